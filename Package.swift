@@ -1,0 +1,81 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "genesys-exporter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "genesys-exporter", targets: ["genesys-exporter"]),
+        .executable(name: "genesys-simulator", targets: ["genesys-simulator"]),
+        .library(name: "GenesysExporter", targets: ["GenesysExporter"]),
+        .library(name: "GenesysSimulator", targets: ["GenesysSimulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // C interop only: libcurl and jansson as system libraries with typed shims for the variadic calls.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJansson",
+            pkgConfig: "jansson",
+            providers: [.apt(["libjansson-dev"])]
+        ),
+        .target(
+            name: "GenesysExporter",
+            dependencies: [
+                "CCurl",
+                "CJansson",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "GenesysSimulator",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "genesys-exporter",
+            dependencies: ["GenesysExporter", "GenesysSimulator"]
+        ),
+        .executableTarget(
+            name: "genesys-simulator",
+            dependencies: [
+                "GenesysSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "GenesysSimulatorTests",
+            dependencies: ["GenesysSimulator"]
+        ),
+        .testTarget(
+            name: "GenesysExporterTests",
+            dependencies: ["GenesysExporter", "GenesysSimulator"]
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["GenesysExporter", "GenesysSimulator"]
+        ),
+    ]
+)

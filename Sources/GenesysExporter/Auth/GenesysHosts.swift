@@ -1,0 +1,66 @@
+/// Where the API and the login service live for one org.
+public struct GenesysHosts: Sendable, Equatable {
+    public let apiBaseURL: String
+    public let loginBaseURL: String
+
+    public var tokenURL: String { "\(loginBaseURL)/oauth/token" }
+
+    public init(region: GenesysRegion) {
+        self.apiBaseURL = region.apiBaseURL
+        self.loginBaseURL = region.loginBaseURL
+    }
+
+    /// Validates both URLs; plain http is allowed only for loopback hosts (tests, the simulator, local proxies).
+    public init(apiBaseURL: String, loginBaseURL: String? = nil) throws(ConfigurationError) {
+        let api = try Self.normalized(apiBaseURL, setting: "GENESYS_API_HOST / --genesys.api-url")
+        let login = try loginBaseURL.map { url throws(ConfigurationError) in
+            try Self.normalized(url, setting: "GENESYS_LOGIN_HOST / --genesys.login-url")
+        } ?? Self.derivedLoginURL(fromAPI: api)
+        self.apiBaseURL = api
+        self.loginBaseURL = login
+    }
+
+    /// The SDKs' rule: the login host is the API host with `api.` replaced by `login.`.
+    static func derivedLoginURL(fromAPI api: String) -> String {
+        guard let schemeEnd = api.range(of: "://") else { return api }
+        let host = api[schemeEnd.upperBound...]
+        guard host.hasPrefix("api.") else { return api }
+        return api[..<schemeEnd.upperBound] + "login." + host.dropFirst(4)
+    }
+
+    static func normalized(_ raw: String, setting: String) throws(ConfigurationError) -> String {
+        var url = raw.trimming(" \t")
+        if !url.contains("://") { url = "https://" + url }
+        while url.hasSuffix("/") { url.removeLast() }
+        guard let schemeEnd = url.range(of: "://") else { throw .invalid(setting: setting, reason: "'\(raw)' is not a URL") }
+        let scheme = url[..<schemeEnd.lowerBound].lowercased()
+        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" }
+        guard !authority.isEmpty else { throw .invalid(setting: setting, reason: "'\(raw)' has no host") }
+        switch scheme {
+        case "https": return url
+        case "http":
+            guard isLoopback(String(authority)) else {
+                throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")
+            }
+            return url
+        default:
+            throw .invalid(setting: setting, reason: "scheme '\(scheme)' is not supported; use https://")
+        }
+    }
+
+    static func isLoopback(_ authority: String) -> Bool {
+        var host = authority
+        if host.hasPrefix("[") { host = String(host.dropFirst().prefix { $0 != "]" }) }
+        else if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+extension String {
+    func trimming(_ characters: String) -> String {
+        let set = Set(characters)
+        let start = firstIndex { !set.contains($0) } ?? endIndex
+        let end = lastIndex { !set.contains($0) }.map { index(after: $0) } ?? start
+        return start < end ? String(self[start..<end]) : ""
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+
+/// What the token cache file holds. The fingerprint ties it to one client id and login host.
+public struct CachedToken: Sendable, Equatable {
+    public var fingerprint: String
+    public var grant: OAuthGrant
+    public var accessToken: Secret
+    public var obtainedAtUnix: Double
+    public var lifetimeSeconds: Int
+    public var refreshToken: Secret?
+}
+
+/// Outcome label values of `genesys_token_cache_operations_total{op,result}`.
+public enum TokenCacheResult: String, Sendable, CaseIterable {
+    case ok, miss, stale, error
+}
+
+/// Persists the token across restarts: written atomically (temp file, fsync, rename) with mode 0600.
+public struct TokenCache: Sendable {
+    public let path: String
+
+    public init(path: String) { self.path = path }
+
+    public static func fingerprint(clientID: String, loginBaseURL: String) -> String {
+        StableHash.hex(of: "\(clientID)\n\(loginBaseURL)")
+    }
+
+    public enum LoadOutcome: Sendable {
+        case miss
+        case loaded(CachedToken)
+        case error(String)
+    }
+
+    public func load() -> LoadOutcome {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return FileManager.default.fileExists(atPath: path) ? .error("the file is not readable") : .miss
+        }
+        do {
+            let document = JSONCursor(try JSONParser.parse(Array(data)))
+            guard let grant = OAuthGrant(rawValue: try document.string("grant_type")) else {
+                return .error("unknown grant_type")
+            }
+            return .loaded(CachedToken(
+                fingerprint: try document.string("fingerprint"), grant: grant,
+                accessToken: Secret(try document.string("access_token")),
+                obtainedAtUnix: try document.field("obtained_at").double(),
+                lifetimeSeconds: try document.int("lifetime_seconds"),
+                refreshToken: try document.optionalString("refresh_token").map(Secret.init)))
+        } catch {
+            return .error("the file is corrupt (\(error))")
+        }
+    }
+
+    /// Writes the cache; returns a reason on failure (the caller warns and keeps running).
+    public func save(_ entry: CachedToken) -> String? {
+        var text = "{\"version\":1"
+        text += ",\"fingerprint\":\(Self.quoted(entry.fingerprint))"
+        text += ",\"grant_type\":\(Self.quoted(entry.grant.rawValue))"
+        text += ",\"access_token\":\(Self.quoted(entry.accessToken.exposedValue))"
+        text += ",\"obtained_at\":\(entry.obtainedAtUnix)"
+        text += ",\"lifetime_seconds\":\(entry.lifetimeSeconds)"
+        if let refresh = entry.refreshToken { text += ",\"refresh_token\":\(Self.quoted(refresh.exposedValue))" }
+        text += "}\n"
+        return AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
+
+/// Atomic replace of a file: a temp file in the same directory, fsync, rename, fsync of the directory.
+enum AtomicFile {
+    static func write(_ bytes: [UInt8], to path: String, mode: mode_t) -> String? {
+        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let temporary = "\(path).tmp.\(getpid())"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        guard descriptor >= 0 else { return "cannot create \(temporary): \(String(cString: strerror(errno)))" }
+        var failure: String?
+        _ = fchmod(descriptor, mode)  // the umask must not widen or narrow it
+        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+        if written != bytes.count { failure = "short write: \(String(cString: strerror(errno)))" }
+        if failure == nil, fsync(descriptor) != 0 { failure = "fsync failed: \(String(cString: strerror(errno)))" }
+        close(descriptor)
+        if failure == nil, rename(temporary, path) != 0 { failure = "rename failed: \(String(cString: strerror(errno)))" }
+        if failure != nil {
+            unlink(temporary)
+            return failure
+        }
+        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            close(directoryDescriptor)
+        }
+        return nil
+    }
+}

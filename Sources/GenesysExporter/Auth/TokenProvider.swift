@@ -1,0 +1,231 @@
+import Foundation
+import Logging
+
+/// Settings for one org's token.
+public struct TokenProviderConfiguration: Sendable {
+    public var hosts: GenesysHosts
+    public var clientID: String
+    public var clientSecret: Secret
+    public var grant: OAuthGrant
+    /// The starting refresh token (refresh_token grant); a newer one in the cache file wins.
+    public var refreshToken: Secret?
+    /// Renew when less than this is left, but never earlier than 80% of a token's lifetime.
+    public var refreshMargin: Duration
+    public var backoffInitial: Duration
+    public var backoffCap: Duration
+    public var cacheFile: String?
+    public var requestTimeout: Duration
+
+    public init(
+        hosts: GenesysHosts, clientID: String, clientSecret: Secret, grant: OAuthGrant = .clientCredentials,
+        refreshToken: Secret? = nil, refreshMargin: Duration = .seconds(300), backoffInitial: Duration = .seconds(1),
+        backoffCap: Duration = .seconds(300), cacheFile: String? = nil, requestTimeout: Duration = .seconds(15)
+    ) {
+        self.hosts = hosts
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.grant = grant
+        self.refreshToken = refreshToken
+        self.refreshMargin = refreshMargin
+        self.backoffInitial = backoffInitial
+        self.backoffCap = backoffCap
+        self.cacheFile = cacheFile
+        self.requestTimeout = requestTimeout
+    }
+}
+
+/// Holds one org's access token and keeps it valid: renews it before expiry (on use and on a
+/// background timer), replaces it after a 401, lets concurrent callers share one token request,
+/// and backs off after failures so a bad secret never becomes a hot loop.
+public actor TokenProvider {
+    public let configuration: TokenProviderConfiguration
+    private let endpoint: TokenEndpoint
+    private let metrics: TokenMetrics?
+    private let logger: Logger
+    private let cache: TokenCache?
+    private let fingerprint: String
+
+    private var token: AccessToken?
+    private var refreshAt: ContinuousClock.Instant?
+    private var invalidated = false
+    private var refreshToken: Secret?
+    private var inflight: Task<Result<AccessToken, TokenError>, Never>?
+    private var backoff: Backoff
+    private var nextAttemptAt: ContinuousClock.Instant?
+    private var cacheWriteWarned = false
+    /// The last token request's error, cleared by a success.
+    public private(set) var lastError: TokenError?
+
+    public init(configuration: TokenProviderConfiguration, http: HTTPClient, metrics: TokenMetrics? = nil, logger: Logger = Logger(label: "genesys.token")) {
+        self.configuration = configuration
+        self.endpoint = TokenEndpoint(tokenURL: configuration.hosts.tokenURL, clientID: configuration.clientID,
+                                      clientSecret: configuration.clientSecret, http: http, timeout: configuration.requestTimeout)
+        self.metrics = metrics
+        self.logger = logger
+        self.cache = configuration.cacheFile.map(TokenCache.init(path:))
+        self.fingerprint = TokenCache.fingerprint(clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL)
+        self.backoff = Backoff(initial: configuration.backoffInitial, cap: configuration.backoffCap)
+        self.refreshToken = configuration.refreshToken
+        if let cache {
+            let loaded = Self.loadCache(cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger)
+            if let cachedRefreshToken = loaded.refreshToken { self.refreshToken = cachedRefreshToken }
+            if let cachedToken = loaded.token {
+                self.token = cachedToken
+                self.refreshAt = Self.refreshDeadline(for: cachedToken, margin: configuration.refreshMargin)
+            }
+        }
+    }
+
+    /// The current token, or nil before the first success.
+    public var currentToken: AccessToken? { token }
+
+    /// A token that is not within the refresh margin of expiry, requesting one first when needed.
+    public func validToken() async throws(TokenError) -> AccessToken {
+        let now = ContinuousClock.now
+        if let token, !invalidated, let refreshAt, now < refreshAt { return token }
+        let reason: TokenRefreshReason =
+            if let token { invalidated ? .unauthorized : (token.isExpired(at: now) ? .expired : .scheduled) } else { .initial }
+        return try await refresh(reason: reason)
+    }
+
+    /// Marks `rejected` as refused by the API (401). Only the current token is affected, so many
+    /// callers reporting the same token cause one renewal.
+    public func invalidate(_ rejected: AccessToken) {
+        guard let token, token.value == rejected.value else { return }
+        invalidated = true
+    }
+
+    /// Renews the token shortly before expiry even when nobody asks for it; runs until cancelled.
+    public func runScheduledRefresh() async {
+        while !Task.isCancelled {
+            let now = ContinuousClock.now
+            var wakeAt = (token == nil || invalidated) ? now : (refreshAt ?? now)
+            if let nextAttemptAt, nextAttemptAt > wakeAt { wakeAt = nextAttemptAt }
+            if wakeAt > now {
+                do { try await Task.sleep(until: wakeAt, clock: .continuous) } catch { return }
+                continue
+            }
+            _ = try? await validToken()
+        }
+    }
+
+    /// Writes the current token to the cache file (at shutdown).
+    public func flushCache() {
+        if let token { saveCache(token) }
+    }
+
+    private func refresh(reason: TokenRefreshReason) async throws(TokenError) -> AccessToken {
+        if let inflight { return try await inflight.value.get() }
+        let now = ContinuousClock.now
+        if let nextAttemptAt, now < nextAttemptAt, let lastError {
+            // Backing off: a token that still works beats an error.
+            if let token, !invalidated, !token.isExpired(at: now) { return token }
+            throw lastError
+        }
+        let task = Task { await self.performRequest(reason: reason) }
+        inflight = task
+        return try await task.value.get()
+    }
+
+    private func performRequest(reason: TokenRefreshReason) async -> Result<AccessToken, TokenError> {
+        defer { inflight = nil }
+        let grant = configuration.grant
+        let started = ContinuousClock.now
+        do {
+            let result = try await endpoint.requestToken(grant: grant, refreshToken: refreshToken)
+            let took = ContinuousClock.now - started
+            install(result.accessToken)
+            if let rotated = result.refreshToken { refreshToken = rotated }
+            backoff.reset()
+            nextAttemptAt = nil
+            lastError = nil
+            metrics?.recordSuccess(result.accessToken, reason: reason, took: took)
+            logger.info("obtained access token", metadata: [
+                "grant_type": "\(grant.rawValue)", "reason": "\(reason.rawValue)",
+                "token": "…\(result.accessToken.value.fingerprint)", "expires_in": "\(Int(result.accessToken.lifetime.seconds))",
+                "duration_ms": "\(Int(took.seconds * 1000))",
+            ])
+            saveCache(result.accessToken)
+            return .success(result.accessToken)
+        } catch {
+            let took = ContinuousClock.now - started
+            var delay = backoff.nextDelay()
+            if let retryAfter = error.retryAfter, retryAfter > delay { delay = retryAfter }
+            nextAttemptAt = ContinuousClock.now + delay
+            lastError = error
+            metrics?.recordFailure(grant: grant, reason: error.reason, took: error.reason == .network ? nil : took)
+            logger.error("token request failed", metadata: [
+                "grant_type": "\(grant.rawValue)", "reason": "\(error.reason.rawValue)", "error": "\(error.message)",
+                "retry_in_s": "\(String(format: "%.1f", delay.seconds))", "consecutive_failures": "\(backoff.failures)",
+            ])
+            return .failure(error)
+        }
+    }
+
+    private func install(_ newToken: AccessToken) {
+        token = newToken
+        invalidated = false
+        refreshAt = Self.refreshDeadline(for: newToken, margin: configuration.refreshMargin)
+    }
+
+    /// When to renew: `margin` before expiry, at most 20% of the lifetime, minus a little jitter
+    /// that spreads the renewals of many exporters sharing one OAuth client.
+    static func refreshDeadline(for token: AccessToken, margin configured: Duration) -> ContinuousClock.Instant {
+        let margin = min(configured, token.lifetime * 0.2)
+        return token.expiresAt - margin - margin * Double.random(in: 0...0.1)
+    }
+
+    private static func loadCache(
+        _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?, logger: Logger
+    ) -> (token: AccessToken?, refreshToken: Secret?) {
+        switch cache.load() {
+        case .miss:
+            metrics?.recordCache(op: "load", result: .miss)
+            return (nil, nil)
+        case .error(let reason):
+            metrics?.recordCache(op: "load", result: .error)
+            logger.warning("ignoring token cache file", metadata: ["path": "\(cache.path)", "error": "\(reason)"])
+            return (nil, nil)
+        case .loaded(let entry):
+            guard entry.fingerprint == fingerprint, entry.grant == configuration.grant else {
+                metrics?.recordCache(op: "load", result: .stale)
+                logger.info("token cache belongs to another client, login host or grant; not used", metadata: ["path": "\(cache.path)"])
+                return (nil, nil)
+            }
+            let refreshToken = configuration.grant == .refreshToken ? entry.refreshToken : nil
+            let age = Duration.seconds(Date().timeIntervalSince1970 - entry.obtainedAtUnix)
+            let candidate = AccessToken(value: entry.accessToken, grant: entry.grant, lifetime: .seconds(entry.lifetimeSeconds),
+                                        obtainedAt: ContinuousClock.now - age, obtainedAtUnix: entry.obtainedAtUnix)
+            let margin = min(configuration.refreshMargin, candidate.lifetime * 0.2)
+            guard age >= .zero, candidate.remaining() > margin else {
+                metrics?.recordCache(op: "load", result: .stale)
+                logger.info("cached token is expired or close to expiry; requesting a new one", metadata: ["path": "\(cache.path)"])
+                return (nil, refreshToken)
+            }
+            metrics?.recordCache(op: "load", result: .ok)
+            metrics?.tokenChanged(candidate)
+            logger.info("using cached access token", metadata: [
+                "token": "…\(candidate.value.fingerprint)", "expires_in": "\(Int(candidate.remaining().seconds))",
+            ])
+            return (candidate, refreshToken)
+        }
+    }
+
+    private func saveCache(_ saved: AccessToken) {
+        guard let cache else { return }
+        let entry = CachedToken(fingerprint: fingerprint, grant: saved.grant, accessToken: saved.value, obtainedAtUnix: saved.obtainedAtUnix,
+                                lifetimeSeconds: Int(saved.lifetime.seconds), refreshToken: refreshToken)
+        if let failure = cache.save(entry) {
+            metrics?.recordCache(op: "save", result: .error)
+            let metadata: Logger.Metadata = ["path": "\(cache.path)", "error": "\(failure)"]
+            if cacheWriteWarned {
+                logger.debug("cannot write token cache file", metadata: metadata)
+            } else {
+                cacheWriteWarned = true
+                logger.warning("cannot write token cache file; the exporter keeps running without it (fix the directory's permissions or --token.cache-file)", metadata: metadata)
+            }
+        } else {
+            metrics?.recordCache(op: "save", result: .ok)
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import Logging
+import Prometheus
+
+/// What every collector gets to work with: the org's API client and its metric registry.
+public struct CollectorContext: Sendable {
+    public let api: GenesysAPIClient
+    public let registry: PrometheusCollectorRegistry
+    public let grant: OAuthGrant
+    public let queueSelection: QueueSelection
+    public let queueDirectory: QueueDirectory
+    public let logger: Logger
+}
+
+/// One source of metrics, polled on the exporter's schedule (node_exporter's collector shape).
+/// `collect` publishes its metrics only when it succeeds, so a failure leaves the last values in place.
+public protocol Collector: Sendable {
+    /// The name used in `--no-collector.<name>` and the `collector` label.
+    var name: String { get }
+    /// The endpoints it calls, for `check` and for pre-created failure counters.
+    var endpoints: [Endpoint] { get }
+    func collect(_ context: CollectorContext) async throws(APIError)
+}
+
+/// Every collector the exporter knows, in polling order; each is on by default.
+public enum CollectorRegistry {
+    public static let names = ["identity", "queues", "observations"]
+
+    public static func make(_ name: String, context: CollectorContext) -> (any Collector)? {
+        switch name {
+        case "identity": IdentityCollector(registry: context.registry, grant: context.grant)
+        case "queues": QueueCollector(registry: context.registry)
+        case "observations": ObservationCollector(registry: context.registry)
+        default: nil
+        }
+    }
+}

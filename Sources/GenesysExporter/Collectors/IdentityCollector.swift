@@ -1,0 +1,54 @@
+import Prometheus
+
+/// Who the exporter is logged in as: `GET /api/v2/tokens/me` (valid for client-credentials tokens),
+/// `GET /api/v2/users/me` for user tokens only, and `GET /api/v2/organizations/me`.
+struct IdentityCollector: Collector {
+    let name = "identity"
+    let grant: OAuthGrant
+    private let info: GaugeSeriesSet
+
+    init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
+        self.grant = grant
+        self.info = GaugeSeriesSet(registry: registry, name: "genesys_identity_info",
+                                   help: "The org and OAuth client (and user, for user tokens) the exporter is logged in as; always 1.")
+    }
+
+    var endpoints: [Endpoint] {
+        grant == .refreshToken ? [.tokensMe, .usersMe, .organizationsMe] : [.tokensMe, .organizationsMe]
+    }
+
+    func collect(_ context: CollectorContext) async throws(APIError) {
+        let identity = try await Self.fetch(context.api, grant: grant)
+        info.publish([(labels: identity.labels, value: 1)])
+    }
+
+    static func fetch(_ api: GenesysAPIClient, grant: OAuthGrant) async throws(APIError) -> Identity {
+        let tokenInfo = try await api.get(.tokensMe)
+        let organization = try await api.get(.organizationsMe)
+        var user: (id: String, name: String)?
+        if grant == .refreshToken {
+            let me = try await api.get(.usersMe)
+            user = try api.decode(.usersMe, me) { json throws(JSONDecodingError) in (try json.string("id"), try json.optionalString("name") ?? "") }
+        }
+        let client = try api.decode(.tokensMe, tokenInfo) { json throws(JSONDecodingError) in
+            let client = try json.optionalField("OAuthClient")
+            return (try client?.optionalString("id") ?? "", try client?.optionalString("name") ?? "")
+        }
+        let org = try api.decode(.organizationsMe, organization) { json throws(JSONDecodingError) in
+            (try json.string("id"), try json.optionalString("name") ?? "")
+        }
+        return Identity(orgID: org.0, orgName: org.1, clientID: client.0, clientName: client.1, user: user)
+    }
+}
+
+/// The identity behind the token, as exported by `genesys_identity_info`.
+struct Identity: Sendable {
+    let orgID: String, orgName: String, clientID: String, clientName: String
+    let user: (id: String, name: String)?
+
+    var labels: [(String, String)] {
+        var labels = [("org_id", orgID), ("org_name", orgName), ("client_id", clientID), ("client_name", clientName)]
+        if let user { labels += [("user_id", user.id), ("user_name", user.name)] }
+        return labels
+    }
+}

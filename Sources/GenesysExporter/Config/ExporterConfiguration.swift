@@ -1,0 +1,162 @@
+import Foundation
+import Logging
+
+/// Everything the exporter runs with, resolved from flags, the environment and the .env file
+/// (in that order of precedence) and validated.
+public struct ExporterConfiguration: Sendable {
+    public var listenHost: String
+    public var listenPort: Int
+    public var telemetryPath: String
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+    public var demo: Bool
+    /// The monitored org; nil in demo mode until the simulator is up (see `demoOrg`).
+    public var org: OrgSettings?
+    /// Things to warn about once logging is up (e.g. a secret passed on the command line).
+    public var warnings: [String]
+    /// Settings shared by every org, kept to build the demo org.
+    let tuning: Tuning
+
+    struct Tuning: Sendable {
+        var pollInterval: Duration
+        var requestTimeout: Duration
+        var refreshMargin: Duration
+        var cacheFile: String?
+        var caFile: String?
+        var enabledCollectors: Set<String>
+        var queueSelection: QueueSelection
+    }
+
+    /// The org settings for the built-in simulator at `apiBaseURL`.
+    public func demoOrg(apiBaseURL: String, clientID: String, clientSecret: String) throws(ConfigurationError) -> OrgSettings {
+        try Self.org(hosts: GenesysHosts(apiBaseURL: apiBaseURL, loginBaseURL: apiBaseURL), clientID: clientID,
+                     secret: Secret(clientSecret), grant: .clientCredentials, refreshToken: nil, tuning: tuning)
+    }
+
+    static func org(hosts: GenesysHosts, clientID: String, secret: Secret, grant: OAuthGrant, refreshToken: Secret?, tuning: Tuning) -> OrgSettings {
+        OrgSettings(
+            token: TokenProviderConfiguration(hosts: hosts, clientID: clientID, clientSecret: secret, grant: grant, refreshToken: refreshToken,
+                                              refreshMargin: tuning.refreshMargin, cacheFile: tuning.cacheFile),
+            pollInterval: tuning.pollInterval, enabledCollectors: tuning.enabledCollectors, queueSelection: tuning.queueSelection,
+            requestTimeout: tuning.requestTimeout, extraCAFile: tuning.caFile)
+    }
+}
+
+/// Turns flags, environment and .env file into an `ExporterConfiguration`, naming the setting at fault.
+public enum ConfigurationResolver {
+    public static func resolve(
+        _ options: ExporterOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
+        fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
+        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+    ) throws(ConfigurationError) -> ExporterConfiguration {
+        let envFilePath = options.envFile ?? ".env"
+        var fileValues: [String: String] = [:]
+        if options.envFile != nil || fileExists(envFilePath) {
+            let text: String
+            do { text = try readFile(envFilePath) } catch {
+                throw .unreadableFile(path: envFilePath, setting: "--env-file", reason: Self.reason(error))
+            }
+            fileValues = try EnvFile.parse(text, path: envFilePath)
+        }
+        func setting(_ flag: String?, _ variable: String) -> String? {
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fileValues[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+
+        var warnings: [String] = []
+        let (host, port) = try listenAddress(options.listenAddress ?? ":9985")
+        let telemetryPath = options.telemetryPath ?? "/metrics"
+        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
+            throw .invalid(setting: "--web.telemetry-path", reason: "'\(telemetryPath)' must start with / and not be / or a health path")
+        }
+        guard let level = LineLogHandler.level(named: options.logLevel ?? "info") else {
+            throw .invalid(setting: "--log.level", reason: "'\(options.logLevel ?? "")' is not one of debug, info, warn, error")
+        }
+        guard let format = LogFormat(rawValue: options.logFormat ?? "logfmt") else {
+            throw .invalid(setting: "--log.format", reason: "'\(options.logFormat ?? "")' is not one of logfmt, json")
+        }
+        let pollInterval = try duration(options.pollInterval, default: .seconds(60), flag: "--poll.interval", atLeast: .seconds(1))
+        let requestTimeout = try duration(options.httpTimeout, default: .seconds(30), flag: "--http.timeout", atLeast: .milliseconds(100))
+        let refreshMargin = try duration(options.refreshMargin, default: .seconds(300), flag: "--token.refresh-margin", atLeast: .seconds(1))
+        if let cacheFile = options.tokenCacheFile, cacheFile.isEmpty || cacheFile.hasSuffix("/") {
+            throw .invalid(setting: "--token.cache-file", reason: "'\(cacheFile)' must name a file")
+        }
+        if let caFile = options.caFile, !fileExists(caFile) {
+            throw .unreadableFile(path: caFile, setting: "--http.ca-file", reason: "no such file")
+        }
+        let enabled = Set(CollectorRegistry.names).subtracting(options.disabledCollectors)
+        guard !enabled.isEmpty else { throw .invalid(setting: "--no-collector.*", reason: "every collector is disabled; nothing would be polled") }
+        let tuning = ExporterConfiguration.Tuning(
+            pollInterval: pollInterval, requestTimeout: requestTimeout, refreshMargin: refreshMargin, cacheFile: options.tokenCacheFile,
+            caFile: options.caFile, enabledCollectors: enabled,
+            queueSelection: try QueueSelection(nameFilter: options.queueNameFilter, maxSeries: options.queueMax ?? 500))
+
+        var org: OrgSettings?
+        if !options.demo {
+            let hosts = try hosts(region: setting(options.region, "GENESYS_REGION"), apiURL: setting(options.apiURL, "GENESYS_API_HOST"),
+                                  loginURL: setting(options.loginURL, "GENESYS_LOGIN_HOST"))
+            guard let clientID = setting(options.clientID, "GENESYS_CLIENT_ID") else {
+                throw .missing(setting: "--genesys.client-id / GENESYS_CLIENT_ID", hint: "the id of a Genesys Cloud OAuth client (Admin > Integrations > OAuth)")
+            }
+            let secret: String
+            if let path = setting(options.clientSecretFile, "GENESYS_CLIENT_SECRET_FILE") {
+                do { secret = try readFile(path).trimming(" \t\r\n") } catch {
+                    throw .unreadableFile(path: path, setting: "--genesys.client-secret-file", reason: Self.reason(error))
+                }
+                guard !secret.isEmpty else { throw .invalid(setting: "--genesys.client-secret-file", reason: "\(path) is empty") }
+            } else if let fromFlag = options.clientSecret {
+                secret = fromFlag
+                warnings.append("the client secret was passed with --genesys.client-secret and is visible in the process list; use --genesys.client-secret-file or GENESYS_CLIENT_SECRET instead")
+            } else if let fromEnvironment = setting(nil, "GENESYS_CLIENT_SECRET") {
+                secret = fromEnvironment
+            } else {
+                throw .missing(setting: "--genesys.client-secret-file / GENESYS_CLIENT_SECRET", hint: "the OAuth client's secret")
+            }
+            let refreshToken = setting(nil, "GENESYS_REFRESH_TOKEN").map(Secret.init)
+            let grantName = options.grant ?? (refreshToken != nil ? "refresh_token" : "client_credentials")
+            guard let grant = OAuthGrant(rawValue: grantName) else {
+                throw .invalid(setting: "--genesys.grant", reason: "'\(grantName)' is not one of client_credentials, refresh_token")
+            }
+            if grant == .refreshToken && refreshToken == nil && options.tokenCacheFile == nil {
+                throw .missing(setting: "GENESYS_REFRESH_TOKEN", hint: "the refresh_token grant needs the refresh token from the authorization-code flow (or a token cache file holding one)")
+            }
+            org = ExporterConfiguration.org(hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken, tuning: tuning)
+        }
+        return ExporterConfiguration(listenHost: host, listenPort: port, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
+                                     demo: options.demo, org: org, warnings: warnings, tuning: tuning)
+    }
+
+    static func hosts(region: String?, apiURL: String?, loginURL: String?) throws(ConfigurationError) -> GenesysHosts {
+        if let apiURL { return try GenesysHosts(apiBaseURL: apiURL, loginBaseURL: loginURL) }
+        guard let region else {
+            throw .missing(setting: "--genesys.region / GENESYS_REGION", hint: "your org's region, e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud (or set GENESYS_API_HOST)")
+        }
+        guard let known = GenesysRegion.named(region) else {
+            throw .invalid(setting: "--genesys.region / GENESYS_REGION", reason: "unknown region '\(region)'; known: \(GenesysRegion.all.map(\.domain).joined(separator: ", "))")
+        }
+        if let loginURL {
+            return try GenesysHosts(apiBaseURL: known.apiBaseURL, loginBaseURL: loginURL)
+        }
+        return GenesysHosts(region: known)
+    }
+
+    static func listenAddress(_ address: String) throws(ConfigurationError) -> (String, Int) {
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw .invalid(setting: "--web.listen-address", reason: "'\(address)' is not host:port (e.g. :9985 or 127.0.0.1:9985)")
+        }
+        var host = String(address[..<colon])
+        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    static func duration(_ text: String?, default fallback: Duration, flag: String, atLeast minimum: Duration) throws(ConfigurationError) -> Duration {
+        guard let text else { return fallback }
+        guard let value = DurationParser.parse(text) else { throw .invalid(setting: flag, reason: "'\(text)' is not a duration like 30s, 5m or 1h") }
+        guard value >= minimum else { throw .invalid(setting: flag, reason: "\(text) is shorter than the minimum \(minimum)") }
+        return value
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        let text = (error as NSError).localizedDescription
+        return text.isEmpty ? "\(error)" : text
+    }
+}

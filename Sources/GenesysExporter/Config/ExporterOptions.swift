@@ -1,0 +1,84 @@
+import ArgumentParser
+
+/// Command-line flags in the Prometheus exporter style. Every flag is optional here: the resolver
+/// applies the environment, the .env file and the defaults.
+public struct ExporterOptions: ParsableArguments, Sendable {
+    public init() {}
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to serve metrics on (default :9985).")
+    public var listenAddress: String?
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics (default /metrics).")
+    public var telemetryPath: String?
+
+    @Option(name: .customLong("genesys.region"), help: "Genesys Cloud region, e.g. mypurecloud.ie or eu-west-1 (env GENESYS_REGION).")
+    public var region: String?
+
+    @Option(name: .customLong("genesys.api-url"), help: "API base URL, e.g. https://api.mypurecloud.com (env GENESYS_API_HOST).")
+    public var apiURL: String?
+
+    @Option(name: .customLong("genesys.login-url"), help: "Login base URL; derived from the API URL when unset (env GENESYS_LOGIN_HOST).")
+    public var loginURL: String?
+
+    @Option(name: .customLong("genesys.client-id"), help: "OAuth client id (env GENESYS_CLIENT_ID).")
+    public var clientID: String?
+
+    @Option(name: .customLong("genesys.client-secret-file"), help: "File holding the OAuth client secret (env GENESYS_CLIENT_SECRET_FILE; or GENESYS_CLIENT_SECRET).")
+    public var clientSecretFile: String?
+
+    @Option(name: .customLong("genesys.client-secret"), help: "OAuth client secret. Visible in the process list: prefer the file or GENESYS_CLIENT_SECRET.")
+    public var clientSecret: String?
+
+    @Option(name: .customLong("genesys.grant"), help: "client_credentials or refresh_token (default: refresh_token when GENESYS_REFRESH_TOKEN is set).")
+    public var grant: String?
+
+    @Option(name: .customLong("poll.interval"), help: "How often collectors poll the API (default 60s).")
+    public var pollInterval: String?
+
+    @Option(name: .customLong("http.timeout"), help: "Timeout of one API request (default 30s).")
+    public var httpTimeout: String?
+
+    @Option(name: .customLong("http.ca-file"), help: "Extra CA bundle (PEM) to trust for the Genesys hosts, in addition to the system's.")
+    public var caFile: String?
+
+    @Option(name: .customLong("token.refresh-margin"), help: "Renew the token when less than this is left (default 5m; at most 20% of its lifetime).")
+    public var refreshMargin: String?
+
+    @Option(name: .customLong("token.cache-file"), help: "Keep the token across restarts in this file (mode 0600).")
+    public var tokenCacheFile: String?
+
+    @Option(name: .customLong("collector.queues.name-filter"), help: "Only queues whose whole name matches this regex get per-queue series.")
+    public var queueNameFilter: String?
+
+    @Option(name: .customLong("collector.queues.max"), help: "At most this many queues get per-queue series (default 500).")
+    public var queueMax: Int?
+
+    @Flag(name: .customLong("no-collector.identity"), help: "Disable the identity collector.")
+    public var disableIdentity = false
+
+    @Flag(name: .customLong("no-collector.queues"), help: "Disable the queues collector.")
+    public var disableQueues = false
+
+    @Flag(name: .customLong("no-collector.observations"), help: "Disable the observations collector.")
+    public var disableObservations = false
+
+    @Option(name: .customLong("log.level"), help: "debug, info, warn or error (default info).")
+    public var logLevel: String?
+
+    @Option(name: .customLong("log.format"), help: "logfmt or json (default logfmt).")
+    public var logFormat: String?
+
+    @Option(name: .customLong("env-file"), help: "Read KEY=VALUE settings from this file (default .env when present).")
+    public var envFile: String?
+
+    @Flag(name: .customLong("demo"), help: "Run against the built-in Genesys Cloud simulator; no credentials needed.")
+    public var demo = false
+
+    var disabledCollectors: Set<String> {
+        var names: Set<String> = []
+        if disableIdentity { names.insert("identity") }
+        if disableQueues { names.insert("queues") }
+        if disableObservations { names.insert("observations") }
+        return names
+    }
+}

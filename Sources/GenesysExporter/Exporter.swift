@@ -1,0 +1,44 @@
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The assembled exporter for one org: the poller, the metric registry and the HTTP endpoint.
+public final class Exporter: Sendable {
+    public let monitor: OrgMonitor
+    public let server: MetricsServer
+    public let registry: PrometheusCollectorRegistry
+
+    public init(org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
+                logger: Logger = Logger(label: "genesys-exporter")) {
+        let registry = PrometheusCollectorRegistry()
+        let monitor = OrgMonitor(settings: org, registry: registry, logger: logger)
+        let process = ProcessMetrics(registry: registry)
+        registry.gauge("genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
+                       labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision), ("swift_version", BuildInfo.swiftVersion)]).set(1.0)
+        let routes = ExporterRoutes(
+            telemetryPath: telemetryPath,
+            renderMetrics: {
+                monitor.prepareScrape()
+                process.update()
+                return registry.emitToBuffer()
+            },
+            readiness: { monitor.readinessStatus() })
+        self.registry = registry
+        self.monitor = monitor
+        self.server = MetricsServer(host: listenHost, port: listenPort, routes: routes)
+    }
+
+    /// The services to hand to a `ServiceGroup`: the HTTP server and the poller.
+    public var services: [any Service] { [server, OrgMonitorService(monitor: monitor)] }
+}
+
+/// Runs an org's pollers until graceful shutdown, then flushes its token cache.
+public struct OrgMonitorService: Service {
+    public let monitor: OrgMonitor
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await monitor.run()
+        }
+    }
+}

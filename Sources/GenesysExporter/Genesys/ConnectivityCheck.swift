@@ -1,0 +1,79 @@
+/// `genesys-exporter check`: logs in once, calls each enabled collector's endpoints once and
+/// reports per endpoint whether it works, and if not, what to do.
+public struct ConnectivityCheck: Sendable {
+    public struct Row: Sendable {
+        public let endpoint: String
+        public let status: String
+        public let latency: Duration
+        public let verdict: String
+        public let ok: Bool
+    }
+
+    public let monitor: OrgMonitor
+
+    public init(monitor: OrgMonitor) { self.monitor = monitor }
+
+    public func run() async -> [Row] {
+        var rows: [Row] = []
+        let started = ContinuousClock.now
+        do {
+            _ = try await monitor.tokens.validToken()
+            rows.append(Row(endpoint: "POST /oauth/token (\(monitor.settings.token.grant.rawValue))", status: "200",
+                            latency: ContinuousClock.now - started, verdict: "ok", ok: true))
+        } catch {
+            rows.append(Row(endpoint: "POST /oauth/token (\(monitor.settings.token.grant.rawValue))", status: error.reason.rawValue,
+                            latency: ContinuousClock.now - started, verdict: error.message, ok: false))
+            return rows
+        }
+        var firstQueueID: String?
+        let endpoints = monitor.collectors.flatMap(\.endpoints)
+        for endpoint in endpoints {
+            let callStarted = ContinuousClock.now
+            do {
+                let result: APIResult
+                switch endpoint {
+                case .routingQueues:
+                    result = try await monitor.api.get(endpoint, query: [("pageSize", "1"), ("pageNumber", "1")])
+                    firstQueueID = try? result.json.elements("entities").first?.string("id")
+                case .queueObservations:
+                    let queues = firstQueueID.map { [RoutingQueue(id: $0, name: "")] } ?? []
+                    guard !queues.isEmpty else {
+                        rows.append(Row(endpoint: "\(endpoint.method) \(endpoint.template)", status: "-", latency: .zero,
+                                        verdict: "skipped: no queue to observe", ok: true))
+                        continue
+                    }
+                    result = try await monitor.api.post(endpoint, body: ObservationCollector.query(for: queues))
+                default:
+                    result = try await monitor.api.get(endpoint)
+                }
+                rows.append(Row(endpoint: "\(endpoint.method) \(endpoint.template)", status: String(result.response.status),
+                                latency: ContinuousClock.now - callStarted, verdict: "ok", ok: true))
+            } catch {
+                rows.append(Row(endpoint: "\(endpoint.method) \(endpoint.template)", status: error.status.map(String.init) ?? error.reason.rawValue,
+                                latency: ContinuousClock.now - callStarted, verdict: Self.verdict(for: error), ok: false))
+            }
+        }
+        return rows
+    }
+
+    static func verdict(for error: APIError) -> String {
+        if let permission = error.missingPermission { return "missing scope \(permission): add it to the OAuth client's role" }
+        switch error.reason {
+        case .forbidden: return "forbidden: the OAuth client's role lacks a permission for this endpoint (\(error.message))"
+        case .unauthorized: return "unauthorized even after a fresh token: \(error.tokenError?.message ?? error.message)"
+        case .rateLimited: return "rate limited (HTTP 429); try again later"
+        default: return "\(error.reason.rawValue): \(error.message)"
+        }
+    }
+
+    /// The rows as an aligned text table.
+    public static func table(_ rows: [Row]) -> String {
+        let header = ["ENDPOINT", "STATUS", "LATENCY", "VERDICT"]
+        let cells = rows.map { [$0.endpoint, $0.status, "\(Int(($0.latency.seconds * 1000).rounded())) ms", $0.verdict] }
+        let widths = (0..<3).map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }
+        func line(_ row: [String]) -> String {
+            (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }.joined(separator: "  ") + "  " + row[3]
+        }
+        return ([line(header)] + cells.map(line)).joined(separator: "\n")
+    }
+}

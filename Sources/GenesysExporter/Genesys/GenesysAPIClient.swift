@@ -1,0 +1,118 @@
+import Logging
+
+/// A parsed API answer with the response it came from (status, headers, timing).
+public struct APIResult: Sendable {
+    public let json: JSONCursor
+    public let response: HTTPResponse
+}
+
+/// Calls the Genesys Cloud API with a valid token: a 401 invalidates that token and the call is
+/// retried once with a new one. Every call is measured by endpoint template.
+public final class GenesysAPIClient: Sendable {
+    public let apiBaseURL: String
+    public let tokens: TokenProvider
+    private let http: HTTPClient
+    private let metrics: APIMetrics?
+    private let logger: Logger
+    private let timeout: Duration
+
+    public init(apiBaseURL: String, tokens: TokenProvider, http: HTTPClient, metrics: APIMetrics? = nil,
+                logger: Logger = Logger(label: "genesys.api"), timeout: Duration = .seconds(30)) {
+        self.apiBaseURL = apiBaseURL
+        self.tokens = tokens
+        self.http = http
+        self.metrics = metrics
+        self.logger = logger
+        self.timeout = timeout
+    }
+
+    public func get(_ endpoint: Endpoint, query: [(String, String)] = []) async throws(APIError) -> APIResult {
+        try await call(endpoint, query: query, body: nil)
+    }
+
+    public func post(_ endpoint: Endpoint, body: [UInt8]) async throws(APIError) -> APIResult {
+        try await call(endpoint, query: [], body: body)
+    }
+
+    private func call(_ endpoint: Endpoint, query: [(String, String)], body: [UInt8]?) async throws(APIError) -> APIResult {
+        var url = apiBaseURL + endpoint.template
+        if !query.isEmpty { url += "?" + query.map { "\($0.0)=\(TokenEndpoint.formEncode($0.1))" }.joined(separator: "&") }
+        var attempt = 1
+        while true {
+            let token: AccessToken
+            do { token = try await tokens.validToken() } catch {
+                throw APIError(endpoint: endpoint, reason: .unauthorized, message: "no access token: \(error.message)", tokenError: error)
+            }
+            var headers = [("Authorization", "Bearer \(token.value.exposedValue)"), ("Accept", "application/json")]
+            if body != nil { headers.append(("Content-Type", "application/json")) }
+            let response: HTTPResponse
+            do {
+                response = try await http.send(HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout))
+            } catch {
+                let reason: APIFailureReason = if case .timeout = error { .timeout } else { .network }
+                throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
+            }
+            metrics?.recordResponse(endpoint, response)
+            let correlationID = response.headers["ININ-Correlation-Id"]
+            if response.status == 401 && attempt == 1 {
+                // The token was revoked or expired early: replace it (once for all callers) and retry once.
+                await tokens.invalidate(token)
+                metrics?.recordRetry(endpoint, reason: "unauthorized")
+                logger.info("API answered 401; renewing the token and retrying once", metadata: [
+                    "endpoint": "\(endpoint.template)", "token": "…\(token.value.fingerprint)", "correlation_id": "\(correlationID ?? "-")",
+                ])
+                attempt += 1
+                continue
+            }
+            guard (200..<300).contains(response.status) else {
+                throw fail(Self.classify(endpoint: endpoint, response: response, correlationID: correlationID))
+            }
+            do {
+                return APIResult(json: JSONCursor(try JSONParser.parse(response.body)), response: response)
+            } catch {
+                throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: response.status,
+                                    message: "HTTP \(response.status) with a body that is not JSON: \(error)", correlationID: correlationID))
+            }
+        }
+    }
+
+    /// Decodes a model from an API answer; a decoding error is a counted `malformed_response` failure naming the field.
+    public func decode<T>(_ endpoint: Endpoint, _ result: APIResult, _ body: (JSONCursor) throws(JSONDecodingError) -> T) throws(APIError) -> T {
+        do {
+            return try body(result.json)
+        } catch {
+            throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: result.response.status,
+                                message: "unexpected response shape: \(error)", correlationID: result.response.headers["ININ-Correlation-Id"]))
+        }
+    }
+
+    /// Counts and logs a failure, then hands it back to throw.
+    private func fail(_ error: APIError) -> APIError {
+        metrics?.recordFailure(error.endpoint, error.reason)
+        logger.warning("API request failed", metadata: [
+            "endpoint": "\(error.endpoint.template)", "reason": "\(error.reason.rawValue)", "status": "\(error.status.map(String.init) ?? "-")",
+            "correlation_id": "\(error.correlationID ?? "-")", "error": "\(error.message)",
+        ])
+        return error
+    }
+
+    static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
+        let status = response.status
+        let body = try? JSONCursor(JSONParser.parse(response.body))
+        let message = ((try? body?.optionalString("message")) ?? nil) ?? "HTTP \(status)"
+        let code = ((try? body?.optionalString("code")) ?? nil).map { " [\($0)]" } ?? ""
+        let reason: APIFailureReason
+        switch status {
+        case 401: reason = .unauthorized
+        case 403: reason = .forbidden
+        case 404: reason = .notFound
+        case 429: reason = .rateLimited
+        case 400..<500: reason = .clientError
+        case 500...: reason = .serverError
+        default: reason = .clientError
+        }
+        let retryAfter = response.headers["Retry-After"].flatMap { Int($0.trimming(" ")) }.map { Duration.seconds($0) }
+        return APIError(endpoint: endpoint, reason: reason, status: status, message: "HTTP \(status)\(code): \(message)",
+                        correlationID: correlationID, retryAfter: retryAfter)
+    }
+}

@@ -1,0 +1,62 @@
+/// A routing queue as `GET /api/v2/routing/queues` lists it (the fields the exporter uses).
+public struct RoutingQueue: Sendable, Equatable {
+    public let id: String
+    public let name: String
+    public let memberCount: Int
+    public let userMemberCount: Int
+    public let joinedMemberCount: Int
+
+    init(_ json: JSONCursor) throws(JSONDecodingError) {
+        id = try json.string("id")
+        name = try json.optionalString("name") ?? ""
+        memberCount = try json.optionalInt("memberCount") ?? 0
+        userMemberCount = try json.optionalInt("userMemberCount") ?? 0
+        joinedMemberCount = try json.optionalInt("joinedMemberCount") ?? 0
+    }
+
+    public init(id: String, name: String, memberCount: Int = 0, userMemberCount: Int = 0, joinedMemberCount: Int = 0) {
+        self.id = id
+        self.name = name
+        self.memberCount = memberCount
+        self.userMemberCount = userMemberCount
+        self.joinedMemberCount = joinedMemberCount
+    }
+}
+
+/// One page of `QueueEntityListing`.
+public struct RoutingQueuesPage: Sendable {
+    public let entities: [RoutingQueue]
+    public let pageNumber: Int
+    public let pageCount: Int
+    public let total: Int
+
+    init(_ json: JSONCursor) throws(JSONDecodingError) {
+        entities = try json.elements("entities").map { element throws(JSONDecodingError) in try RoutingQueue(element) }
+        pageNumber = try json.optionalInt("pageNumber") ?? 1
+        total = try json.int("total")
+        pageCount = try json.optionalInt("pageCount") ?? 1
+    }
+}
+
+extension GenesysAPIClient {
+    /// The largest page size the queue listing accepts (the value widely used against the real API).
+    public static let maxQueuePageSize = 500
+
+    /// Every routing queue, page by page at the largest page size. Each page asks for a valid token,
+    /// so a refresh between pages does not interrupt the listing.
+    public func listRoutingQueues(pageSize: Int = GenesysAPIClient.maxQueuePageSize) async throws(APIError) -> (queues: [RoutingQueue], total: Int) {
+        var queues: [RoutingQueue] = []
+        var pageNumber = 1
+        var total = 0
+        while true {
+            let result = try await get(.routingQueues, query: [("pageSize", String(pageSize)), ("pageNumber", String(pageNumber))])
+            let page = try decode(.routingQueues, result) { json throws(JSONDecodingError) in try RoutingQueuesPage(json) }
+            queues += page.entities
+            total = page.total
+            // pageCount bounds the loop even if a server kept returning full pages.
+            if page.entities.isEmpty || pageNumber >= page.pageCount || pageNumber >= 10_000 { break }
+            pageNumber += 1
+        }
+        return (queues, total)
+    }
+}

@@ -1,0 +1,36 @@
+/// An async HTTP client over libcurl. Many requests may be in flight at once; cancelling the
+/// calling task aborts its transfer.
+public final class HTTPClient: Sendable {
+    public let configuration: HTTPClientConfiguration
+    private let driver: CurlMultiDriver
+
+    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
+        self.configuration = configuration
+        self.driver = CurlMultiDriver(maxConnectionsPerHost: configuration.maxConnectionsPerHost)
+    }
+
+    deinit { driver.shutdown(wait: false) }
+
+    /// Stops the transfer thread; requests still running fail with `.cancelled`.
+    public func shutdown() { driver.shutdown() }
+
+    public func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        let transfer = try CurlTransfer(request: request, configuration: configuration)
+        let driver = self.driver
+        do {
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    transfer.continuation = continuation  // set before submit: from then on only the driver thread touches it
+                    driver.submit(transfer)
+                }
+            } onCancel: {
+                transfer.requestCancel()
+                driver.cancel(transfer)
+            }
+        } catch let error as HTTPClientError {
+            throw error
+        } catch {
+            throw .transport(code: -1, message: "\(error)")
+        }
+    }
+}

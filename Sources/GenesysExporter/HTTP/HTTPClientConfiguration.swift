@@ -1,0 +1,23 @@
+/// Settings shared by every request a client sends.
+public struct HTTPClientConfiguration: Sendable {
+    public var connectTimeout: Duration
+    public var timeout: Duration
+    public var maxResponseBytes: Int
+    /// An extra CA bundle (PEM) trusted in addition to the system's.
+    public var extraCAFile: String?
+    public var userAgent: String
+    /// Connections kept per host; more concurrent requests wait in libcurl's queue.
+    public var maxConnectionsPerHost: Int
+
+    public init(
+        connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(30), maxResponseBytes: Int = 64 << 20,
+        extraCAFile: String? = nil, userAgent: String = "genesys-exporter/\(BuildInfo.version)", maxConnectionsPerHost: Int = 8
+    ) {
+        self.connectTimeout = connectTimeout
+        self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
+        self.extraCAFile = extraCAFile
+        self.userAgent = userAgent
+        self.maxConnectionsPerHost = maxConnectionsPerHost
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// The output formats of `--log.format`.
+public enum LogFormat: String, Sendable, CaseIterable {
+    case logfmt, json
+}
+
+/// Writes one line per event to stderr, as logfmt (`ts=… level=info msg="…" key=value`) or JSON,
+/// the formats Prometheus exporters use.
+public struct LineLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let format: LogFormat
+    private static let lock = NIOLock()
+
+    public init(label: String, level: Logger.Level, format: LogFormat) {
+        self.label = label
+        self.logLevel = level
+        self.format = format
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        var fields: [(String, String)] = [("ts", timestamp), ("level", Self.levelName(event.level)), ("caller", label), ("msg", "\(event.message)")]
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        for key in merged.keys.sorted() { fields.append((key, "\(merged[key]!)")) }
+        let line = format == .json ? Self.json(fields) : Self.logfmt(fields)
+        Self.lock.withLock { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+    }
+
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "debug"
+        case .info, .notice: "info"
+        case .warning: "warn"
+        case .error, .critical: "error"
+        }
+    }
+
+    static func logfmt(_ fields: [(String, String)]) -> String {
+        fields.map { key, value in
+            let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }
+            guard needsQuotes else { return "\(key)=\(value)" }
+            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                .replacingOccurrences(of: "\n", with: "\\n")
+            return "\(key)=\"\(escaped)\""
+        }.joined(separator: " ")
+    }
+
+    static func json(_ fields: [(String, String)]) -> String {
+        "{" + fields.map { "\(TokenCache.quoted($0.0)):\(TokenCache.quoted($0.1))" }.joined(separator: ",") + "}"
+    }
+
+    /// Parses `--log.level` (debug, info, warn, error).
+    public static func level(named name: String) -> Logger.Level? {
+        switch name.lowercased() {
+        case "debug": .debug
+        case "info": .info
+        case "warn", "warning": .warning
+        case "error": .error
+        default: nil
+        }
+    }
+}

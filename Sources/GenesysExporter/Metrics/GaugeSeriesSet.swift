@@ -1,0 +1,33 @@
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// The live series of one labelled gauge family whose label sets come and go (queues, identity):
+/// `publish` sets the given series and unregisters the ones that are gone, so no stale series lingers.
+final class GaugeSeriesSet: Sendable {
+    private let registry: PrometheusCollectorRegistry
+    private let name: String
+    private let help: String
+    private let live = NIOLockedValueBox<[[String]: Gauge]>([:])
+
+    init(registry: PrometheusCollectorRegistry, name: String, help: String) {
+        self.registry = registry
+        self.name = name
+        self.help = help
+    }
+
+    func publish(_ series: [(labels: [(String, String)], value: Double)]) {
+        live.withLockedValue { live in
+            var next: [[String]: Gauge] = [:]
+            for entry in series {
+                let key = entry.labels.flatMap { [$0.0, $0.1] }
+                let gauge = live[key] ?? registry.gauge(name, help, labels: entry.labels)
+                gauge.set(entry.value)
+                next[key] = gauge
+            }
+            for (key, gauge) in live where next[key] == nil { registry.unregisterGauge(gauge) }
+            live = next
+        }
+    }
+
+    var count: Int { live.withLockedValue { $0.count } }
+}

@@ -1,0 +1,114 @@
+import Logging
+import NIOConcurrencyHelpers
+import Prometheus
+
+/// Everything the exporter needs to monitor one Genesys Cloud org: its token, API client,
+/// collectors and readiness. All per-org state lives here (no globals), so several orgs can
+/// share one process later.
+public final class OrgMonitor: Sendable {
+    public let settings: OrgSettings
+    public let http: HTTPClient
+    public let tokens: TokenProvider
+    public let api: GenesysAPIClient
+    public let collectors: [any Collector]
+    private let registry: PrometheusCollectorRegistry
+    private let tokenMetrics: TokenMetrics
+    private let collectorMetrics: CollectorMetrics
+    private let context: CollectorContext
+    private let readiness = NIOLockedValueBox(ReadinessState())
+    private let logger: Logger
+
+    public init(settings: OrgSettings, registry: PrometheusCollectorRegistry, logger: Logger) {
+        self.settings = settings
+        self.registry = registry
+        self.logger = logger
+        http = HTTPClient(configuration: HTTPClientConfiguration(
+            connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, extraCAFile: settings.extraCAFile))
+        tokenMetrics = TokenMetrics(registry: registry, grant: settings.token.grant)
+        tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger)
+        let probe = CollectorContext(api: GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http),
+                                     registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
+                                     queueDirectory: QueueDirectory(), logger: logger)
+        let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
+        collectors = enabled.compactMap { CollectorRegistry.make($0, context: probe) }
+        api = GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
+                               metrics: APIMetrics(registry: registry, endpoints: collectors.flatMap(\.endpoints)),
+                               logger: logger, timeout: settings.requestTimeout)
+        context = CollectorContext(api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
+                                   queueDirectory: probe.queueDirectory, logger: logger)
+        collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
+        readiness.withLockedValue { $0.pending = Set(enabled) }
+    }
+
+    /// Polls until cancelled: the scheduled token refresh and one loop per collector.
+    public func run() async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.tokens.runScheduledRefresh() }
+            for collector in collectors {
+                group.addTask { await self.poll(collector) }
+            }
+        }
+        await tokens.flushCache()
+        http.shutdown()
+    }
+
+    /// Sets the gauges that depend on the moment of the scrape.
+    public func prepareScrape() {
+        tokenMetrics.refreshScrapeTimeGauges()
+    }
+
+    /// Ready once the first poll of every collector has finished and at least one succeeded.
+    public func readinessStatus() -> (ready: Bool, reason: String) {
+        readiness.withLockedValue { $0.status }
+    }
+
+    private func poll(_ collector: any Collector) async {
+        var schedule = PollSchedule(interval: settings.pollInterval)
+        while !Task.isCancelled {
+            let started = ContinuousClock.now
+            let delay: Duration
+            do {
+                try await collector.collect(context)
+                let took = ContinuousClock.now - started
+                collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
+                readiness.withLockedValue { $0.finished(collector.name, failure: nil) }
+                logger.debug("collector succeeded", metadata: ["collector": "\(collector.name)", "duration_ms": "\(Int(took.seconds * 1000))"])
+                delay = schedule.afterSuccess()
+            } catch {
+                if Task.isCancelled { break }
+                let took = ContinuousClock.now - started
+                let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
+                collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took)
+                let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
+                readiness.withLockedValue { $0.finished(collector.name, failure: "\(collector.name): \(error.tokenError?.description ?? error.description)") }
+                delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
+                logger.warning("collector failed; keeping its last values", metadata: [
+                    "collector": "\(collector.name)", "reason": "\(error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
+                    "retry_in_s": "\(Int(delay.seconds.rounded(.up)))",
+                ])
+            }
+            do { try await Task.sleep(for: delay) } catch { break }
+        }
+    }
+}
+
+/// Tracks the first poll of each collector for `/-/ready`.
+struct ReadinessState: Sendable {
+    var pending: Set<String> = []
+    var anySucceeded = false
+    var lastFailure: String?
+
+    mutating func finished(_ collector: String, failure: String?) {
+        pending.remove(collector)
+        if failure == nil { anySucceeded = true }
+        lastFailure = failure ?? lastFailure
+    }
+
+    var status: (ready: Bool, reason: String) {
+        if !pending.isEmpty {
+            return (false, "waiting for the first poll of: \(pending.sorted().joined(separator: ", "))" + (lastFailure.map { " (last error: \($0))" } ?? ""))
+        }
+        if !anySucceeded { return (false, "no collector has succeeded yet: \(lastFailure ?? "unknown error")") }
+        return (true, "ready")
+    }
+}

@@ -1,0 +1,193 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Errors from starting the simulator.
+public enum SimulatorError: Error, Equatable, CustomStringConvertible {
+    /// `start` was called on a simulator that is running or was shut down.
+    case alreadyStarted
+
+    public var description: String {
+        switch self {
+        case .alreadyStarted: "the simulator was already started (a GenesysSimulator starts at most once)"
+        }
+    }
+}
+
+/// A fake Genesys Cloud (login host and Platform API on one loopback port) with fault switches and counters.
+public final class GenesysSimulator: Sendable {
+    private enum Lifecycle: Sendable {
+        case idle
+        case starting
+        case running(SimulatorServer, baseHost: String)
+        case stopped
+    }
+
+    private let core: SimulatorCore
+    private let lifecycle = NIOLockedValueBox(Lifecycle.idle)
+
+    /// Creates a stopped simulator; call `start` to listen.
+    public init(configuration: SimulatorConfiguration = .init()) {
+        self.core = SimulatorCore(configuration: configuration)
+    }
+
+    /// Binds the port (0 picks a free one) and starts serving; a simulator starts at most once.
+    public func start(host: String = "127.0.0.1", port: Int = 0) async throws {
+        try lifecycle.withLockedValue { lifecycle in
+            guard case .idle = lifecycle else { throw SimulatorError.alreadyStarted }
+            lifecycle = .starting
+        }
+        do {
+            let server = try await SimulatorServer.start(host: host, port: port, core: core)
+            let stillWanted = lifecycle.withLockedValue { lifecycle in
+                guard case .starting = lifecycle else { return false }
+                lifecycle = .running(server, baseHost: Self.urlHost(for: host))
+                return true
+            }
+            if !stillWanted { await server.shutdown() }
+        } catch {
+            lifecycle.withLockedValue { $0 = .idle }
+            throw error
+        }
+    }
+
+    /// Closes the listener and every connection; safe to call more than once.
+    public func shutdown() async throws {
+        let server: SimulatorServer? = lifecycle.withLockedValue { lifecycle in
+            defer { lifecycle = .stopped }
+            if case .running(let server, _) = lifecycle { return server }
+            return nil
+        }
+        await server?.shutdown()
+    }
+
+    /// The bound port once started (0 before).
+    public var port: Int {
+        lifecycle.withLockedValue { lifecycle in
+            if case .running(let server, _) = lifecycle { return server.port }
+            return 0
+        }
+    }
+
+    /// `http://<host>:<port>`: the API host and the login host alike.
+    public var baseURL: String {
+        lifecycle.withLockedValue { lifecycle in
+            if case .running(let server, let host) = lifecycle { return "http://\(host):\(server.port)" }
+            return "http://127.0.0.1:0"
+        }
+    }
+
+    /// The configuration in force now, including changes made through the switches.
+    public var configuration: SimulatorConfiguration {
+        core.state.withLockedValue { $0.configuration }
+    }
+
+    // MARK: Fault switches
+
+    /// Adds a fault rule for requests to `path` (exact, without query, or a prefix ending in `*`),
+    /// optionally only for `method`; `count` nil means until `clearFaults()`. Earlier rules win.
+    public func inject(_ fault: SimulatorFault, path: String, method: String? = nil, count: Int? = nil) {
+        core.state.withLockedValue { $0.faults.add(fault, path: path, method: method, count: count) }
+    }
+
+    /// Removes every fault rule.
+    public func clearFaults() {
+        core.state.withLockedValue { $0.faults.clear() }
+    }
+
+    /// Lifetime of tokens issued from now on.
+    public func setTokenTTL(_ ttl: Duration) {
+        core.state.withLockedValue { $0.configuration.tokenTTL = ttl }
+    }
+
+    /// Every access token issued so far answers 401 `bad.credentials` from now on (refresh tokens stay valid).
+    public func revokeAllTokens() {
+        core.state.withLockedValue { $0.revokeAccessTokens() }
+    }
+
+    /// Every refresh token issued so far becomes `invalid_grant`.
+    public func revokeRefreshTokens() {
+        core.state.withLockedValue { $0.revokeRefreshTokens() }
+    }
+
+    /// Requests per minute per access token; nil turns the limit off. Current windows restart.
+    public func setRateLimit(perMinute: Int?) {
+        core.state.withLockedValue { state in
+            state.configuration.rateLimitPerMinute = perMinute
+            state.resetRateWindows()
+        }
+    }
+
+    /// Resizes the queue catalog (clamped to 0...10_000); queue `i` keeps its id and name.
+    public func setQueueCount(_ n: Int) {
+        let catalog = QueueCatalog(count: n)
+        core.state.withLockedValue { state in
+            state.catalog = catalog
+            state.configuration.queueCount = catalog.queues.count
+        }
+    }
+
+    /// Permissions the client lacks, e.g. `["routing:queue:view"]`: those endpoints answer 403 `missing.permissions`.
+    public func setMissingPermissions(_ permissions: Set<String>) {
+        core.state.withLockedValue { $0.missingPermissions = permissions }
+    }
+
+    /// Extra latency on every `/oauth/token` reply (scheduled, not slept).
+    public func setTokenEndpointLatency(_ d: Duration) {
+        core.state.withLockedValue { $0.tokenEndpointLatency = d }
+    }
+
+    /// Rotates the accepted client secret; the old one answers 401 `invalid_client` from now on.
+    public func setClientSecret(_ secret: String) {
+        core.state.withLockedValue { $0.configuration.clientSecret = secret }
+    }
+
+    /// A new refresh token for the simulated authorization-code user.
+    public func issueRefreshToken() -> String {
+        core.state.withLockedValue { $0.issueRefreshToken() }
+    }
+
+    // MARK: Observing the simulator
+
+    /// A snapshot of the counters.
+    public func counters() -> SimulatorCounters {
+        core.state.withLockedValue { $0.counters.snapshot }
+    }
+
+    /// Zeroes the counters.
+    public func resetCounters() {
+        core.state.withLockedValue { $0.counters.reset() }
+    }
+
+    /// The current queue catalog, in paging order.
+    public func queues() -> [SimulatedQueue] {
+        core.state.withLockedValue { $0.catalog.queues }
+    }
+
+    /// What an observation query made now would answer: `oWaiting`/`oInteracting` per media type,
+    /// `oOnQueueUsers` (summed over qualifiers) and `oMemberUsers` ignoring the media type; 0 for unknown queues.
+    public func observation(queueID: String, mediaType: String, metric: String) -> Int {
+        let catalog = core.state.withLockedValue { $0.catalog }
+        guard let index = catalog.index(ofQueueID: queueID) else { return 0 }
+        let model = core.observations
+        let slot = model.slot(at: .now)
+        switch metric {
+        case "oWaiting", "oInteracting":
+            return model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
+        case "oOnQueueUsers":
+            return model.onQueueUsers(queue: catalog.queues[index], queueIndex: index, slot: slot)
+                .reduce(0) { $0 + $1.count }
+        case "oMemberUsers":
+            return model.memberUsers(queue: catalog.queues[index])
+        default:
+            return 0
+        }
+    }
+
+    private static func urlHost(for bindHost: String) -> String {
+        switch bindHost {
+        case "0.0.0.0", "": "127.0.0.1"
+        case "::": "[::1]"
+        default: bindHost.contains(":") ? "[\(bindHost)]" : bindHost
+        }
+    }
+}

@@ -1,0 +1,100 @@
+/// `POST /api/v2/analytics/queues/observations/query`.
+enum ObservationRoutes {
+    static let path = "/api/v2/analytics/queues/observations/query"
+    static let permission = "analytics:queueObservation:view"
+    static let knownMetrics = ObservationModel.mediaMetrics.union(ObservationModel.userMetrics)
+
+    /// A parsed, validated query.
+    struct Query: Sendable {
+        let queueIDs: [String]
+        let metrics: [String]
+    }
+
+    static func query(
+        _ request: SimulatorRequest,
+        catalog: QueueCatalog,
+        model: ObservationModel,
+        slot: Int,
+        maxPredicates: Int
+    ) -> SimulatorResponse {
+        let query: Query
+        switch parse(request.body, maxPredicates: maxPredicates) {
+        case .success(let parsed): query = parsed
+        case .failure(let problem): return ErrorBodies.badRequest(problem.message)
+        }
+        let mediaMetrics = query.metrics.filter { $0 == "oWaiting" || $0 == "oInteracting" }
+        let wantsOnQueue = query.metrics.contains("oOnQueueUsers")
+        let wantsMembers = query.metrics.contains("oMemberUsers")
+        var results: [[String: Any]] = []
+        var seen: Set<String> = []
+        for queueID in query.queueIDs where seen.insert(queueID).inserted {
+            guard let index = catalog.index(ofQueueID: queueID) else { continue }
+            let queue = catalog.queues[index]
+            if !mediaMetrics.isEmpty {
+                for mediaType in ObservationModel.mediaTypes {
+                    let data = mediaMetrics.map { metric in
+                        datum(metric, count: model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot))
+                    }
+                    results.append(["group": ["queueId": queueID, "mediaType": mediaType], "data": data])
+                }
+            }
+            if wantsOnQueue || wantsMembers {
+                var data: [[String: Any]] = []
+                if wantsOnQueue {
+                    for (qualifier, count) in model.onQueueUsers(queue: queue, queueIndex: index, slot: slot) {
+                        data.append(datum("oOnQueueUsers", count: count, qualifier: qualifier))
+                    }
+                }
+                if wantsMembers {
+                    data.append(datum("oMemberUsers", count: model.memberUsers(queue: queue)))
+                }
+                results.append(["group": ["queueId": queueID], "data": data])
+            }
+        }
+        return .json(200, ["results": results])
+    }
+
+    private static func datum(_ metric: String, count: Int, qualifier: String? = nil) -> [String: Any] {
+        var item: [String: Any] = ["metric": metric, "stats": ["count": count]]
+        if let qualifier { item["qualifier"] = qualifier }
+        return item
+    }
+
+    struct Problem: Error {
+        let message: String
+    }
+
+    static func parse(_ body: [UInt8], maxPredicates: Int) -> Result<Query, Problem> {
+        guard let root = JSONBody.decode(body) as? [String: Any] else {
+            return .failure(Problem(message: "Unable to parse the request body as a QueueObservationQuery."))
+        }
+        guard let filter = root["filter"] as? [String: Any],
+              let type = filter["type"] as? String, type == "or" || type == "and",
+              let predicates = filter["predicates"] as? [[String: Any]], !predicates.isEmpty
+        else {
+            return .failure(Problem(message: "The filter is required and must contain at least one predicate."))
+        }
+        guard predicates.count <= maxPredicates else {
+            return .failure(Problem(message:
+                "The filter contains \(predicates.count) predicates; the maximum allowed is \(maxPredicates)."))
+        }
+        var queueIDs: [String] = []
+        for predicate in predicates {
+            guard (predicate["type"] as? String ?? "dimension") == "dimension",
+                  predicate["dimension"] as? String == "queueId",
+                  (predicate["operator"] as? String ?? "matches") == "matches",
+                  let value = predicate["value"] as? String
+            else {
+                return .failure(Problem(message: "Only queueId dimension predicates with operator matches are supported."))
+            }
+            queueIDs.append(value)
+        }
+        guard let metrics = root["metrics"] as? [String], !metrics.isEmpty else {
+            return .failure(Problem(message: "At least one metric is required."))
+        }
+        if let unknown = metrics.first(where: { !knownMetrics.contains($0) }) {
+            return .failure(Problem(message: "Invalid metric: \(unknown)."))
+        }
+        return .success(Query(queueIDs: queueIDs, metrics: metrics))
+    }
+}

@@ -1,0 +1,48 @@
+/// How a `GenesysSimulator` behaves when it starts; most values can be changed later through its switches.
+public struct SimulatorConfiguration: Sendable {
+    /// The OAuth client id the token endpoint accepts.
+    public var clientID: String
+    /// The OAuth client secret the token endpoint accepts.
+    public var clientSecret: String
+    /// Lifetime of access tokens issued (reported as `expires_in`, whole seconds).
+    public var tokenTTL: Duration
+    /// Number of routing queues in the catalog (0...10_000).
+    public var queueCount: Int
+    /// Largest `pageSize` accepted by `GET /api/v2/routing/queues`; larger values answer 400.
+    public var maxPageSize: Int
+    /// Most `queueId` predicates one observation query may carry; more answer 400.
+    public var maxObservationPredicates: Int
+    /// Requests per minute per access token (fixed 60 s window); `nil` turns rate limiting off.
+    public var rateLimitPerMinute: Int?
+    /// When true, waiting/interacting/on-queue counts change every 10 seconds (for the demo).
+    public var movingObservations: Bool
+    /// The simulated organization's id.
+    public var orgID: String
+    /// The simulated organization's name.
+    public var orgName: String
+
+    /// Creates a configuration; every parameter has a realistic default.
+    public init(
+        clientID: String = "sim-client-id",
+        clientSecret: String = "sim-client-secret",
+        tokenTTL: Duration = .seconds(86399),
+        queueCount: Int = 40,
+        maxPageSize: Int = 500,
+        maxObservationPredicates: Int = 100,
+        rateLimitPerMinute: Int? = nil,
+        movingObservations: Bool = false,
+        orgID: String = "5a1e0c7d-3b9f-4e21-9c4a-6d2f8b7e1a90",
+        orgName: String = "Simulated Contact Center"
+    ) {
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.tokenTTL = tokenTTL
+        self.queueCount = min(max(queueCount, 0), QueueCatalog.maximumCount)
+        self.maxPageSize = maxPageSize
+        self.maxObservationPredicates = maxObservationPredicates
+        self.rateLimitPerMinute = rateLimitPerMinute
+        self.movingObservations = movingObservations
+        self.orgID = orgID
+        self.orgName = orgName
+    }
+}

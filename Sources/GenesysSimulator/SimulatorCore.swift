@@ -1,0 +1,161 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The request pipeline shared by every connection: faults, then the token endpoint or the API
+/// (route → bearer token → rate limit → permission → handler). All state sits behind one lock.
+final class SimulatorCore: Sendable {
+    let state: NIOLockedValueBox<SimulatorState>
+    let observations: ObservationModel
+
+    init(configuration: SimulatorConfiguration) {
+        self.state = NIOLockedValueBox(SimulatorState(configuration: configuration))
+        self.observations = ObservationModel(moving: configuration.movingObservations, epoch: .now)
+    }
+
+    /// An API endpoint: method, required permission and handler.
+    private struct APIRoute: Sendable {
+        let method: String
+        let permission: String?
+        let handler: @Sendable (SimulatorCore, SimulatorRequest, TokenSubject) -> SimulatorResponse
+    }
+
+    private static let apiRoutes: [String: APIRoute] = [
+        "/api/v2/tokens/me": APIRoute(method: "GET", permission: nil) { core, _, subject in
+            IdentityRoutes.tokensMe(configuration: core.state.withLockedValue { $0.configuration }, subject: subject)
+        },
+        "/api/v2/users/me": APIRoute(method: "GET", permission: nil) { core, _, subject in
+            IdentityRoutes.usersMe(configuration: core.state.withLockedValue { $0.configuration }, subject: subject)
+        },
+        "/api/v2/organizations/me": APIRoute(method: "GET", permission: nil) { core, _, _ in
+            IdentityRoutes.organizationsMe(configuration: core.state.withLockedValue { $0.configuration })
+        },
+        QueueRoutes.path: APIRoute(method: "GET", permission: QueueRoutes.permission) { core, request, _ in
+            let (catalog, maxPageSize) = core.state.withLockedValue { ($0.catalog, $0.configuration.maxPageSize) }
+            return QueueRoutes.list(request, catalog: catalog, maxPageSize: maxPageSize)
+        },
+        ObservationRoutes.path: APIRoute(method: "POST", permission: ObservationRoutes.permission) { core, request, _ in
+            let (catalog, maxPredicates) = core.state.withLockedValue {
+                ($0.catalog, $0.configuration.maxObservationPredicates)
+            }
+            return ObservationRoutes.query(request, catalog: catalog, model: core.observations,
+                                           slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
+        },
+    ]
+
+    /// Decides what to do with one complete request.
+    func handle(_ request: SimulatorRequest) -> RouteOutcome {
+        let isTokenRequest = request.path == OAuthRoutes.path
+        let fault: SimulatorFault? = state.withLockedValue { state in
+            if isTokenRequest { state.counters.recordTokenRequest(grantType: OAuthRoutes.grantLabel(request)) }
+            return state.faults.take(path: request.path, method: request.method)
+        }
+        switch fault {
+        case .status(let status, let retryAfter):
+            let response = isTokenRequest
+                ? ErrorBodies.oauthFault(status, retryAfter: retryAfter)
+                : ErrorBodies.apiFault(status, retryAfter: retryAfter)
+            recordAPIStatus(request, status)
+            return .respond(response, after: nil)
+        case .malformedBody:
+            recordAPIStatus(request, 200)
+            let truncated = isTokenRequest ? #"{"access_token":"eyJ0eXAiOiJKV1Qi"# : #"{"entities":[{"id":"5f1c2a7e-"#
+            return .respond(SimulatorResponse(status: 200, body: Array(truncated.utf8)), after: nil)
+        case .connectionReset:
+            recordAPIStatus(request, 0)
+            return .reset
+        case .hang:
+            recordAPIStatus(request, 0)
+            return .hang
+        case .delay(let delay):
+            let (response, latency) = serve(request, isTokenRequest: isTokenRequest)
+            return .respond(response, after: delay + latency)
+        case nil:
+            let (response, latency) = serve(request, isTokenRequest: isTokenRequest)
+            return .respond(response, after: latency == .zero ? nil : latency)
+        }
+    }
+
+    /// The normal reply, and the extra latency configured for it.
+    private func serve(_ request: SimulatorRequest, isTokenRequest: Bool) -> (SimulatorResponse, Duration) {
+        let now = NIODeadline.now()
+        if isTokenRequest {
+            return state.withLockedValue { state in
+                (OAuthRoutes.handle(request, state: &state, now: now), state.tokenEndpointLatency)
+            }
+        }
+        let response = serveAPI(request, now: now)
+        recordAPIStatus(request, response.status)
+        return (response, .zero)
+    }
+
+    /// Whether an API request passed the token, rate-limit and permission checks.
+    private enum Gate {
+        case refused(SimulatorResponse)
+        case admitted(TokenSubject, RateDecision)
+    }
+
+    private func serveAPI(_ request: SimulatorRequest, now: NIODeadline) -> SimulatorResponse {
+        guard let route = Self.apiRoutes[request.path] else {
+            return ErrorBodies.notFound(path: request.path)
+        }
+        guard route.method == request.method else {
+            return ErrorBodies.methodNotAllowed(method: request.method, allowed: route.method)
+        }
+        let authorization = request.headers.first(name: "Authorization")
+        let gate: Gate = state.withLockedValue { state in
+            let subject: TokenSubject
+            let token: String
+            switch state.checkBearer(authorization, now: now) {
+            case .valid(let validSubject, let validToken):
+                (subject, token) = (validSubject, validToken)
+            case .missing:
+                return .refused(ErrorBodies.api(401, code: "authentication.required",
+                                                message: "No authentication bearer token specified in authorization header."))
+            case .unknown, .revoked:
+                return .refused(ErrorBodies.api(401, code: "bad.credentials", message: "Invalid login credentials."))
+            case .expired:
+                return .refused(ErrorBodies.api(401, code: "credentials.expired",
+                                                message: "The supplied credentials are expired and cannot be used."))
+            }
+            let decision = state.admit(token: token, now: now)
+            if !decision.allowed {
+                var limited = ErrorBodies.tooManyRequests(retryAfter: decision.resetSeconds)
+                limited.headers += decision.headers
+                return .refused(limited)
+            }
+            if let permission = route.permission, state.missingPermissions.contains(permission) {
+                var forbidden = ErrorBodies.missingPermission(permission)
+                forbidden.headers += decision.headers
+                return .refused(forbidden)
+            }
+            return .admitted(subject, decision)
+        }
+        switch gate {
+        case .refused(let refusal):
+            return refusal
+        case .admitted(let subject, let decision):
+            var response = route.handler(self, request, subject)
+            response.headers += decision.headers
+            return response
+        }
+    }
+
+    private func recordAPIStatus(_ request: SimulatorRequest, _ status: Int) {
+        guard request.path != OAuthRoutes.path else { return }
+        state.withLockedValue { $0.counters.recordAPIRequest(path: request.path, status: status) }
+    }
+
+    // MARK: Connection bookkeeping (called by the channel handler)
+
+    func connectionAccepted() {
+        state.withLockedValue { $0.counters.recordConnection() }
+    }
+
+    func tokenRequestStarted() {
+        state.withLockedValue { $0.counters.tokenRequestStarted() }
+    }
+
+    func tokenRequestFinished() {
+        state.withLockedValue { $0.counters.tokenRequestFinished() }
+    }
+}

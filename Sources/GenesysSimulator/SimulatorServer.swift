@@ -1,0 +1,186 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+/// The listening socket and its connections: one loopback port serving both the login and the API host.
+final class SimulatorServer: Sendable {
+    private let serverChannel: Channel
+    private let connections: ConnectionRegistry
+
+    /// The port actually bound (useful when asked for port 0).
+    let port: Int
+
+    private init(serverChannel: Channel, connections: ConnectionRegistry) {
+        self.serverChannel = serverChannel
+        self.connections = connections
+        self.port = serverChannel.localAddress?.port ?? 0
+    }
+
+    static func start(host: String, port: Int, core: SimulatorCore) async throws -> SimulatorServer {
+        let connections = ConnectionRegistry()
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.maxMessagesPerRead, value: 16)
+            .childChannelInitializer { channel in
+                core.connectionAccepted()
+                connections.add(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
+                    try channel.pipeline.syncOperations.addHandler(SimulatorHTTPHandler(core: core))
+                }
+            }
+        let channel = try await bootstrap.bind(host: host, port: port).get()
+        return SimulatorServer(serverChannel: channel, connections: connections)
+    }
+
+    /// Closes the listener, then every open connection (hung ones included).
+    func shutdown() async {
+        try? await serverChannel.close()
+        await connections.closeAll()
+    }
+}
+
+/// Open child channels, so shutdown can close them.
+private final class ConnectionRegistry: Sendable {
+    private struct Registry {
+        var channels: [ObjectIdentifier: Channel] = [:]
+        var closed = false
+    }
+
+    private let registry = NIOLockedValueBox(Registry())
+
+    func add(_ channel: Channel) {
+        let key = ObjectIdentifier(channel)
+        let accepted = registry.withLockedValue { registry in
+            guard !registry.closed else { return false }
+            registry.channels[key] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { [weak self] _ in
+            self?.registry.withLockedValue { _ = $0.channels.removeValue(forKey: key) }
+        }
+    }
+
+    func closeAll() async {
+        let channels = registry.withLockedValue { registry in
+            registry.closed = true
+            defer { registry.channels.removeAll() }
+            return Array(registry.channels.values)
+        }
+        for channel in channels {
+            try? await channel.close()
+        }
+    }
+}
+
+/// Collects one request at a time (the pipelining handler queues the next) and writes the simulator's answer,
+/// now, later (scheduled on the event loop), never (hang), or as a TCP reset.
+private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let core: SimulatorCore
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var pendingReply: Scheduled<Void>?
+    private var tokenRequestInFlight = false
+    private var hanging = false
+
+    init(core: SimulatorCore) {
+        self.core = core
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body.removeAll(keepingCapacity: true)
+        case .body(let chunk):
+            body.append(contentsOf: chunk.readableBytesView)
+        case .end:
+            guard let head, !hanging else { return }
+            self.head = nil
+            answer(head, context: context)
+        }
+    }
+
+    private func answer(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let request = SimulatorRequest(method: head.method.rawValue, uri: head.uri, headers: head.headers, body: body)
+        if request.path == OAuthRoutes.path {
+            tokenRequestInFlight = true
+            core.tokenRequestStarted()
+        }
+        switch core.handle(request) {
+        case .respond(let response, let delay):
+            if let delay, delay > .zero {
+                pendingReply = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(delay)) {
+                    self.pendingReply = nil
+                    self.write(response, for: head, context: context)
+                }
+            } else {
+                write(response, for: head, context: context)
+            }
+        case .reset:
+            finishTokenRequest()
+            let channel = context.channel
+            if let sockets = channel as? SocketOptionProvider {
+                // SO_LINGER 0 turns the close into a TCP RST.
+                sockets.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+            } else {
+                channel.close(promise: nil)
+            }
+        case .hang:
+            hanging = true
+        }
+    }
+
+    private func write(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        finishTokenRequest()
+        let keepAlive = request.isKeepAlive
+        var headers = HTTPHeaders()
+        if !response.headers.contains(where: { $0.0.lowercased() == "content-type" }) {
+            headers.add(name: "Content-Type", value: "application/json")
+        }
+        for (name, value) in response.headers {
+            headers.add(name: name, value: value)
+        }
+        headers.add(name: "ININ-Correlation-Id", value: UUID().uuidString.lowercased())
+        headers.add(name: "Content-Length", value: String(response.body.count))
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        let status = HTTPResponseStatus(statusCode: response.status)
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+                      promise: nil)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    private func finishTokenRequest() {
+        guard tokenRequestInFlight else { return }
+        tokenRequestInFlight = false
+        core.tokenRequestFinished()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        pendingReply?.cancel()
+        pendingReply = nil
+        finishTokenRequest()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+}

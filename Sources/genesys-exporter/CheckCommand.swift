@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import GenesysExporter
+import Prometheus
+
+/// `genesys-exporter check`: the first thing an operator runs. Logs in once, calls every enabled
+/// collector's endpoints once, prints a table and exits 1 if anything failed.
+struct CheckCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Log in and call each collector's endpoints once; exit 1 on any failure.")
+
+    @OptionGroup var options: ExporterOptions
+
+    func run() async throws {
+        var adjusted = options
+        adjusted.tokenCacheFile = nil  // a check must not disturb a running exporter's cache
+        let configuration = try ConfigurationResolver.resolve(adjusted)
+        let logger = bootstrapLogging(configuration)
+        let (org, simulator) = try await orgSettings(configuration, logger: logger)
+        let monitor = OrgMonitor(settings: org, registry: PrometheusCollectorRegistry(), logger: logger)
+        let rows = await ConnectivityCheck(monitor: monitor).run()
+        print(ConnectivityCheck.table(rows))
+        monitor.http.shutdown()
+        try? await simulator?.shutdown()
+        let failed = rows.filter { !$0.ok }.count
+        print(failed == 0 ? "\nall \(rows.count) checks passed" : "\n\(failed) of \(rows.count) checks failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import Foundation
+import GenesysExporter
+
+@main
+struct GenesysExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "genesys-exporter",
+        abstract: "Prometheus exporter for Genesys Cloud: token health, API health and routing queues.",
+        version: "genesys-exporter \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))",
+        subcommands: [RunCommand.self, CheckCommand.self],
+        defaultSubcommand: RunCommand.self)
+
+    /// Configuration and usage errors exit with status 2 and one line naming the setting.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("genesys-exporter: configuration error: \(error)\n".utf8))
+            Foundation.exit(2)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                Foundation.exit(0)
+            }
+            FileHandle.standardError.write(Data("genesys-exporter: \(message)\n".utf8))
+            Foundation.exit(2)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import GenesysExporter
+import GenesysSimulator
+import Logging
+import ServiceLifecycle
+
+/// The default command: poll Genesys Cloud and serve /metrics until SIGTERM.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the exporter (the default).")
+
+    @OptionGroup var options: ExporterOptions
+
+    func run() async throws {
+        let configuration = try ConfigurationResolver.resolve(options)
+        let logger = bootstrapLogging(configuration)
+        let (org, simulator) = try await orgSettings(configuration, logger: logger)
+        let exporter = Exporter(org: org, listenHost: configuration.listenHost, listenPort: configuration.listenPort,
+                                telemetryPath: configuration.telemetryPath, logger: logger)
+        let port: Int
+        do {
+            port = try await exporter.server.start()
+        } catch {
+            logger.error("cannot listen", metadata: ["address": "\(configuration.listenHost):\(configuration.listenPort)", "error": "\(error)"])
+            throw ExitCode(1)
+        }
+        logger.info("listening", metadata: [
+            "address": "\(configuration.listenHost):\(port)", "telemetry_path": "\(configuration.telemetryPath)",
+            "api": "\(org.token.hosts.apiBaseURL)", "collectors": "\(org.enabledCollectors.sorted().joined(separator: ","))",
+        ])
+        if let simulator {
+            let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
+            print("""
+                genesys-exporter \(BuildInfo.version) in demo mode against the built-in Genesys Cloud simulator at \(simulator.baseURL)
+                  metrics:   http://\(host):\(port)\(configuration.telemetryPath)
+                  readiness: http://\(host):\(port)/-/ready
+                Press Ctrl-C to stop.
+                """)
+            fflush(nil)
+        }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: exporter.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        try? await simulator?.shutdown()
+        logger.info("stopped")
+    }
+}
+
+/// Sets up swift-log with the configured level and format, and logs the configuration's warnings.
+func bootstrapLogging(_ configuration: ExporterConfiguration) -> Logger {
+    LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: configuration.logLevel, format: configuration.logFormat) }
+    let logger = Logger(label: "genesys-exporter")
+    for warning in configuration.warnings { logger.warning("\(warning)") }
+    return logger
+}
+
+/// The org to monitor: the configured one, or in demo mode the built-in simulator, started here.
+func orgSettings(_ configuration: ExporterConfiguration, logger: Logger) async throws -> (OrgSettings, GenesysSimulator?) {
+    if let org = configuration.org { return (org, nil) }
+    let simulator = GenesysSimulator(configuration: SimulatorConfiguration(tokenTTL: .seconds(60), queueCount: 40, movingObservations: true))
+    try await simulator.start(host: "127.0.0.1", port: 0)
+    logger.info("demo mode: started the Genesys Cloud simulator", metadata: ["url": "\(simulator.baseURL)"])
+    let org = try configuration.demoOrg(apiBaseURL: simulator.baseURL, clientID: simulator.configuration.clientID,
+                                        clientSecret: simulator.configuration.clientSecret)
+    return (org, simulator)
+}

@@ -50,6 +50,7 @@ let package = Package(
             name: "GenesysSimulator",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
@@ -69,13 +70,19 @@ let package = Package(
             name: "GenesysSimulatorTests",
             dependencies: ["GenesysSimulator"]
         ),
+        // Helpers shared by the exporter's test targets: simulator harness, scraping, awaiting conditions.
+        .target(
+            name: "GenesysTestSupport",
+            dependencies: ["GenesysExporter", "GenesysSimulator", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/GenesysTestSupport"
+        ),
         .testTarget(
             name: "GenesysExporterTests",
-            dependencies: ["GenesysExporter", "GenesysSimulator"]
+            dependencies: ["GenesysExporter", "GenesysSimulator", "GenesysTestSupport"]
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GenesysExporter", "GenesysSimulator"]
+            dependencies: ["GenesysExporter", "GenesysSimulator", "GenesysTestSupport"]
         ),
     ]
 )

@@ -1,0 +1,83 @@
+import GenesysExporter
+import GenesysSimulator
+import Logging
+
+/// Runs `body` with a freshly started simulator on a free loopback port and shuts it down after.
+public func withSimulator<T>(
+    _ configuration: SimulatorConfiguration = SimulatorConfiguration(), _ body: (GenesysSimulator) async throws -> T
+) async throws -> T {
+    let simulator = GenesysSimulator(configuration: configuration)
+    try await simulator.start()
+    do {
+        let result = try await body(simulator)
+        try await simulator.shutdown()
+        return result
+    } catch {
+        try? await simulator.shutdown()
+        throw error
+    }
+}
+
+/// A logger that drops everything (tests assert on metrics and results, not on log noise).
+public let quietLogger: Logger = {
+    var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+    logger.logLevel = .critical
+    return logger
+}()
+
+extension GenesysSimulator {
+    /// Token settings pointing at this simulator with its client credentials.
+    public func tokenConfiguration(
+        secret: String? = nil, grant: OAuthGrant = .clientCredentials, refreshToken: String? = nil,
+        refreshMargin: Duration = .seconds(300), cacheFile: String? = nil, backoffInitial: Duration = .seconds(1)
+    ) throws -> TokenProviderConfiguration {
+        TokenProviderConfiguration(
+            hosts: try GenesysHosts(apiBaseURL: baseURL, loginBaseURL: baseURL), clientID: configuration.clientID,
+            clientSecret: Secret(secret ?? configuration.clientSecret), grant: grant, refreshToken: refreshToken.map(Secret.init),
+            refreshMargin: refreshMargin, backoffInitial: backoffInitial, cacheFile: cacheFile, requestTimeout: .seconds(5))
+    }
+
+    /// Org settings pointing at this simulator, with a short poll interval for tests.
+    public func orgSettings(
+        pollInterval: Duration = .milliseconds(200), collectors: Set<String> = Set(CollectorRegistry.names),
+        nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil, requestTimeout: Duration = .seconds(5)
+    ) throws -> OrgSettings {
+        OrgSettings(token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
+                    queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues), requestTimeout: requestTimeout)
+    }
+}
+
+/// An exporter running in-process against a simulator: its server is bound, its pollers run.
+public final class RunningExporter: Sendable {
+    public let exporter: Exporter
+    public let port: Int
+    private let polling: Task<Void, Never>
+    private let http = HTTPClient()
+
+    public init(_ settings: OrgSettings, telemetryPath: String = "/metrics") async throws {
+        exporter = Exporter(org: settings, listenHost: "127.0.0.1", listenPort: 0, telemetryPath: telemetryPath, logger: quietLogger)
+        port = try await exporter.server.start()
+        let monitor = exporter.monitor
+        polling = Task { await monitor.run() }
+    }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// GET a path of the exporter over real HTTP.
+    public func get(_ path: String, headers: [(String, String)] = [], method: String = "GET") async throws -> HTTPResponse {
+        try await http.send(HTTPRequest(method: method, url: baseURL + path, headers: headers))
+    }
+
+    /// Scrapes /metrics and parses the exposition.
+    public func scrape(path: String = "/metrics") async throws -> Exposition {
+        let response = try await get(path)
+        return try Exposition.parse(response.bodyText)
+    }
+
+    public func stop() async {
+        polling.cancel()
+        await polling.value
+        await exporter.server.stop()
+        http.shutdown()
+    }
+}

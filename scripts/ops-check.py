@@ -734,6 +734,8 @@ def wait_until(what, predicate, deadline, interval=0.2):
             value = predicate()
             if value:
                 return value
+        except CheckFailed:  # fatal, e.g. the process exited
+            raise
         except Exception as e:  # not ready yet
             last_error = e
         time.sleep(interval)
@@ -837,7 +839,7 @@ class LiveStack:
             self.fixture = FixtureServer(self.args.metrics_file or FIXTURE, exporter_port)
         else:
             cmd = shlex.split(self.args.exporter_cmd.replace("{listen}", listen))
-            print(f"       starting exporter: {' '.join(cmd)}", flush=True)
+            print(f"       starting exporter: {shlex.join(cmd)}", flush=True)
             self.exporter = start_process(cmd, self.exporter_log)
 
         def exporter_ready():
@@ -847,7 +849,9 @@ class LiveStack:
         try:
             wait_until(f"{self.exporter_url}/-/ready", exporter_ready, self.remaining(EXPORTER_READY_DEADLINE))
         except CheckFailed as e:
-            raise CheckFailed(f"{e}\n{tail(self.exporter_log)}")
+            if self.exporter and self.exporter.poll() is None:
+                raise CheckFailed(f"{e}; exporter log:\n{tail(self.exporter_log)}")
+            raise
 
         config = os.path.join(self.tmp, "prometheus.yml")
         with open(config, "w", encoding="utf-8") as f:
@@ -918,7 +922,7 @@ class Context:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="\n".join(__doc__.split("\n")[5:]))
+                                 epilog=__doc__[__doc__.index("  scripts/ops-check.py "):])
     src = ap.add_mutually_exclusive_group()
     src.add_argument("--metrics-file", metavar="PATH", help="exposition text to check metric names against "
                      f"(default: {rel(FIXTURE)})")

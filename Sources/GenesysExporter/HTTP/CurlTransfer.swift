@@ -91,10 +91,14 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
         _ = gx_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
         var connects = 0
         _ = gx_easy_getinfo_long(easy, CURLINFO_NUM_CONNECTS, &connects)
-        let timing = TransferTiming(
-            dns: microseconds(CURLINFO_NAMELOOKUP_TIME_T), connect: microseconds(CURLINFO_CONNECT_TIME_T),
-            tls: microseconds(CURLINFO_APPCONNECT_TIME_T), firstByte: microseconds(CURLINFO_STARTTRANSFER_TIME_T),
-            total: microseconds(CURLINFO_TOTAL_TIME_T))
+        // A reused connection reports connect 0 after a non-zero name lookup: keep the phases cumulative.
+        let dns = microseconds(CURLINFO_NAMELOOKUP_TIME_T)
+        let connect = max(dns, microseconds(CURLINFO_CONNECT_TIME_T))
+        let appConnect = microseconds(CURLINFO_APPCONNECT_TIME_T)
+        let tls = appConnect == .zero ? .zero : max(connect, appConnect)
+        let firstByte = max(connect, tls, microseconds(CURLINFO_STARTTRANSFER_TIME_T))
+        let timing = TransferTiming(dns: dns, connect: connect, tls: tls, firstByte: firstByte,
+                                    total: max(firstByte, microseconds(CURLINFO_TOTAL_TIME_T)))
         continuation.resume(returning: HTTPResponse(
             status: status, headers: ResponseHeaders(headerFields), body: body, timing: timing, newConnections: connects))
     }

@@ -23,11 +23,11 @@ public enum JSONParser {
         var error = json_error_t()
         let root: UnsafeMutablePointer<json_t>? = bytes.withContiguousStorageIfAvailable { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                json_loadb(chars.baseAddress, chars.count, Int(JSON_DECODE_ANY), &error)
+                json_loadb(chars.baseAddress, chars.count, Int(JSON_DECODE_ANY | JSON_ALLOW_NUL), &error)
             }
         } ?? Array(bytes).withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { chars in
-                json_loadb(chars.baseAddress, chars.count, Int(JSON_DECODE_ANY), &error)
+                json_loadb(chars.baseAddress, chars.count, Int(JSON_DECODE_ANY | JSON_ALLOW_NUL), &error)
             }
         }
         guard let root else {

@@ -1,0 +1,176 @@
+import Foundation
+import GenesysSimulator
+import GenesysTestSupport
+import Testing
+
+@testable import GenesysExporter
+
+@Suite("HTTP client over libcurl")
+struct HTTPClientTests {
+    private func token(_ sim: GenesysSimulator, _ client: HTTPClient) async throws -> String {
+        let endpoint = TokenEndpoint(tokenURL: sim.baseURL + "/oauth/token", clientID: sim.configuration.clientID,
+                                     clientSecret: Secret(sim.configuration.clientSecret), http: client)
+        return try await endpoint.requestToken(grant: .clientCredentials, refreshToken: nil).accessToken.value.exposedValue
+    }
+
+    @Test func roundTrip_carriesStatusHeadersBodyAndOrderedTiming() async throws {
+        try await withSimulator { sim in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let bearer = try await token(sim, client)
+            let response = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me", headers: [("Authorization", "Bearer \(bearer)")]))
+            #expect(response.status == 200)
+            #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
+            #expect(response.headers["inin-correlation-id"] != nil)
+            #expect(response.headers["ININ-CORRELATION-ID"] == response.headers["inin-correlation-id"])
+            let json = JSONCursor(try JSONParser.parse(response.body))
+            #expect(try json.string("id") == sim.configuration.orgID)
+            let timing = response.timing
+            #expect(timing.dns <= timing.connect)
+            #expect(timing.connect <= timing.firstByte)
+            #expect(timing.firstByte <= timing.total)
+            #expect(timing.total > .zero)
+        }
+    }
+
+    @Test func postBody_reachesTheServer() async throws {
+        try await withSimulator { sim in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let response = try await client.send(HTTPRequest(
+                method: "POST", url: sim.baseURL + "/oauth/token",
+                headers: [("Authorization", "Basic " + Data("\(sim.configuration.clientID):\(sim.configuration.clientSecret)".utf8).base64EncodedString()),
+                          ("Content-Type", "application/x-www-form-urlencoded")],
+                body: Array("grant_type=client_credentials".utf8)))
+            #expect(response.status == 200)
+            #expect(try JSONCursor(JSONParser.parse(response.body)).string("token_type") == "bearer")
+        }
+    }
+
+    @Test func hungServer_givesTimeoutWithinItsBound() async throws {
+        try await withSimulator { sim in
+            sim.inject(.hang, path: "/api/v2/organizations/me")
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let started = ContinuousClock.now
+            let error = await #expect(throws: HTTPClientError.self) {
+                _ = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me", timeout: .milliseconds(300)))
+            }
+            let elapsed = ContinuousClock.now - started
+            guard case .timeout = error else { Issue.record("expected timeout, got \(String(describing: error))"); return }
+            #expect(elapsed >= .milliseconds(250))
+            #expect(elapsed < .seconds(3))
+        }
+    }
+
+    @Test func connectionReset_givesTypedResetError() async throws {
+        try await withSimulator { sim in
+            sim.inject(.connectionReset, path: "/api/v2/organizations/me")
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let error = await #expect(throws: HTTPClientError.self) {
+                _ = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me"))
+            }
+            guard case .connectionReset = error else { Issue.record("expected connectionReset, got \(String(describing: error))"); return }
+        }
+    }
+
+    @Test func closedPort_givesConnectionRefused() async throws {
+        let port = try await withSimulator { sim in sim.port }  // shut down: nothing listens there now
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let error = await #expect(throws: HTTPClientError.self) {
+            _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", connectTimeout: .seconds(2)))
+        }
+        guard case .connectionRefused(let message) = error else { Issue.record("expected connectionRefused, got \(String(describing: error))"); return }
+        #expect(!message.isEmpty)
+    }
+
+    @Test func unknownHost_givesDNSFailure() async throws {
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let error = await #expect(throws: HTTPClientError.self) {
+            _ = try await client.send(HTTPRequest(url: "http://no-such-host.invalid/", timeout: .seconds(5)))
+        }
+        guard case .dnsFailure = error else { Issue.record("expected dnsFailure, got \(String(describing: error))"); return }
+    }
+
+    @Test func oversizedResponse_isRefusedWithTypedError() async throws {
+        try await withSimulator(SimulatorConfiguration(queueCount: 500)) { sim in
+            let client = HTTPClient(configuration: HTTPClientConfiguration(maxResponseBytes: 4096))
+            defer { client.shutdown() }
+            let bearer = try await token(sim, client)
+            let error = await #expect(throws: HTTPClientError.self) {
+                _ = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/routing/queues?pageSize=500", headers: [("Authorization", "Bearer \(bearer)")]))
+            }
+            #expect(error == .responseTooLarge(limit: 4096))
+        }
+    }
+
+    @Test func sequentialRequests_reuseOneConnection() async throws {
+        try await withSimulator { sim in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let before = sim.counters().connectionsAccepted
+            var newConnections = 0
+            for _ in 0..<100 {
+                let response = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me"))
+                #expect(response.status == 401)
+                newConnections += response.newConnections
+            }
+            #expect(sim.counters().connectionsAccepted - before == 1)
+            #expect(newConnections == 1)
+        }
+    }
+
+    @Test func fiftyConcurrentRequests_allSucceed() async throws {
+        try await withSimulator { sim in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let bearer = try await token(sim, client)
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 {
+                    group.addTask {
+                        try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/tokens/me", headers: [("Authorization", "Bearer \(bearer)")])).status
+                    }
+                }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(statuses.count == 50)
+            #expect(statuses.allSatisfy { $0 == 200 })
+        }
+    }
+
+    @Test func cancellingTheTask_abortsAHungTransfer() async throws {
+        try await withSimulator { sim in
+            sim.inject(.hang, path: "/api/v2/organizations/me")
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let request = Task {
+                try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me", timeout: .seconds(60)))
+            }
+            #expect(await eventually { sim.counters().apiRequests(path: "/api/v2/organizations/me") > 0 })
+            let started = ContinuousClock.now
+            request.cancel()
+            let result = await request.result
+            #expect(ContinuousClock.now - started < .seconds(2))
+            guard case .failure(let error as HTTPClientError) = result, error == .cancelled else {
+                Issue.record("expected .cancelled, got \(result)")
+                return
+            }
+        }
+    }
+
+    @Test func userAgent_namesTheExporterAndVersion() {
+        #expect(HTTPClientConfiguration().userAgent == "genesys-exporter/\(BuildInfo.version)")
+    }
+
+    @Test func invalidURL_givesInvalidRequest() async {
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        let error = await #expect(throws: HTTPClientError.self) {
+            _ = try await client.send(HTTPRequest(url: "ftp://127.0.0.1/"))
+        }
+        guard case .invalidRequest = error else { Issue.record("expected invalidRequest, got \(String(describing: error))"); return }
+    }
+}

@@ -129,7 +129,7 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
     }
 
     fileprivate func appendHeaderLine(_ line: String) {
-        let trimmed = line.trimmingSuffix { $0 == "\r" || $0 == "\n" }
+        let trimmed = line.trimmingSuffix { $0.isNewline }  // "\r\n" is one Character
         if trimmed.hasPrefix("HTTP/") {
             headerFields.removeAll()  // a new response (after 100 Continue) starts its own header block
             return

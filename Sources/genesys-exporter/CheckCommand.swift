@@ -15,7 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
         adjusted.tokenCacheFile = nil  // a check must not disturb a running exporter's cache
         let configuration = try ConfigurationResolver.resolve(adjusted)
         let logger = bootstrapLogging(configuration)
-        let (org, simulator) = try await orgSettings(configuration, logger: logger)
+        let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
         let monitor = OrgMonitor(settings: org, registry: PrometheusCollectorRegistry(), logger: logger)
         let rows = await ConnectivityCheck(monitor: monitor).run()
         print(ConnectivityCheck.table(rows))

@@ -14,7 +14,7 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try ConfigurationResolver.resolve(options)
         let logger = bootstrapLogging(configuration)
-        let (org, simulator) = try await orgSettings(configuration, logger: logger)
+        let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
         let exporter = Exporter(org: org, listenHost: configuration.listenHost, listenPort: configuration.listenPort,
                                 telemetryPath: configuration.telemetryPath, logger: logger)
         let port: Int
@@ -56,9 +56,10 @@ func bootstrapLogging(_ configuration: ExporterConfiguration) -> Logger {
 }
 
 /// The org to monitor: the configured one, or in demo mode the built-in simulator, started here.
-func orgSettings(_ configuration: ExporterConfiguration, logger: Logger) async throws -> (OrgSettings, GenesysSimulator?) {
+func orgSettings(_ configuration: ExporterConfiguration, demoQueues: Int = 40, logger: Logger) async throws -> (OrgSettings, GenesysSimulator?) {
     if let org = configuration.org { return (org, nil) }
-    let simulator = GenesysSimulator(configuration: SimulatorConfiguration(tokenTTL: .seconds(60), queueCount: 40, movingObservations: true))
+    guard (0...10_000).contains(demoQueues) else { throw ConfigurationError.invalid(setting: "--demo.queues", reason: "must be 0 to 10000") }
+    let simulator = GenesysSimulator(configuration: SimulatorConfiguration(tokenTTL: .seconds(60), queueCount: demoQueues, movingObservations: true))
     try await simulator.start(host: "127.0.0.1", port: 0)
     logger.info("demo mode: started the Genesys Cloud simulator", metadata: ["url": "\(simulator.baseURL)"])
     let org = try configuration.demoOrg(apiBaseURL: simulator.baseURL, clientID: simulator.configuration.clientID,

@@ -74,6 +74,9 @@ public struct ExporterOptions: ParsableArguments, Sendable {
     @Flag(name: .customLong("demo"), help: "Run against the built-in Genesys Cloud simulator; no credentials needed.")
     public var demo = false
 
+    @Option(name: .customLong("demo.queues"), help: "Queues in the demo simulator (default 40; for benchmarks).")
+    public var demoQueues: Int = 40
+
     var disabledCollectors: Set<String> {
         var names: Set<String> = []
         if disableIdentity { names.insert("identity") }

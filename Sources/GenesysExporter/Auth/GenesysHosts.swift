@@ -49,10 +49,18 @@ public struct GenesysHosts: Sendable, Equatable {
     }
 
     static func isLoopback(_ authority: String) -> Bool {
-        var host = authority
+        var host = authority.lowercased()
         if host.hasPrefix("[") { host = String(host.dropFirst().prefix { $0 != "]" }) }
         else if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
-        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        return host == "localhost" || host == "::1" || isLoopbackIPv4(host)
+    }
+
+    /// A dotted-quad literal in 127.0.0.0/8. A prefix test would pass `127.0.0.1.nip.io` or
+    /// `127.0.0.1@example.com`, which curl sends to a public host: with the secret in cleartext.
+    static func isLoopbackIPv4(_ host: String) -> Bool {
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        guard octets.count == 4, octets[0] == "127" else { return false }
+        return octets.allSatisfy { octet in octet.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(octet) != nil }
     }
 }
 

@@ -35,8 +35,14 @@ public struct TokenCache: Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             return FileManager.default.fileExists(atPath: path) ? .error("the file is not readable") : .miss
         }
+        let parsed: JSON
+        do throws(JSONParseError) {
+            parsed = try JSONParser.parse(Array(data))
+        } catch {
+            return .error("the file is corrupt (\(error.withoutExcerpt))")  // jansson's excerpt could quote the token
+        }
         do {
-            let document = JSONCursor(try JSONParser.parse(Array(data)))
+            let document = JSONCursor(parsed)
             guard let grant = OAuthGrant(rawValue: try document.string("grant_type")) else {
                 return .error("unknown grant_type")
             }

@@ -60,7 +60,7 @@ public struct TokenEndpoint: Sendable {
             TokenError(reason: .malformedResponse, message: "the token endpoint answered 200 with an unusable body: \(detail)")
         }
         let document: JSONCursor
-        do { document = JSONCursor(try JSONParser.parse(response.body)) } catch { throw malformed("\(error)") }
+        do throws(JSONParseError) { document = JSONCursor(try JSONParser.parse(response.body)) } catch { throw malformed(error.withoutExcerpt) }
         let value: String
         let expiresIn: Int
         do {
@@ -113,5 +113,13 @@ public struct TokenEndpoint: Sendable {
             else { encoded += String(format: "%%%02X", byte) }
         }
         return encoded
+    }
+}
+
+extension JSONParseError {
+    /// jansson's message without its `near '…'` excerpt of the input, which can quote part of a token.
+    var withoutExcerpt: String {
+        let reason = text.range(of: " near '").map { String(text[..<$0.lowerBound]) } ?? text
+        return "invalid JSON at line \(line), column \(column): \(reason)"
     }
 }

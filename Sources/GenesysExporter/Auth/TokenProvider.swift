@@ -115,16 +115,33 @@ public actor TokenProvider {
     }
 
     private func refresh(reason: TokenRefreshReason) async throws(TokenError) -> AccessToken {
-        if let inflight { return try await inflight.value.get() }
-        let now = ContinuousClock.now
-        if let nextAttemptAt, now < nextAttemptAt, let lastError {
-            // Backing off: a token that still works beats an error.
-            if let token, !invalidated, !token.isExpired(at: now) { return token }
-            throw lastError
+        let outcome: Result<AccessToken, TokenError>
+        if let inflight {
+            outcome = await inflight.value
+        } else {
+            if let nextAttemptAt, ContinuousClock.now < nextAttemptAt, let lastError {
+                // Backing off: a token that still works beats an error.
+                if let usable = usableToken() { return usable }
+                throw lastError
+            }
+            let task = Task { await self.performRequest(reason: reason) }
+            inflight = task
+            outcome = await task.value
         }
-        let task = Task { await self.performRequest(reason: reason) }
-        inflight = task
-        return try await task.value.get()
+        switch outcome {
+        case .success(let newToken):
+            return newToken
+        case .failure(let error):
+            // An early renewal failed: its callers, too, keep the token that still works.
+            if let usable = usableToken() { return usable }
+            throw error
+        }
+    }
+
+    /// The current token while the API should still accept it: not refused with a 401, not expired.
+    private func usableToken(at now: ContinuousClock.Instant = .now) -> AccessToken? {
+        guard let token, !invalidated, !token.isExpired(at: now) else { return nil }
+        return token
     }
 
     private func performRequest(reason: TokenRefreshReason) async -> Result<AccessToken, TokenError> {
@@ -168,11 +185,12 @@ public actor TokenProvider {
         refreshAt = Self.refreshDeadline(for: newToken, margin: configuration.refreshMargin)
     }
 
-    /// When to renew: `margin` before expiry, at most 20% of the lifetime, minus a little jitter
-    /// that spreads the renewals of many exporters sharing one OAuth client.
+    /// When to renew: once less than `margin` is left, the margin being at most 20% of the lifetime.
+    /// A little jitter spreads the renewals of many exporters sharing one OAuth client; it lies inside
+    /// the margin, so a renewal never comes before 80% of the lifetime.
     static func refreshDeadline(for token: AccessToken, margin configured: Duration) -> ContinuousClock.Instant {
         let margin = min(configured, token.lifetime * 0.2)
-        return token.expiresAt - margin - margin * Double.random(in: 0...0.1)
+        return token.expiresAt - margin * Double.random(in: 0.9...1)
     }
 
     private static func loadCache(

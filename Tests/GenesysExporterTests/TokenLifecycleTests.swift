@@ -1,0 +1,252 @@
+import Foundation
+import GenesysSimulator
+import GenesysTestSupport
+import Logging
+import NIOConcurrencyHelpers
+import Prometheus
+import Testing
+
+@testable import GenesysExporter
+
+/// The token's life against the simulator: scheduled renewal, renewal after a revocation, and
+/// one shared token request for many concurrent callers.
+@Suite("Token lifecycle")
+struct TokenLifecycleTests {
+    @Test(.timeLimit(.minutes(1)))
+    func shortLivedTokens_areRenewedOnSchedule_soNoRequestEverCarriesAnExpiredToken() async throws {
+        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(2))) { sim in
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let api = rig.apiClient(sim)
+            let scheduler = Task { await rig.provider.runScheduledRefresh() }
+            defer { scheduler.cancel() }
+
+            let deadline = ContinuousClock.now + .seconds(20)
+            var calls = 0
+            while ContinuousClock.now < deadline {
+                let result = try await api.get(.tokensMe)
+                #expect(result.response.status == 200)
+                calls += 1
+                try await Task.sleep(for: .milliseconds(5))
+            }
+
+            let counters = sim.counters()
+            let scrape = try rig.scrape()
+            let scheduled = scrape.value("genesys_token_refreshes_total", ["grant_type": "client_credentials", "reason": "scheduled"]) ?? 0
+            TokenRig.report("20 s at TTL 2 s: \(calls) API calls, \(Int(scheduled)) scheduled renewals, "
+                + "\(counters.tokenRequests["client_credentials"] ?? 0) token requests")
+            #expect(calls > 100)
+            #expect(counters.requestsWithExpiredToken == 0)
+            #expect(counters.apiRequests(path: "/api/v2/tokens/me", status: 401) == 0)
+            #expect(counters.apiRequests(path: "/api/v2/tokens/me", status: 200) == calls)
+            #expect(scheduled >= 8)
+            #expect(scrape.value("genesys_token_refreshes_total", ["reason": "expired"]) == 0)
+            #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 0)
+            #expect(scrape.value("genesys_token_refreshes_total", ["reason": "initial"]) == 1)
+            #expect(rig.metricSum("genesys_token_refresh_failures_total", scrape) == 0)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func scheduledRefresh_renewsWithoutAnyDemand() async throws {
+        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1))) { sim in
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let scheduler = Task { await rig.provider.runScheduledRefresh() }
+            defer { scheduler.cancel() }
+            let renewedTwice = await eventually(timeout: .seconds(5)) {
+                (sim.counters().tokenRequests["client_credentials"] ?? 0) >= 3
+            }
+            #expect(renewedTwice)
+            let token = try #require(await rig.provider.currentToken)
+            #expect(!token.isExpired())
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func scheduledRefresh_returnsPromptlyWhenCancelled() async throws {
+        try await withSimulator { sim in
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let scheduler = Task { await rig.provider.runScheduledRefresh() }
+            #expect(await eventually { await rig.provider.currentToken != nil })
+            // Now it sleeps until the renewal deadline, a day away.
+            let cancelledAt = ContinuousClock.now
+            scheduler.cancel()
+            await scheduler.value
+            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func revokedToken_isRefreshedOnceAndRequestRetried() async throws {
+        try await withSimulator { sim in
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let api = rig.apiClient(sim)
+            _ = try await api.get(.tokensMe)
+            let first = try #require(await rig.provider.currentToken)
+
+            sim.revokeAllTokens()
+            let result = try await api.get(.tokensMe)
+
+            #expect(result.response.status == 200)
+            let renewed = try #require(await rig.provider.currentToken)
+            #expect(renewed.value != first.value)
+            let counters = sim.counters()
+            #expect(counters.apiRequests(path: "/api/v2/tokens/me", status: 401) == 1)
+            #expect(counters.tokenRequests["client_credentials"] == 2)
+            let scrape = try rig.scrape()
+            #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 1)
+            #expect(scrape.value("genesys_token_refreshes_total", ["reason": "initial"]) == 1)
+            #expect(scrape.value("genesys_api_retries_total", ["endpoint": "/api/v2/tokens/me", "reason": "unauthorized"]) == 1)
+
+            // Later calls use the new token without further renewals.
+            for _ in 0..<5 { _ = try await api.get(.tokensMe) }
+            #expect(sim.counters().tokenRequests["client_credentials"] == 2)
+            #expect(sim.counters().apiRequests(path: "/api/v2/tokens/me", status: 401) == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func revocationUnderLoad_sixtyFourConcurrentCallsShareOneTokenRequest() async throws {
+        try await withSimulator { sim in
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let api = rig.apiClient(sim)
+            _ = try await api.get(.tokensMe)
+            sim.setTokenEndpointLatency(.milliseconds(200))  // so the callers' renewals overlap
+            let before = sim.counters()
+
+            sim.revokeAllTokens()
+            let statuses = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<64 {
+                    group.addTask { (try? await api.get(.tokensMe).response.status) ?? -1 }
+                }
+                return await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+
+            let after = sim.counters()
+            #expect(statuses.count == 64)
+            #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(statuses.filter { $0 != 200 })")
+            #expect((after.tokenRequests["client_credentials"] ?? 0) - (before.tokenRequests["client_credentials"] ?? 0) == 1)
+            #expect(after.maxConcurrentTokenRequests == 1)
+            #expect(after.apiRequests(path: "/api/v2/tokens/me", status: 401) >= 1)
+            #expect(after.apiRequests(path: "/api/v2/tokens/me", status: 200) - before.apiRequests(path: "/api/v2/tokens/me", status: 200) == 64)
+            let scrape = try rig.scrape()
+            #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func firstUse_byManyConcurrentCallers_makesOneTokenRequest() async throws {
+        try await withSimulator { sim in
+            sim.setTokenEndpointLatency(.milliseconds(200))
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let values = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<32 { group.addTask { try await rig.provider.validToken().value.exposedValue } }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(values.count == 1)
+            #expect(sim.counters().tokenRequests["client_credentials"] == 1)
+            #expect(try rig.scrape().value("genesys_token_refreshes_total", ["reason": "initial"]) == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func invalidatingAnOldToken_doesNotDiscardItsReplacement() async throws {
+        try await withSimulator { sim in
+            let rig = try TokenRig(sim.tokenConfiguration())
+            defer { rig.shutdown() }
+            let old = try await rig.provider.validToken()
+            await rig.provider.invalidate(old)
+            let replacement = try await rig.provider.validToken()
+            #expect(replacement.value != old.value)
+            // A late 401 for the old token must not cost another token request.
+            await rig.provider.invalidate(old)
+            #expect(try await rig.provider.validToken().value == replacement.value)
+            #expect(sim.counters().tokenRequests["client_credentials"] == 2)
+        }
+    }
+}
+
+// MARK: - Shared harness for the Token… suites
+
+/// One token provider wired as the exporter wires it (own libcurl client, own registry), for a test.
+struct TokenRig: Sendable {
+    let http: HTTPClient
+    let registry: PrometheusCollectorRegistry
+    let metrics: TokenMetrics
+    let apiMetrics: APIMetrics
+    let provider: TokenProvider
+
+    init(_ configuration: TokenProviderConfiguration, logger: Logger = quietLogger) {
+        http = HTTPClient()
+        registry = PrometheusCollectorRegistry()
+        metrics = TokenMetrics(registry: registry, grant: configuration.grant)
+        apiMetrics = APIMetrics(registry: registry, endpoints: Endpoint.all)
+        provider = TokenProvider(configuration: configuration, http: http, metrics: metrics, logger: logger)
+    }
+
+    func apiClient(_ sim: GenesysSimulator, logger: Logger = quietLogger) -> GenesysAPIClient {
+        GenesysAPIClient(apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger, timeout: .seconds(5))
+    }
+
+    /// The registry as a scrape renders it.
+    func rendered() -> String {
+        metrics.refreshScrapeTimeGauges()
+        return registry.emitToString()
+    }
+
+    func scrape() throws -> Exposition { try Exposition.parse(rendered()) }
+
+    /// The sum over every series of a family (e.g. all failure reasons).
+    func metricSum(_ name: String, _ scrape: Exposition) -> Double {
+        scrape.samples(name).reduce(0) { $0 + $1.value }
+    }
+
+    func shutdown() { http.shutdown() }
+
+    /// A measured number worth reading in the test log.
+    static func report(_ line: String) { print("[token-tests] \(line)") }
+}
+
+/// A fresh temporary directory, removed by the caller.
+func makeTemporaryDirectory() throws -> String {
+    let path = NSTemporaryDirectory() + "token-tests-\(UUID().uuidString)"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// Every log line a logger wrote, rendered with its metadata, for asserting on what a user would read.
+final class LogCapture: Sendable {
+    private let lines = NIOLockedValueBox<[String]>([])
+
+    var all: [String] { lines.withLockedValue { $0 } }
+
+    func logger(label: String = "genesys.token") -> Logger {
+        var logger = Logger(label: label) { _ in CapturingLogHandler(capture: self) }
+        logger.logLevel = .trace
+        return logger
+    }
+
+    fileprivate func append(_ line: String) { lines.withLockedValue { $0.append(line) } }
+}
+
+private struct CapturingLogHandler: LogHandler {
+    let capture: LogCapture
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
+        let fields = merged.keys.sorted().map { "\($0)=\(merged[$0]!)" }.joined(separator: " ")
+        capture.append("\(event.level) \(event.message) \(fields)")
+    }
+}

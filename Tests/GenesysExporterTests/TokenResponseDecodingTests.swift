@@ -1,0 +1,127 @@
+import Testing
+
+@testable import GenesysExporter
+
+/// `TokenEndpoint.decode` and `classify`: what a token endpoint answer becomes, without a network.
+@Suite("Token response decoding")
+struct TokenResponseDecodingTests {
+    private func decode(_ body: String, grant: OAuthGrant = .clientCredentials) throws(TokenError) -> TokenGrantResult {
+        try TokenEndpoint.decode(success: HTTPResponse(status: 200, body: Array(body.utf8)), grant: grant,
+                                 obtainedAt: .now, obtainedAtUnix: 1_700_000_000)
+    }
+
+    static let unusableBodies: [(String, String)] = [
+        ("missing access_token", #"{"token_type":"bearer","expires_in":86399}"#),
+        ("null access_token", #"{"access_token":null,"token_type":"bearer","expires_in":86399}"#),
+        ("numeric access_token", #"{"access_token":12345,"token_type":"bearer","expires_in":86399}"#),
+        ("empty access_token", #"{"access_token":"","token_type":"bearer","expires_in":86399}"#),
+        ("missing expires_in", #"{"access_token":"abc","token_type":"bearer"}"#),
+        ("zero expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":0}"#),
+        ("negative expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":-60}"#),
+        ("ten-year expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":315360000}"#),
+        ("huge expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":1e300}"#),
+        ("string expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":"86399"}"#),
+        ("fractional expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":86399.5}"#),
+        ("mac token_type", #"{"access_token":"abc","token_type":"mac","expires_in":86399}"#),
+        ("array body", #"[{"access_token":"abc","expires_in":86399}]"#),
+        ("null body", "null"),
+        ("empty body", ""),
+        ("HTML body", "<html><body>Service Unavailable</body></html>"),
+        ("truncated body", #"{"access_token":"abc","expires_in":863"#),
+    ]
+
+    @Test(arguments: unusableBodies)
+    func unusableSuccessBody_isMalformedResponse(_ testCase: (String, String)) {
+        let (name, body) = testCase
+        #expect(throws: TokenError.self, "\(name)") { _ = try decode(body) }
+        do throws(TokenError) {
+            _ = try decode(body)
+        } catch {
+            #expect(error.reason == .malformedResponse, "\(name)")
+            #expect(error.message.contains("200"), "\(name): \(error.message)")
+        }
+    }
+
+    @Test func truncatedBody_doesNotQuoteTheTokenInTheError() {
+        let fragment = "Zq8vK2mXw9rT4bLp"
+        do throws(TokenError) {
+            _ = try decode(#"{"access_token":"\#(fragment)"#)
+            Issue.record("a truncated body decoded")
+        } catch {
+            #expect(error.reason == .malformedResponse)
+            #expect(!error.message.contains(fragment), "\(error.message)")
+        }
+    }
+
+    @Test func genesysShapedAnswer_decodesWithItsLifetime() throws {
+        let result = try decode(#"{"access_token":"tok-123","token_type":"bearer","expires_in":86399}"#)
+        #expect(result.accessToken.value.exposedValue == "tok-123")
+        #expect(result.accessToken.lifetime == .seconds(86399))
+        #expect(result.accessToken.grant == .clientCredentials)
+        #expect(result.accessToken.obtainedAtUnix == 1_700_000_000)
+        #expect(result.refreshToken == nil)
+    }
+
+    @Test(arguments: [#""Bearer""#, #""BEARER""#, "null"])
+    func tokenTypeBearerInAnyCase_orAbsent_isAccepted(_ tokenType: String) throws {
+        let result = try decode(#"{"access_token":"tok","token_type":\#(tokenType),"expires_in":300}"#)
+        #expect(result.accessToken.lifetime == .seconds(300))
+    }
+
+    @Test func longestLifetimeGenesysAllows_isAccepted() throws {
+        #expect(try decode(#"{"access_token":"tok","expires_in":172800}"#).accessToken.lifetime == .seconds(172800))
+    }
+
+    @Test func refreshGrantAnswer_carriesTheRotatedRefreshToken() throws {
+        let result = try decode(#"{"access_token":"tok","token_type":"bearer","expires_in":86399,"refresh_token":"rt-2"}"#, grant: .refreshToken)
+        #expect(result.refreshToken?.exposedValue == "rt-2")
+        #expect(result.accessToken.grant == .refreshToken)
+        #expect(try decode(#"{"access_token":"tok","expires_in":60,"refresh_token":""}"#, grant: .refreshToken).refreshToken == nil)
+    }
+
+    // MARK: classify
+
+    private func classify(_ status: Int, _ body: String, headers: [(String, String)] = [], grant: OAuthGrant = .clientCredentials) -> TokenError {
+        TokenEndpoint.classify(failure: HTTPResponse(status: status, headers: ResponseHeaders(headers.map { (name: $0.0, value: $0.1) }),
+                                                     body: Array(body.utf8)), grant: grant)
+    }
+
+    @Test(arguments: [400, 401])
+    func invalidClient_atEitherStatus_namesTheSettingsToCheck(_ status: Int) {
+        let error = classify(status, #"{"error":"invalid_client","description":"authentication failed","error_description":"authentication failed"}"#)
+        #expect(error.reason == .invalidClient)
+        #expect(error.message.contains("GENESYS_CLIENT_ID"))
+        #expect(error.message.contains("authentication failed"))
+    }
+
+    @Test func unauthorizedClient_saysWhichGrantTypeToEnable() {
+        let error = classify(400, #"{"error":"unauthorized_client","error_description":"the client is not authorized to use this grant type"}"#)
+        #expect(error.reason == .unauthorizedClient)
+        #expect(error.message.contains("Client Credentials"))
+    }
+
+    @Test func invalidGrant_tellsTheUserToReauthorize() {
+        let error = classify(400, #"{"error":"invalid_grant","error_description":"invalid refresh token"}"#, grant: .refreshToken)
+        #expect(error.reason == .invalidGrant)
+        #expect(error.message.contains("re-authorize"))
+        #expect(error.message.contains("GENESYS_REFRESH_TOKEN"))
+    }
+
+    @Test func tooManyRequests_carriesRetryAfter_readCaseInsensitively() {
+        let error = classify(429, #"{"error":"too_many_requests"}"#, headers: [("retry-after", " 7 ")])
+        #expect(error.reason == .rateLimited)
+        #expect(error.retryAfter == .seconds(7))
+        #expect(classify(429, "").retryAfter == nil)
+    }
+
+    @Test(arguments: [500, 502, 503, 504])
+    func serverErrors_areServerError(_ status: Int) {
+        #expect(classify(status, "<html>bad gateway</html>").reason == .serverError)
+    }
+
+    @Test func otherStatus_isHTTPError_withTheStatusInTheMessage() {
+        let error = classify(404, "not json")
+        #expect(error.reason == .httpError)
+        #expect(error.message.contains("404"))
+    }
+}

@@ -32,7 +32,9 @@ struct GenesysExporterCommand: AsyncParsableCommand {
                 print(message)
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data("genesys-exporter: \(message)\n".utf8))
+            // ArgumentParser appends usage lines; keep its first line so the error stays one line, as for configuration errors.
+            let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? message
+            FileHandle.standardError.write(Data("genesys-exporter: \(firstLine) (see genesys-exporter --help)\n".utf8))
             Foundation.exit(2)
         }
     }

@@ -175,3 +175,23 @@ struct HTTPClientTests {
         guard case .invalidRequest = error else { Issue.record("expected invalidRequest, got \(String(describing: error))"); return }
     }
 }
+
+@Suite("HTTP client request shapes")
+struct HTTPRequestShapeTests {
+    @Test func postWithoutBody_isSentAsPOST() async throws {
+        try await withSimulator { sim in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            // GET on the token endpoint is 405; an empty POST reaches the grant logic (400/401, not 405).
+            let response = try await client.send(HTTPRequest(method: "POST", url: sim.baseURL + "/oauth/token"))
+            #expect(response.status != 405)
+            #expect(response.status >= 400 && response.status < 500)
+        }
+    }
+
+    @Test func trimming_treatsCRLFAsTwoScalars() {
+        #expect("secret\r\n".trimming(" \t\r\n") == "secret")
+        #expect("  value\n".trimming(" \t\r\n") == "value")
+        #expect("\r\n".trimming("\r\n") == "")
+    }
+}

@@ -65,10 +65,13 @@ public struct GenesysHosts: Sendable, Equatable {
 }
 
 extension String {
+    /// Drops leading and trailing characters found in `characters`, compared as Unicode scalars so
+    /// that "\r\n" (one Character) is trimmed by a set holding "\r" and "\n".
     func trimming(_ characters: String) -> String {
-        let set = Set(characters)
-        let start = firstIndex { !set.contains($0) } ?? endIndex
-        let end = lastIndex { !set.contains($0) }.map { index(after: $0) } ?? start
-        return start < end ? String(self[start..<end]) : ""
+        let set = Set(characters.unicodeScalars)
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
+        return String(scalars)
     }
 }

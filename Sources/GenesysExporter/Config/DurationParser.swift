@@ -1,9 +1,12 @@
 /// Parses Prometheus-style durations: `90s`, `1m30s`, `500ms`, `2h`; a bare number means seconds.
 public enum DurationParser {
+    /// About a century: longer values are typos, and far longer ones would overflow `Duration`.
+    static let maximumSeconds = 100 * 365.25 * 86400
+
     public static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimming(" ")
-        if let seconds = Double(trimmed), seconds >= 0 { return .milliseconds(Int64((seconds * 1000).rounded())) }
-        var total = Duration.zero
+        if let seconds = Double(trimmed) { return duration(seconds: seconds) }
+        var total = 0.0
         var number = ""
         var remaining = Substring(trimmed)
         guard !remaining.isEmpty else { return nil }
@@ -14,16 +17,23 @@ public enum DurationParser {
                 continue
             }
             guard let value = Double(number) else { return nil }
-            let unit: Duration
-            if remaining.hasPrefix("ms") { unit = .milliseconds(1); remaining.removeFirst(2) }
-            else if remaining.hasPrefix("s") { unit = .seconds(1); remaining.removeFirst() }
-            else if remaining.hasPrefix("m") { unit = .seconds(60); remaining.removeFirst() }
-            else if remaining.hasPrefix("h") { unit = .seconds(3600); remaining.removeFirst() }
-            else if remaining.hasPrefix("d") { unit = .seconds(86400); remaining.removeFirst() }
+            let unit: Double
+            if remaining.hasPrefix("ms") { unit = 0.001; remaining.removeFirst(2) }
+            else if remaining.hasPrefix("s") { unit = 1; remaining.removeFirst() }
+            else if remaining.hasPrefix("m") { unit = 60; remaining.removeFirst() }
+            else if remaining.hasPrefix("h") { unit = 3600; remaining.removeFirst() }
+            else if remaining.hasPrefix("d") { unit = 86400; remaining.removeFirst() }
             else { return nil }
-            total += unit * value
+            total += value * unit
             number = ""
         }
-        return number.isEmpty ? total : nil
+        return number.isEmpty ? duration(seconds: total) : nil
+    }
+
+    /// Whole milliseconds; nil for negative, non-finite (`inf`, `nan`, `1e400`) or absurdly long values,
+    /// which would otherwise trap converting to an integer.
+    private static func duration(seconds: Double) -> Duration? {
+        guard seconds.isFinite, seconds >= 0, seconds <= maximumSeconds else { return nil }
+        return .milliseconds(Int64((seconds * 1000).rounded()))
     }
 }

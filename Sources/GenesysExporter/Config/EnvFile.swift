@@ -2,7 +2,8 @@
 public enum EnvFile {
     public static func parse(_ text: String, path: String = ".env") throws(ConfigurationError) -> [String: String] {
         var values: [String: String] = [:]
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Not split(separator: "\n"): a CRLF line end is one Character ("\r\n") and would never match "\n".
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             var line = String(rawLine).trimming(" \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimming(" \t") }

@@ -99,7 +99,8 @@ public enum ConfigurationResolver {
             }
             let secret: String
             if let path = setting(options.clientSecretFile, "GENESYS_CLIENT_SECRET_FILE") {
-                do { secret = try readFile(path).trimming(" \t\r\n") } catch {
+                // Foundation's trimming: a trailing "\n" alone is not the Character "\r\n" that `trimming(_:)` would match.
+                do { secret = try readFile(path).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
                     throw .unreadableFile(path: path, setting: "--genesys.client-secret-file", reason: Self.reason(error))
                 }
                 guard !secret.isEmpty else { throw .invalid(setting: "--genesys.client-secret-file", reason: "\(path) is empty") }

@@ -60,10 +60,10 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
         switch request.method {
         case "GET": check(gx_easy_setopt_long(easy, CURLOPT_HTTPGET, 1))
         case "HEAD": check(gx_easy_setopt_long(easy, CURLOPT_NOBODY, 1))
-        default:
-            if request.method != "POST" { check(gx_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method)) }
+        case "POST": check(gx_easy_setopt_long(easy, CURLOPT_POST, 1))
+        default: check(gx_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method))
         }
-        if let body = request.body {
+        if let body = request.body ?? (request.method == "POST" ? [] : nil) {
             check(gx_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             // COPYPOSTFIELDS copies, so the Swift array need not outlive this call.
             body.withUnsafeBufferPointer { buffer in

@@ -1,0 +1,119 @@
+import GenesysExporter
+import GenesysSimulator
+import GenesysTestSupport
+import Testing
+
+@Suite("API failures as a user sees them")
+struct FailureTests {
+    @Test func test_missingObservationPermission_downsOnlyThatCollector_andCountsForbidden() async throws {
+        let settings: (GenesysSimulator) throws -> OrgSettings = { sim in
+            sim.setMissingPermissions(["analytics:queueObservation:view"])
+            return try sim.orgSettings()
+        }
+        try await withExporter(settings: settings) { _, exporter in
+            let scrape = try await exporter.scrape(until: "a forbidden observation query") {
+                $0.collectorUp("identity") == 1 && $0.collectorUp("queues") == 1
+                    && $0.sum("genesys_api_failures_total", ["endpoint": APIPath.queueObservations, "reason": "forbidden"]) >= 1
+            }
+            #expect(scrape.collectorUp("observations") == 0)
+            #expect(scrape.value("genesys_up") == 1, "a 403 still reached the API")
+            #expect(scrape.samples("genesys_queue_conversations_waiting").isEmpty)
+            #expect(scrape.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"]) == nil)
+            let ready = try await exporter.get("/-/ready")
+            #expect(ready.status == 200, "ready: the other collectors succeed")
+        }
+    }
+
+    @Test func test_collectorFailingAfterSuccess_keepsItsLastValues() async throws {
+        try await withExporter { sim, exporter in
+            let before = try await exporter.scrape(until: "observations polled") { $0.collectorUp("observations") == 1 }
+            let published = before.samples("genesys_queue_conversations_waiting")
+            #expect(published.count == 40 * 5)
+            let lastSuccess = try #require(before.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"]))
+
+            sim.setMissingPermissions(["analytics:queueObservation:view"])
+            let after = try await exporter.scrape(until: "the observations collector down") {
+                $0.collectorUp("observations") == 0 && $0.collectorUp("queues") == 1
+                    && $0.sum("genesys_api_failures_total", ["endpoint": APIPath.queueObservations, "reason": "forbidden"]) >= 1
+            }
+            #expect(Set(after.samples("genesys_queue_conversations_waiting").map(\.labels)) == Set(published.map(\.labels)))
+            for sample in published {
+                #expect(after.value(sample.name, sample.labels) == sample.value, "stale, not removed: \(sample.labels)")
+            }
+            let staleSince = after.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"])
+            #expect(staleSince.map { $0 >= lastSuccess } == true)
+        }
+    }
+
+    /// A 429 with Retry-After: 2 holds that collector back for 2 s while the others keep their 200 ms pace.
+    @Test func test_rateLimitedCollector_waitsForRetryAfter_whileOthersKeepPolling() async throws {
+        try await withExporter { sim, exporter in
+            _ = try await exporter.scrape(until: "every collector polled") { scrape in
+                ["identity", "queues", "observations"].allSatisfy { scrape.collectorUp($0) == 1 }
+            }
+            sim.inject(.status(429, retryAfter: 2), path: APIPath.routingQueues, count: 1)
+            let clock = ContinuousClock()
+            // Watch the counters closely (5 ms) so the measured gap is within a few ms of the real one.
+            func waitFor(_ what: String, _ condition: (SimulatorCounters) -> Bool) async throws -> ContinuousClock.Instant {
+                let deadline = clock.now + .seconds(10)
+                while clock.now < deadline {
+                    if condition(sim.counters()) { return clock.now }
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                throw ConditionTimedOut(description: "\(what) within 10 s")
+            }
+            let limitedAt = try await waitFor("the 429") { $0.apiRequests(path: APIPath.routingQueues, status: 429) == 1 }
+            let atLimit = sim.counters()
+            let queueRequestsAtLimit = atLimit.apiRequests(path: APIPath.routingQueues)
+            let nextAt = try await waitFor("the next queue listing") { $0.apiRequests(path: APIPath.routingQueues) > queueRequestsAtLimit }
+            let during = sim.counters()
+            let gap = nextAt - limitedAt
+            print("next /api/v2/routing/queues request \(gap) after the 429 with Retry-After: 2")
+            #expect(gap >= .milliseconds(1_950), "Retry-After: 2 honoured (allowing the 5 ms observation granularity)")
+            #expect(gap < .seconds(5), "polling resumes once Retry-After has passed")
+            #expect(during.apiRequests(path: APIPath.tokensMe) - atLimit.apiRequests(path: APIPath.tokensMe) >= 1, "identity kept polling")
+            #expect(during.apiRequests(path: APIPath.queueObservations) - atLimit.apiRequests(path: APIPath.queueObservations) >= 1,
+                    "observations kept polling")
+            let scrape = try await exporter.scrape(until: "queues recovered") { $0.collectorUp("queues") == 1 }
+            #expect(scrape.value("genesys_api_failures_total", ["endpoint": APIPath.routingQueues, "reason": "rate_limited"]) == 1)
+            #expect(scrape.value("genesys_api_requests_total", ["endpoint": APIPath.routingQueues, "code": "429"]) == 1)
+        }
+    }
+
+    struct FaultCase: Sendable, CustomTestStringConvertible {
+        let fault: SimulatorFault
+        let path: String
+        let collector: String
+        let reason: String
+        /// Short only where the fault is a hang, so the other collectors' requests have room on a loaded machine.
+        var requestTimeout: Duration { fault == .hang ? .seconds(1) : .seconds(5) }
+
+        var testDescription: String { "\(fault) on \(path) → \(reason)" }
+    }
+
+    /// Each fault downs the collector that hit it and is counted by reason; the exporter keeps serving
+    /// and the collector comes back once the fault is gone.
+    @Test(arguments: [
+        FaultCase(fault: .malformedBody, path: APIPath.routingQueues, collector: "queues", reason: "malformed_response"),
+        FaultCase(fault: .hang, path: APIPath.organizationsMe, collector: "identity", reason: "timeout"),
+        FaultCase(fault: .status(503), path: APIPath.queueObservations, collector: "observations", reason: "server_error"),
+        FaultCase(fault: .status(500), path: APIPath.tokensMe, collector: "identity", reason: "server_error"),
+        FaultCase(fault: .connectionReset, path: APIPath.routingQueues, collector: "queues", reason: "network"),
+    ])
+    func test_faultyEndpoint_isCountedByReason_downsItsCollector_andRecovers(_ faultCase: FaultCase) async throws {
+        try await withExporter(settings: { try $0.orgSettings(requestTimeout: faultCase.requestTimeout) }) { sim, exporter in
+            _ = try await exporter.scrape(until: "\(faultCase.collector) polled") { $0.collectorUp(faultCase.collector) == 1 }
+            sim.inject(faultCase.fault, path: faultCase.path)
+            // The others may miss a poll on a loaded machine (the timeout is short), so await them rather than sample once.
+            let others = ["identity", "queues", "observations"].filter { $0 != faultCase.collector }
+            let failing = try await exporter.scrape(until: "a \(faultCase.reason) failure downing only \(faultCase.collector)") { scrape in
+                scrape.collectorUp(faultCase.collector) == 0 && others.allSatisfy { scrape.collectorUp($0) == 1 }
+                    && scrape.sum("genesys_api_failures_total", ["endpoint": faultCase.path, "reason": faultCase.reason]) >= 1
+            }
+            #expect(failing.value("genesys_routing_queues") == 40, "the exporter keeps serving the other collectors' values")
+            #expect(try await exporter.get("/metrics").status == 200)
+            sim.clearFaults()
+            _ = try await exporter.scrape(until: "\(faultCase.collector) back up", timeout: .seconds(15)) { $0.collectorUp(faultCase.collector) == 1 }
+        }
+    }
+}

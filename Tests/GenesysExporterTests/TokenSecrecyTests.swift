@@ -9,7 +9,7 @@ import Testing
 @Suite("Token secrecy")
 struct TokenSecrecyTests {
     /// Everything a user could read, and every credential that must not be in it.
-    private final class Exposure: @unchecked Sendable {  // used by one test task only
+    private final class Exposure {  // used by one test task only, never shared across tasks
         var texts: [String] = []
         var credentials: Set<String> = []
 

@@ -1,7 +1,10 @@
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
-/// Answers one HTTP/1.1 request at a time per connection from `ExporterRoutes`.
+/// Answers one HTTP/1.1 request at a time per connection from `ExporterRoutes`. Replies are built on
+/// NIO's thread pool, so rendering a large exposition never stalls the event loop's I/O; the pipeline's
+/// HTTPServerPipelineHandler holds pipelined requests until each response has ended.
 final class ExporterHTTPHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -23,7 +26,20 @@ final class ExporterHTTPHandler: ChannelInboundHandler {
     }
 
     private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
-        let reply = routes.reply(method: request.method.rawValue, path: request.uri)
+        let routes = self.routes
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) {
+            routes.reply(method: request.method.rawValue, path: request.uri)
+        }.whenComplete { result in
+            let (handler, context) = bound.value
+            switch result {
+            case .success(let reply): handler.write(reply, for: request, context: context)
+            case .failure: context.close(promise: nil)
+            }
+        }
+    }
+
+    private func write(_ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
         headers.add(name: "Content-Length", value: String(reply.body.count))

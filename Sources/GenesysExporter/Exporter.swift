@@ -18,9 +18,8 @@ public final class Exporter: Sendable {
         let routes = ExporterRoutes(
             telemetryPath: telemetryPath,
             renderMetrics: {
-                monitor.prepareScrape()
                 process.update()
-                return registry.emitToBuffer()
+                return monitor.withConsistentMetrics { registry.emitToBuffer() }
             },
             readiness: { monitor.readinessStatus() })
         self.registry = registry

@@ -16,6 +16,8 @@ public final class OrgMonitor: Sendable {
     private let collectorMetrics: CollectorMetrics
     private let context: CollectorContext
     private let readiness = NIOLockedValueBox(ReadinessState())
+    /// Held while a poll's results are applied and while a scrape renders: scrapes see whole polls.
+    private let publication = NIOLock()
     private let logger: Logger
 
     public init(settings: OrgSettings, registry: PrometheusCollectorRegistry, logger: Logger) {
@@ -52,9 +54,13 @@ public final class OrgMonitor: Sendable {
         http.shutdown()
     }
 
-    /// Sets the gauges that depend on the moment of the scrape.
-    public func prepareScrape() {
-        tokenMetrics.refreshScrapeTimeGauges()
+    /// Renders a scrape: sets the gauges that depend on the moment, then `render`s with no poll
+    /// result half applied.
+    public func withConsistentMetrics<T>(_ render: () -> T) -> T {
+        publication.withLock {
+            tokenMetrics.refreshScrapeTimeGauges()
+            return render()
+        }
     }
 
     /// Ready once the first poll of every collector has finished and at least one succeeded.
@@ -68,9 +74,12 @@ public final class OrgMonitor: Sendable {
             let started = ContinuousClock.now
             let delay: Duration
             do {
-                try await collector.collect(context)
+                let publish = try await collector.collect(context)
                 let took = ContinuousClock.now - started
-                collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
+                publication.withLock {
+                    publish()
+                    collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
+                }
                 readiness.withLockedValue { $0.finished(collector.name, failure: nil) }
                 logger.debug("collector succeeded", metadata: ["collector": "\(collector.name)", "duration_ms": "\(Int(took.seconds * 1000))"])
                 delay = schedule.afterSuccess()
@@ -78,7 +87,7 @@ public final class OrgMonitor: Sendable {
                 if Task.isCancelled { break }
                 let took = ContinuousClock.now - started
                 let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
-                collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took)
+                publication.withLock { collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took) }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
                 readiness.withLockedValue { $0.finished(collector.name, failure: "\(collector.name): \(error.tokenError?.description ?? error.description)") }
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)

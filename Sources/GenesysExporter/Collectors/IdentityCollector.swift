@@ -17,9 +17,9 @@ struct IdentityCollector: Collector {
         grant == .refreshToken ? [.tokensMe, .usersMe, .organizationsMe] : [.tokensMe, .organizationsMe]
     }
 
-    func collect(_ context: CollectorContext) async throws(APIError) {
-        let identity = try await Self.fetch(context.api, grant: grant)
-        info.publish([(labels: identity.labels, value: 1)])
+    func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let labels = try await Self.fetch(context.api, grant: grant).labels
+        return { [info] in info.publish([(labels: labels, value: 1)]) }
     }
 
     static func fetch(_ api: GenesysAPIClient, grant: OAuthGrant) async throws(APIError) -> Identity {

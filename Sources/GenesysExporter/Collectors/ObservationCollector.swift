@@ -16,7 +16,7 @@ struct ObservationCollector: Collector {
         agentsOnQueue = GaugeSeriesSet(registry: registry, name: "genesys_queue_agents_on_queue", help: "Agents on queue, in any routing status (oOnQueueUsers).")
     }
 
-    func collect(_ context: CollectorContext) async throws(APIError) {
+    func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
         let queues: [RoutingQueue]
         if let known = context.queueDirectory.selectedQueues {
             queues = known
@@ -40,9 +40,13 @@ struct ObservationCollector: Collector {
                 return (labels, value)
             }
         }
-        waiting.publish(series(observed.waiting))
-        interacting.publish(series(observed.interacting))
-        agentsOnQueue.publish(series(observed.onQueueUsers))
+        let waitingSeries = series(observed.waiting), interactingSeries = series(observed.interacting)
+        let onQueueSeries = series(observed.onQueueUsers)
+        return { [waiting, interacting, agentsOnQueue] in
+            waiting.publish(waitingSeries)
+            interacting.publish(interactingSeries)
+            agentsOnQueue.publish(onQueueSeries)
+        }
     }
 
     static func query(for queues: [RoutingQueue]) -> [UInt8] {

@@ -14,7 +14,7 @@ struct QueueCollector: Collector {
         joinedMembers = GaugeSeriesSet(registry: registry, name: "genesys_queue_joined_members", help: "Members who have joined the routing queue (joinedMemberCount).")
     }
 
-    func collect(_ context: CollectorContext) async throws(APIError) {
+    func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
         let listing = try await context.api.listRoutingQueues()
         let (selected, dropped) = context.queueSelection.select(listing.queues)
         if dropped > 0 {
@@ -22,10 +22,13 @@ struct QueueCollector: Collector {
                 "selected": "\(selected.count)", "dropped": "\(dropped)", "flag": "--collector.queues.max",
             ])
         }
-        registry.gauge("genesys_routing_queues", "Routing queues in the org (exact, whatever the name filter and cap).").set(Double(listing.total))
-        members.publish(selected.map { (labels: $0.labels, value: Double($0.memberCount)) })
-        joinedMembers.publish(selected.map { (labels: $0.labels, value: Double($0.joinedMemberCount)) })
-        context.queueDirectory.update(selected)
+        let total = Double(listing.total)
+        return { [registry, members, joinedMembers] in
+            registry.gauge("genesys_routing_queues", "Routing queues in the org (exact, whatever the name filter and cap).").set(total)
+            members.publish(selected.map { (labels: $0.labels, value: Double($0.memberCount)) })
+            joinedMembers.publish(selected.map { (labels: $0.labels, value: Double($0.joinedMemberCount)) })
+            context.queueDirectory.update(selected)
+        }
     }
 }
 

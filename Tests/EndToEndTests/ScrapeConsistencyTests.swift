@@ -1,0 +1,31 @@
+import GenesysSimulator
+import GenesysTestSupport
+import Testing
+
+@testable import GenesysExporter
+
+/// A scrape sees each poll whole: never a queue count without its series, never series without `collector_up`.
+@Suite("Scrape consistency")
+struct ScrapeConsistencyTests {
+    @Test(.timeLimit(.minutes(1)))
+    func scrapesDuringPolls_neverSeeHalfAPoll() async throws {
+        try await withSimulator(SimulatorConfiguration(queueCount: 3_000)) { sim in
+            let exporter = try await RunningExporter(try sim.orgSettings(pollInterval: .milliseconds(100), collectors: ["queues"], maxQueues: 500))
+            var sawQueues = 0
+            for _ in 0..<40 {
+                let scrape = try await exporter.scrape()
+                guard let total = scrape.value("genesys_routing_queues") else {
+                    #expect(scrape.samples("genesys_queue_members").isEmpty)
+                    continue
+                }
+                sawQueues += 1
+                #expect(total == 3_000)
+                #expect(scrape.samples("genesys_queue_members").count == 500)
+                #expect(scrape.samples("genesys_queue_joined_members").count == 500)
+                #expect(scrape.value("genesys_collector_up", ["collector": "queues"]) == 1)
+            }
+            await exporter.stop()
+            #expect(sawQueues > 0)
+        }
+    }
+}

@@ -6,23 +6,25 @@ import ServiceLifecycle
 public final class Exporter: Sendable {
     public let monitor: OrgMonitor
     public let server: MetricsServer
-    public let registry: PrometheusCollectorRegistry
+    public let store: MetricStore
 
     public init(org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
                 logger: Logger = Logger(label: "genesys-exporter")) {
-        let registry = PrometheusCollectorRegistry()
-        let monitor = OrgMonitor(settings: org, registry: registry, logger: logger)
-        let process = ProcessMetrics(registry: registry)
-        registry.gauge("genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
+        let store = MetricStore()
+        let monitor = OrgMonitor(settings: org, store: store, logger: logger)
+        let process = ProcessMetrics(registry: store.liveRegistry)
+        store.registry.gauge("genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
                        labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision), ("swift_version", BuildInfo.swiftVersion)]).set(1.0)
         let routes = ExporterRoutes(
             telemetryPath: telemetryPath,
             renderMetrics: {
-                process.update()
-                return monitor.withConsistentMetrics { registry.emitToBuffer() }
+                store.render {
+                    monitor.prepareScrape()
+                    process.update()
+                }
             },
             readiness: { monitor.readinessStatus() })
-        self.registry = registry
+        self.store = store
         self.monitor = monitor
         self.server = MetricsServer(host: listenHost, port: listenPort, routes: routes)
     }

@@ -11,22 +11,21 @@ public final class OrgMonitor: Sendable {
     public let tokens: TokenProvider
     public let api: GenesysAPIClient
     public let collectors: [any Collector]
-    private let registry: PrometheusCollectorRegistry
+    private let store: MetricStore
     private let tokenMetrics: TokenMetrics
     private let collectorMetrics: CollectorMetrics
     private let context: CollectorContext
     private let readiness = NIOLockedValueBox(ReadinessState())
-    /// Held while a poll's results are applied and while a scrape renders: scrapes see whole polls.
-    private let publication = NIOLock()
     private let logger: Logger
 
-    public init(settings: OrgSettings, registry: PrometheusCollectorRegistry, logger: Logger) {
+    public init(settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger) {
         self.settings = settings
-        self.registry = registry
+        self.store = store
+        let registry = store.registry
         self.logger = logger
         http = HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, extraCAFile: settings.extraCAFile))
-        tokenMetrics = TokenMetrics(registry: registry, grant: settings.token.grant)
+        tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger)
         let probe = CollectorContext(api: GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http),
                                      registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
@@ -34,7 +33,7 @@ public final class OrgMonitor: Sendable {
         let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
         collectors = enabled.compactMap { CollectorRegistry.make($0, context: probe) }
         api = GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
-                               metrics: APIMetrics(registry: registry, endpoints: collectors.flatMap(\.endpoints)),
+                               metrics: APIMetrics(store: store, endpoints: collectors.flatMap(\.endpoints)),
                                logger: logger, timeout: settings.requestTimeout)
         context = CollectorContext(api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
                                    queueDirectory: probe.queueDirectory, logger: logger)
@@ -54,13 +53,9 @@ public final class OrgMonitor: Sendable {
         http.shutdown()
     }
 
-    /// Renders a scrape: sets the gauges that depend on the moment, then `render`s with no poll
-    /// result half applied.
-    public func withConsistentMetrics<T>(_ render: () -> T) -> T {
-        publication.withLock {
-            tokenMetrics.refreshScrapeTimeGauges()
-            return render()
-        }
+    /// Sets the gauges that depend on the moment of the scrape.
+    public func prepareScrape() {
+        tokenMetrics.refreshScrapeTimeGauges()
     }
 
     /// Ready once the first poll of every collector has finished and at least one succeeded.
@@ -76,7 +71,7 @@ public final class OrgMonitor: Sendable {
             do {
                 let publish = try await collector.collect(context)
                 let took = ContinuousClock.now - started
-                publication.withLock {
+                store.publish {
                     publish()
                     collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
                 }
@@ -87,7 +82,7 @@ public final class OrgMonitor: Sendable {
                 if Task.isCancelled { break }
                 let took = ContinuousClock.now - started
                 let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
-                publication.withLock { collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took) }
+                store.publish { collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took) }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
                 readiness.withLockedValue { $0.finished(collector.name, failure: "\(collector.name): \(error.tokenError?.description ?? error.description)") }
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import GenesysExporter
-import Prometheus
 
 /// `genesys-exporter check`: the first thing an operator runs. Logs in once, calls every enabled
 /// collector's endpoints once, prints a table and exits 1 if anything failed.
@@ -16,7 +15,7 @@ struct CheckCommand: AsyncParsableCommand {
         let configuration = try ConfigurationResolver.resolve(adjusted)
         let logger = bootstrapLogging(configuration)
         let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
-        let monitor = OrgMonitor(settings: org, registry: PrometheusCollectorRegistry(), logger: logger)
+        let monitor = OrgMonitor(settings: org, logger: logger)
         let rows = await ConnectivityCheck(monitor: monitor).run()
         print(ConnectivityCheck.table(rows))
         monitor.http.shutdown()

@@ -2,10 +2,15 @@ import Prometheus
 
 /// The `genesys_api_*` families, labelled by endpoint template only (never a raw URL or id).
 public final class APIMetrics: Sendable {
-    private let registry: PrometheusCollectorRegistry
+    private let store: MetricStore
+    private var registry: PrometheusCollectorRegistry { store.registry }
 
-    public init(registry: PrometheusCollectorRegistry, endpoints: [Endpoint]) {
-        self.registry = registry
+    public convenience init(registry: PrometheusCollectorRegistry, endpoints: [Endpoint]) {
+        self.init(store: MetricStore(registry: registry), endpoints: endpoints)
+    }
+
+    public init(store: MetricStore, endpoints: [Endpoint]) {
+        self.store = store
         for endpoint in endpoints {
             for reason in APIFailureReason.allCases { _ = failures(endpoint, reason) }
             _ = retries(endpoint, "unauthorized")
@@ -29,6 +34,7 @@ public final class APIMetrics: Sendable {
     }
 
     func recordResponse(_ endpoint: Endpoint, _ response: HTTPResponse) {
+        defer { store.changed() }
         registry.counter("genesys_api_requests_total", "Genesys Cloud API responses, by endpoint template, method and HTTP status code.",
                          labels: [("endpoint", endpoint.template), ("method", endpoint.method), ("code", String(response.status))]).increment()
         duration(endpoint).record(response.timing.total.seconds)
@@ -50,10 +56,12 @@ public final class APIMetrics: Sendable {
 
     func recordFailure(_ endpoint: Endpoint, _ reason: APIFailureReason) {
         failures(endpoint, reason).increment()
+        store.changed()
     }
 
     func recordRetry(_ endpoint: Endpoint, reason: String) {
         retries(endpoint, reason).increment()
+        store.changed()
     }
 
     private func rateLimitValue(_ response: HTTPResponse, _ countHeader: String, _ allowedHeader: String) -> (count: Double, allowed: Double)? {

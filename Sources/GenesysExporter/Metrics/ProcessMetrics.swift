@@ -2,7 +2,8 @@ import Foundation
 import NIOConcurrencyHelpers
 import Prometheus
 
-/// The standard `process_*` families, read from /proc at scrape time (Linux).
+/// The standard `process_*` families, read from /proc at scrape time (Linux); they belong in a
+/// registry rendered at every scrape.
 public final class ProcessMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let reportedCPUSeconds = NIOLockedValueBox<Double>(0)

@@ -4,11 +4,17 @@ import Prometheus
 /// The `genesys_token_*` families. Counters for every reason exist from start-up at 0 so `increase()` works;
 /// the age and expiry gauges are computed at scrape time from the current token.
 public final class TokenMetrics: Sendable {
-    private let registry: PrometheusCollectorRegistry
+    private let store: MetricStore
+    private var registry: PrometheusCollectorRegistry { store.registry }
     private let current = NIOLockedValueBox<AccessToken?>(nil)
 
-    public init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
-        self.registry = registry
+    /// Token metrics on one registry (age and expiry rendered with the rest).
+    public convenience init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
+        self.init(store: MetricStore(registry: registry), grant: grant)
+    }
+
+    public init(store: MetricStore, grant: OAuthGrant) {
+        self.store = store
         for reason in TokenRefreshReason.allCases { _ = refreshes(grant, reason) }
         for reason in TokenFailureReason.allCases { _ = failures(grant, reason) }
         for op in ["load", "save"] { for result in TokenCacheResult.allCases { _ = cacheOperations(op, result) } }
@@ -36,6 +42,7 @@ public final class TokenMetrics: Sendable {
     }
 
     func recordSuccess(_ token: AccessToken, reason: TokenRefreshReason, took: Duration) {
+        defer { store.changed() }
         refreshes(token.grant, reason).increment()
         duration(token.grant).record(took.seconds)
         registry.gauge("genesys_token_last_refresh_success_timestamp_seconds", "Unix time of the last successful token request.")
@@ -45,6 +52,7 @@ public final class TokenMetrics: Sendable {
 
     /// A token that did not come from a request (the cache) becomes current.
     func tokenChanged(_ token: AccessToken) {
+        defer { store.changed() }
         current.withLockedValue { $0 = token }
         registry.gauge("genesys_token_lifetime_seconds", "The current access token's lifetime as granted (expires_in).")
             .set(token.lifetime.seconds)
@@ -54,20 +62,22 @@ public final class TokenMetrics: Sendable {
     }
 
     func recordFailure(grant: OAuthGrant, reason: TokenFailureReason, took: Duration?) {
+        defer { store.changed() }
         failures(grant, reason).increment()
         if let took { duration(grant).record(took.seconds) }
     }
 
     func recordCache(op: String, result: TokenCacheResult) {
         cacheOperations(op, result).increment()
+        store.changed()
     }
 
     /// Sets the age and time-to-expiry gauges for "now"; called before every scrape.
     public func refreshScrapeTimeGauges(now: ContinuousClock.Instant = .now) {
         guard let token = current.withLockedValue({ $0 }) else { return }
-        registry.gauge("genesys_token_age_seconds", "Seconds since the current access token was issued.")
+        store.liveRegistry.gauge("genesys_token_age_seconds", "Seconds since the current access token was issued.")
             .set((now - token.obtainedAt).seconds)
-        registry.gauge("genesys_token_expires_in_seconds", "Seconds until the current access token expires (negative once expired).")
+        store.liveRegistry.gauge("genesys_token_expires_in_seconds", "Seconds until the current access token expires (negative once expired).")
             .set(token.remaining(at: now).seconds)
     }
 }

@@ -50,6 +50,22 @@ public final class GenesysSimulator: Sendable {
         }
     }
 
+    /// Runs `body` with a simulator started on a free loopback port, and always shuts it down after.
+    public static func withRunning<T>(
+        _ configuration: SimulatorConfiguration = .init(), _ body: (GenesysSimulator) async throws -> T
+    ) async throws -> T {
+        let simulator = GenesysSimulator(configuration: configuration)
+        try await simulator.start()
+        do {
+            let result = try await body(simulator)
+            try await simulator.shutdown()
+            return result
+        } catch {
+            try? await simulator.shutdown()
+            throw error
+        }
+    }
+
     /// Closes the listener and every connection; safe to call more than once.
     public func shutdown() async throws {
         let server: SimulatorServer? = lifecycle.withLockedValue { lifecycle in

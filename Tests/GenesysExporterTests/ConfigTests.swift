@@ -203,28 +203,6 @@ struct ConfigAddressAndRegionTests {
         #expect(throws: ConfigurationError.self) { try ConfigurationResolver.listenAddress(address) }
     }
 
-    @Test(arguments: [
-        ("mypurecloud.com", "mypurecloud.com"), ("mypurecloud.ie", "mypurecloud.ie"), ("eu-west-1", "mypurecloud.ie"),
-        ("MyPureCloud.DE", "mypurecloud.de"), ("https://api.usw2.pure.cloud/", "usw2.pure.cloud"), ("login.mypurecloud.jp", "mypurecloud.jp"),
-        ("ap-southeast-2", "mypurecloud.com.au"), ("euw2.pure.cloud", "euw2.pure.cloud"), ("use2.us-gov-pure.cloud", "use2.us-gov-pure.cloud"),
-    ])
-    func test_regionLookup(_ name: String, _ domain: String) throws {
-        let region = try #require(GenesysRegion.named(name))
-        #expect(region.domain == domain)
-        #expect(region.apiBaseURL == "https://api.\(domain)")
-        #expect(region.loginBaseURL == "https://login.\(domain)")
-    }
-
-    @Test(arguments: ["atlantis", "", "pure.cloud", "mypurecloud", "us-east-9"])
-    func test_regionLookup_rejectsUnknownNames(_ name: String) {
-        #expect(GenesysRegion.named(name) == nil)
-    }
-
-    @Test func test_regionTable_hasUniqueDomainsAndAWSRegions() {
-        #expect(Set(GenesysRegion.all.map(\.domain)).count == GenesysRegion.all.count)
-        #expect(Set(GenesysRegion.all.map(\.awsRegion)).count == GenesysRegion.all.count)
-    }
-
     @Test func test_apiURL_derivesTheLoginHost_andNormalises() throws {
         let hosts = try GenesysHosts(apiBaseURL: "api.mypurecloud.ie/")
         #expect(hosts.apiBaseURL == "https://api.mypurecloud.ie")

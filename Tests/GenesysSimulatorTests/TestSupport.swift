@@ -6,16 +6,7 @@ func withSimulator<T: Sendable>(
     _ configuration: SimulatorConfiguration = .init(),
     _ body: (GenesysSimulator) async throws -> T
 ) async throws -> T {
-    let simulator = GenesysSimulator(configuration: configuration)
-    try await simulator.start()
-    do {
-        let result = try await body(simulator)
-        try await simulator.shutdown()
-        return result
-    } catch {
-        try? await simulator.shutdown()
-        throw error
-    }
+    try await GenesysSimulator.withRunning(configuration, body)
 }
 
 func basicAuthorization(_ id: String, _ secret: String) -> (String, String) {

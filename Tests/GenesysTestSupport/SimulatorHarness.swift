@@ -6,16 +6,7 @@ import Logging
 public func withSimulator<T>(
     _ configuration: SimulatorConfiguration = SimulatorConfiguration(), _ body: (GenesysSimulator) async throws -> T
 ) async throws -> T {
-    let simulator = GenesysSimulator(configuration: configuration)
-    try await simulator.start()
-    do {
-        let result = try await body(simulator)
-        try await simulator.shutdown()
-        return result
-    } catch {
-        try? await simulator.shutdown()
-        throw error
-    }
+    try await GenesysSimulator.withRunning(configuration, body)
 }
 
 /// A logger that drops everything (tests assert on metrics and results, not on log noise).

@@ -1,7 +1,7 @@
 /// Version facts exported as `genesys_exporter_build_info` and sent as the User-Agent.
 public enum BuildInfo {
     public static let version = "0.1.0"
-    /// Set at build time by `scripts/test` / release builds through GENESYS_EXPORTER_REVISION; "unknown" otherwise.
+    /// The git revision; "unknown" until release packaging stamps it (no build step does yet).
     public static let revision = "unknown"
     #if compiler(>=6.3)
     public static let swiftVersion = "6.3"

@@ -19,3 +19,6 @@ echo "idle RSS: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
 echo "plain: $(wrk -t2 -c32 -d${seconds}s "$url" | awk '/Requests\/sec/ {print $2}') req/s (wrk -t2 -c32)"
 echo "gzip:  $(wrk -t2 -c32 -d${seconds}s -H 'Accept-Encoding: gzip' "$url" | awk '/Requests\/sec/ {print $2}') req/s"
 echo "RSS after load: $(( $(ps -o rss= -p $pid) / 1024 )) MiB"
+echo "last poll durations (queues: $queues; the simulator shares the process):"
+curl -s "$url" | awk '/^genesys_collector_duration_seconds/ {print "  " $0}'
+

@@ -195,3 +195,18 @@ struct HTTPRequestShapeTests {
         #expect("\r\n".trimming("\r\n") == "")
     }
 }
+
+@Suite("HTTP client TLS")
+struct HTTPClientTLSTests {
+    @Test func httpsToAPlainHTTPServer_givesTypedTLSFailure() async throws {
+        try await withSimulator { sim in
+            let client = HTTPClient()
+            defer { client.shutdown() }
+            let error = await #expect(throws: HTTPClientError.self) {
+                _ = try await client.send(HTTPRequest(url: "https://127.0.0.1:\(sim.port)/api/v2/organizations/me", timeout: .seconds(5)))
+            }
+            guard case .tlsFailure(let message) = error else { Issue.record("expected tlsFailure, got \(String(describing: error))"); return }
+            #expect(!message.isEmpty)
+        }
+    }
+}

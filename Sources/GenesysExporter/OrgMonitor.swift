@@ -27,16 +27,13 @@ public final class OrgMonitor: Sendable {
             connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, extraCAFile: settings.extraCAFile))
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger)
-        let probe = CollectorContext(api: GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http),
-                                     registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
-                                     queueDirectory: QueueDirectory(), logger: logger)
         let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
-        collectors = enabled.compactMap { CollectorRegistry.make($0, context: probe) }
+        collectors = enabled.compactMap { CollectorRegistry.make($0, registry: registry, grant: settings.token.grant) }
         api = GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
                                metrics: APIMetrics(store: store, endpoints: collectors.flatMap(\.endpoints)),
                                logger: logger, timeout: settings.requestTimeout)
         context = CollectorContext(api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
-                                   queueDirectory: probe.queueDirectory, logger: logger)
+                                   queueDirectory: QueueDirectory(), logger: logger)
         collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
         readiness.withLockedValue { $0.pending = Set(enabled) }
     }

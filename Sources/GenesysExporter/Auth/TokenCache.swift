@@ -60,56 +60,13 @@ public struct TokenCache: Sendable {
     /// Writes the cache; returns a reason on failure (the caller warns and keeps running).
     public func save(_ entry: CachedToken) -> String? {
         var text = "{\"version\":1"
-        text += ",\"fingerprint\":\(Self.quoted(entry.fingerprint))"
-        text += ",\"grant_type\":\(Self.quoted(entry.grant.rawValue))"
-        text += ",\"access_token\":\(Self.quoted(entry.accessToken.exposedValue))"
+        text += ",\"fingerprint\":\(JSONText.quoted(entry.fingerprint))"
+        text += ",\"grant_type\":\(JSONText.quoted(entry.grant.rawValue))"
+        text += ",\"access_token\":\(JSONText.quoted(entry.accessToken.exposedValue))"
         text += ",\"obtained_at\":\(entry.obtainedAtUnix)"
         text += ",\"lifetime_seconds\":\(entry.lifetimeSeconds)"
-        if let refresh = entry.refreshToken { text += ",\"refresh_token\":\(Self.quoted(refresh.exposedValue))" }
+        if let refresh = entry.refreshToken { text += ",\"refresh_token\":\(JSONText.quoted(refresh.exposedValue))" }
         text += "}\n"
         return AtomicFile.write(Array(text.utf8), to: path, mode: 0o600)
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
-    }
-}
-
-/// Atomic replace of a file: a temp file in the same directory, fsync, rename, fsync of the directory.
-enum AtomicFile {
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t) -> String? {
-        let directory = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
-        let temporary = "\(path).tmp.\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard descriptor >= 0 else { return "cannot create \(temporary): \(String(cString: strerror(errno)))" }
-        var failure: String?
-        _ = fchmod(descriptor, mode)  // the umask must not widen or narrow it
-        let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
-        if written != bytes.count { failure = "short write: \(String(cString: strerror(errno)))" }
-        if failure == nil, fsync(descriptor) != 0 { failure = "fsync failed: \(String(cString: strerror(errno)))" }
-        close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = "rename failed: \(String(cString: strerror(errno)))" }
-        if failure != nil {
-            unlink(temporary)
-            return failure
-        }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            _ = fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
-        return nil
     }
 }

@@ -30,11 +30,11 @@ public protocol Collector: Sendable {
 public enum CollectorRegistry {
     public static let names = ["identity", "queues", "observations"]
 
-    public static func make(_ name: String, context: CollectorContext) -> (any Collector)? {
+    public static func make(_ name: String, registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> (any Collector)? {
         switch name {
-        case "identity": IdentityCollector(registry: context.registry, grant: context.grant)
-        case "queues": QueueCollector(registry: context.registry)
-        case "observations": ObservationCollector(registry: context.registry)
+        case "identity": IdentityCollector(registry: registry, grant: grant)
+        case "queues": QueueCollector(registry: registry)
+        case "observations": ObservationCollector(registry: registry)
         default: nil
         }
     }

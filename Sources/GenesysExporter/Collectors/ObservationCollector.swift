@@ -51,7 +51,7 @@ struct ObservationCollector: Collector {
 
     static func query(for queues: [RoutingQueue]) -> [UInt8] {
         let predicates = queues.map {
-            "{\"type\":\"dimension\",\"dimension\":\"queueId\",\"operator\":\"matches\",\"value\":\(TokenCache.quoted($0.id))}"
+            "{\"type\":\"dimension\",\"dimension\":\"queueId\",\"operator\":\"matches\",\"value\":\(JSONText.quoted($0.id))}"
         }
         let body = "{\"filter\":{\"type\":\"or\",\"predicates\":[\(predicates.joined(separator: ","))]},"
             + "\"metrics\":[\"oWaiting\",\"oInteracting\",\"oOnQueueUsers\"]}"

@@ -56,7 +56,7 @@ public struct LineLogHandler: LogHandler {
     }
 
     static func json(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\(TokenCache.quoted($0.0)):\(TokenCache.quoted($0.1))" }.joined(separator: ",") + "}"
+        "{" + fields.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",") + "}"
     }
 
     /// Parses `--log.level` (debug, info, warn, error).

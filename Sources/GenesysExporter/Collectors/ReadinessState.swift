@@ -1,0 +1,20 @@
+/// Tracks the first poll of each collector for `/-/ready`.
+struct ReadinessState: Sendable {
+    var pending: Set<String> = []
+    var anySucceeded = false
+    var lastFailure: String?
+
+    mutating func finished(_ collector: String, failure: String?) {
+        pending.remove(collector)
+        if failure == nil { anySucceeded = true }
+        lastFailure = failure ?? lastFailure
+    }
+
+    var status: (ready: Bool, reason: String) {
+        if !pending.isEmpty {
+            return (false, "waiting for the first poll of: \(pending.sorted().joined(separator: ", "))" + (lastFailure.map { " (last error: \($0))" } ?? ""))
+        }
+        if !anySucceeded { return (false, "no collector has succeeded yet: \(lastFailure ?? "unknown error")") }
+        return (true, "ready")
+    }
+}

@@ -32,7 +32,7 @@ public struct TokenEndpoint: Sendable {
             guard let refreshToken else {
                 throw TokenError(reason: .invalidGrant, message: "no refresh token is configured: set GENESYS_REFRESH_TOKEN to the token from the authorization-code flow")
             }
-            form += "&refresh_token=\(Self.formEncode(refreshToken.exposedValue))"
+            form += "&refresh_token=\(PercentEncoding.encode(refreshToken.exposedValue))"
         }
         let basic = Data("\(clientID):\(clientSecret.exposedValue)".utf8).base64EncodedString()
         let request = HTTPRequest(
@@ -87,7 +87,7 @@ public struct TokenEndpoint: Sendable {
         let detail = ((try? body?.optionalString("error_description")) ?? nil) ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
         let said = detail.isEmpty ? "" : " (\(detail))"
         if status == 429 {
-            let retryAfter = response.headers["Retry-After"].flatMap { Int($0.trimming(" ")) }.map { Duration.seconds($0) }
+            let retryAfter = response.retryAfter
             return TokenError(reason: .rateLimited, message: "the token endpoint is rate limiting this client (HTTP 429)\(retryAfter.map { ", retry after \(Int($0.seconds)) s" } ?? "")", retryAfter: retryAfter)
         }
         if status >= 500 {
@@ -105,15 +105,6 @@ public struct TokenEndpoint: Sendable {
         }
     }
 
-    static func formEncode(_ value: String) -> String {
-        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
-        var encoded = ""
-        for byte in value.utf8 {
-            if unreserved.contains(byte) { encoded.append(Character(UnicodeScalar(byte))) }
-            else { encoded += String(format: "%%%02X", byte) }
-        }
-        return encoded
-    }
 }
 
 extension JSONParseError {

@@ -36,7 +36,7 @@ public final class GenesysAPIClient: Sendable {
 
     private func call(_ endpoint: Endpoint, query: [(String, String)], body: [UInt8]?) async throws(APIError) -> APIResult {
         var url = apiBaseURL + endpoint.template
-        if !query.isEmpty { url += "?" + query.map { "\($0.0)=\(TokenEndpoint.formEncode($0.1))" }.joined(separator: "&") }
+        if !query.isEmpty { url += "?" + query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&") }
         var attempt = 1
         while true {
             let token: AccessToken
@@ -111,8 +111,7 @@ public final class GenesysAPIClient: Sendable {
         case 500...: reason = .serverError
         default: reason = .clientError
         }
-        let retryAfter = response.headers["Retry-After"].flatMap { Int($0.trimming(" ")) }.map { Duration.seconds($0) }
         return APIError(endpoint: endpoint, reason: reason, status: status, message: "HTTP \(status)\(code): \(message)",
-                        correlationID: correlationID, retryAfter: retryAfter)
+                        correlationID: correlationID, retryAfter: response.retryAfter)
     }
 }

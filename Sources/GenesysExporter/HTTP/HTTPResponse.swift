@@ -48,4 +48,9 @@ public struct HTTPResponse: Sendable {
     }
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
+
+    /// The `Retry-After` header in its delay-seconds form (what Genesys sends with a 429).
+    public var retryAfter: Duration? {
+        headers["Retry-After"].flatMap { Int($0.trimming(" ")) }.map { Duration.seconds($0) }
+    }
 }

@@ -1,0 +1,14 @@
+import Foundation
+
+/// Percent-encoding for form bodies and query values: everything but RFC 3986's unreserved characters.
+enum PercentEncoding {
+    static func encode(_ value: String) -> String {
+        let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
+        var encoded = ""
+        for byte in value.utf8 {
+            if unreserved.contains(byte) { encoded.append(Character(UnicodeScalar(byte))) }
+            else { encoded += String(format: "%%%02X", byte) }
+        }
+        return encoded
+    }
+}

@@ -100,9 +100,12 @@ public final class GenesysSimulator: Sendable {
     // MARK: Fault switches
 
     /// Adds a fault rule for requests to `path` (exact, without query, or a prefix ending in `*`),
-    /// optionally only for `method`; `count` nil means until `clearFaults()`. Earlier rules win.
-    public func inject(_ fault: SimulatorFault, path: String, method: String? = nil, count: Int? = nil) {
-        core.state.withLockedValue { $0.faults.add(fault, path: path, method: method, count: count) }
+    /// optionally only for `method` and only for requests whose query carries every `query` parameter with
+    /// that value (`["pageNumber": "2"]`); `count` nil means until `clearFaults()`. Earlier rules win.
+    public func inject(
+        _ fault: SimulatorFault, path: String, method: String? = nil, query: [String: String] = [:], count: Int? = nil
+    ) {
+        core.state.withLockedValue { $0.faults.add(fault, path: path, method: method, query: query, count: count) }
     }
 
     /// Removes every fault rule.

@@ -59,6 +59,30 @@ struct FaultTests {
         }
     }
 
+    @Test func test_queryMatching_faultsOnlyRequestsCarryingThoseParameters() async throws {
+        try await withSimulator(.init(queueCount: 60)) { sim in
+            let token = try await sim.clientToken()
+            sim.inject(.status(503), path: "/api/v2/routing/queues", query: ["pageNumber": "2"], count: 1)
+            #expect(try await sim.get("/api/v2/routing/queues?pageSize=25&pageNumber=1", token: token).status == 200)
+            #expect(try await sim.get("/api/v2/routing/queues?pageSize=25", token: token).status == 200)
+            #expect(try await sim.get("/api/v2/routing/queues?pageSize=25&pageNumber=2", token: token).status == 503)
+            #expect(try await sim.get("/api/v2/routing/queues?pageSize=25&pageNumber=2", token: token).status == 200)
+        }
+    }
+
+    @Test func test_revokeTokensFault_revokesEveryTokenThenAnswers401_newTokensWork() async throws {
+        try await withSimulator { sim in
+            let first = try await sim.clientToken()
+            let second = try await sim.clientToken()
+            sim.inject(.revokeTokens, path: Self.org, count: 1)
+            let revoked = try await sim.get(Self.org, token: first)
+            #expect(revoked.status == 401)
+            #expect(revoked.errorCode == "bad.credentials")
+            #expect(try await sim.get("/api/v2/tokens/me", token: second).status == 401, "every token, not only the one used")
+            #expect(try await sim.get(Self.org, token: try await sim.clientToken()).status == 200)
+        }
+    }
+
     @Test func test_malformedBody_is200WithInvalidJSON() async throws {
         try await withSimulator { sim in
             let token = try await sim.clientToken()

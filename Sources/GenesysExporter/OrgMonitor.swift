@@ -24,7 +24,8 @@ public final class OrgMonitor: Sendable {
         let registry = store.registry
         self.logger = logger
         http = HTTPClient(configuration: HTTPClientConfiguration(
-            connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, extraCAFile: settings.extraCAFile))
+            connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, maxResponseBytes: settings.maxResponseBytes,
+            extraCAFile: settings.extraCAFile))
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger)
         let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
@@ -61,7 +62,7 @@ public final class OrgMonitor: Sendable {
     }
 
     private func poll(_ collector: any Collector) async {
-        var schedule = PollSchedule(interval: settings.pollInterval)
+        var schedule = PollSchedule(interval: settings.pollInterval, failureCap: settings.failureBackoffCap)
         while !Task.isCancelled {
             let started = ContinuousClock.now
             let delay: Duration

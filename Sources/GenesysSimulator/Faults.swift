@@ -2,7 +2,7 @@
 public enum SimulatorFault: Sendable, Equatable {
     /// Reply with this status and a realistic Genesys error body (an OAuth error body on `/oauth/token`).
     case status(Int, retryAfter: Int? = nil)
-    /// Like `status`, with `Retry-After` set to this text as is: delta-seconds, an HTTP-date (see `HTTPDate`),
+    /// Like `status`, with `Retry-After` set to this text as is: delta-seconds, an HTTP-date (see `IMFFixdate`),
     /// or anything a broken proxy might send (`-1`, `1e300`, `soon`).
     case statusWithRawRetryAfter(Int, retryAfter: String)
     /// The login service's rate limit in the shape it often uses instead of 429: HTTP 400

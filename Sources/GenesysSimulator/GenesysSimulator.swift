@@ -172,9 +172,17 @@ public final class GenesysSimulator: Sendable {
         core.state.withLockedValue { $0.counters.snapshot }
     }
 
-    /// Zeroes the counters.
+    /// Zeroes the counters and empties the request log.
     public func resetCounters() {
-        core.state.withLockedValue { $0.counters.reset() }
+        core.state.withLockedValue { state in
+            state.counters.reset()
+            state.requestLog.clear()
+        }
+    }
+
+    /// Every request received (the latest 10,000), in arrival order, with the fault it met.
+    public func requestLog() -> [SimulatorRequestRecord] {
+        core.state.withLockedValue { $0.requestLog.records }
     }
 
     /// The current queue catalog, in paging order.

@@ -47,7 +47,9 @@ final class SimulatorCore: Sendable {
         let isTokenRequest = request.path == OAuthRoutes.path
         let fault: SimulatorFault? = state.withLockedValue { state in
             if isTokenRequest { state.counters.recordTokenRequest(grantType: OAuthRoutes.grantLabel(request)) }
-            return state.faults.take(request)
+            let fault = state.faults.take(request)
+            state.requestLog.record(request, fault: fault)
+            return fault
         }
         switch fault {
         case .status(let status, let retryAfter):

@@ -163,7 +163,7 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
         for (name, value) in response.headers {
             headers.add(name: name, value: value)
         }
-        headers.add(name: "Date", value: HTTPDate.string(from: Date()))
+        headers.add(name: "Date", value: IMFFixdate.string(from: Date()))
         headers.add(name: "ININ-Correlation-Id", value: UUID().uuidString.lowercased())
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Connection", value: request.isKeepAlive ? "keep-alive" : "close")

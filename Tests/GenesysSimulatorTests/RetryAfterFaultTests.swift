@@ -22,7 +22,7 @@ struct RetryAfterFaultTests {
 
     @Test func test_rawRetryAfter_onTheTokenEndpoint_answersTheOAuthErrorBody() async throws {
         try await withSimulator { sim in
-            let date = HTTPDate.after(.seconds(3))
+            let date = IMFFixdate.after(.seconds(3))
             sim.inject(.statusWithRawRetryAfter(429, retryAfter: date), path: "/oauth/token", count: 1)
             let reply = try await sim.tokenRequest("grant_type=client_credentials")
             #expect(reply.status == 429)
@@ -32,9 +32,9 @@ struct RetryAfterFaultTests {
     }
 
     @Test func test_httpDate_isIMFFixdate() {
-        #expect(HTTPDate.string(from: Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
-        #expect(HTTPDate.string(from: Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
-        #expect(HTTPDate.after(.milliseconds(1_500), from: Date(timeIntervalSince1970: 784_111_777.2))
+        #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        #expect(IMFFixdate.after(.milliseconds(1_500), from: Date(timeIntervalSince1970: 784_111_777.2))
                     == "Sun, 06 Nov 1994 08:49:39 GMT", "rounded up: never earlier than asked")
     }
 
@@ -45,7 +45,7 @@ struct RetryAfterFaultTests {
             let date = try #require(reply.header("Date"))
             #expect(date.hasSuffix(" GMT"))
             let after = Date().timeIntervalSince1970.rounded(.up)
-            let candidates = stride(from: before, through: after, by: 1).map { HTTPDate.string(from: Date(timeIntervalSince1970: $0)) }
+            let candidates = stride(from: before, through: after, by: 1).map { IMFFixdate.string(from: Date(timeIntervalSince1970: $0)) }
             #expect(candidates.contains(date))
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The IMF-fixdate form of an HTTP-date (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`: what the
 /// simulator sends in `Date`, and what tests put in a `Retry-After`.
-public enum HTTPDate {
+public enum IMFFixdate {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 

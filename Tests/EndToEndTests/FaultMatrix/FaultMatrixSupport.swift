@@ -103,11 +103,13 @@ extension RunningExporter {
         try await awaitScrape("\(collector) up") { $0.collectorUp(collector) == 1 }
     }
 
-    /// Waits until `target`'s endpoint has a failure counted under `reason` since `baseline`, then until its
-    /// collector shows down. A row whose exporter fix is pending passes a shorter `patience`.
+    /// Waits until `target`'s endpoint has a failure counted under `reason` since `baseline`, then (for a fault
+    /// that lasts until cleared) until its collector shows down; a one-shot fault's collector may be up again
+    /// before a scrape sees it down. A row whose exporter fix is pending passes a shorter `patience`.
     @discardableResult
     func awaitFailure(
-        on target: FaultTarget, reason: String, since baseline: Exposition, patience: Duration = FaultMatrix.deadline
+        on target: FaultTarget, reason: String, since baseline: Exposition, lasting: Bool = true,
+        patience: Duration = FaultMatrix.deadline
     ) async throws -> Exposition {
         let before = baseline.apiFailures(target.path, reason)
         guard let counted = try? await awaitScrape("a \(reason) failure on \(target.path)", timeout: patience, {
@@ -117,7 +119,9 @@ extension RunningExporter {
             Issue.record("no \(reason) failure on \(target.path) within \(patience); counted instead: [\(last.failureSummary)]")
             return last
         }
-        _ = try await awaitScrape("\(target.collector) down") { $0.collectorUp(target.collector) == 0 }
+        if lasting {
+            _ = try await awaitScrape("\(target.collector) down") { $0.collectorUp(target.collector) == 0 }
+        }
         return counted
     }
 

@@ -14,7 +14,7 @@ struct ServerErrorBurstFaultTests {
             let baseline = try await exporter.awaitUp(target.collector)
             let burst = [500, 502, 503, 504]
             for status in burst { sim.inject(.status(status), path: target.path, count: 1) }
-            try await exporter.awaitFailure(on: target, reason: "server_error", since: baseline)
+            try await exporter.awaitFailure(on: target, reason: "server_error", since: baseline, lasting: false)
             try await awaitCondition("the whole burst answered", timeout: FaultMatrix.deadline) {
                 sim.counters().apiRequests(path: target.path, status: 504) == 1
             }

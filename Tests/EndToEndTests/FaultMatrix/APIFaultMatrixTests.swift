@@ -46,13 +46,13 @@ struct APIFaultMatrixTests {
     /// others, and the collector comes back once the fault clears.
     @Test(arguments: APIFaultRow.all, FaultTarget.all)
     func test_apiFault_isCountedByReason_downsOnlyItsCollector_andRecovers(_ row: APIFaultRow, _ target: FaultTarget) async throws {
-        try await withExporter(settings: { try FaultMatrix.settings($0, requestTimeout: row.requestTimeout) }) { sim, exporter in
+        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0, requestTimeout: row.requestTimeout) }) { sim, exporter in
             let baseline = try await exporter.awaitUp(target.collector)
             let injected = Date()
             row.inject(sim, target)
             try await exporter.awaitFailure(on: target, reason: row.reason, since: baseline)
             try await exporter.awaitSuccess(of: target.others, after: injected)
-            #expect(try await exporter.scrape().value("genesys_routing_queues") == 40, "the last values stay published")
+            #expect(try await exporter.scrape().value("genesys_routing_queues") == Double(FaultMatrix.queueCount), "the last values stay published")
             let cleared = Date()
             sim.clearFaults()
             sim.setMissingPermissions([])

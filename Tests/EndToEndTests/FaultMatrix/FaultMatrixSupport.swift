@@ -26,10 +26,14 @@ struct FaultTarget: Sendable, CustomTestStringConvertible {
 }
 
 enum FaultMatrix {
+    /// A small org: dozens of rows run at once on two cores, so each simulator and exporter must be cheap.
+    static let queueCount = 5
+    static let simulator = SimulatorConfiguration(queueCount: queueCount)
     /// Largest response the matrix's exporters accept (the real default, 64 MiB, is too much to send in a test).
     static let responseCap = 256 << 10
     /// Longest backoff of a failing collector or token request, so a clamped Retry-After is over in seconds.
-    static let backoffCap = Duration.seconds(2)
+    /// Longer than the Retry-After the honouring rows send (2 s, or an HTTP-date at most 2.5 s ahead).
+    static let backoffCap = Duration.seconds(3)
     /// Request timeout for rows that hang or drip: short, but with room for the other collectors on a loaded machine.
     static let shortRequestTimeout = Duration.seconds(2)
     /// How long any one awaited condition may take before the row fails (a hang becomes a failure, not a stall).

@@ -10,7 +10,7 @@ struct ServerErrorBurstFaultTests {
     /// and is up again on its own once the burst is over.
     @Test(arguments: FaultTarget.all)
     func test_5xxBurst_countsEachServerError_andRecoversOnItsOwn(_ target: FaultTarget) async throws {
-        try await withExporter(settings: { try FaultMatrix.settings($0) }) { sim, exporter in
+        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0) }) { sim, exporter in
             let baseline = try await exporter.awaitUp(target.collector)
             let burst = [500, 502, 503, 504]
             for status in burst { sim.inject(.status(status), path: target.path, count: 1) }

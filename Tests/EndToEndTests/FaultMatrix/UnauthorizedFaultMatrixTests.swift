@@ -27,7 +27,7 @@ struct UnauthorizedFaultMatrixTests {
 
     @Test(arguments: FaultTarget.all)
     func test_401Storm_isRetriedOnceWithANewToken_countedUnauthorized_neverLoops_andRecovers(_ target: FaultTarget) async throws {
-        try await withExporter(settings: { try FaultMatrix.settings($0) }) { sim, exporter in
+        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0) }) { sim, exporter in
             let baseline = try await exporter.awaitUp(target.collector)
             let injected = Date()
             sim.inject(.status(401), path: target.path)
@@ -42,7 +42,7 @@ struct UnauthorizedFaultMatrixTests {
     }
 
     @Test func test_401StormOnEveryEndpoint_downsEveryCollector_neverLoops_andAllRecover() async throws {
-        try await withExporter(settings: { try FaultMatrix.settings($0) }) { sim, exporter in
+        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0) }) { sim, exporter in
             _ = try await exporter.awaitScrape("every collector up") { $0.allCollectorsUp() }
             sim.inject(.status(401), path: "/api/v2/*")
             // Identity stops at its first call, tokens/me.

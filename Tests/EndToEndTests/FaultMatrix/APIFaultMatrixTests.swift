@@ -40,13 +40,13 @@ struct APIFaultRow: Sendable, CustomTestStringConvertible {
     ]
 }
 
-@Suite("Fault matrix: API faults per collector", .timeLimit(.minutes(1)))
+@Suite("Fault matrix: API faults per collector", .timeLimit(.minutes(2)))
 struct APIFaultMatrixTests {
     /// The fault downs only the collector that hit it, is counted by reason, the exporter keeps serving the
     /// others, and the collector comes back once the fault clears.
     @Test(arguments: APIFaultRow.all, FaultTarget.all)
     func test_apiFault_isCountedByReason_downsOnlyItsCollector_andRecovers(_ row: APIFaultRow, _ target: FaultTarget) async throws {
-        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0, requestTimeout: row.requestTimeout) }) { sim, exporter in
+        try await withFaultRowExporter(settings: { try FaultMatrix.settings($0, requestTimeout: row.requestTimeout) }) { sim, exporter in
             let baseline = try await exporter.awaitUp(target.collector)
             let injected = Date()
             row.inject(sim, target)

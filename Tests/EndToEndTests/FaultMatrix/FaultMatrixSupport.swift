@@ -53,6 +53,50 @@ enum FaultMatrix {
     }
 }
 
+/// Lets a bounded number of matrix rows run at once, whatever the test runner's parallelism: each row is a
+/// simulator and an exporter polling every 200 ms, and the rest of the suite shares the same two cores.
+actor FaultRowGate {
+    static let shared = FaultRowGate(slots: 8)
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(slots: Int) { free = slots }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            free += 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+}
+
+/// `withExporter` for a matrix row: the small simulated org, and a slot from `FaultRowGate` for the row's duration.
+func withFaultRowExporter<T>(
+    _ simulator: SimulatorConfiguration = FaultMatrix.simulator,
+    settings: @escaping (GenesysSimulator) throws -> OrgSettings = { try FaultMatrix.settings($0) },
+    _ body: (GenesysSimulator, RunningExporter) async throws -> T
+) async throws -> T {
+    await FaultRowGate.shared.acquire()
+    do {
+        let result = try await withExporter(simulator, settings: settings, body)
+        await FaultRowGate.shared.release()
+        return result
+    } catch {
+        await FaultRowGate.shared.release()
+        throw error
+    }
+}
+
 extension Exposition {
     /// `genesys_api_failures_total` for an endpoint, for one reason or summed over all.
     func apiFailures(_ path: String, _ reason: String? = nil) -> Double {

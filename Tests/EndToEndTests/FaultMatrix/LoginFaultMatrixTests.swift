@@ -6,7 +6,7 @@ import Testing
 
 /// Faults of the login service (`POST /oauth/token`), from the exporter's first token request on. They are
 /// counted in `genesys_token_refresh_failures_total`; every collector recovers once a token is obtained.
-@Suite("Fault matrix: login service", .timeLimit(.minutes(1)))
+@Suite("Fault matrix: login service", .timeLimit(.minutes(2)))
 struct LoginFaultMatrixTests {
     static let tokenPath = "/oauth/token"
 
@@ -17,7 +17,7 @@ struct LoginFaultMatrixTests {
         reason: String, patience: Duration = FaultMatrix.deadline, _ inject: @escaping (GenesysSimulator) -> Void,
         whileFailing: (GenesysSimulator) async throws -> Void = { _ in }
     ) async throws -> Exposition {
-        try await withExporter(FaultMatrix.simulator, settings: { sim in
+        try await withFaultRowExporter(settings: { sim in
             inject(sim)
             return try FaultMatrix.settings(sim)
         }) { sim, exporter in

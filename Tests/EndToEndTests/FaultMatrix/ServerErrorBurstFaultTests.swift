@@ -4,13 +4,13 @@ import GenesysSimulator
 import GenesysTestSupport
 import Testing
 
-@Suite("Fault matrix: 5xx bursts", .timeLimit(.minutes(1)))
+@Suite("Fault matrix: 5xx bursts", .timeLimit(.minutes(2)))
 struct ServerErrorBurstFaultTests {
     /// 500, 502, 503, 504 in a row: each is one `server_error` (no retry of a 5xx), the collector backs off
     /// and is up again on its own once the burst is over.
     @Test(arguments: FaultTarget.all)
     func test_5xxBurst_countsEachServerError_andRecoversOnItsOwn(_ target: FaultTarget) async throws {
-        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0) }) { sim, exporter in
+        try await withFaultRowExporter { sim, exporter in
             let baseline = try await exporter.awaitUp(target.collector)
             let burst = [500, 502, 503, 504]
             for status in burst { sim.inject(.status(status), path: target.path, count: 1) }

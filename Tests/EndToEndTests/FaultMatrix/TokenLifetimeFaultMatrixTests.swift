@@ -7,7 +7,7 @@ import Testing
 /// Token responses whose `expires_in` is not a lifetime Genesys issues (300 s to 48 h). Issue 8 allows two
 /// answers: refuse it as `malformed_response`, or clamp it into range (with a warning). Either way no token
 /// is used for an absurd time, nothing loops, and the next good response gives a working token.
-@Suite("Fault matrix: token lifetimes", .timeLimit(.minutes(1)))
+@Suite("Fault matrix: token lifetimes", .timeLimit(.minutes(2)))
 struct TokenLifetimeFaultMatrixTests {
     static let longestLifetime = 172_800.0
     static let shortestLifetime = 300.0
@@ -26,7 +26,7 @@ struct TokenLifetimeFaultMatrixTests {
         LifetimeRow(name: "null", rawJSON: "null"),
     ])
     func test_unusableExpiresIn_isCountedMalformed_andTheNextTokenIsUsed(_ row: LifetimeRow) async throws {
-        try await withExporter(FaultMatrix.simulator, settings: { sim in
+        try await withFaultRowExporter(settings: { sim in
             sim.inject(.tokenExpiresIn(rawJSON: row.rawJSON), path: "/oauth/token", count: 1)
             return try FaultMatrix.settings(sim)
         }) { sim, exporter in
@@ -41,7 +41,7 @@ struct TokenLifetimeFaultMatrixTests {
 
     /// A lifetime beyond 48 h is refused or clamped to 48 h: never believed.
     static func expectLifetimeRefusedOrClamped(_ raw: String) async throws {
-        try await withExporter(FaultMatrix.simulator, settings: { sim in
+        try await withFaultRowExporter(settings: { sim in
             sim.inject(.tokenExpiresIn(rawJSON: raw), path: "/oauth/token", count: 1)
             return try FaultMatrix.settings(sim)
         }) { sim, exporter in

@@ -5,7 +5,7 @@ import GenesysTestSupport
 import Testing
 
 /// 401s: a storm that no new token fixes, and a token revoked between two pages of a listing.
-@Suite("Fault matrix: 401 storm and revocation", .timeLimit(.minutes(1)))
+@Suite("Fault matrix: 401 storm and revocation", .timeLimit(.minutes(2)))
 struct UnauthorizedFaultMatrixTests {
     /// Every 401 answered on `paths` was either retried once with a new token or, on that retry, counted as
     /// the `unauthorized` failure: nothing loops. Waits until the counts settle (the last retry completes).
@@ -27,7 +27,7 @@ struct UnauthorizedFaultMatrixTests {
 
     @Test(arguments: FaultTarget.all)
     func test_401Storm_isRetriedOnceWithANewToken_countedUnauthorized_neverLoops_andRecovers(_ target: FaultTarget) async throws {
-        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0) }) { sim, exporter in
+        try await withFaultRowExporter { sim, exporter in
             let baseline = try await exporter.awaitUp(target.collector)
             let injected = Date()
             sim.inject(.status(401), path: target.path)
@@ -42,7 +42,7 @@ struct UnauthorizedFaultMatrixTests {
     }
 
     @Test func test_401StormOnEveryEndpoint_downsEveryCollector_neverLoops_andAllRecover() async throws {
-        try await withExporter(FaultMatrix.simulator, settings: { try FaultMatrix.settings($0) }) { sim, exporter in
+        try await withFaultRowExporter { sim, exporter in
             _ = try await exporter.awaitScrape("every collector up") { $0.allCollectorsUp() }
             sim.inject(.status(401), path: "/api/v2/*")
             // Identity stops at its first call, tokens/me.
@@ -63,7 +63,7 @@ struct UnauthorizedFaultMatrixTests {
     /// exporter renews the token once and asks for page 2 again; the listing completes without a failure.
     @Test func test_tokenRevokedMidPagination_isRenewedOnce_andTheListingCompletes() async throws {
         let settings: (GenesysSimulator) throws -> OrgSettings = { try FaultMatrix.settings($0, collectors: ["queues"]) }
-        try await withExporter(SimulatorConfiguration(queueCount: 600), settings: settings) { sim, exporter in
+        try await withFaultRowExporter(SimulatorConfiguration(queueCount: 600), settings: settings) { sim, exporter in
             let baseline = try await exporter.awaitUp("queues")
             #expect(baseline.value("genesys_routing_queues") == 600)
             sim.inject(.revokeTokens, path: APIPath.routingQueues, query: ["pageNumber": "2"], count: 1)

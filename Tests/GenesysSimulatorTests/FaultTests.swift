@@ -124,7 +124,7 @@ struct FaultTests {
         #expect(try await sim.get("/api/v2/tokens/me", token: token).status == 200)
         let start = ContinuousClock.now
         try await sim.shutdown()
-        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(ContinuousClock.now - start < .seconds(10), "the hung connection does not hold shutdown up")
         #expect(await connection.waitForClose(timeout: .seconds(2)))
         try await sim.shutdown()  // idempotent
     }

@@ -15,7 +15,8 @@ public enum IMFFixdate {
         }
         let weekday = weekdays[((parts.weekday ?? 1) - 1) % 7]
         let month = months[((parts.month ?? 1) - 1) % 12]
-        return "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(two(parts.hour)):\(two(parts.minute)):\(two(parts.second)) GMT"
+        let time = "\(two(parts.hour)):\(two(parts.minute)):\(two(parts.second))"
+        return "\(weekday), \(two(parts.day)) \(month) \(parts.year ?? 1970) \(time) GMT"
     }
 
     /// The HTTP-date `delay` from now, for a `Retry-After` in its date form. Whole seconds: rounded up,

@@ -137,7 +137,8 @@ extension RunningExporter {
             if condition(exposition) { return exposition }
             guard ContinuousClock.now < deadline else {
                 let up = CollectorRegistry.names.map { "\($0)=\(exposition.collectorUp($0).map { String(Int($0)) } ?? "-")" }
-                throw ConditionTimedOut(description: "no scrape showed \(what) within \(timeout); last scrape: up \(up.joined(separator: " ")); "
+                throw ConditionTimedOut(description: "no scrape showed \(what) within \(timeout); "
+                    + "last scrape: up \(up.joined(separator: " ")); "
                     + "API failures [\(exposition.failureSummary)]; token failures [\(exposition.tokenFailureSummary)]")
             }
             // Not faster: dozens of rows scrape and parse in parallel on two cores.

@@ -23,7 +23,8 @@ struct LoginFaultMatrixTests {
         }) { sim, exporter in
             let counted = try? await exporter.awaitScrape("a \(reason) token failure", timeout: patience) { $0.tokenFailures(reason) >= 1 }
             if counted == nil {
-                Issue.record("no \(reason) token failure within \(patience); counted instead: [\(try await exporter.scrape().tokenFailureSummary)]")
+                let counted = try await exporter.scrape().tokenFailureSummary
+                Issue.record("no \(reason) token failure within \(patience); counted instead: [\(counted)]")
             }
             try await whileFailing(sim)
             let cleared = Date()
@@ -36,7 +37,9 @@ struct LoginFaultMatrixTests {
     }
 
     /// The gap between the first faulted token request and the next token request, once there is one.
-    static func gapAfterFirstFault(_ sim: GenesysSimulator) async throws -> (faulted: SimulatorRequestRecord, next: SimulatorRequestRecord) {
+    static func gapAfterFirstFault(
+        _ sim: GenesysSimulator
+    ) async throws -> (faulted: SimulatorRequestRecord, next: SimulatorRequestRecord) {
         try await awaitCondition("a token request after the faulted one", timeout: FaultMatrix.deadline) {
             sim.faultedRequestAndNext(on: tokenPath, where: { _ in true })?.next != nil
         }

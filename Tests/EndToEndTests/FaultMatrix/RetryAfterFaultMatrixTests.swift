@@ -19,7 +19,8 @@ struct RetryAfterFaultMatrixTests {
     /// Answers one 429 carrying `fault` on each collector's endpoint; expects each counted as `rate_limited`,
     /// hands `check` the 429 and the next request to the same endpoint, and waits for each collector's recovery.
     static func exercise429(
-        _ fault: SimulatorFault, check: (FaultTarget, _ limited: SimulatorRequestRecord, _ next: SimulatorRequestRecord) -> Void = { _, _, _ in }
+        _ fault: SimulatorFault,
+        check: (FaultTarget, _ limited: SimulatorRequestRecord, _ next: SimulatorRequestRecord) -> Void = { _, _, _ in }
     ) async throws {
         try await withFaultRowExporter { sim, exporter in
             for target in FaultTarget.all { try await exporter.awaitUp(target.collector) }
@@ -47,8 +48,9 @@ struct RetryAfterFaultMatrixTests {
     @Test func test_429WithHTTPDateRetryAfter_isCountedRateLimited_honouredUntilThatDate_andRecovers() async throws {
         let until = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1.5).rounded(.up))
         try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: IMFFixdate.string(from: until))) { target, limited, next in
+            let ahead = until.timeIntervalSince(limited.receivedAtDate)
             #expect(next.receivedAtDate.timeIntervalSince1970 >= until.timeIntervalSince1970 - 0.05,
-                    "\(target.collector): no request before the Retry-After date (the 429 came \(until.timeIntervalSince(limited.receivedAtDate)) s before it)")
+                    "\(target.collector): no request before the Retry-After date (the 429 came \(ahead) s before it)")
         }
     }
 
@@ -64,7 +66,8 @@ struct RetryAfterFaultMatrixTests {
     /// the backoff cap, so each collector waits the cap (3 s here) and then recovers.
     @Test func test_429WithInt64MaxRetryAfter_isClampedToTheBackoffCap_andRecovers() async throws {
         try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: "9223372036854775807")) { target, limited, next in
-            #expect(next.receivedAt - limited.receivedAt >= FaultMatrix.backoffCap, "\(target.collector): honoured up to the cap, not ignored")
+            #expect(next.receivedAt - limited.receivedAt >= FaultMatrix.backoffCap,
+                    "\(target.collector): honoured up to the cap, not ignored")
         }
     }
 }

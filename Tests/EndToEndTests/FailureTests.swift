@@ -50,34 +50,39 @@ struct FailureTests {
     @Test func test_rateLimitedCollector_waitsForRetryAfter_whileOthersKeepPolling() async throws {
         let clock = ManualClock()
         try await withExporter(clock: clock) { sim, exporter in
-            // Keep virtual time moving until every collector has polled once.
+            /// Advances virtual time once every loop (3 collectors and the token renewal) is asleep on the clock,
+            /// so no poll is in flight when time jumps.
+            func step(_ duration: Duration) async throws {
+                try await awaitCondition("all four loops asleep") { clock.sleeperCount == 4 }
+                clock.advance(by: duration)
+            }
             try await awaitCondition("every collector polled") {
-                clock.advance(by: .milliseconds(50))
+                try await step(.milliseconds(50))
                 let scrape = try await exporter.scrape()
                 return ["identity", "queues", "observations"].allSatisfy { scrape.collectorUp($0) == 1 }
             }
             sim.inject(.status(429, retryAfter: 2), path: APIPath.routingQueues, count: 1)
             try await awaitCondition("the 429") {
-                clock.advance(by: .milliseconds(50))
+                try await step(.milliseconds(50))
                 return sim.counters().apiRequests(path: APIPath.routingQueues, status: 429) == 1
             }
+            try await awaitCondition("the 429 handled") { clock.sleeperCount == 4 }
             let atLimit = sim.counters()
             let limitedAt = clock.elapsed
-            // 1.9 s of virtual time later: the others polled, the queues collector did not.
-            clock.advance(by: .milliseconds(1_900))
-            try await awaitCondition("identity and observations polled again") {
-                let now = sim.counters()
-                return now.apiRequests(path: APIPath.tokensMe) > atLimit.apiRequests(path: APIPath.tokensMe)
-                    && now.apiRequests(path: APIPath.queueObservations) > atLimit.apiRequests(path: APIPath.queueObservations)
-            }
-            #expect(sim.counters().apiRequests(path: APIPath.routingQueues) == atLimit.apiRequests(path: APIPath.routingQueues),
+            // 1.9 s of virtual time in 100 ms steps: the others keep polling, the queues collector waits.
+            for _ in 0..<19 { try await step(.milliseconds(100)) }
+            try await awaitCondition("the loops asleep again") { clock.sleeperCount == 4 }
+            let during = sim.counters()
+            #expect(during.apiRequests(path: APIPath.routingQueues) == atLimit.apiRequests(path: APIPath.routingQueues),
                     "no queue listing within Retry-After")
-            // Past Retry-After (allowing the 50 ms steps it was observed in): the listing resumes.
-            clock.advance(by: .milliseconds(200))
+            #expect(during.apiRequests(path: APIPath.tokensMe) - atLimit.apiRequests(path: APIPath.tokensMe) >= 5, "identity kept polling")
+            #expect(during.apiRequests(path: APIPath.queueObservations) - atLimit.apiRequests(path: APIPath.queueObservations) >= 5,
+                    "observations kept polling")
+            try await step(.milliseconds(100))
             try await awaitCondition("the next queue listing") {
                 sim.counters().apiRequests(path: APIPath.routingQueues) > atLimit.apiRequests(path: APIPath.routingQueues)
             }
-            print("next /api/v2/routing/queues request within \(clock.elapsed - limitedAt) of virtual time after the 429 with Retry-After: 2")
+            print("next /api/v2/routing/queues request \(clock.elapsed - limitedAt) of virtual time after the 429 with Retry-After: 2")
             let scrape = try await exporter.scrape(until: "queues recovered") { $0.collectorUp("queues") == 1 }
             #expect(scrape.value("genesys_api_failures_total", ["endpoint": APIPath.routingQueues, "reason": "rate_limited"]) == 1)
             #expect(scrape.value("genesys_api_requests_total", ["endpoint": APIPath.routingQueues, "code": "429"]) == 1)

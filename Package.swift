@@ -71,7 +71,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GenesysSimulatorTests",
-            dependencies: ["GenesysSimulator"]
+            dependencies: [
+                "GenesysSimulator", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // Helpers shared by the exporter's test targets: simulator harness, scraping, awaiting conditions.
         .target(

@@ -234,7 +234,7 @@ struct TokenRig: Sendable {
     }
 
     func apiClient(_ sim: GenesysSimulator, logger: Logger = quietLogger) -> GenesysAPIClient {
-        GenesysAPIClient(apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger, timeout: .seconds(5))
+        GenesysAPIClient(apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger, timeout: .seconds(30))
     }
 
     /// The registry as a scrape renders it.

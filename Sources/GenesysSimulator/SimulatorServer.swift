@@ -5,22 +5,38 @@ import NIOHTTP1
 import NIOPosix
 
 /// The listening socket and its connections: one loopback port serving both the login and the API host.
+/// Each simulator has an event loop of its own: replies are built on it (a page of 500 queues takes a while in
+/// a debug build), and tests run dozens of simulators at once, which must not hold each other up.
 final class SimulatorServer: Sendable {
     private let serverChannel: Channel
     private let connections: ConnectionRegistry
+    private let group: MultiThreadedEventLoopGroup
 
     /// The port actually bound (useful when asked for port 0).
     let port: Int
 
-    private init(serverChannel: Channel, connections: ConnectionRegistry) {
+    private init(serverChannel: Channel, connections: ConnectionRegistry, group: MultiThreadedEventLoopGroup) {
         self.serverChannel = serverChannel
         self.connections = connections
+        self.group = group
         self.port = serverChannel.localAddress?.port ?? 0
     }
 
     static func start(host: String, port: Int, core: SimulatorCore) async throws -> SimulatorServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            return try await start(host: host, port: port, core: core, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private static func start(
+        host: String, port: Int, core: SimulatorCore, group: MultiThreadedEventLoopGroup
+    ) async throws -> SimulatorServer {
         let connections = ConnectionRegistry()
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -34,13 +50,14 @@ final class SimulatorServer: Sendable {
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
-        return SimulatorServer(serverChannel: channel, connections: connections)
+        return SimulatorServer(serverChannel: channel, connections: connections, group: group)
     }
 
-    /// Closes the listener, then every open connection (hung ones included).
+    /// Closes the listener, then every open connection (hung ones included), then stops the event loop.
     func shutdown() async {
         try? await serverChannel.close()
         await connections.closeAll()
+        try? await group.shutdownGracefully()
     }
 }
 

@@ -54,6 +54,7 @@ struct TokenSecrecyTests {
             exposure.credential(fragment)
             let corruptFile = directory + "/corrupt.json"
             try Data(#"{"version":1,"access_token":"\#(fragment)"#.utf8).write(to: URL(fileURLWithPath: corruptFile))
+            #expect(chmod(corruptFile, 0o600) == 0)  // private, so it reaches the JSON parser
             let corrupt = try TokenRig(sim.tokenConfiguration(cacheFile: corruptFile), logger: capture.logger())
             defer { corrupt.shutdown() }
             _ = try await corrupt.provider.validToken()

@@ -15,7 +15,8 @@ public enum TokenCacheResult: String, Sendable, CaseIterable {
     case ok, miss, stale, error
 }
 
-/// Persists the token across restarts: written atomically (temp file, fsync, rename) with mode 0600.
+/// Persists the token across restarts: written atomically (temp file, fsync, rename) with mode 0600, and
+/// read back only from a private regular file of the exporter's own user.
 public struct TokenCache: Sendable {
     public let path: String
 
@@ -31,13 +32,18 @@ public struct TokenCache: Sendable {
         case error(String)
     }
 
-    public func load() -> LoadOutcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return FileManager.default.fileExists(atPath: path) ? .error("the file is not readable") : .miss
+    /// Reads the cache, refusing a file anyone but the exporter's user could have written or read, and
+    /// range-checking every field, so the entry it returns is safe to compute with. `now` is Unix seconds.
+    public func load(now: Double = Date().timeIntervalSince1970) -> LoadOutcome {
+        let bytes: [UInt8]
+        switch PrivateFile.read(path, sizeLimit: Self.sizeLimit) {
+        case .missing: return .miss
+        case .refused(let reason): return .error(reason)
+        case .contents(let contents): bytes = contents
         }
         let parsed: JSON
         do throws(JSONParseError) {
-            parsed = try JSONParser.parse(Array(data))
+            parsed = try JSONParser.parse(bytes)
         } catch {
             return .error("the file is corrupt (\(error.withoutExcerpt))")  // jansson's excerpt could quote the token
         }
@@ -46,15 +52,37 @@ public struct TokenCache: Sendable {
             guard let grant = OAuthGrant(rawValue: try document.string("grant_type")) else {
                 return .error("unknown grant_type")
             }
+            let obtainedAt = try document.field("obtained_at").double()
+            // A token from the future would look fresh forever; a day covers any clock step between runs.
+            guard obtainedAt.isFinite, obtainedAt >= 0, obtainedAt <= now + 86_400 else {
+                return .error("obtained_at is not a time between 1970 and tomorrow")
+            }
+            let lifetime = try document.int("lifetime_seconds")
+            guard Self.lifetimeRange.contains(lifetime) else {
+                return .error("lifetime_seconds is outside \(Self.lifetimeRange.lowerBound)...\(Self.lifetimeRange.upperBound)")
+            }
+            let accessToken = try document.string("access_token")
+            let refreshToken = try document.optionalString("refresh_token")
+            guard Self.isUsableToken(accessToken), refreshToken.map(Self.isUsableToken) ?? true else {
+                return .error("a token in the file is empty or holds characters a token never has")
+            }
             return .loaded(CachedToken(
-                fingerprint: try document.string("fingerprint"), grant: grant,
-                accessToken: Secret(try document.string("access_token")),
-                obtainedAtUnix: try document.field("obtained_at").double(),
-                lifetimeSeconds: try document.int("lifetime_seconds"),
-                refreshToken: try document.optionalString("refresh_token").map(Secret.init)))
+                fingerprint: try document.string("fingerprint"), grant: grant, accessToken: Secret(accessToken),
+                obtainedAtUnix: obtainedAt, lifetimeSeconds: lifetime, refreshToken: refreshToken.map(Secret.init)))
         } catch {
             return .error("the file is corrupt (\(error))")
         }
+    }
+
+    /// A real cache is well under 8 KiB; anything this big is not ours.
+    static let sizeLimit = 64 * 1024
+
+    /// Genesys Cloud token lifetimes are 300 s to 48 h; a little slack below for tests and simulators.
+    static let lifetimeRange = 1...172_800
+
+    /// Tokens go into an HTTP header: visible ASCII only, so a damaged file cannot inject a header line.
+    static func isUsableToken(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// Writes the cache; returns a reason on failure (the caller warns and keeps running).

@@ -65,7 +65,11 @@ public final class APIMetrics: Sendable {
     }
 
     private func rateLimitValue(_ response: HTTPResponse, _ countHeader: String, _ allowedHeader: String) -> (count: Double, allowed: Double)? {
-        guard let count = response.headers[countHeader].flatMap(Double.init), let allowed = response.headers[allowedHeader].flatMap(Double.init) else { return nil }
+        // Upstream headers: only finite, non-negative, plausible values become gauge arithmetic.
+        func value(_ header: String) -> Double? {
+            response.headers[header].flatMap { Double($0.trimming(" \t")) }.flatMap { UntrustedNumber.finite($0, in: 0...1e9) }
+        }
+        guard let count = value(countHeader), let allowed = value(allowedHeader) else { return nil }
         return (count, allowed)
     }
 }

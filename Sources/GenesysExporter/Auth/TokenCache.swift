@@ -52,14 +52,12 @@ public struct TokenCache: Sendable {
             guard let grant = OAuthGrant(rawValue: try document.string("grant_type")) else {
                 return .error("unknown grant_type")
             }
-            let obtainedAt = try document.field("obtained_at").double()
             // A token from the future would look fresh forever; a day covers any clock step between runs.
-            guard obtainedAt.isFinite, obtainedAt >= 0, obtainedAt <= now + 86_400 else {
+            guard let obtainedAt = UntrustedNumber.finite(try document.field("obtained_at").double(), in: 0...(now + 86_400)) else {
                 return .error("obtained_at is not a time between 1970 and tomorrow")
             }
-            let lifetime = try document.int("lifetime_seconds")
-            guard Self.lifetimeRange.contains(lifetime) else {
-                return .error("lifetime_seconds is outside \(Self.lifetimeRange.lowerBound)...\(Self.lifetimeRange.upperBound)")
+            guard let lifetime = UntrustedNumber.whole(try document.field("lifetime_seconds").double(), in: Self.lifetimeRange) else {
+                return .error("lifetime_seconds is not a whole number in \(Self.lifetimeRange.lowerBound)...\(Self.lifetimeRange.upperBound)")
             }
             let accessToken = try document.string("access_token")
             let refreshToken = try document.optionalString("refresh_token")
@@ -77,8 +75,8 @@ public struct TokenCache: Sendable {
     /// A real cache is well under 8 KiB; anything this big is not ours.
     static let sizeLimit = 64 * 1024
 
-    /// Genesys Cloud token lifetimes are 300 s to 48 h; a little slack below for tests and simulators.
-    static let lifetimeRange = 1...172_800
+    /// Genesys Cloud token lifetimes are 300 s to 48 h; slack below for tests and simulators.
+    static let lifetimeRange = 1...Int(TokenEndpoint.longestLifetimeSeconds)
 
     /// Tokens go into an HTTP header: visible ASCII only, so a damaged file cannot inject a header line.
     static func isUsableToken(_ token: String) -> Bool {

@@ -35,12 +35,15 @@ public struct TokenCache: Sendable {
     /// Reads the cache, refusing a file anyone but the exporter's user could have written or read, and
     /// range-checking every field, so the entry it returns is safe to compute with. `now` is Unix seconds.
     public func load(now: Double = Date().timeIntervalSince1970) -> LoadOutcome {
-        let bytes: [UInt8]
         switch PrivateFile.read(path, sizeLimit: Self.sizeLimit) {
-        case .missing: return .miss
-        case .refused(let reason): return .error(reason)
-        case .contents(let contents): bytes = contents
+        case .missing: .miss
+        case .refused(let reason): .error(reason)
+        case .contents(let bytes): Self.decode(bytes, now: now)
         }
+    }
+
+    /// The file's contents as an entry whose every field is checked; the fuzz target for cache files.
+    static func decode(_ bytes: [UInt8], now: Double) -> LoadOutcome {
         let parsed: JSON
         do throws(JSONParseError) {
             parsed = try JSONParser.parse(bytes)

@@ -74,12 +74,18 @@ let package = Package(
         ),
         .testTarget(
             name: "GenesysSimulatorTests",
-            dependencies: ["GenesysSimulator"]
+            dependencies: [
+                "GenesysSimulator", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // Helpers shared by the exporter's test targets: simulator harness, scraping, awaiting conditions.
         .target(
             name: "GenesysTestSupport",
-            dependencies: ["GenesysExporter", "GenesysSimulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GenesysExporter", "GenesysSimulator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/GenesysTestSupport"
         ),
         .testTarget(

@@ -29,7 +29,7 @@ struct TokenSecrecyTests {
         try await withSimulator(SimulatorConfiguration(clientSecret: clientSecret)) { sim in
             // client_credentials: success, revocation, malformed body, 5xx, reset, timeout.
             var configuration = try sim.tokenConfiguration(cacheFile: directory + "/cc.json", backoffInitial: .milliseconds(20))
-            configuration.requestTimeout = .milliseconds(300)
+            configuration.requestTimeout = .seconds(2)
             let rig = TokenRig(configuration, logger: capture.logger())
             defer { rig.shutdown() }
             let api = rig.apiClient(sim, logger: capture.logger(label: "genesys.api"))

@@ -102,7 +102,7 @@ public struct TokenEndpoint: Sendable {
         let body = try? JSONCursor(JSONParser.parse(response.body))
         let code = (try? body?.optionalString("error")) ?? nil
         let detail = ((try? body?.optionalString("error_description")) ?? nil) ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
-        let said = detail.isEmpty ? "" : " (\(detail))"
+        let said = detail.isEmpty ? "" : " (\(SafeExcerpt.of(detail)))"
         if status == 429 || isLoginRateLimit(status: status, code: code, detail: detail) {
             let retryAfter = response.retryAfter
             return TokenError(reason: .rateLimited, message: "the token endpoint is rate limiting this client (HTTP \(status)\(said))\(retryAfter.map { ", retry after \($0.wholeSeconds) s" } ?? ""); backing off", retryAfter: retryAfter)
@@ -118,7 +118,7 @@ public struct TokenEndpoint: Sendable {
         case "invalid_grant":
             return TokenError(reason: .invalidGrant, message: "the refresh token is no longer valid (HTTP \(status) invalid_grant\(said)): the user must re-authorize; put the new refresh token in GENESYS_REFRESH_TOKEN and delete the token cache file")
         default:
-            return TokenError(reason: .httpError, message: "the token endpoint answered HTTP \(status)\(code.map { " \($0)" } ?? "")\(said)")
+            return TokenError(reason: .httpError, message: "the token endpoint answered HTTP \(status)\(code.map { " \(SafeExcerpt.of($0, limit: 80))" } ?? "")\(said)")
         }
     }
 

@@ -71,7 +71,7 @@ public final class GenesysAPIClient: Sendable {
                 return APIResult(json: JSONCursor(try JSONParser.parse(response.body)), response: response)
             } catch {
                 throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: response.status,
-                                    message: "HTTP \(response.status) with a body that is not JSON: \(error)", correlationID: correlationID))
+                                    message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))", correlationID: correlationID))
             }
         }
     }
@@ -99,8 +99,8 @@ public final class GenesysAPIClient: Sendable {
     static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
         let status = response.status
         let body = try? JSONCursor(JSONParser.parse(response.body))
-        let message = ((try? body?.optionalString("message")) ?? nil) ?? "HTTP \(status)"
-        let code = ((try? body?.optionalString("code")) ?? nil).map { " [\($0)]" } ?? ""
+        let message = ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"  // room for a list of missing permissions
+        let code = ((try? body?.optionalString("code")) ?? nil).map { " [\(SafeExcerpt.of($0, limit: 80))]" } ?? ""
         let reason: APIFailureReason
         switch status {
         case 401: reason = .unauthorized

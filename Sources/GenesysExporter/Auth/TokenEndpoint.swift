@@ -75,6 +75,8 @@ public struct TokenEndpoint: Sendable {
             throw malformed("\(error)")
         }
         guard !value.isEmpty else { throw malformed("access_token is empty") }
+        // The token goes into an Authorization header: CR, LF or anything but visible ASCII could inject one.
+        guard TokenCache.isUsableToken(value) else { throw malformed("access_token holds characters a token never has") }
         // Range-checked before any arithmetic: a whole number of seconds, at least 1.
         guard announced.isFinite, announced >= 1, announced.rounded() == announced else {
             throw malformed("expires_in is \(announced.isFinite ? "\(announced)" : "not a finite number"); expected whole seconds >= 1")
@@ -82,9 +84,13 @@ public struct TokenEndpoint: Sendable {
         let expiresIn = Int(min(announced, longestLifetimeSeconds))
         let clampedFrom = announced > longestLifetimeSeconds ? (announced < 1e15 ? Int(announced) : Int.max) : nil
         if let type = try? document.optionalString("token_type"), type.lowercased() != "bearer" {
-            throw malformed("token_type is '\(type)', expected bearer")
+            throw malformed("token_type is '\(SafeExcerpt.of(type, limit: 40))', expected bearer")
         }
-        let rotated = (try? document.optionalString("refresh_token"))?.flatMap { $0.isEmpty ? nil : Secret($0) }
+        let rotatedText = (try? document.optionalString("refresh_token")) ?? nil
+        if let rotatedText, !rotatedText.isEmpty, !TokenCache.isUsableToken(rotatedText) {
+            throw malformed("refresh_token holds characters a token never has")
+        }
+        let rotated = rotatedText.flatMap { $0.isEmpty ? nil : Secret($0) }
         let token = AccessToken(value: Secret(value), grant: grant, lifetime: .seconds(expiresIn), obtainedAt: obtainedAt, obtainedAtUnix: obtainedAtUnix)
         return TokenGrantResult(accessToken: token, refreshToken: rotated, clampedFromSeconds: clampedFrom)
     }

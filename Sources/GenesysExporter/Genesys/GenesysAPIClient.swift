@@ -53,7 +53,7 @@ public final class GenesysAPIClient: Sendable {
                 throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
             }
             metrics?.recordResponse(endpoint, response)
-            let correlationID = response.headers["ININ-Correlation-Id"]
+            let correlationID = response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }
             if response.status == 401 && attempt == 1 {
                 // The token was revoked or expired early: replace it (once for all callers) and retry once.
                 await tokens.invalidate(token)
@@ -82,7 +82,7 @@ public final class GenesysAPIClient: Sendable {
             return try body(result.json)
         } catch {
             throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: result.response.status,
-                                message: "unexpected response shape: \(error)", correlationID: result.response.headers["ININ-Correlation-Id"]))
+                                message: "unexpected response shape: \(error)", correlationID: result.response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }))
         }
     }
 

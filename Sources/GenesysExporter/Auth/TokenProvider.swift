@@ -229,7 +229,7 @@ public actor TokenProvider {
         _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?, logger: Logger,
         clock: any ExporterClock
     ) -> (token: AccessToken?, refreshToken: Secret?) {
-        switch cache.load() {
+        switch cache.load(now: clock.unixNow) {
         case .miss:
             metrics?.recordCache(op: "load", result: .miss)
             return (nil, nil)

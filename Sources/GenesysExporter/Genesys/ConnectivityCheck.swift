@@ -7,6 +7,15 @@ public struct ConnectivityCheck: Sendable {
         public let latency: Duration
         public let verdict: String
         public let ok: Bool
+
+        /// The verdict can quote upstream text: stripped like every response excerpt, so the table stays one line per row.
+        public init(endpoint: String, status: String, latency: Duration, verdict: String, ok: Bool) {
+            self.endpoint = endpoint
+            self.status = status
+            self.latency = latency
+            self.verdict = SafeExcerpt.of(verdict, limit: 1000)
+            self.ok = ok
+        }
     }
 
     public let monitor: OrgMonitor

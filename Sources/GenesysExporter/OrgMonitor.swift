@@ -50,7 +50,7 @@ public final class OrgMonitor: Sendable {
             }
         }
         await tokens.flushCache()
-        http.shutdown()
+        await http.close()
     }
 
     /// Sets the gauges that depend on the moment of the scrape.
@@ -88,7 +88,7 @@ public final class OrgMonitor: Sendable {
                 readiness.withLockedValue { $0.finished(collector.name, failure: "\(collector.name): \(error.tokenError?.description ?? error.description)") }
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
                 logger.warning("collector failed; keeping its last values", metadata: [
-                    "collector": "\(collector.name)", "reason": "\(error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
+                    "collector": "\(collector.name)", "reason": "\(error.tokenError?.reason.rawValue ?? error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
                     "retry_in_s": "\(delay.wholeSeconds)",
                 ])
             }

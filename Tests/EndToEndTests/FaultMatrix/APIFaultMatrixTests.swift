@@ -36,7 +36,7 @@ struct APIFaultRow: Sendable, CustomTestStringConvertible {
         .fault("truncated JSON", .truncatedBody, reason: "malformed_response"),
         .fault("HTML proxy page with 200", .htmlPage, reason: "malformed_response"),
         // libcurl aborts the transfer at the cap; the client reports it as a transport failure.
-        .fault("body over the response size cap", .oversizedBody(bytes: 2 * FaultMatrix.responseCap), reason: "network"),
+        .fault("body over the response size cap", .oversizedBody(bytes: 2 * FaultMatrix.responseCap), reason: "malformed_response"),
     ]
 }
 

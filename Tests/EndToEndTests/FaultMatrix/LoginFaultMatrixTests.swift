@@ -118,7 +118,7 @@ struct LoginFaultMatrixTests {
         BodyRow(name: "malformed JSON", fault: .malformedBody, reason: "malformed_response"),
         BodyRow(name: "truncated JSON", fault: .truncatedBody, reason: "malformed_response"),
         BodyRow(name: "HTML proxy page with 200", fault: .htmlPage, reason: "malformed_response"),
-        BodyRow(name: "body over the response size cap", fault: .oversizedBody(bytes: 2 * FaultMatrix.responseCap), reason: "network"),
+        BodyRow(name: "body over the response size cap", fault: .oversizedBody(bytes: 2 * FaultMatrix.responseCap), reason: "malformed_response"),
     ])
     func test_unusableTokenResponse_isCountedByReason_andRecovers(_ row: BodyRow) async throws {
         try await Self.exerciseLoginFault(reason: row.reason) { sim in

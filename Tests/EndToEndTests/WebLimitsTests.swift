@@ -1,0 +1,134 @@
+import Dispatch
+import Foundation
+import GenesysExporter
+import NIOPosix
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite("Hard limits of the HTTP server")
+struct WebLimitsTests {
+    @Test func test_pipeliningClientThatNeverReads_keepsRSSUnderBaselinePlus32MiB() async throws {
+        let port = try RawHTTP.freePort()
+        let exporter = try ChildProcess(try ExecutableTests.exporter(),
+                                        ["--demo", "--demo.queues", "190", "--web.listen-address", "127.0.0.1:\(port)", "--log.level", "warn"])
+        defer {
+            exporter.process.terminate()
+            exporter.process.waitUntilExit()
+        }
+        let pid = exporter.process.processIdentifier
+        // Warm up: the first poll done (a full page, ~340 KB) and a few scrapes rendered.
+        try await awaitCondition("a full demo page", timeout: .seconds(30)) {
+            guard let reply = try? await RawHTTP.send(port: port, method: "GET", path: "/metrics") else { return false }
+            return reply.status == 200 && reply.body.count > 200_000
+        }
+        for _ in 0..<5 { _ = try await RawHTTP.send(port: port, method: "GET", path: "/metrics") }
+        let baseline = try #require(residentMiB(pid: pid))
+
+        let attacker = try RawConnection(port: port)
+        attacker.setReceiveBuffer(4096)
+        let request = Array("GET /metrics HTTP/1.1\r\nHost: victim\r\n\r\n".utf8)
+        var burst: [UInt8] = []
+        for _ in 0..<100 { burst += request }
+        var peak = baseline, sent = 0
+        let attackEnds = ContinuousClock.now + .seconds(6)
+        while ContinuousClock.now < attackEnds {
+            sent += attacker.sendNonBlocking(burst)
+            peak = max(peak, residentMiB(pid: pid) ?? 0)
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let scrapeStarted = ContinuousClock.now
+        let scrape = try await RawHTTP.send(port: port, method: "GET", path: "/metrics")
+        let scrapeTook = ContinuousClock.now - scrapeStarted
+        peak = max(peak, residentMiB(pid: pid) ?? 0)
+        print("pipelining attack: baseline RSS \(baseline) MiB, peak \(peak) MiB, \(sent / request.count) requests sent; scrape meanwhile \(scrapeTook)")
+        #expect(scrape.status == 200, "a normal scrape is still answered during the attack")
+        #expect(peak < baseline + 32, "RSS grew from \(baseline) MiB to \(peak) MiB")
+        #expect(sent / request.count < 50_000, "the server stopped reading: \(sent / request.count) requests were accepted")
+    }
+
+    @Test func test_twoThousandIdleConnections_areClosedAfterTheIdleTimeout_whileAScrapeAnswersWithinASecond() async throws {
+        let limits = ServerLimits(maxConnections: 4_096, idleTimeout: .seconds(2), requestHeadTimeout: .seconds(30))
+        try await withWebServer(limits: limits) { server, port in
+            let opening = ContinuousClock.now
+            var idle: [RawConnection] = []
+            for _ in 0..<2_000 { idle.append(try RawConnection(port: port)) }
+            let opened = ContinuousClock.now - opening
+            let started = ContinuousClock.now
+            let scrape = try await RawHTTP.send(port: port, method: "GET", path: "/metrics")
+            let took = ContinuousClock.now - started
+            let openAtScrape = server.openConnections
+            #expect(scrape.status == 200)
+            #expect(took < .seconds(1), "a scrape took \(took) beside \(openAtScrape) idle connections")
+            try await awaitCondition("all 2,000 idle connections closed by the server", timeout: .seconds(30)) {
+                idle.allSatisfy(\.isClosedByPeer)
+            }
+            try await awaitCondition("the server's count of open connections back at 0") { server.openConnections == 0 }
+            print("2,000 idle connections opened in \(opened); \(openAtScrape) open at the scrape, which took \(took); all closed \(ContinuousClock.now - opening) after the first was opened (idle timeout 2s)")
+        }
+    }
+
+    @Test func test_aConnectionBeyondMaxConnections_isClosedAtOnce() async throws {
+        try await withWebServer(limits: ServerLimits(maxConnections: 5)) { server, port in
+            let held = try (0..<5).map { _ in try RawConnection(port: port) }
+            try await awaitCondition("5 connections open") { server.openConnections == 5 }
+            let extra = try RawConnection(port: port)
+            let outcome = try await extra.readUntilClosed(timeout: .seconds(5))
+            #expect(outcome.closed && outcome.bytes.isEmpty)
+            #expect(server.openConnections == 5)
+            _ = held
+        }
+    }
+
+    @Test func test_aClientTricklingItsRequestHead_getsA408AndIsClosed() async throws {
+        try await withWebServer(limits: ServerLimits(idleTimeout: .seconds(30), requestHeadTimeout: .seconds(1))) { _, port in
+            let slow = try RawConnection(port: port)
+            try slow.send("GET /metrics HTTP/1.1\r\n")
+            let trickle = Task {
+                for byte in "X-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa".utf8 {
+                    try await Task.sleep(for: .milliseconds(100))
+                    slow.sendNonBlocking([byte])
+                }
+            }
+            defer { trickle.cancel() }
+            let outcome = try await slow.readUntilClosed(timeout: .seconds(10))
+            let text = String(decoding: outcome.bytes, as: UTF8.self)
+            #expect(outcome.closed)
+            #expect(text.hasPrefix("HTTP/1.1 408"), "\(text)")
+        }
+    }
+
+    @Test func test_a41stConcurrentRequest_gets503_andTheFortyAreAnswered() async throws {
+        let pool = NIOThreadPool(numberOfThreads: 2)
+        pool.start()
+        let gate = DispatchSemaphore(value: 0)
+        defer { for _ in 0..<41 { gate.signal() } }  // never leave the pool's threads parked
+        try await withWebServer(renderPool: pool, page: {
+            gate.wait()  // the test hook: each scrape is held until the test lets it go
+            return Array("held 1\n".utf8)
+        }) { server, port in
+            let held = (0..<40).map { _ in Task { try await RawHTTP.send(port: port, method: "GET", path: "/metrics") } }
+            try await awaitCondition("40 requests in flight") { server.requestsInFlight == 40 }
+            let extra = try await RawHTTP.send(port: port, method: "GET", path: "/metrics")
+            #expect(extra.status == 503)
+            for _ in 0..<40 { gate.signal() }
+            for request in held { #expect(try await request.value.status == 200) }
+            #expect(server.requestsInFlight == 0)
+        }
+        try await pool.shutdownGracefully()
+    }
+
+    @Test func test_severalListenAddresses_IPv4AndIPv6_allServe() async throws {
+        let addresses = [ListenAddress(host: "127.0.0.1", port: 0), ListenAddress(host: "::1", port: 0)]
+        try await withWebServer(addresses: addresses) { server, _ in
+            let ports = server.boundPorts
+            #expect(ports.count == 2)
+            let v4 = try await curl(["http://127.0.0.1:\(ports[0])/metrics"])
+            #expect(v4.stdout == "test_metric 1\n")
+            let v6 = try await curl(["-g", "http://[::1]:\(ports[1])/metrics"])
+            #expect(v6.stdout == "test_metric 1\n", "\(v6.stderr)")
+        }
+    }
+}

@@ -32,7 +32,7 @@ struct TLSFixtures: Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fixtures = TLSFixtures(directory: directory)
         try await fixtures.makeCA("ca", commonName: "test server CA")
-        try await fixtures.makeLeaf("server", signedBy: "ca", commonName: "127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1,DNS:localhost")
+        try await fixtures.makeLeaf("server", signedBy: "ca", commonName: "127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost")
         try await fixtures.makeCA("client-ca", commonName: "test client CA")
         try await fixtures.makeLeaf("client", signedBy: "client-ca", commonName: "prometheus", extensions: "extendedKeyUsage=clientAuth")
         try await fixtures.makeCA("stranger", commonName: "someone else")

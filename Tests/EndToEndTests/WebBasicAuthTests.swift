@@ -64,6 +64,23 @@ struct WebBasicAuthTests {
         }
     }
 
+    @Test func test_aUserRemovedFromTheFile_isRefusedOnAnAlreadyOpenConnection() async throws {
+        let (web, directory) = try Self.webConfig("basic_auth_users:\n  \(TestCredentials.user): \(TestCredentials.hashCost4)\n")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await withWebServer(webConfig: web) { _, port in
+            let connection = try RawConnection(port: port)
+            let request = "GET /metrics HTTP/1.1\r\nHost: test\r\nAuthorization: \(TestCredentials.basicAuthorization())\r\n\r\n"
+            #expect(try await connection.exchange(request).status == 200)
+            try Data("basic_auth_users:\n  someone-else: \(TestCredentials.hashCost4)\n".utf8)
+                .write(to: URL(fileURLWithPath: "\(directory)/web.yml"), options: .atomic)
+            try await awaitCondition("a new connection being refused") {
+                try await RawHTTP.send(port: port, method: "GET", path: "/metrics",
+                                       headers: [("Authorization", TestCredentials.basicAuthorization())]).status == 401
+            }
+            #expect(try await connection.exchange(request).status == 401)
+        }
+    }
+
     @Test func test_configuredSecurityHeaders_areOnEveryAnswer_including401() async throws {
         let (web, directory) = try Self.webConfig("""
             basic_auth_users:

@@ -134,6 +134,41 @@ final class RawConnection: Sendable {
         }
     }
 
+    /// Sends one keep-alive request and reads exactly its answer (head and Content-Length body).
+    func exchange(_ request: String) async throws -> RawReply {
+        try send(request)
+        let fd = self.fd
+        let received = try await offCooperativePool { () throws -> [UInt8] in
+            var data: [UInt8] = []
+            var byte: UInt8 = 0
+            let deadline = ContinuousClock.now + .seconds(10)
+            var expected: Int?
+            while ContinuousClock.now < deadline {
+                var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 100) > 0 else { continue }
+                guard recv(fd, &byte, 1, 0) == 1 else { throw RawHTTP.Failure(description: "closed after \(data.count) bytes") }
+                data.append(byte)
+                if expected == nil, data.count >= 4, Array(data.suffix(4)) == Array("\r\n\r\n".utf8) {
+                    let head = String(decoding: data, as: UTF8.self).lowercased()
+                    let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                        .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                    expected = data.count + length
+                }
+                if let expected, data.count >= expected { return data }
+            }
+            throw RawHTTP.Failure(description: "no complete answer within 10 s")
+        }
+        let text = String(decoding: received, as: UTF8.self)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        let lines = parts[0].components(separatedBy: "\r\n")
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return RawReply(statusLine: lines[0], headers: headers, body: Array(parts.dropFirst().joined(separator: "\r\n\r\n").utf8))
+    }
+
     /// Whether the server has closed its end (an orderly EOF is waiting), without blocking.
     var isClosedByPeer: Bool {
         var byte: UInt8 = 0

@@ -12,7 +12,8 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let routes: ExporterRoutes
-    private let web: WebServingState
+    /// Read per request, not per connection: a user removed from the file is refused on a kept-alive connection too.
+    private let web: WebConfigSource
     private let requests: ConcurrencyLimiter
     private let renderPool: NIOThreadPool
 
@@ -24,7 +25,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     private var readRequested = false
     private var closed = false
 
-    init(routes: ExporterRoutes, web: WebServingState, requests: ConcurrencyLimiter, renderPool: NIOThreadPool) {
+    init(routes: ExporterRoutes, web: WebConfigSource, requests: ConcurrencyLimiter, renderPool: NIOThreadPool) {
         self.routes = routes
         self.web = web
         self.requests = requests
@@ -63,21 +64,23 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     private func answerNextIfIdle(context: ChannelHandlerContext) {
         guard !answering, !closed, let request = waiting.popFirst() else { return }
         answering = true
+        let state = web.current
+        let headers = state.headers
         guard requests.tryAcquire() else {
-            write(text(503, "503 too many concurrent requests\n"), for: request, context: context)
+            write(text(503, "503 too many concurrent requests\n"), for: request, headers: headers, context: context)
             return
         }
         let slot = requests
-        guard let authenticator = web.authenticator else {
-            render(request, context: context, releasing: slot)
+        guard let authenticator = state.authenticator else {
+            render(request, headers: headers, context: context, releasing: slot)
             return
         }
         switch authenticator.verdict(authorization: request.headers.first(name: "Authorization")) {
         case .allowed:
-            render(request, context: context, releasing: slot)
+            render(request, headers: headers, context: context, releasing: slot)
         case .denied:
             slot.release()
-            write(unauthorized, for: request, context: context)
+            write(unauthorized, for: request, headers: headers, context: context)
         case .needsBcrypt(let credentials):
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             BcryptThreadPool.shared.runIfActive(eventLoop: context.eventLoop) {
@@ -85,17 +88,18 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
             }.whenComplete { result in
                 let (handler, context) = bound.value
                 if case .success(true) = result {
-                    handler.render(request, context: context, releasing: slot)
+                    handler.render(request, headers: headers, context: context, releasing: slot)
                 } else {
                     slot.release()
-                    handler.write(handler.unauthorized, for: request, context: context)
+                    handler.write(handler.unauthorized, for: request, headers: headers, context: context)
                 }
             }
         }
     }
 
     /// Builds the answer on the render pool, then writes it from the event loop.
-    private func render(_ request: HTTPRequestHead, context: ChannelHandlerContext, releasing slot: ConcurrencyLimiter) {
+    private func render(_ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext,
+                        releasing slot: ConcurrencyLimiter) {
         let routes = self.routes
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         renderPool.runIfActive(eventLoop: context.eventLoop) {
@@ -104,7 +108,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
             slot.release()
             let (handler, context) = bound.value
             switch result {
-            case .success(let reply): handler.write(reply, for: request, context: context)
+            case .success(let reply): handler.write(reply, for: request, headers: headers, context: context)
             case .failure: context.close(promise: nil)
             }
         }
@@ -120,14 +124,15 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         ExporterRoutes.Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
     }
 
-    private func write(_ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func write(_ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, headers extra: [WebConfig.HTTPHeaderSetting],
+                       context: ChannelHandlerContext) {
         guard !closed else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
         headers.add(name: "Content-Length", value: String(reply.body.count))
         if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
         if let challenge = reply.wwwAuthenticate { headers.add(name: "WWW-Authenticate", value: challenge) }
-        for header in web.headers { headers.add(name: header.name, value: header.value) }
+        for header in extra { headers.add(name: header.name, value: header.value) }
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)

@@ -78,17 +78,17 @@ public final class MetricsServer: Service, Sendable {
                 guard connections.tryAcquire() else { return channel.eventLoop.makeFailedFuture(ConnectionLimitReached()) }
                 channel.closeFuture.whenComplete { _ in connections.release() }
                 return channel.eventLoop.makeCompletedFuture {
-                    let state = web.current
                     let pipeline = channel.pipeline.syncOperations
                     try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
-                    if let tls = state.tls {
+                    // TLS is fixed when the connection is accepted; auth and headers are read per request.
+                    if let tls = web.current.tls {
                         try pipeline.addHandler(PlainHTTPOnTLSPortHandler())
                         try pipeline.addHandler(tls.makeHandler())
                     }
                     try pipeline.addHandler(ConnectionTimeoutHandler(requestHeadTimeout: TimeAmount(limits.requestHeadTimeout)))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
                     try pipeline.addHandler(HTTPResponseCompressor())
-                    try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: state, requests: requests, renderPool: renderPool))
+                    try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: web, requests: requests, renderPool: renderPool))
                 }
             }
             .bind(host: address.host, port: address.port).get()

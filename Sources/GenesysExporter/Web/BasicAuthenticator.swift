@@ -41,6 +41,8 @@ public final class BasicAuthenticator: Sendable {
 
     /// Runs bcrypt and remembers the verdict. Blocks for bcrypt's cost (tens of milliseconds).
     public func verify(_ credentials: Credentials) -> Bool {
+        // Scrapers opening several connections at once queue the same check: the first one decides for all.
+        if let known = verdicts.withLockedValue({ $0[credentials] }) { return known }
         let hash = users[credentials.user]
         counters.recordBcrypt()
         let matches = BcryptHash.matches(password: credentials.password, hash: hash ?? Self.unknownUserHash) && hash != nil

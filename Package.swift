@@ -95,7 +95,10 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["GenesysExporter", "GenesysSimulator", "GenesysTestSupport", .product(name: "NIOPosix", package: "swift-nio")]
+            dependencies: [
+                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
     ]
 )

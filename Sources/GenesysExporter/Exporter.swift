@@ -29,7 +29,8 @@ public final class Exporter: Sendable {
         self.store = store
         self.monitor = monitor
         self.server = MetricsServer(addresses: listenAddresses.isEmpty ? [ListenAddress(host: listenHost, port: listenPort)] : listenAddresses,
-                                    routes: routes, limits: limits, web: web, logger: logger)
+                                    routes: routes, limits: limits, web: web,
+                                    metrics: WebServerMetrics(registry: store.liveRegistry), logger: logger)
     }
 
     /// The services to hand to a `ServiceGroup`: the HTTP server and the poller.

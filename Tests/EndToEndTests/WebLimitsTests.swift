@@ -1,7 +1,9 @@
 import Dispatch
 import Foundation
 import GenesysExporter
+import GenesysTestSupport
 import NIOPosix
+import Prometheus
 import Testing
 
 #if canImport(Glibc)
@@ -118,6 +120,40 @@ struct WebLimitsTests {
             #expect(server.requestsInFlight == 0)
         }
         try await pool.shutdownGracefully()
+    }
+
+    @Test func test_everyRejection_andAFailedReload_isCountedByReason() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-metrics-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = URL(fileURLWithPath: "\(directory)/web.yml")
+        try Data("basic_auth_users:\n  \(TestCredentials.user): \(TestCredentials.hashCost4)\n".utf8).write(to: file)
+        let web = try WebConfigSource(path: file.path)
+        let registry = PrometheusCollectorRegistry()
+        func count(_ name: String, _ labels: [String: String]) throws -> Double? {
+            try Exposition.parse(String(decoding: registry.emitToBuffer(), as: UTF8.self)).value(name, labels)
+        }
+        let rejected = "genesys_exporter_http_rejected_total"
+        let limits = ServerLimits(maxConnections: 2, idleTimeout: .seconds(30), requestHeadTimeout: .milliseconds(500))
+        try await withWebServer(webConfig: web, limits: limits, metrics: WebServerMetrics(registry: registry)) { server, port in
+            #expect(try count(rejected, ["reason": "max_requests"]) == 0, "every reason exists from the start")
+            #expect(try await RawHTTP.send(port: port, method: "GET", path: "/metrics").status == 401)
+            #expect(try count(rejected, ["reason": "unauthorized"]) == 1)
+
+            var held = try (0..<2).map { _ in try RawConnection(port: port) }
+            try await awaitCondition("2 connections open") { server.openConnections == 2 }
+            #expect(try await RawConnection(port: port).readUntilClosed(timeout: .seconds(5)).closed)
+            #expect(try count(rejected, ["reason": "max_connections"]) == 1)
+
+            try held[0].send("GET /metrics HTTP/1.1\r\n")
+            #expect(try await held[0].readUntilClosed(timeout: .seconds(10)).closed)
+            #expect(try count(rejected, ["reason": "request_timeout"]) == 1)
+            held.removeAll()
+
+            try Data("basic_auth_users: [\n".utf8).write(to: file)
+            try await awaitCondition("the broken file counted") { try count("genesys_exporter_web_config_reloads_total", ["result": "failure"]) == 1 }
+            #expect(try count("genesys_exporter_web_config_last_reload_successful", [:]) == 0)
+        }
     }
 
     @Test func test_severalListenAddresses_IPv4AndIPv6_allServe() async throws {

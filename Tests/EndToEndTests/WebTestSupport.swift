@@ -74,12 +74,12 @@ func curl(_ arguments: [String]) async throws -> ProcessResult {
 func withWebServer<T>(
     webConfig: WebConfigSource = .none(), limits: ServerLimits = ServerLimits(),
     addresses: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 0)],
-    renderPool: NIOThreadPool = .singleton, page: @escaping @Sendable () -> [UInt8] = { Array("test_metric 1\n".utf8) },
+    renderPool: NIOThreadPool = .singleton, metrics: WebServerMetrics = .unregistered(), page: @escaping @Sendable () -> [UInt8] = { Array("test_metric 1\n".utf8) },
     _ body: (MetricsServer, Int) async throws -> T
 ) async throws -> T {
     let routes = ExporterRoutes(renderMetrics: page, readiness: { (true, "") })
     let server = MetricsServer(addresses: addresses, routes: routes, limits: limits, web: webConfig, renderPool: renderPool,
-                               reloadInterval: .milliseconds(50))
+                               reloadInterval: .milliseconds(50), metrics: metrics)
     let port = try await server.start()
     let running = Task { try await server.run() }
     do {

@@ -21,7 +21,12 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
     private var bytesOfPendingHead = false
     private var decodedPartDuringRead = false
 
-    init(requestHeadTimeout: TimeAmount) { self.requestHeadTimeout = requestHeadTimeout }
+    private let metrics: WebServerMetrics
+
+    init(requestHeadTimeout: TimeAmount, metrics: WebServerMetrics) {
+        self.requestHeadTimeout = requestHeadTimeout
+        self.metrics = metrics
+    }
 
     func channelActive(context: ChannelHandlerContext) {
         armHeadDeadline(context: context)
@@ -81,6 +86,7 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
             context.close(promise: nil)
             return
         }
+        metrics.rejected(.requestTimeout)
         let answer = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nConnection: close\r\n\r\n408 request timeout\n"
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(context.channel.allocator.buffer(string: answer)))).whenComplete { _ in

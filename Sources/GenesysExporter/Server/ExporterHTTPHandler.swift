@@ -16,6 +16,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     private let web: WebConfigSource
     private let requests: ConcurrencyLimiter
     private let renderPool: NIOThreadPool
+    private let metrics: WebServerMetrics
 
     /// Requests fully received (head and end) and not yet answered, in order. Bounded by what one read can hold,
     /// since nothing more is read while this is non-empty.
@@ -25,11 +26,12 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     private var readRequested = false
     private var closed = false
 
-    init(routes: ExporterRoutes, web: WebConfigSource, requests: ConcurrencyLimiter, renderPool: NIOThreadPool) {
+    init(routes: ExporterRoutes, web: WebConfigSource, requests: ConcurrencyLimiter, renderPool: NIOThreadPool, metrics: WebServerMetrics) {
         self.routes = routes
         self.web = web
         self.requests = requests
         self.renderPool = renderPool
+        self.metrics = metrics
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -67,6 +69,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         let state = web.current
         let headers = state.headers
         guard requests.tryAcquire() else {
+            metrics.rejected(.maxRequests)
             write(text(503, "503 too many concurrent requests\n"), for: request, headers: headers, context: context)
             return
         }
@@ -115,6 +118,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     }
 
     private var unauthorized: ExporterRoutes.Reply {
+        metrics.rejected(.unauthorized)
         var reply = text(401, "401 Unauthorized\n")
         reply.wwwAuthenticate = "Basic"
         return reply

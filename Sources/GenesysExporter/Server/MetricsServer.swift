@@ -18,6 +18,7 @@ public final class MetricsServer: Service, Sendable {
     private let renderPool: NIOThreadPool
     private let reloadInterval: Duration
     private let logger: Logger
+    private let metrics: WebServerMetrics
     private let connections: ConcurrencyLimiter
     private let requests: ConcurrencyLimiter
     private let channels = NIOLockedValueBox<[any Channel]>([])
@@ -31,7 +32,7 @@ public final class MetricsServer: Service, Sendable {
     ///   - reloadInterval: how often the web config files are checked for changes.
     public init(addresses: [ListenAddress], routes: ExporterRoutes, limits: ServerLimits = ServerLimits(),
                 web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton, reloadInterval: Duration = .seconds(1),
-                logger: Logger = Logger(label: "genesys-exporter")) {
+                metrics: WebServerMetrics = .unregistered(), logger: Logger = Logger(label: "genesys-exporter")) {
         precondition(!addresses.isEmpty, "at least one listen address")
         self.addresses = addresses
         self.routes = routes
@@ -40,6 +41,7 @@ public final class MetricsServer: Service, Sendable {
         self.renderPool = renderPool
         self.reloadInterval = reloadInterval
         self.logger = logger
+        self.metrics = metrics
         self.connections = ConcurrencyLimiter(limit: limits.maxConnections)
         self.requests = ConcurrencyLimiter(limit: limits.maxRequests)
     }
@@ -61,7 +63,7 @@ public final class MetricsServer: Service, Sendable {
     }
 
     private func bind(_ address: ListenAddress) async throws -> any Channel {
-        let (routes, limits, web, renderPool, connections, requests) = (routes, limits, web, renderPool, connections, requests)
+        let (routes, limits, web, renderPool, connections, requests, metrics) = (routes, limits, web, renderPool, connections, requests, metrics)
         var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             // Room for a burst of connects (2,000 at once in the tests) while the loop accepts them.
             .serverChannelOption(.backlog, value: 1024)
@@ -75,7 +77,10 @@ public final class MetricsServer: Service, Sendable {
         }
         return try await bootstrap
             .childChannelInitializer { channel in
-                guard connections.tryAcquire() else { return channel.eventLoop.makeFailedFuture(ConnectionLimitReached()) }
+                guard connections.tryAcquire() else {
+                    metrics.rejected(.maxConnections)
+                    return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                }
                 channel.closeFuture.whenComplete { _ in connections.release() }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -85,10 +90,10 @@ public final class MetricsServer: Service, Sendable {
                         try pipeline.addHandler(PlainHTTPOnTLSPortHandler())
                         try pipeline.addHandler(tls.makeHandler())
                     }
-                    try pipeline.addHandler(ConnectionTimeoutHandler(requestHeadTimeout: TimeAmount(limits.requestHeadTimeout)))
+                    try pipeline.addHandler(ConnectionTimeoutHandler(requestHeadTimeout: TimeAmount(limits.requestHeadTimeout), metrics: metrics))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
                     try pipeline.addHandler(HTTPResponseCompressor())
-                    try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: web, requests: requests, renderPool: renderPool))
+                    try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: web, requests: requests, renderPool: renderPool, metrics: metrics))
                 }
             }
             .bind(host: address.host, port: address.port).get()
@@ -114,11 +119,13 @@ public final class MetricsServer: Service, Sendable {
         if boundPort == nil { try await start() }
         let current = channels.withLockedValue { $0 }
         guard !current.isEmpty else { return }
-        let (web, reloadInterval, logger) = (web, reloadInterval, logger)
+        let (web, reloadInterval, logger, metrics) = (web, reloadInterval, logger, metrics)
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await web.watch(every: reloadInterval, logger: logger) }
+                    group.addTask {
+                        await web.watch(every: reloadInterval, logger: logger) { metrics.reloaded(successfully: $0) }
+                    }
                     for channel in current { try await channel.closeFuture.get() }
                     group.cancelAll()
                 }

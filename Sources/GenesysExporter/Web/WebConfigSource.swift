@@ -82,14 +82,18 @@ public final class WebConfigSource: Sendable {
     }
 
     /// Looks for changes every `interval` on `clock` until cancelled, logging reloads and rejections.
-    public func watch(every interval: Duration, clock: some Clock<Duration> = ContinuousClock(), logger: Logger) async {
+    public func watch(every interval: Duration, clock: some Clock<Duration> = ContinuousClock(), logger: Logger,
+                      onReload: @Sendable (_ successful: Bool) -> Void = { _ in }) async {
         guard path != nil else { return }
         while !Task.isCancelled {
             do { try await clock.sleep(for: interval) } catch { return }
             switch reloadIfChanged() {
             case .unchanged: break
-            case .reloaded: logger.info("web config reloaded", metadata: ["file": "\(path ?? "")", "tls": "\(servesTLS)"])
+            case .reloaded:
+                onReload(true)
+                logger.info("web config reloaded", metadata: ["file": "\(path ?? "")", "tls": "\(servesTLS)"])
             case .rejected(let error):
+                onReload(false)
                 logger.error("web config not reloaded: keeping the previous one", metadata: ["error": "\(error)"])
             }
         }

@@ -8,7 +8,10 @@ final class PlainHTTPOnTLSPortHandler: ChannelInboundHandler, RemovableChannelHa
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
-        guard let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else { return }
+        guard let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else {
+            context.fireChannelRead(data)
+            return
+        }
         // 0x16 starts a TLS handshake record; an HTTP request starts with a method's capital letter.
         guard (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(first) else {
             context.fireChannelRead(data)

@@ -178,7 +178,7 @@ struct WebLimitsTests {
             try Exposition.parse(String(decoding: registry.emitToBuffer(), as: UTF8.self)).value(name, labels)
         }
         let rejected = "genesys_exporter_http_rejected_total"
-        let limits = ServerLimits(maxConnections: 2, idleTimeout: .seconds(30), requestHeadTimeout: .milliseconds(500))
+        let limits = ServerLimits(maxConnections: 2, idleTimeout: .seconds(30), requestHeadTimeout: .seconds(1))
         try await withWebServer(webConfig: web, limits: limits, metrics: WebServerMetrics(registry: registry)) { server, port in
             #expect(try count(rejected, ["reason": "max_requests"]) == 0, "every reason exists from the start")
             #expect(try await RawHTTP.send(port: port, method: "GET", path: "/metrics").status == 401)
@@ -187,8 +187,12 @@ struct WebLimitsTests {
             try await awaitCondition("the refused connection closed") { server.openConnections == 0 }
             // Kept-alive connections that have had an answer: no head deadline runs on them, only the idle timeout.
             let request = "GET /metrics HTTP/1.1\r\nHost: test\r\nAuthorization: \(TestCredentials.basicAuthorization())\r\n\r\n"
-            var held = try (0..<2).map { _ in try RawConnection(port: port) }
-            for connection in held { #expect(try await connection.exchange(request).status == 200) }
+            var held: [RawConnection] = []
+            for _ in 0..<2 {
+                let connection = try RawConnection(port: port)
+                #expect(try await connection.exchange(request).status == 200)
+                held.append(connection)
+            }
             #expect(try await RawConnection(port: port).readUntilClosed(timeout: .seconds(5)).closed)
             #expect(try count(rejected, ["reason": "max_connections"]) == 1)
             held.removeAll()

@@ -83,7 +83,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
             render(request, headers: headers, context: context, releasing: slot)
         case .denied:
             slot.release()
-            write(unauthorized, for: request, headers: headers, context: context)
+            refuse(request, headers: headers, context: context)
         case .needsBcrypt(let credentials):
             let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
             BcryptThreadPool.shared.runIfActive(eventLoop: context.eventLoop) {
@@ -94,7 +94,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
                     handler.render(request, headers: headers, context: context, releasing: slot)
                 } else {
                     slot.release()
-                    handler.write(handler.unauthorized, for: request, headers: headers, context: context)
+                    handler.refuse(request, headers: headers, context: context)
                 }
             }
         }
@@ -117,11 +117,12 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         }
     }
 
-    private var unauthorized: ExporterRoutes.Reply {
+    /// 401 with a Basic challenge; the body says nothing about the exporter (not even readiness).
+    private func refuse(_ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext) {
         metrics.rejected(.unauthorized)
         var reply = text(401, "401 Unauthorized\n")
         reply.wwwAuthenticate = "Basic"
-        return reply
+        write(reply, for: request, headers: headers, context: context)
     }
 
     private func text(_ status: Int, _ body: String) -> ExporterRoutes.Reply {

@@ -72,6 +72,32 @@ struct WebTLSTests {
         }
     }
 
+    @Test func test_requestClientCert_acceptsNoCertificateAndAStranger() async throws {
+        let fixtures = try await TLSFixtures.make()
+        defer { fixtures.remove() }
+        let web = try Self.webConfig(fixtures, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequestClientCert\n")
+        try await withWebServer(webConfig: web) { _, port in
+            let url = "https://127.0.0.1:\(port)/metrics"
+            let anonymous = try await curl(["--cacert", fixtures.path("ca.crt"), url])
+            #expect(anonymous.status == 0, "\(anonymous.stderr)")
+            let stranger = try await curl(["--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key", fixtures.path("stranger.key"), url])
+            #expect(stranger.status == 0, "\(stranger.stderr)")
+        }
+    }
+
+    @Test func test_inlineCertificateAndKey_areServed() async throws {
+        let fixtures = try await TLSFixtures.make()
+        defer { fixtures.remove() }
+        func block(_ name: String) throws -> String {
+            try String(contentsOfFile: fixtures.path(name), encoding: .utf8).split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+        }
+        let web = try Self.webConfig(fixtures, "tls_server_config:\n  cert: |\n\(try block("server.crt"))\n  key: |\n\(try block("server.key"))\n")
+        try await withWebServer(webConfig: web) { _, port in
+            let result = try await curl(["--cacert", fixtures.path("ca.crt"), "https://127.0.0.1:\(port)/metrics"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+    }
+
     @Test func test_verifyClientCertIfGiven_acceptsNoCertificate_rejectsAStranger() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }

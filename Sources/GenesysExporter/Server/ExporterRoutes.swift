@@ -17,6 +17,7 @@ public struct ExporterRoutes: Sendable {
         var contentType: String
         var body: [UInt8]
         var allow: String?
+        var wwwAuthenticate: String?
     }
 
     static let expositionContentType = "text/plain; version=0.0.4; charset=utf-8"

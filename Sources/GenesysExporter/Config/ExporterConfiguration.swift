@@ -164,6 +164,10 @@ public enum ConfigurationResolver {
     static func validateProxyVariables(_ environment: [String: String]) throws(ConfigurationError) {
         for variable in ["https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"] {
             guard let value = environment[variable], !value.isEmpty else { continue }
+            // libcurl reads the variable as it is: spaces around it would pass our trimmed parse yet fail there.
+            guard value.trimming(" \t\r\n") == value else {
+                throw .invalid(setting: variable, reason: "has spaces or tabs around the URL; remove them")
+            }
             if case .failure(let rejection) = ParsedURL.parse(value.contains("://") ? value : "http://" + value,
                                                               schemes: ["http", "https", "socks5", "socks5h"]) {
                 throw .invalid(setting: variable, reason: "'\(value.contains("@") ? "<redacted>" : value)' \(rejection.reason)")

@@ -15,6 +15,7 @@ struct URLValidationTests {
         "ftp://api.mypurecloud.ie",
         "file:///etc/passwd",
         "javascript:alert(1)",
+        "ftp://\u{301}api.mypurecloud.ie",  // a combining mark after "://" must not hide the scheme
         "https://",
         "https://api.mypurecloud.ie:99999",
         "https://api.mypure cloud.ie",

@@ -168,7 +168,7 @@ public enum ConfigurationResolver {
             guard value.trimming(" \t\r\n") == value else {
                 throw .invalid(setting: variable, reason: "has spaces or tabs around the URL; remove them")
             }
-            if case .failure(let rejection) = ParsedURL.parse(value.contains("://") ? value : "http://" + value,
+            if case .failure(let rejection) = ParsedURL.parse(ParsedURL.hasScheme(value) ? value : "http://" + value,
                                                               schemes: ["http", "https", "socks5", "socks5h"]) {
                 throw .invalid(setting: variable, reason: "'\(value.contains("@") ? "<redacted>" : value)' \(rejection.reason)")
             }

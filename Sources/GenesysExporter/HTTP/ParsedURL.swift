@@ -32,7 +32,7 @@ package struct ParsedURL: Sendable, Equatable {
         guard !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7f }) else {
             return .failure(.init("contains spaces or control characters"))
         }
-        if !text.contains("://") { text = "https://" + text }
+        if !Self.hasScheme(text) { text = "https://" + text }
         guard let handle = curl_url() else { return .failure(.init("could not be parsed (out of memory)")) }
         defer { curl_url_cleanup(handle) }
         let code = curl_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
@@ -61,6 +61,12 @@ package struct ParsedURL: Sendable, Equatable {
         var path = part(CURLUPART_PATH) ?? ""
         while path.hasSuffix("/") { path.removeLast() }
         return .success(ParsedURL(scheme: scheme, host: host, port: port, path: path))
+    }
+
+    /// Whether `text` holds `://`, compared as bytes: a combining mark after it makes one Character of `/` and
+    /// the mark, and a Character-level search would miss the scheme libcurl still sees.
+    package static func hasScheme(_ text: String) -> Bool {
+        text.utf8.firstRange(of: "://".utf8) != nil
     }
 
     /// `raw` fit to quote in a one-line error: control characters shown escaped, length capped.

@@ -27,12 +27,15 @@ final class ChildProcess: @unchecked Sendable {
     private let stderr = Pipe()
     private let output = Mutex<(stdout: Data?, stderr: Data?)>((nil, nil))
 
-    /// Starts `path` with exactly `environment` (nothing is inherited but PATH and HOME) in a scratch directory.
+    /// Starts `path` with exactly `environment` (nothing is inherited but PATH, HOME and sanitizer options) in a scratch directory.
     init(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = []) throws {
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = arguments
         var inherited: [String: String] = [:]
-        for name in ["PATH", "HOME"] { inherited[name] = ProcessInfo.processInfo.environment[name] }
+        // Sanitizer settings pass through, so a sanitized test run configures its sanitized children alike.
+        for name in ["PATH", "HOME", "ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"] {
+            inherited[name] = ProcessInfo.processInfo.environment[name]
+        }
         process.environment = inherited.merging(environment) { _, mine in mine }
         // Not the package directory: the exporter reads ./.env when present.
         process.currentDirectoryURL = FileManager.default.temporaryDirectory

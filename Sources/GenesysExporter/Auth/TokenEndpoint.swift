@@ -55,7 +55,7 @@ public struct TokenEndpoint: Sendable {
         return try Self.decode(success: response, grant: grant, obtainedAt: started, obtainedAtUnix: startedUnix)
     }
 
-    static func decode(success response: HTTPResponse, grant: OAuthGrant, obtainedAt: ContinuousClock.Instant, obtainedAtUnix: Double) throws(TokenError) -> TokenGrantResult {
+    package static func decode(success response: HTTPResponse, grant: OAuthGrant, obtainedAt: ContinuousClock.Instant, obtainedAtUnix: Double) throws(TokenError) -> TokenGrantResult {
         func malformed(_ detail: String) -> TokenError {
             TokenError(reason: .malformedResponse, message: "the token endpoint answered 200 with an unusable body: \(detail)")
         }
@@ -80,7 +80,7 @@ public struct TokenEndpoint: Sendable {
         return TokenGrantResult(accessToken: token, refreshToken: rotated)
     }
 
-    static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
+    package static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
         let status = response.status
         let body = try? JSONCursor(JSONParser.parse(response.body))
         let code = (try? body?.optionalString("error")) ?? nil

@@ -30,7 +30,7 @@ public struct RoutingQueuesPage: Sendable {
     public let pageCount: Int
     public let total: Int
 
-    init(_ json: JSONCursor) throws(JSONDecodingError) {
+    package init(_ json: JSONCursor) throws(JSONDecodingError) {
         entities = try json.elements("entities").map { element throws(JSONDecodingError) in try RoutingQueue(element) }
         pageNumber = try json.optionalInt("pageNumber") ?? 1
         total = try json.int("total")

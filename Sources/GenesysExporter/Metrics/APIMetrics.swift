@@ -46,7 +46,7 @@ public final class APIMetrics: Sendable {
             registry.gauge("genesys_api_request_phase_seconds", "libcurl phase timings of the last request to each endpoint, from the start of the transfer.",
                            labels: [("endpoint", endpoint.template), ("phase", phase)]).set(value.seconds)
         }
-        if let remaining = rateLimitValue(response, "inin-ratelimit-count", "inin-ratelimit-allowed") {
+        if let remaining = Self.rateLimit(response.headers) {
             registry.gauge("genesys_api_rate_limit_remaining", "Requests left in the current rate-limit window (inin-ratelimit-allowed minus inin-ratelimit-count).")
                 .set(remaining.allowed - remaining.count)
             registry.gauge("genesys_api_rate_limit_allowed", "Requests allowed per rate-limit window (inin-ratelimit-allowed).")
@@ -64,8 +64,9 @@ public final class APIMetrics: Sendable {
         store.changed()
     }
 
-    private func rateLimitValue(_ response: HTTPResponse, _ countHeader: String, _ allowedHeader: String) -> (count: Double, allowed: Double)? {
-        guard let count = response.headers[countHeader].flatMap(Double.init), let allowed = response.headers[allowedHeader].flatMap(Double.init) else { return nil }
+    /// `inin-ratelimit-count` and `inin-ratelimit-allowed`, when both are numbers.
+    package static func rateLimit(_ headers: ResponseHeaders) -> (count: Double, allowed: Double)? {
+        guard let count = headers["inin-ratelimit-count"].flatMap(Double.init), let allowed = headers["inin-ratelimit-allowed"].flatMap(Double.init) else { return nil }
         return (count, allowed)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GenesysExporter
 
 /// Response headers and error answers: what a failed token request or API call hands the classifiers.
@@ -7,7 +8,9 @@ enum ErrorResponseTargets {
     /// that print the Retry-After delay.
     static func headers(_ data: [UInt8]) {
         let response = parse(data, defaultStatus: 429)
-        _ = response.retryAfter.map { ($0.seconds, $0 > .zero) }
+        if let delay = response.retryAfter(now: fixedNow) {
+            FuzzTargets.require(delay >= .zero && delay <= RetryAfter.ceiling, "Retry-After \(delay)")
+        }
         if let limit = APIMetrics.rateLimit(response.headers) { _ = limit.allowed - limit.count }
         _ = response.headers["ININ-Correlation-Id"]
         var throttled = response
@@ -15,6 +18,17 @@ enum ErrorResponseTargets {
         _ = TokenEndpoint.classify(failure: throttled, grant: .clientCredentials).message
         _ = GenesysAPIClient.classify(endpoint: .routingQueues, response: throttled, correlationID: nil).message
     }
+
+    /// A Retry-After value on its own (both RFC 9110 forms), read at a fixed moment.
+    static func retryAfter(_ data: [UInt8]) {
+        let value = String(decoding: data, as: UTF8.self)
+        _ = HTTPDate.parse(value)
+        guard let delay = RetryAfter.parse(value, now: fixedNow) else { return }
+        FuzzTargets.require(delay >= .zero && delay <= RetryAfter.ceiling, "Retry-After '\(value)' gave \(delay)")
+    }
+
+    /// 2026-11-27 03:50:00 UTC: fixed, so a run is repeatable.
+    static let fixedNow = Date(timeIntervalSince1970: 1_795_751_400)
 
     static func tokenError(_ data: [UInt8]) {
         let response = parse(data, defaultStatus: 400)

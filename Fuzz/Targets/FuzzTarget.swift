@@ -22,6 +22,7 @@ package enum FuzzTargets {
         FuzzTarget(name: "organizations-me", input: "body of GET /api/v2/organizations/me", run: JSONModelTargets.organizationsMe),
         FuzzTarget(name: "users-me", input: "body of GET /api/v2/users/me", run: JSONModelTargets.usersMe),
         FuzzTarget(name: "token-cache", input: "contents of the --token.cache-file, loaded as at start-up", run: TokenCacheTarget.load),
+        FuzzTarget(name: "retry-after", input: "a Retry-After header value", run: ErrorResponseTargets.retryAfter),
         FuzzTarget(name: "response-headers", input: "response header block as libcurl hands it over, line by line", run: ErrorResponseTargets.headers),
         FuzzTarget(name: "env-file", input: "a .env file", run: ConfigTargets.envFile),
         FuzzTarget(name: "duration", input: "a duration setting (--poll.interval etc.)", run: ConfigTargets.duration),

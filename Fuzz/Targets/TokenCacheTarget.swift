@@ -11,6 +11,14 @@ enum TokenCacheTarget {
     static let http = HTTPClient()
     static let quiet = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
 
+    /// An hour after the seeds' `obtained_at`, so a run is repeatable.
+    struct FixedClock: ExporterClock {
+        let start = ContinuousClock.now
+        var now: ContinuousClock.Instant { start }
+        var unixNow: Double { 1_795_003_600 }
+        func sleep(until deadline: ContinuousClock.Instant) async throws {}
+    }
+
     static func load(_ data: [UInt8]) {
         // A file per call: the replay test runs inputs in parallel.
         let path = NSTemporaryDirectory() + "genesys-fuzz-token-cache-\(getpid())-\(UUID().uuidString)"
@@ -23,7 +31,7 @@ enum TokenCacheTarget {
         for grant in OAuthGrant.allCases {
             let configuration = TokenProviderConfiguration(
                 hosts: hosts, clientID: clientID, clientSecret: Secret("fuzz-secret"), grant: grant, cacheFile: path)
-            _ = TokenProvider(configuration: configuration, http: http, logger: quiet)
+            _ = TokenProvider(configuration: configuration, http: http, logger: quiet, clock: FixedClock())
         }
     }
 }

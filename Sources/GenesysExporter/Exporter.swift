@@ -9,9 +9,9 @@ public final class Exporter: Sendable {
     public let store: MetricStore
 
     public init(org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
-                logger: Logger = Logger(label: "genesys-exporter")) {
+                logger: Logger = Logger(label: "genesys-exporter"), clock: any ExporterClock = SystemClock()) {
         let store = MetricStore()
-        let monitor = OrgMonitor(settings: org, store: store, logger: logger)
+        let monitor = OrgMonitor(settings: org, store: store, logger: logger, clock: clock)
         let process = ProcessMetrics(registry: store.liveRegistry)
         store.registry.gauge("genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
                        labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision), ("swift_version", BuildInfo.swiftVersion)]).set(1.0)

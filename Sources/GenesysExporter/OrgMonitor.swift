@@ -17,16 +17,18 @@ public final class OrgMonitor: Sendable {
     private let context: CollectorContext
     private let readiness = NIOLockedValueBox(ReadinessState())
     private let logger: Logger
+    private let clock: any ExporterClock
 
-    public init(settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger) {
+    public init(settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger, clock: any ExporterClock = SystemClock()) {
         self.settings = settings
+        self.clock = clock
         self.store = store
         let registry = store.registry
         self.logger = logger
         http = HTTPClient(configuration: HTTPClientConfiguration(
             connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, extraCAFile: settings.extraCAFile))
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
-        tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger)
+        tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
         let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
         collectors = enabled.compactMap { CollectorRegistry.make($0, registry: registry, grant: settings.token.grant) }
         api = GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
@@ -52,7 +54,7 @@ public final class OrgMonitor: Sendable {
 
     /// Sets the gauges that depend on the moment of the scrape.
     public func prepareScrape() {
-        tokenMetrics.refreshScrapeTimeGauges()
+        tokenMetrics.refreshScrapeTimeGauges(now: clock.now)
     }
 
     /// Ready once the first poll of every collector has finished and at least one succeeded.
@@ -63,21 +65,21 @@ public final class OrgMonitor: Sendable {
     private func poll(_ collector: any Collector) async {
         var schedule = PollSchedule(interval: settings.pollInterval)
         while !Task.isCancelled {
-            let started = ContinuousClock.now
+            let started = clock.now
             let delay: Duration
             do {
                 let publish = try await collector.collect(context)
-                let took = ContinuousClock.now - started
+                let took = clock.now - started
                 store.publish {
                     publish()
                     collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
                 }
                 readiness.withLockedValue { $0.finished(collector.name, failure: nil) }
-                logger.debug("collector succeeded", metadata: ["collector": "\(collector.name)", "duration_ms": "\(Int(took.seconds * 1000))"])
+                logger.debug("collector succeeded", metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
                 delay = schedule.afterSuccess()
             } catch {
                 if Task.isCancelled { break }
-                let took = ContinuousClock.now - started
+                let took = clock.now - started
                 let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
                 store.publish { collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took) }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
@@ -85,10 +87,10 @@ public final class OrgMonitor: Sendable {
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
                 logger.warning("collector failed; keeping its last values", metadata: [
                     "collector": "\(collector.name)", "reason": "\(error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
-                    "retry_in_s": "\(Int(delay.seconds.rounded(.up)))",
+                    "retry_in_s": "\(delay.wholeSeconds)",
                 ])
             }
-            do { try await Task.sleep(for: delay) } catch { break }
+            do { try await clock.sleep(for: delay) } catch { break }
         }
     }
 }

@@ -71,7 +71,6 @@ struct TokenHostsTests {
         "http://api.mypurecloud.ie",
         "http://10.0.0.1:8080",
         "http://127.0.0.1.nip.io",  // a public name that merely starts like a loopback address
-        "http://127.0.0.1@evil.example",  // userinfo: the host is evil.example
         "http://localhost.evil.example",
         "http://[::2]:80",
     ])

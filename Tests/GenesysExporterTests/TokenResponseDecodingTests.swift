@@ -18,8 +18,8 @@ struct TokenResponseDecodingTests {
         ("missing expires_in", #"{"access_token":"abc","token_type":"bearer"}"#),
         ("zero expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":0}"#),
         ("negative expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":-60}"#),
-        ("ten-year expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":315360000}"#),
-        ("huge expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":1e300}"#),
+        ("infinite expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":-1e400}"#),
+        ("int64-min expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":-9223372036854775808}"#),
         ("string expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":"86399"}"#),
         ("fractional expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":86399.5}"#),
         ("mac token_type", #"{"access_token":"abc","token_type":"mac","expires_in":86399}"#),
@@ -40,6 +40,39 @@ struct TokenResponseDecodingTests {
             #expect(error.reason == .malformedResponse, "\(name)")
             #expect(error.message.contains("200"), "\(name): \(error.message)")
         }
+    }
+
+    /// Genesys never issues more than 48 h; a longer announcement is lowered to 48 h (renewing early is
+    /// harmless), never trusted into Duration arithmetic, and reported so the caller can warn.
+    @Test(arguments: [("315360000", 315_360_000), ("1e300", Int.max), ("9223372036854775807", Int.max), ("172801", 172_801)])
+    func implausiblyLongLifetime_isClampedTo48Hours(_ testCase: (String, Int)) throws {
+        let result = try decode(#"{"access_token":"abc","token_type":"bearer","expires_in":\#(testCase.0)}"#)
+        #expect(result.accessToken.lifetime == .seconds(48 * 3600))
+        #expect(result.clampedFromSeconds != nil)
+        if testCase.1 != Int.max { #expect(result.clampedFromSeconds == testCase.1) }
+    }
+
+    @Test func lifetimeOfExactly48Hours_isNotClamped() throws {
+        let result = try decode(#"{"access_token":"abc","token_type":"bearer","expires_in":172800}"#)
+        #expect(result.accessToken.lifetime == .seconds(172_800))
+        #expect(result.clampedFromSeconds == nil)
+    }
+
+    @Test func loginServiceRateLimitAs400InvalidRequest_isRateLimited() {
+        let body = #"{"error":"invalid_request","description":"rate limit exceeded; retry later"}"#
+        let error = TokenEndpoint.classify(failure: HTTPResponse(status: 400, body: Array(body.utf8)), grant: .clientCredentials)
+        #expect(error.reason == .rateLimited)
+        #expect(error.message.contains("rate limit"), "\(error.message)")
+        let plain400 = #"{"error":"invalid_request","description":"grant_type is missing"}"#
+        #expect(TokenEndpoint.classify(failure: HTTPResponse(status: 400, body: Array(plain400.utf8)), grant: .clientCredentials).reason == .httpError)
+    }
+
+    @Test(arguments: ["9223372036854775807", "99999999999999999999999", "-1", "1e300", "soon", "Fri, 31 Dec 9999 23:59:59 GMT"])
+    func absurdRetryAfterOnTheTokenEndpoint_neverExceedsTheCeiling(_ header: String) {
+        let response = HTTPResponse(status: 429, headers: ResponseHeaders([("Retry-After", header)]), body: [])
+        let error = TokenEndpoint.classify(failure: response, grant: .clientCredentials)
+        #expect(error.reason == .rateLimited)
+        if let wait = error.retryAfter { #expect(wait >= .zero && wait <= RetryAfter.ceiling, "\(header) → \(wait)") }
     }
 
     @Test func truncatedBody_doesNotQuoteTheTokenInTheError() {

@@ -22,7 +22,7 @@ public struct AccessToken: Sendable, Equatable, CustomStringConvertible {
     public func remaining(at now: ContinuousClock.Instant = .now) -> Duration { expiresAt - now }
     public func isExpired(at now: ContinuousClock.Instant = .now) -> Bool { now >= expiresAt }
 
-    public var description: String { "token …\(value.fingerprint) (\(grant.rawValue), \(Int(lifetime.seconds)) s)" }
+    public var description: String { "token …\(value.fingerprint) (\(grant.rawValue), \(lifetime.wholeSeconds) s)" }
 }
 
 extension Duration {

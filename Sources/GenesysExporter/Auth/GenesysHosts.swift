@@ -28,39 +28,17 @@ public struct GenesysHosts: Sendable, Equatable {
         return api[..<schemeEnd.upperBound] + "login." + host.dropFirst(4)
     }
 
+    /// Parses with libcurl's own URL parser and decides on the parsed parts; plain http only for loopback.
     static func normalized(_ raw: String, setting: String) throws(ConfigurationError) -> String {
-        var url = raw.trimming(" \t")
-        if !url.contains("://") { url = "https://" + url }
-        while url.hasSuffix("/") { url.removeLast() }
-        guard let schemeEnd = url.range(of: "://") else { throw .invalid(setting: setting, reason: "'\(raw)' is not a URL") }
-        let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" }
-        guard !authority.isEmpty else { throw .invalid(setting: setting, reason: "'\(raw)' has no host") }
-        switch scheme {
-        case "https": return url
-        case "http":
-            guard isLoopback(String(authority)) else {
-                throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")
-            }
-            return url
-        default:
-            throw .invalid(setting: setting, reason: "scheme '\(scheme)' is not supported; use https://")
+        let url: ParsedURL
+        switch ParsedURL.parse(raw) {
+        case .success(let parsed): url = parsed
+        case .failure(let rejection): throw .invalid(setting: setting, reason: "'\(ParsedURL.printable(raw))' \(rejection.reason)")
         }
-    }
-
-    static func isLoopback(_ authority: String) -> Bool {
-        var host = authority.lowercased()
-        if host.hasPrefix("[") { host = String(host.dropFirst().prefix { $0 != "]" }) }
-        else if let colon = host.lastIndex(of: ":") { host = String(host[..<colon]) }
-        return host == "localhost" || host == "::1" || isLoopbackIPv4(host)
-    }
-
-    /// A dotted-quad literal in 127.0.0.0/8. A prefix test would pass `127.0.0.1.nip.io` or
-    /// `127.0.0.1@example.com`, which curl sends to a public host: with the secret in cleartext.
-    static func isLoopbackIPv4(_ host: String) -> Bool {
-        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
-        guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { octet in octet.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(octet) != nil }
+        if url.scheme == "http" && !url.isLoopback {
+            throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")
+        }
+        return url.normalized
     }
 }
 

@@ -5,6 +5,8 @@ public struct TokenGrantResult: Sendable {
     public let accessToken: AccessToken
     /// The rotated refresh token (refresh_token grant only).
     public let refreshToken: Secret?
+    /// The `expires_in` the server sent when it was above the 48 h maximum and was lowered to it.
+    public var clampedFromSeconds: Int? = nil
 }
 
 /// Performs one OAuth2 token request against `POST <login host>/oauth/token` and classifies the outcome.
@@ -14,16 +16,19 @@ public struct TokenEndpoint: Sendable {
     public let clientSecret: Secret
     public let http: HTTPClient
     public let timeout: Duration
+    private let clock: any ExporterClock
 
-    /// Lifetimes above this are treated as a malformed answer (Genesys allows at most 48 h).
-    static let longestPlausibleLifetime = 30 * 24 * 3600
+    /// Genesys Cloud issues tokens for 300 s to 48 h; a longer announced lifetime is lowered to this.
+    static let longestLifetimeSeconds: Double = 48 * 3600
 
-    public init(tokenURL: String, clientID: String, clientSecret: Secret, http: HTTPClient, timeout: Duration = .seconds(15)) {
+    public init(tokenURL: String, clientID: String, clientSecret: Secret, http: HTTPClient, timeout: Duration = .seconds(15),
+                clock: any ExporterClock = SystemClock()) {
         self.tokenURL = tokenURL
         self.clientID = clientID
         self.clientSecret = clientSecret
         self.http = http
         self.timeout = timeout
+        self.clock = clock
     }
 
     public func requestToken(grant: OAuthGrant, refreshToken: Secret?) async throws(TokenError) -> TokenGrantResult {
@@ -39,8 +44,8 @@ public struct TokenEndpoint: Sendable {
             method: "POST", url: tokenURL,
             headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
             body: Array(form.utf8), timeout: timeout)
-        let started = ContinuousClock.now
-        let startedUnix = Date().timeIntervalSince1970
+        let started = clock.now
+        let startedUnix = clock.unixNow
         let response: HTTPResponse
         do {
             response = try await http.send(request)
@@ -62,22 +67,34 @@ public struct TokenEndpoint: Sendable {
         let document: JSONCursor
         do throws(JSONParseError) { document = JSONCursor(try JSONParser.parse(response.body)) } catch { throw malformed(error.withoutExcerpt) }
         let value: String
-        let expiresIn: Int
+        let announced: Double
         do {
             value = try document.string("access_token")
-            expiresIn = try document.int("expires_in")
+            announced = try document.field("expires_in").double()
         } catch {
             throw malformed("\(error)")
         }
         guard !value.isEmpty else { throw malformed("access_token is empty") }
-        guard expiresIn > 0 else { throw malformed("expires_in is \(expiresIn)") }
-        guard expiresIn <= longestPlausibleLifetime else { throw malformed("expires_in \(expiresIn) s is implausibly long") }
+        // Range-checked before any arithmetic: a whole number of seconds, at least 1.
+        guard announced.isFinite, announced >= 1, announced.rounded() == announced else {
+            throw malformed("expires_in is \(announced.isFinite ? "\(announced)" : "not a finite number"); expected whole seconds >= 1")
+        }
+        let expiresIn = Int(min(announced, longestLifetimeSeconds))
+        let clampedFrom = announced > longestLifetimeSeconds ? (announced < 1e15 ? Int(announced) : Int.max) : nil
         if let type = try? document.optionalString("token_type"), type.lowercased() != "bearer" {
             throw malformed("token_type is '\(type)', expected bearer")
         }
         let rotated = (try? document.optionalString("refresh_token"))?.flatMap { $0.isEmpty ? nil : Secret($0) }
         let token = AccessToken(value: Secret(value), grant: grant, lifetime: .seconds(expiresIn), obtainedAt: obtainedAt, obtainedAtUnix: obtainedAtUnix)
-        return TokenGrantResult(accessToken: token, refreshToken: rotated)
+        return TokenGrantResult(accessToken: token, refreshToken: rotated, clampedFromSeconds: clampedFrom)
+    }
+
+    /// Genesys Cloud's login service also answers a rate limit as `400 invalid_request` with a description
+    /// saying so, not only as 429.
+    static func isLoginRateLimit(status: Int, code: String?, detail: String) -> Bool {
+        guard status == 400, code == "invalid_request" else { return false }
+        let text = detail.lowercased()
+        return text.contains("rate limit") || text.contains("too many requests")
     }
 
     package static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
@@ -86,9 +103,9 @@ public struct TokenEndpoint: Sendable {
         let code = (try? body?.optionalString("error")) ?? nil
         let detail = ((try? body?.optionalString("error_description")) ?? nil) ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
         let said = detail.isEmpty ? "" : " (\(detail))"
-        if status == 429 {
+        if status == 429 || isLoginRateLimit(status: status, code: code, detail: detail) {
             let retryAfter = response.retryAfter
-            return TokenError(reason: .rateLimited, message: "the token endpoint is rate limiting this client (HTTP 429)\(retryAfter.map { ", retry after \(Int($0.seconds)) s" } ?? "")", retryAfter: retryAfter)
+            return TokenError(reason: .rateLimited, message: "the token endpoint is rate limiting this client (HTTP \(status)\(said))\(retryAfter.map { ", retry after \($0.wholeSeconds) s" } ?? ""); backing off", retryAfter: retryAfter)
         }
         if status >= 500 {
             return TokenError(reason: .serverError, message: "the token endpoint failed with HTTP \(status); Genesys Cloud may be degraded, will retry with backoff")

@@ -15,11 +15,15 @@ public struct TokenProviderConfiguration: Sendable {
     public var backoffCap: Duration
     public var cacheFile: String?
     public var requestTimeout: Duration
+    /// No two token requests start closer together than this, so a tiny `expires_in` or a storm of
+    /// 401s can never turn into back-to-back token requests.
+    public var minimumRequestGap: Duration
 
     public init(
         hosts: GenesysHosts, clientID: String, clientSecret: Secret, grant: OAuthGrant = .clientCredentials,
         refreshToken: Secret? = nil, refreshMargin: Duration = .seconds(300), backoffInitial: Duration = .seconds(1),
-        backoffCap: Duration = .seconds(300), cacheFile: String? = nil, requestTimeout: Duration = .seconds(15)
+        backoffCap: Duration = .seconds(300), cacheFile: String? = nil, requestTimeout: Duration = .seconds(15),
+        minimumRequestGap: Duration = .seconds(1)
     ) {
         self.hosts = hosts
         self.clientID = clientID
@@ -31,6 +35,7 @@ public struct TokenProviderConfiguration: Sendable {
         self.backoffCap = backoffCap
         self.cacheFile = cacheFile
         self.requestTimeout = requestTimeout
+        self.minimumRequestGap = minimumRequestGap
     }
 }
 
@@ -44,6 +49,7 @@ public actor TokenProvider {
     private let logger: Logger
     private let cache: TokenCache?
     private let fingerprint: String
+    private let clock: any ExporterClock
 
     private var token: AccessToken?
     private var refreshAt: ContinuousClock.Instant?
@@ -51,15 +57,20 @@ public actor TokenProvider {
     private var refreshToken: Secret?
     private var inflight: Task<Result<AccessToken, TokenError>, Never>?
     private var backoff: Backoff
+    /// No token request starts before this: the backoff after a failure, the minimum gap after a success.
     private var nextAttemptAt: ContinuousClock.Instant?
     private var cacheWriteWarned = false
     /// The last token request's error, cleared by a success.
     public private(set) var lastError: TokenError?
 
-    public init(configuration: TokenProviderConfiguration, http: HTTPClient, metrics: TokenMetrics? = nil, logger: Logger = Logger(label: "genesys.token")) {
+    public init(
+        configuration: TokenProviderConfiguration, http: HTTPClient, metrics: TokenMetrics? = nil,
+        logger: Logger = Logger(label: "genesys.token"), clock: any ExporterClock = SystemClock()
+    ) {
         self.configuration = configuration
+        self.clock = clock
         self.endpoint = TokenEndpoint(tokenURL: configuration.hosts.tokenURL, clientID: configuration.clientID,
-                                      clientSecret: configuration.clientSecret, http: http, timeout: configuration.requestTimeout)
+                                      clientSecret: configuration.clientSecret, http: http, timeout: configuration.requestTimeout, clock: clock)
         self.metrics = metrics
         self.logger = logger
         self.cache = configuration.cacheFile.map(TokenCache.init(path:))
@@ -67,7 +78,7 @@ public actor TokenProvider {
         self.backoff = Backoff(initial: configuration.backoffInitial, cap: configuration.backoffCap)
         self.refreshToken = configuration.refreshToken
         if let cache {
-            let loaded = Self.loadCache(cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger)
+            let loaded = Self.loadCache(cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger, clock: clock)
             if let cachedRefreshToken = loaded.refreshToken { self.refreshToken = cachedRefreshToken }
             if let cachedToken = loaded.token {
                 self.token = cachedToken
@@ -81,7 +92,7 @@ public actor TokenProvider {
 
     /// A token that is not within the refresh margin of expiry, requesting one first when needed.
     public func validToken() async throws(TokenError) -> AccessToken {
-        let now = ContinuousClock.now
+        let now = clock.now
         if let token, !invalidated, let refreshAt, now < refreshAt { return token }
         let reason: TokenRefreshReason =
             if let token { invalidated ? .unauthorized : (token.isExpired(at: now) ? .expired : .scheduled) } else { .initial }
@@ -98,11 +109,11 @@ public actor TokenProvider {
     /// Renews the token shortly before expiry even when nobody asks for it; runs until cancelled.
     public func runScheduledRefresh() async {
         while !Task.isCancelled {
-            let now = ContinuousClock.now
+            let now = clock.now
             var wakeAt = (token == nil || invalidated) ? now : (refreshAt ?? now)
             if let nextAttemptAt, nextAttemptAt > wakeAt { wakeAt = nextAttemptAt }
             if wakeAt > now {
-                do { try await Task.sleep(until: wakeAt, clock: .continuous) } catch { return }
+                do { try await clock.sleep(until: wakeAt) } catch { return }
                 continue
             }
             _ = try? await validToken()
@@ -119,12 +130,14 @@ public actor TokenProvider {
         if let inflight {
             outcome = await inflight.value
         } else {
-            if let nextAttemptAt, ContinuousClock.now < nextAttemptAt, let lastError {
-                // Backing off: a token that still works beats an error.
+            var notBefore: ContinuousClock.Instant?
+            if let nextAttemptAt, clock.now < nextAttemptAt {
+                // Backing off, or too soon after the last request: a token that still works beats waiting.
                 if let usable = usableToken() { return usable }
-                throw lastError
+                if let lastError { throw lastError }
+                notBefore = nextAttemptAt
             }
-            let task = Task { await self.performRequest(reason: reason) }
+            let task = Task { await self.performRequest(reason: reason, notBefore: notBefore) }
             inflight = task
             outcome = await task.value
         }
@@ -139,41 +152,52 @@ public actor TokenProvider {
     }
 
     /// The current token while the API should still accept it: not refused with a 401, not expired.
-    private func usableToken(at now: ContinuousClock.Instant = .now) -> AccessToken? {
-        guard let token, !invalidated, !token.isExpired(at: now) else { return nil }
+    private func usableToken() -> AccessToken? {
+        guard let token, !invalidated, !token.isExpired(at: clock.now) else { return nil }
         return token
     }
 
-    private func performRequest(reason: TokenRefreshReason) async -> Result<AccessToken, TokenError> {
+    private func performRequest(reason: TokenRefreshReason, notBefore: ContinuousClock.Instant?) async -> Result<AccessToken, TokenError> {
         defer { inflight = nil }
+        if let notBefore {
+            do { try await clock.sleep(until: notBefore) } catch {
+                return .failure(TokenError(reason: .network, message: "token request cancelled"))
+            }
+        }
         let grant = configuration.grant
-        let started = ContinuousClock.now
+        let started = clock.now
         do {
             let result = try await endpoint.requestToken(grant: grant, refreshToken: refreshToken)
-            let took = ContinuousClock.now - started
+            let took = clock.now - started
             install(result.accessToken)
             if let rotated = result.refreshToken { refreshToken = rotated }
             backoff.reset()
-            nextAttemptAt = nil
+            nextAttemptAt = started + configuration.minimumRequestGap
             lastError = nil
+            if let asked = result.clampedFromSeconds {
+                logger.warning("the token endpoint announced an implausibly long lifetime; using the 48 h maximum", metadata: [
+                    "expires_in": "\(asked)", "used_s": "\(result.accessToken.lifetime.wholeSeconds)",
+                ])
+            }
             metrics?.recordSuccess(result.accessToken, reason: reason, took: took)
             logger.info("obtained access token", metadata: [
                 "grant_type": "\(grant.rawValue)", "reason": "\(reason.rawValue)",
-                "token": "…\(result.accessToken.value.fingerprint)", "expires_in": "\(Int(result.accessToken.lifetime.seconds))",
-                "duration_ms": "\(Int(took.seconds * 1000))",
+                "token": "…\(result.accessToken.value.fingerprint)", "expires_in": "\(result.accessToken.lifetime.wholeSeconds)",
+                "duration_ms": "\(took.wholeMilliseconds)",
             ])
             saveCache(result.accessToken)
             return .success(result.accessToken)
         } catch {
-            let took = ContinuousClock.now - started
+            let took = clock.now - started
             var delay = backoff.nextDelay()
-            if let retryAfter = error.retryAfter, retryAfter > delay { delay = retryAfter }
-            nextAttemptAt = ContinuousClock.now + delay
+            // Retry-After comes from upstream: honoured, but never beyond the backoff cap.
+            if let retryAfter = error.retryAfter { delay = max(delay, min(retryAfter, configuration.backoffCap)) }
+            nextAttemptAt = clock.now + delay
             lastError = error
             metrics?.recordFailure(grant: grant, reason: error.reason, took: error.reason == .network ? nil : took)
             logger.error("token request failed", metadata: [
                 "grant_type": "\(grant.rawValue)", "reason": "\(error.reason.rawValue)", "error": "\(error.message)",
-                "retry_in_s": "\(String(format: "%.1f", delay.seconds))", "consecutive_failures": "\(backoff.failures)",
+                "retry_in_s": "\(delay.wholeSeconds)", "consecutive_failures": "\(backoff.failures)",
             ])
             return .failure(error)
         }
@@ -194,7 +218,8 @@ public actor TokenProvider {
     }
 
     private static func loadCache(
-        _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?, logger: Logger
+        _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?, logger: Logger,
+        clock: any ExporterClock
     ) -> (token: AccessToken?, refreshToken: Secret?) {
         switch cache.load() {
         case .miss:
@@ -211,11 +236,19 @@ public actor TokenProvider {
                 return (nil, nil)
             }
             let refreshToken = configuration.grant == .refreshToken ? entry.refreshToken : nil
-            let age = Duration.seconds(Date().timeIntervalSince1970 - entry.obtainedAtUnix)
+            // The file is outside input: only a sane age and lifetime may reach Duration arithmetic.
+            let ageSeconds = clock.unixNow - entry.obtainedAtUnix
+            guard let checkedAge = UntrustedNumber.finite(ageSeconds, in: 0...TokenEndpoint.longestLifetimeSeconds),
+                  (1...TokenEndpoint.longestLifetimeSeconds).contains(Double(entry.lifetimeSeconds)) else {
+                metrics?.recordCache(op: "load", result: .stale)
+                logger.info("cached token has an impossible age or lifetime; requesting a new one", metadata: ["path": "\(cache.path)"])
+                return (nil, refreshToken)
+            }
+            let age = Duration.milliseconds(Int64(checkedAge * 1000))
             let candidate = AccessToken(value: entry.accessToken, grant: entry.grant, lifetime: .seconds(entry.lifetimeSeconds),
-                                        obtainedAt: ContinuousClock.now - age, obtainedAtUnix: entry.obtainedAtUnix)
+                                        obtainedAt: clock.now - age, obtainedAtUnix: entry.obtainedAtUnix)
             let margin = min(configuration.refreshMargin, candidate.lifetime * 0.2)
-            guard age >= .zero, candidate.remaining() > margin else {
+            guard candidate.remaining(at: clock.now) > margin else {
                 metrics?.recordCache(op: "load", result: .stale)
                 logger.info("cached token is expired or close to expiry; requesting a new one", metadata: ["path": "\(cache.path)"])
                 return (nil, refreshToken)
@@ -223,7 +256,7 @@ public actor TokenProvider {
             metrics?.recordCache(op: "load", result: .ok)
             metrics?.tokenChanged(candidate)
             logger.info("using cached access token", metadata: [
-                "token": "…\(candidate.value.fingerprint)", "expires_in": "\(Int(candidate.remaining().seconds))",
+                "token": "…\(candidate.value.fingerprint)", "expires_in": "\(candidate.remaining(at: clock.now).wholeSeconds)",
             ])
             return (candidate, refreshToken)
         }
@@ -232,7 +265,7 @@ public actor TokenProvider {
     private func saveCache(_ saved: AccessToken) {
         guard let cache else { return }
         let entry = CachedToken(fingerprint: fingerprint, grant: saved.grant, accessToken: saved.value, obtainedAtUnix: saved.obtainedAtUnix,
-                                lifetimeSeconds: Int(saved.lifetime.seconds), refreshToken: refreshToken)
+                                lifetimeSeconds: Int(saved.lifetime.wholeSeconds), refreshToken: refreshToken)
         if let failure = cache.save(entry) {
             metrics?.recordCache(op: "save", result: .error)
             let metadata: Logger.Metadata = ["path": "\(cache.path)", "error": "\(failure)"]

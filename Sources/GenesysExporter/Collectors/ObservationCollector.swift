@@ -74,7 +74,7 @@ package struct QueueObservations {
             let queueID = try group.string("queueId")
             let mediaType = try group.optionalString("mediaType")
             for datum in try result.optionalField("data")?.elements() ?? [] {
-                let count = try datum.optionalField("stats")?.optionalField("count")?.double() ?? 0
+                let count = try datum.optionalField("stats")?.optionalField("count")?.double(in: 0...1e9) ?? 0
                 switch try datum.string("metric") {
                 case "oWaiting": waiting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count
                 case "oInteracting": interacting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count

@@ -19,7 +19,8 @@ struct PollSchedule: Sendable {
         consecutiveFailures += 1
         let exponent = min(consecutiveFailures - 1, 20)
         var delay = min(failureCap, interval * (1 << exponent)) * Double.random(in: 0.9...1.1)
-        if let retryAfter, retryAfter > delay { delay = retryAfter }
+        // Retry-After comes from upstream: honoured, but never beyond the failure cap.
+        if let retryAfter { delay = max(delay, min(retryAfter, failureCap)) }
         return delay
     }
 }

@@ -63,6 +63,7 @@ public enum ConfigurationResolver {
         }
 
         var warnings: [String] = []
+        try validateProxyVariables(environment)
         let (host, port) = try listenAddress(options.listenAddress ?? ":9985")
         let telemetryPath = options.telemetryPath ?? "/metrics"
         guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
@@ -138,6 +139,18 @@ public enum ConfigurationResolver {
             return try GenesysHosts(apiBaseURL: known.apiBaseURL, loginBaseURL: loginURL)
         }
         return GenesysHosts(region: known)
+    }
+
+    /// The proxy variables libcurl reads: parsed like every other URL, so a typo or embedded credentials
+    /// stop the start with one line instead of surfacing as odd network failures.
+    static func validateProxyVariables(_ environment: [String: String]) throws(ConfigurationError) {
+        for variable in ["https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"] {
+            guard let value = environment[variable], !value.isEmpty else { continue }
+            if case .failure(let rejection) = ParsedURL.parse(value.contains("://") ? value : "http://" + value,
+                                                              schemes: ["http", "https", "socks5", "socks5h"]) {
+                throw .invalid(setting: variable, reason: "'\(value.contains("@") ? "<redacted>" : value)' \(rejection.reason)")
+            }
+        }
     }
 
     static func listenAddress(_ address: String) throws(ConfigurationError) -> (String, Int) {

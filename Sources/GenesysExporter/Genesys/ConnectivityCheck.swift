@@ -69,7 +69,7 @@ public struct ConnectivityCheck: Sendable {
     /// The rows as an aligned text table.
     public static func table(_ rows: [Row]) -> String {
         let header = ["ENDPOINT", "STATUS", "LATENCY", "VERDICT"]
-        let cells = rows.map { [$0.endpoint, $0.status, "\(Int(($0.latency.seconds * 1000).rounded())) ms", $0.verdict] }
+        let cells = rows.map { [$0.endpoint, $0.status, "\($0.latency.wholeMilliseconds) ms", $0.verdict] }
         let widths = (0..<3).map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }
         func line(_ row: [String]) -> String {
             (0..<3).map { row[$0] + String(repeating: " ", count: widths[$0] - row[$0].count) }.joined(separator: "  ") + "  " + row[3]

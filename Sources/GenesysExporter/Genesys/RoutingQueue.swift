@@ -9,10 +9,13 @@ public struct RoutingQueue: Sendable, Equatable {
     init(_ json: JSONCursor) throws(JSONDecodingError) {
         id = try json.string("id")
         name = try json.optionalString("name") ?? ""
-        memberCount = try json.optionalInt("memberCount") ?? 0
-        userMemberCount = try json.optionalInt("userMemberCount") ?? 0
-        joinedMemberCount = try json.optionalInt("joinedMemberCount") ?? 0
+        memberCount = try json.optionalField("memberCount")?.int(in: Self.plausibleMembers) ?? 0
+        userMemberCount = try json.optionalField("userMemberCount")?.int(in: Self.plausibleMembers) ?? 0
+        joinedMemberCount = try json.optionalField("joinedMemberCount")?.int(in: Self.plausibleMembers) ?? 0
     }
+
+    /// Far above any real queue (an org has at most a few tens of thousands of users).
+    static let plausibleMembers = 0...10_000_000
 
     public init(id: String, name: String, memberCount: Int = 0, userMemberCount: Int = 0, joinedMemberCount: Int = 0) {
         self.id = id
@@ -30,11 +33,15 @@ public struct RoutingQueuesPage: Sendable {
     public let pageCount: Int
     public let total: Int
 
+    /// Bounds for numbers the listing sends: far above real orgs, far below anything that overflows.
+    static let mostQueues = 100_000_000
+    static let mostPages = 1_000_000
+
     package init(_ json: JSONCursor) throws(JSONDecodingError) {
         entities = try json.elements("entities").map { element throws(JSONDecodingError) in try RoutingQueue(element) }
-        pageNumber = try json.optionalInt("pageNumber") ?? 1
-        total = try json.int("total")
-        pageCount = try json.optionalInt("pageCount") ?? 1
+        pageNumber = try json.optionalField("pageNumber")?.int(in: 0...Self.mostPages) ?? 1
+        total = try json.field("total").int(in: 0...Self.mostQueues)
+        pageCount = try json.optionalField("pageCount")?.int(in: 0...Self.mostPages) ?? 1
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Response headers in arrival order, looked up case-insensitively (Genesys varies the case).
 public struct ResponseHeaders: Sendable, Sequence {
     public private(set) var fields: [(name: String, value: String)]
@@ -49,8 +51,10 @@ public struct HTTPResponse: Sendable {
 
     public var bodyText: String { String(decoding: body, as: UTF8.self) }
 
-    /// The `Retry-After` header in its delay-seconds form (what Genesys sends with a 429).
-    public var retryAfter: Duration? {
-        headers["Retry-After"].flatMap { Int($0.trimming(" ")) }.map { Duration.seconds($0) }
+    /// The `Retry-After` header (delay-seconds or HTTP-date), never negative nor over `RetryAfter.ceiling`.
+    public var retryAfter: Duration? { retryAfter(now: Date()) }
+
+    package func retryAfter(now: Date) -> Duration? {
+        headers["Retry-After"].flatMap { RetryAfter.parse($0, now: now) }
     }
 }

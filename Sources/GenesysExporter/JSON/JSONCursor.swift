@@ -79,6 +79,20 @@ public struct JSONCursor: Sendable {
         return flag
     }
 
+    /// An integer that must lie in `range`: counts and totals from upstream are checked before any arithmetic.
+    public func int(in range: ClosedRange<Int>) throws(JSONDecodingError) -> Int {
+        let number = try int()
+        guard range.contains(number) else { throw .invalidValue(path: path, reason: "\(number) is outside \(range)") }
+        return number
+    }
+
+    /// A finite number that must lie in `range`.
+    public func double(in range: ClosedRange<Double>) throws(JSONDecodingError) -> Double {
+        let number = try double()
+        guard number.isFinite, range.contains(number) else { throw .invalidValue(path: path, reason: "\(number) is outside \(range)") }
+        return number
+    }
+
     public func string(_ key: String) throws(JSONDecodingError) -> String { try field(key).string() }
     public func int(_ key: String) throws(JSONDecodingError) -> Int { try field(key).int() }
     public func optionalString(_ key: String) throws(JSONDecodingError) -> String? { try optionalField(key)?.string() }

@@ -64,9 +64,13 @@ public final class APIMetrics: Sendable {
         store.changed()
     }
 
-    /// `inin-ratelimit-count` and `inin-ratelimit-allowed`, when both are numbers.
+    /// `inin-ratelimit-count` and `inin-ratelimit-allowed`, when both are plausible numbers.
     package static func rateLimit(_ headers: ResponseHeaders) -> (count: Double, allowed: Double)? {
-        guard let count = headers["inin-ratelimit-count"].flatMap(Double.init), let allowed = headers["inin-ratelimit-allowed"].flatMap(Double.init) else { return nil }
+        // Upstream headers: only finite, non-negative, plausible values become gauge arithmetic.
+        func value(_ header: String) -> Double? {
+            headers[header].flatMap { Double($0.trimming(" \t")) }.flatMap { UntrustedNumber.finite($0, in: 0...1e9) }
+        }
+        guard let count = value("inin-ratelimit-count"), let allowed = value("inin-ratelimit-allowed") else { return nil }
         return (count, allowed)
     }
 }

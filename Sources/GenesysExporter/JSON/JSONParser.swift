@@ -63,9 +63,7 @@ public enum JSONParser {
             members.reserveCapacity(json_object_size(value))
             var iterator = json_object_iter(value)
             while let current = iterator {
-                // By length, not as a C string: a key with an escaped NUL ("a\u0000b") must not read as "a".
-                let keyBytes = UnsafeRawBufferPointer(start: json_object_iter_key(current), count: json_object_iter_key_len(current))
-                let key = String(decoding: keyBytes, as: UTF8.self)
+                let key = String(cString: json_object_iter_key(current))
                 if let member = json_object_iter_value(current) {
                     members[key] = convert(member)
                 }

@@ -76,7 +76,10 @@ let package = Package(
         // Helpers shared by the exporter's test targets: simulator harness, scraping, awaiting conditions.
         .target(
             name: "GenesysTestSupport",
-            dependencies: ["GenesysExporter", "GenesysSimulator", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "GenesysExporter", "GenesysSimulator", .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             path: "Tests/GenesysTestSupport"
         ),
         // One entry function per parser that sees outside bytes: run by the libFuzzer driver below and

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// How a `GenesysSimulator` behaves when it starts; most values can be changed later through its switches.
 public struct SimulatorConfiguration: Sendable {
     /// The OAuth client id the token endpoint accepts.
@@ -20,6 +22,8 @@ public struct SimulatorConfiguration: Sendable {
     public var orgID: String
     /// The simulated organization's name.
     public var orgName: String
+    /// The time token expiry is judged by; the real monotonic clock unless a test substitutes its own.
+    public var now: @Sendable () -> NIODeadline = { .now() }
 
     /// Creates a configuration; every parameter has a realistic default.
     public init(

@@ -6,8 +6,11 @@ import NIOCore
 final class SimulatorCore: Sendable {
     let state: NIOLockedValueBox<SimulatorState>
     let observations: ObservationModel
+    /// What the simulator takes as "now" for token expiry; tests share a manual clock with the exporter.
+    let now: @Sendable () -> NIODeadline
 
     init(configuration: SimulatorConfiguration) {
+        self.now = configuration.now
         self.state = NIOLockedValueBox(SimulatorState(configuration: configuration))
         self.observations = ObservationModel(moving: configuration.movingObservations, epoch: .now)
     }
@@ -77,7 +80,7 @@ final class SimulatorCore: Sendable {
 
     /// The normal reply, and the extra latency configured for it.
     private func serve(_ request: SimulatorRequest, isTokenRequest: Bool) -> (SimulatorResponse, Duration) {
-        let now = NIODeadline.now()
+        let now = self.now()
         if isTokenRequest {
             return state.withLockedValue { state in
                 (OAuthRoutes.handle(request, state: &state, now: now), state.tokenEndpointLatency)

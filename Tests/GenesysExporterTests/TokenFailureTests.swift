@@ -11,9 +11,10 @@ import Testing
 struct TokenFailureTests {
     @Test(.timeLimit(.minutes(1)))
     func wrongSecret_failsAsInvalidClient_withActionableMessage_andBacksOffUnderContinuousDemand() async throws {
+        let clock = ManualClock()
         try await withSimulator { sim in
             let wrongSecret = "wrong-secret-\(UUID().uuidString)"
-            let rig = try TokenRig(sim.tokenConfiguration(secret: wrongSecret))
+            let rig = try TokenRig(sim.tokenConfiguration(secret: wrongSecret), clock: clock)
             defer { rig.shutdown() }
 
             let error = try #require(await #expect(throws: TokenError.self) { try await rig.provider.validToken() })
@@ -26,12 +27,12 @@ struct TokenFailureTests {
             #expect(try rig.scrape().value("genesys_token_refresh_failures_total",
                                            ["grant_type": "client_credentials", "reason": "invalid_client"]) == 1)
 
-            // 30 s of demand every ~50 ms plus the background renewal: backoff (1 s, doubling) keeps it to a handful.
+            // 30 virtual seconds of demand every 50 ms plus the background renewal: backoff (1 s, doubling)
+            // keeps it to a handful, whatever the machine's load.
             let scheduler = Task { await rig.provider.runScheduledRefresh() }
             defer { scheduler.cancel() }
-            let started = ContinuousClock.now
             var calls = 0
-            while ContinuousClock.now - started < .seconds(30) {
+            while clock.elapsed < .seconds(30) {
                 do throws(TokenError) {
                     _ = try await rig.provider.validToken()
                     Issue.record("a wrong secret produced a token")
@@ -39,7 +40,7 @@ struct TokenFailureTests {
                     #expect(error.reason == .invalidClient)
                 }
                 calls += 1
-                try await Task.sleep(for: .milliseconds(50))
+                clock.advance(by: .milliseconds(50))
             }
             scheduler.cancel()
             await scheduler.value
@@ -47,8 +48,8 @@ struct TokenFailureTests {
             let requests = sim.counters().tokenRequests["client_credentials"] ?? 0
             let failures = try rig.scrape().value("genesys_token_refresh_failures_total", ["reason": "invalid_client"]) ?? 0
             TokenRig.report("wrong secret, 30 s of demand (\(calls) validToken calls): \(requests) token requests")
-            #expect(calls > 300)
-            #expect(requests <= 7)
+            #expect(calls == 600)
+            #expect(requests <= 6)
             #expect(requests >= 5)  // it keeps trying: a rotated secret fixed on the server is picked up
             #expect(Int(failures) == requests)
             #expect(try rig.scrape().value("genesys_token_refreshes_total", ["reason": "initial"]) == 0)
@@ -73,32 +74,53 @@ struct TokenFailureTests {
 
     @Test(.timeLimit(.minutes(1)))
     func rateLimited_honoursRetryAfter_withoutTouchingTheServerMeanwhile() async throws {
+        let clock = ManualClock()
         try await withSimulator { sim in
             sim.inject(.status(429, retryAfter: 2), path: "/oauth/token", count: 1)
-            let rig = try TokenRig(sim.tokenConfiguration())
+            let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)
             defer { rig.shutdown() }
 
-            let firstAttempt = ContinuousClock.now
+            let firstAttempt = clock.now
             let first = try #require(await #expect(throws: TokenError.self) { try await rig.provider.validToken() })
             #expect(first.reason == .rateLimited)
             #expect(first.retryAfter == .seconds(2))
-            let requestsAfterFirst = sim.counters().tokenRequests["client_credentials"]
-            #expect(requestsAfterFirst == 1)
+            #expect(sim.counters().tokenRequests["client_credentials"] == 1)
 
             // Within the Retry-After window: the same error, and nothing reaches the server.
+            clock.advance(by: .milliseconds(1_990))
             let second = try #require(await #expect(throws: TokenError.self) { try await rig.provider.validToken() })
-            #expect(ContinuousClock.now - firstAttempt < .seconds(2))
             #expect(second == first)
-            #expect(sim.counters().tokenRequests["client_credentials"] == requestsAfterFirst)
+            #expect(sim.counters().tokenRequests["client_credentials"] == 1)
 
-            let obtained = await eventually(timeout: .seconds(6)) { (try? await rig.provider.validToken()) != nil }
-            #expect(obtained)
-            let token = try #require(await rig.provider.currentToken)
-            #expect(token.obtainedAt - firstAttempt >= .seconds(2))  // obtainedAt is when that request started
+            clock.advance(by: .milliseconds(10))
+            let token = try await rig.provider.validToken()
+            #expect(token.obtainedAt - firstAttempt == .seconds(2))  // obtainedAt is when that request started
             #expect(sim.counters().tokenRequests["client_credentials"] == 2)
             let scrape = try rig.scrape()
             #expect(scrape.value("genesys_token_refresh_failures_total", ["reason": "rate_limited"]) == 1)
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "initial"]) == 1)
+        }
+    }
+
+    /// An absurd Retry-After (the value that once crashed the process) waits the backoff cap, no longer.
+    @Test(.timeLimit(.minutes(1)))
+    func absurdRetryAfter_waitsAtMostTheBackoffCap() async throws {
+        let clock = ManualClock()
+        try await withSimulator { sim in
+            sim.inject(.status(429, retryAfter: Int.max), path: "/oauth/token", count: 1)
+            var configuration = try sim.tokenConfiguration()
+            configuration.backoffCap = .seconds(60)
+            let rig = TokenRig(configuration, clock: clock)
+            defer { rig.shutdown() }
+            let first = try #require(await #expect(throws: TokenError.self) { try await rig.provider.validToken() })
+            #expect(first.reason == .rateLimited)
+            #expect(first.retryAfter == RetryAfter.ceiling)
+            clock.advance(by: .milliseconds(59_900))
+            await #expect(throws: TokenError.self) { try await rig.provider.validToken() }
+            #expect(sim.counters().tokenRequests["client_credentials"] == 1)
+            clock.advance(by: .milliseconds(100))
+            _ = try await rig.provider.validToken()
+            #expect(sim.counters().tokenRequests["client_credentials"] == 2)
         }
     }
 

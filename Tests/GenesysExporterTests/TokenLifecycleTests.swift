@@ -12,38 +12,73 @@ import Testing
 /// one shared token request for many concurrent callers.
 @Suite("Token lifecycle")
 struct TokenLifecycleTests {
+    /// 20 s of virtual time at a 2 s TTL, the simulator judging expiry by the same clock: no scheduling
+    /// delay of a loaded machine can stand in for a late renewal, so the assertions are exact.
     @Test(.timeLimit(.minutes(1)))
     func shortLivedTokens_areRenewedOnSchedule_soNoRequestEverCarriesAnExpiredToken() async throws {
-        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(2))) { sim in
-            let rig = try TokenRig(sim.tokenConfiguration())
+        let clock = ManualClock()
+        var simulatorConfiguration = SimulatorConfiguration(tokenTTL: .seconds(2))
+        simulatorConfiguration.now = clock.simulatorNow
+        try await withSimulator(simulatorConfiguration) { sim in
+            let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)
             defer { rig.shutdown() }
             let api = rig.apiClient(sim)
             let scheduler = Task { await rig.provider.runScheduledRefresh() }
             defer { scheduler.cancel() }
 
-            let deadline = ContinuousClock.now + .seconds(20)
             var calls = 0
-            while ContinuousClock.now < deadline {
+            while clock.elapsed < .seconds(20) {
                 let result = try await api.get(.tokensMe)
                 #expect(result.response.status == 200)
                 calls += 1
-                try await Task.sleep(for: .milliseconds(5))
+                clock.advance(by: .milliseconds(50))
             }
 
             let counters = sim.counters()
             let scrape = try rig.scrape()
             let scheduled = scrape.value("genesys_token_refreshes_total", ["grant_type": "client_credentials", "reason": "scheduled"]) ?? 0
-            TokenRig.report("20 s at TTL 2 s: \(calls) API calls, \(Int(scheduled)) scheduled renewals, "
+            TokenRig.report("20 virtual s at TTL 2 s: \(calls) API calls, \(Int(scheduled)) scheduled renewals, "
                 + "\(counters.tokenRequests["client_credentials"] ?? 0) token requests")
-            #expect(calls > 100)
+            #expect(calls == 400)
             #expect(counters.requestsWithExpiredToken == 0)
             #expect(counters.apiRequests(path: "/api/v2/tokens/me", status: 401) == 0)
             #expect(counters.apiRequests(path: "/api/v2/tokens/me", status: 200) == calls)
-            #expect(scheduled >= 8)
+            // Renewal once 20% (0.4 s) is left: about every 1.6 s, so 11 to 13 in 20 s.
+            #expect((10...13).contains(Int(scheduled)), "\(scheduled)")
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "expired"]) == 0)
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 0)
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "initial"]) == 1)
             #expect(rig.metricSum("genesys_token_refresh_failures_total", scrape) == 0)
+        }
+    }
+
+    /// A server announcing a 1 s lifetime cannot turn renewal into back-to-back token requests: they
+    /// are at least `minimumRequestGap` apart, while callers keep the token that still works.
+    @Test(.timeLimit(.minutes(1)))
+    func tinyLifetime_neverCausesBackToBackTokenRequests() async throws {
+        let clock = ManualClock()
+        var simulatorConfiguration = SimulatorConfiguration(tokenTTL: .seconds(1))
+        simulatorConfiguration.now = clock.simulatorNow
+        try await withSimulator(simulatorConfiguration) { sim in
+            var configuration = try sim.tokenConfiguration()
+            configuration.minimumRequestGap = .seconds(5)
+            let rig = TokenRig(configuration, clock: clock)
+            defer { rig.shutdown() }
+            _ = try await rig.provider.validToken()
+            // Demand every 100 ms of virtual time. A caller may wait for the gap on the virtual clock, so
+            // callers run as tasks and the test keeps time moving.
+            var callers: [Task<Void, Never>] = []
+            for _ in 0..<200 {
+                clock.advance(by: .milliseconds(100))
+                callers.append(Task { _ = try? await rig.provider.validToken() })
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            let requests = sim.counters().tokenRequests["client_credentials"] ?? 0
+            clock.advance(by: .seconds(10))  // lets the callers still waiting for the gap finish
+            for caller in callers { await caller.value }
+            TokenRig.report("1 s lifetime, 5 s minimum gap: \(requests) token requests in 20 virtual s of demand")
+            #expect(requests <= 5, "at most one request per 5 s of virtual time")
+            #expect(requests >= 2, "renewal still happens")
         }
     }
 
@@ -187,12 +222,15 @@ struct TokenRig: Sendable {
     let apiMetrics: APIMetrics
     let provider: TokenProvider
 
-    init(_ configuration: TokenProviderConfiguration, logger: Logger = quietLogger) {
+    let clock: any ExporterClock
+
+    init(_ configuration: TokenProviderConfiguration, logger: Logger = quietLogger, clock: any ExporterClock = SystemClock()) {
         http = HTTPClient()
         registry = PrometheusCollectorRegistry()
         metrics = TokenMetrics(registry: registry, grant: configuration.grant)
         apiMetrics = APIMetrics(registry: registry, endpoints: Endpoint.all)
-        provider = TokenProvider(configuration: configuration, http: http, metrics: metrics, logger: logger)
+        provider = TokenProvider(configuration: configuration, http: http, metrics: metrics, logger: logger, clock: clock)
+        self.clock = clock
     }
 
     func apiClient(_ sim: GenesysSimulator, logger: Logger = quietLogger) -> GenesysAPIClient {
@@ -201,7 +239,7 @@ struct TokenRig: Sendable {
 
     /// The registry as a scrape renders it.
     func rendered() -> String {
-        metrics.refreshScrapeTimeGauges()
+        metrics.refreshScrapeTimeGauges(now: clock.now)
         return registry.emitToString()
     }
 

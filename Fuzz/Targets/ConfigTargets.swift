@@ -9,7 +9,8 @@ enum ConfigTargets {
         let values: [String: String]
         do { values = try EnvFile.parse(text) } catch { _ = error.description; return }
         for key in values.keys {
-            FuzzTargets.require(!key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }, "key '\(key)'")
+            let isName = !key.isEmpty && key.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+            FuzzTargets.require(isName, "key '\(key)'")
         }
     }
 
@@ -26,7 +27,8 @@ enum ConfigTargets {
         let parts = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         let hosts: GenesysHosts
         do {
-            hosts = try GenesysHosts(apiBaseURL: String(parts[0]), loginBaseURL: parts.count > 1 ? String(parts[1]) : nil)
+            let login = parts.count > 1 ? String(parts[1]) : nil
+            hosts = try GenesysHosts(apiBaseURL: String(parts[0]), loginBaseURL: login)
         } catch {
             _ = error.description
             return
@@ -36,7 +38,7 @@ enum ConfigTargets {
                 FuzzTargets.require(false, "accepted '\(url)', which libcurl cannot parse")
                 return
             }
-            FuzzTargets.require(parsed.scheme == "https" || parsed.scheme == "http", "accepted scheme \(parsed.scheme) in '\(url)'")
+            FuzzTargets.require(["https", "http"].contains(parsed.scheme), "accepted \(parsed.scheme): '\(url)'")
             FuzzTargets.require(parsed.user == nil && parsed.password == nil, "accepted userinfo in '\(url)'")
             FuzzTargets.require(parsed.fragment == nil, "accepted a fragment in '\(url)'")
             if parsed.scheme == "http" {

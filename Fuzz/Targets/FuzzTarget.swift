@@ -1,9 +1,7 @@
 /// A fuzz target: one parser that sees bytes from outside (the network, a file, the environment, a scraper).
-/// `name` is also the folder of its seed corpus, `Fuzz/corpus/<name>/`.
+/// `name` is also the folder of its seed corpus, `Fuzz/corpus/<name>/`; the README's table says what the bytes are.
 package struct FuzzTarget: Sendable {
     package let name: String
-    /// What the input bytes are, for the README and `scripts/fuzz`.
-    package let input: String
     /// Runs one input. Returns normally for every input; a trap (a crash, or a broken invariant via
     /// `FuzzTargets.require`) is the finding.
     package let run: @Sendable ([UInt8]) -> Void
@@ -13,21 +11,21 @@ package struct FuzzTarget: Sendable {
 /// name; `FuzzCorpusReplayTests` replays the committed corpus through the same functions in `swift test`.
 package enum FuzzTargets {
     package static let all: [FuzzTarget] = [
-        FuzzTarget(name: "token-response", input: "body of a 200 from POST /oauth/token", run: JSONModelTargets.tokenResponse),
-        FuzzTarget(name: "token-error", input: "raw HTTP response (status line, headers, body) of a failed token request", run: ErrorResponseTargets.tokenError),
-        FuzzTarget(name: "api-error", input: "raw HTTP response (status line, headers, body) of a failed API call", run: ErrorResponseTargets.apiError),
-        FuzzTarget(name: "queue-page", input: "body of GET /api/v2/routing/queues", run: JSONModelTargets.queuePage),
-        FuzzTarget(name: "observations", input: "body of POST /api/v2/analytics/queues/observations/query", run: JSONModelTargets.observations),
-        FuzzTarget(name: "tokens-me", input: "body of GET /api/v2/tokens/me", run: JSONModelTargets.tokensMe),
-        FuzzTarget(name: "organizations-me", input: "body of GET /api/v2/organizations/me", run: JSONModelTargets.organizationsMe),
-        FuzzTarget(name: "users-me", input: "body of GET /api/v2/users/me", run: JSONModelTargets.usersMe),
-        FuzzTarget(name: "token-cache", input: "contents of the --token.cache-file, loaded as at start-up", run: TokenCacheTarget.load),
-        FuzzTarget(name: "retry-after", input: "a Retry-After header value", run: ErrorResponseTargets.retryAfter),
-        FuzzTarget(name: "response-headers", input: "response header block as libcurl hands it over, line by line", run: ErrorResponseTargets.headers),
-        FuzzTarget(name: "env-file", input: "a .env file", run: ConfigTargets.envFile),
-        FuzzTarget(name: "duration", input: "a duration setting (--poll.interval etc.)", run: ConfigTargets.duration),
-        FuzzTarget(name: "url", input: "API URL, optionally a newline and the login URL", run: ConfigTargets.url),
-        FuzzTarget(name: "metrics-request", input: "raw bytes a scraper sends to the metrics server", run: ServerTargets.metricsRequest),
+        FuzzTarget(name: "token-response", run: JSONModelTargets.tokenResponse),  // 200 body of POST /oauth/token
+        FuzzTarget(name: "token-error", run: ErrorResponseTargets.tokenError),  // raw HTTP response of a failed one
+        FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),  // raw HTTP response of a failed API call
+        FuzzTarget(name: "queue-page", run: JSONModelTargets.queuePage),  // GET /api/v2/routing/queues
+        FuzzTarget(name: "observations", run: JSONModelTargets.observations),  // POST …/queues/observations/query
+        FuzzTarget(name: "tokens-me", run: JSONModelTargets.tokensMe),
+        FuzzTarget(name: "organizations-me", run: JSONModelTargets.organizationsMe),
+        FuzzTarget(name: "users-me", run: JSONModelTargets.usersMe),
+        FuzzTarget(name: "token-cache", run: TokenCacheTarget.load),  // the --token.cache-file, loaded at start-up
+        FuzzTarget(name: "retry-after", run: ErrorResponseTargets.retryAfter),  // one Retry-After value
+        FuzzTarget(name: "response-headers", run: ErrorResponseTargets.headers),  // a header block, line by line
+        FuzzTarget(name: "env-file", run: ConfigTargets.envFile),
+        FuzzTarget(name: "duration", run: ConfigTargets.duration),
+        FuzzTarget(name: "url", run: ConfigTargets.url),  // API URL, optionally a newline and the login URL
+        FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
     ]
 
     package static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

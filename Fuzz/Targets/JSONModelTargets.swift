@@ -7,7 +7,8 @@ enum JSONModelTargets {
         let decoded: TokenGrantResult
         do {
             decoded = try TokenEndpoint.decode(
-                success: HTTPResponse(status: 200, body: data), grant: .refreshToken, obtainedAt: .now, obtainedAtUnix: 1.8e9)
+                success: HTTPResponse(status: 200, body: data), grant: .refreshToken,
+                obtainedAt: .now, obtainedAtUnix: 1.8e9)
         } catch {
             FuzzTargets.require(error.reason == .malformedResponse, "a 200 body failed as \(error.reason)")
             _ = error.message
@@ -15,8 +16,10 @@ enum JSONModelTargets {
         }
         let token = decoded.accessToken
         // Genesys issues 300 s to 48 h; anything else is refused or lowered to 48 h.
-        FuzzTargets.require(token.lifetime >= .seconds(1) && token.lifetime <= .seconds(48 * 3600), "lifetime \(token.lifetime)")
-        _ = (token.description, token.expiresAtUnix, token.remaining(), decoded.refreshToken?.fingerprint, decoded.clampedFromSeconds)
+        let lifetimes: ClosedRange<Duration> = .seconds(1) ... .seconds(48 * 3600)
+        FuzzTargets.require(lifetimes.contains(token.lifetime), "lifetime \(token.lifetime)")
+        _ = (token.description, token.expiresAtUnix, token.remaining())
+        _ = (decoded.refreshToken?.fingerprint, decoded.clampedFromSeconds)
     }
 
     static func queuePage(_ data: [UInt8]) {
@@ -38,7 +41,9 @@ enum JSONModelTargets {
     static func organizationsMe(_ data: [UInt8]) { identity(data, Identity.organization) }
     static func usersMe(_ data: [UInt8]) { identity(data, Identity.user) }
 
-    private static func identity(_ data: [UInt8], _ decode: (JSONCursor) throws(JSONDecodingError) -> (id: String, name: String)) {
+    private static func identity(
+        _ data: [UInt8], _ decode: (JSONCursor) throws(JSONDecodingError) -> (id: String, name: String)
+    ) {
         let json: JSON
         do { json = try JSONParser.parse(data) } catch { _ = error.description; return }
         do { _ = try decode(JSONCursor(json)) } catch { _ = error.description }

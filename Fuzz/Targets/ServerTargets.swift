@@ -8,7 +8,9 @@ import NIOHTTPCompression
 enum ServerTargets {
     static let routes = ExporterRoutes(
         telemetryPath: "/metrics",
-        renderMetrics: { Array("# HELP genesys_up 1 when the last poll worked.\n# TYPE genesys_up gauge\ngenesys_up 1\n".utf8) },
+        renderMetrics: {
+            Array("# HELP genesys_up 1 when the last poll worked.\n# TYPE genesys_up gauge\ngenesys_up 1\n".utf8)
+        },
         readiness: { (false, "no successful poll yet") })
 
     /// The bytes go through the server's HTTP pipeline on an in-memory channel; the request line's method and
@@ -22,7 +24,8 @@ enum ServerTargets {
         let requestLine = data.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
         let words = requestLine.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
         if words.count >= 2 {
-            let reply = routes.reply(method: String(decoding: words[0], as: UTF8.self), path: String(decoding: words[1], as: UTF8.self))
+            let method = String(decoding: words[0], as: UTF8.self), path = String(decoding: words[1], as: UTF8.self)
+            let reply = routes.reply(method: method, path: path)
             FuzzTargets.require([200, 404, 405, 503].contains(reply.status), "status \(reply.status)")
         }
     }
@@ -64,10 +67,12 @@ final class InlineReplyHandler: ChannelInboundHandler {
             headers.add(name: "Content-Length", value: String(reply.body.count))
             if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
             if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
-            let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+            let status = HTTPResponseStatus(statusCode: reply.status)
+            let responseHead = HTTPResponseHead(version: request.version, status: status, headers: headers)
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             if request.method != .HEAD {
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: reply.body)))), promise: nil)
+                let body = context.channel.allocator.buffer(bytes: reply.body)
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
             }
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
             if !request.isKeepAlive { context.close(promise: nil) }

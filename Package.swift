@@ -33,11 +33,14 @@ let package = Package(
             pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]
         ),
+        // prctl is variadic: a typed shim, like the libcurl ones.
+        .systemLibrary(name: "CProcessControl"),
         .target(
             name: "GenesysExporter",
             dependencies: [
                 "CCurl",
                 "CJansson",
+                "CProcessControl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -71,7 +74,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GenesysSimulatorTests",
-            dependencies: ["GenesysSimulator"]
+            dependencies: [
+                "GenesysSimulator", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
         // Helpers shared by the exporter's test targets: simulator harness, scraping, awaiting conditions.
         .target(

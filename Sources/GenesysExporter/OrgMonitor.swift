@@ -59,7 +59,8 @@ public final class OrgMonitor: Sendable {
 
     /// Ready once the first poll of every collector has finished and at least one succeeded.
     public func readinessStatus() -> (ready: Bool, reason: String) {
-        readiness.withLockedValue { $0.status }
+        if let problem = tokens.persistenceProblem { return (false, problem) }
+        return readiness.withLockedValue { $0.status }
     }
 
     private func poll(_ collector: any Collector) async {

@@ -11,7 +11,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         var adjusted = options
-        adjusted.tokenCacheFile = nil  // a check must not disturb a running exporter's cache
+        // client_credentials: a fresh token, so a check never disturbs a running exporter's cache. refresh_token:
+        // the same cache, since a redeemed refresh token is spent and only the cache carries its successor.
+        if try ConfigurationResolver.resolve(options).org?.token.grant != .refreshToken { adjusted.tokenCacheFile = nil }
         let configuration = try ConfigurationResolver.resolve(adjusted)
         let logger = bootstrapLogging(configuration)
         let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)

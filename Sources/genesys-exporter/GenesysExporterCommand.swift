@@ -13,6 +13,10 @@ struct GenesysExporterCommand: AsyncParsableCommand {
 
     /// Configuration and usage errors exit with status 2 and one line naming the setting.
     static func main() async {
+        // Before any secret is read: no core file and no same-user debugger can see it.
+        if let failure = CoreDumps.disable() {
+            FileHandle.standardError.write(Data("genesys-exporter: warning: core dumps stay possible: \(failure)\n".utf8))
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

@@ -13,11 +13,12 @@ import Darwin
 /// Runs `body` with a simulator and an in-process exporter polling it; both are stopped afterwards.
 func withExporter<T>(
     _ simulator: SimulatorConfiguration = SimulatorConfiguration(), telemetryPath: String = "/metrics",
+    clock: any ExporterClock = SystemClock(),
     settings: (GenesysSimulator) throws -> OrgSettings = { try $0.orgSettings() },
     _ body: (GenesysSimulator, RunningExporter) async throws -> T
 ) async throws -> T {
     try await withSimulator(simulator) { sim in
-        let exporter = try await RunningExporter(try settings(sim), telemetryPath: telemetryPath)
+        let exporter = try await RunningExporter(try settings(sim), telemetryPath: telemetryPath, clock: clock)
         do {
             let result = try await body(sim, exporter)
             await exporter.stop()
@@ -37,7 +38,7 @@ struct ConditionTimedOut: Error, CustomStringConvertible {
 extension RunningExporter {
     /// Scrapes until a scrape satisfies `condition` and returns that scrape; throws when `timeout` passes first.
     func scrape(
-        until what: String, timeout: Duration = .seconds(10), path: String = "/metrics", _ condition: (Exposition) -> Bool
+        until what: String, timeout: Duration = .seconds(30), path: String = "/metrics", _ condition: (Exposition) -> Bool
     ) async throws -> Exposition {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -50,7 +51,7 @@ extension RunningExporter {
 }
 
 /// Fails the test with `what` unless `condition` comes true before `timeout`.
-func awaitCondition(_ what: String, timeout: Duration = .seconds(10), _ condition: () async throws -> Bool) async throws {
+func awaitCondition(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
     guard try await eventually(timeout: timeout, condition) else { throw ConditionTimedOut(description: "\(what) did not happen within \(timeout)") }
 }
 

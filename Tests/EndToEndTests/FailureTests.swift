@@ -46,34 +46,43 @@ struct FailureTests {
     }
 
     /// A 429 with Retry-After: 2 holds that collector back for 2 s while the others keep their 200 ms pace.
+    /// Virtual time: the poll loops sleep on a manual clock, so the gap is exact whatever the machine's load.
     @Test func test_rateLimitedCollector_waitsForRetryAfter_whileOthersKeepPolling() async throws {
-        try await withExporter { sim, exporter in
-            _ = try await exporter.scrape(until: "every collector polled") { scrape in
-                ["identity", "queues", "observations"].allSatisfy { scrape.collectorUp($0) == 1 }
+        let clock = ManualClock()
+        try await withExporter(clock: clock) { sim, exporter in
+            /// Advances virtual time once every loop (3 collectors and the token renewal) is asleep on the clock,
+            /// so no poll is in flight when time jumps.
+            func step(_ duration: Duration) async throws {
+                try await awaitCondition("all four loops asleep") { clock.sleeperCount == 4 }
+                clock.advance(by: duration)
+            }
+            try await awaitCondition("every collector polled") {
+                try await step(.milliseconds(50))
+                let scrape = try await exporter.scrape()
+                return ["identity", "queues", "observations"].allSatisfy { scrape.collectorUp($0) == 1 }
             }
             sim.inject(.status(429, retryAfter: 2), path: APIPath.routingQueues, count: 1)
-            let clock = ContinuousClock()
-            // Watch the counters closely (5 ms) so the measured gap is within a few ms of the real one.
-            func waitFor(_ what: String, _ condition: (SimulatorCounters) -> Bool) async throws -> ContinuousClock.Instant {
-                let deadline = clock.now + .seconds(10)
-                while clock.now < deadline {
-                    if condition(sim.counters()) { return clock.now }
-                    try await Task.sleep(for: .milliseconds(5))
-                }
-                throw ConditionTimedOut(description: "\(what) within 10 s")
+            try await awaitCondition("the 429") {
+                try await step(.milliseconds(50))
+                return sim.counters().apiRequests(path: APIPath.routingQueues, status: 429) == 1
             }
-            let limitedAt = try await waitFor("the 429") { $0.apiRequests(path: APIPath.routingQueues, status: 429) == 1 }
+            try await awaitCondition("the 429 handled") { clock.sleeperCount == 4 }
             let atLimit = sim.counters()
-            let queueRequestsAtLimit = atLimit.apiRequests(path: APIPath.routingQueues)
-            let nextAt = try await waitFor("the next queue listing") { $0.apiRequests(path: APIPath.routingQueues) > queueRequestsAtLimit }
+            let limitedAt = clock.elapsed
+            // 1.9 s of virtual time in 100 ms steps: the others keep polling, the queues collector waits.
+            for _ in 0..<19 { try await step(.milliseconds(100)) }
+            try await awaitCondition("the loops asleep again") { clock.sleeperCount == 4 }
             let during = sim.counters()
-            let gap = nextAt - limitedAt
-            print("next /api/v2/routing/queues request \(gap) after the 429 with Retry-After: 2")
-            #expect(gap >= .milliseconds(1_950), "Retry-After: 2 honoured (allowing the 5 ms observation granularity)")
-            #expect(gap < .seconds(5), "polling resumes once Retry-After has passed")
-            #expect(during.apiRequests(path: APIPath.tokensMe) - atLimit.apiRequests(path: APIPath.tokensMe) >= 1, "identity kept polling")
-            #expect(during.apiRequests(path: APIPath.queueObservations) - atLimit.apiRequests(path: APIPath.queueObservations) >= 1,
+            #expect(during.apiRequests(path: APIPath.routingQueues) == atLimit.apiRequests(path: APIPath.routingQueues),
+                    "no queue listing within Retry-After")
+            #expect(during.apiRequests(path: APIPath.tokensMe) - atLimit.apiRequests(path: APIPath.tokensMe) >= 5, "identity kept polling")
+            #expect(during.apiRequests(path: APIPath.queueObservations) - atLimit.apiRequests(path: APIPath.queueObservations) >= 5,
                     "observations kept polling")
+            try await step(.milliseconds(100))
+            try await awaitCondition("the next queue listing") {
+                sim.counters().apiRequests(path: APIPath.routingQueues) > atLimit.apiRequests(path: APIPath.routingQueues)
+            }
+            print("next /api/v2/routing/queues request \(clock.elapsed - limitedAt) of virtual time after the 429 with Retry-After: 2")
             let scrape = try await exporter.scrape(until: "queues recovered") { $0.collectorUp("queues") == 1 }
             #expect(scrape.value("genesys_api_failures_total", ["endpoint": APIPath.routingQueues, "reason": "rate_limited"]) == 1)
             #expect(scrape.value("genesys_api_requests_total", ["endpoint": APIPath.routingQueues, "code": "429"]) == 1)

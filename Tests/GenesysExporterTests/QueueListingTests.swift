@@ -9,10 +9,16 @@ import Testing
 struct QueueListingTests {
     @Test(.timeLimit(.minutes(1)))
     func tokenRenewedBetweenPages_listingContinues() async throws {
-        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1), queueCount: 2_500)) { sim in
-            // 5 pages of 500, each 300 ms late: the 1 s token must be renewed during the listing.
-            sim.inject(.delay(.milliseconds(300)), path: "/api/v2/routing/queues")
-            let rig = TokenRig(try sim.tokenConfiguration())
+        // Every request the simulator serves moves virtual time on by 400 ms, so the 1 s token must be renewed
+        // during the 5-page listing, and no machine load can make a page arrive after its token expired.
+        let clock = ManualClock()
+        var simulatorConfiguration = SimulatorConfiguration(tokenTTL: .seconds(1), queueCount: 2_500)
+        simulatorConfiguration.now = {
+            clock.advance(by: .milliseconds(400))
+            return clock.simulatorNow()
+        }
+        try await withSimulator(simulatorConfiguration) { sim in
+            let rig = TokenRig(try sim.tokenConfiguration(), clock: clock)
             defer { rig.shutdown() }
             let listing = try await rig.apiClient(sim).listRoutingQueues()
             #expect(listing.total == 2_500)

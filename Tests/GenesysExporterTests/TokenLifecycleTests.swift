@@ -76,9 +76,10 @@ struct TokenLifecycleTests {
             let requests = sim.counters().tokenRequests["client_credentials"] ?? 0
             clock.advance(by: .seconds(10))  // lets the callers still waiting for the gap finish
             for caller in callers { await caller.value }
-            TokenRig.report("1 s lifetime, 5 s minimum gap: \(requests) token requests in 20 virtual s of demand")
+            let finally = sim.counters().tokenRequests["client_credentials"] ?? 0
+            TokenRig.report("1 s lifetime, 5 s minimum gap: \(requests) token requests in 20 virtual s of demand, \(finally) after 10 more")
             #expect(requests <= 5, "at most one request per 5 s of virtual time")
-            #expect(requests >= 2, "renewal still happens")
+            #expect(finally >= 2 && finally <= 6, "renewal still happens, still spaced")
         }
     }
 
@@ -234,7 +235,7 @@ struct TokenRig: Sendable {
     }
 
     func apiClient(_ sim: GenesysSimulator, logger: Logger = quietLogger) -> GenesysAPIClient {
-        GenesysAPIClient(apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger, timeout: .seconds(5))
+        GenesysAPIClient(apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger, timeout: .seconds(30))
     }
 
     /// The registry as a scrape renders it.

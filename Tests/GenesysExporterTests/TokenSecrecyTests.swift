@@ -29,7 +29,7 @@ struct TokenSecrecyTests {
         try await withSimulator(SimulatorConfiguration(clientSecret: clientSecret)) { sim in
             // client_credentials: success, revocation, malformed body, 5xx, reset, timeout.
             var configuration = try sim.tokenConfiguration(cacheFile: directory + "/cc.json", backoffInitial: .milliseconds(20))
-            configuration.requestTimeout = .milliseconds(300)
+            configuration.requestTimeout = .seconds(2)
             let rig = TokenRig(configuration, logger: capture.logger())
             defer { rig.shutdown() }
             let api = rig.apiClient(sim, logger: capture.logger(label: "genesys.api"))
@@ -54,6 +54,7 @@ struct TokenSecrecyTests {
             exposure.credential(fragment)
             let corruptFile = directory + "/corrupt.json"
             try Data(#"{"version":1,"access_token":"\#(fragment)"#.utf8).write(to: URL(fileURLWithPath: corruptFile))
+            #expect(chmod(corruptFile, 0o600) == 0)  // private, so it reaches the JSON parser
             let corrupt = try TokenRig(sim.tokenConfiguration(cacheFile: corruptFile), logger: capture.logger())
             defer { corrupt.shutdown() }
             _ = try await corrupt.provider.validToken()
@@ -110,5 +111,34 @@ struct TokenSecrecyTests {
         #expect(!"\(token)".contains("hunter2"))
         #expect(!String(reflecting: token).contains("hunter2"))
         #expect(!"\(TokenProviderConfiguration(hosts: GenesysHosts(region: GenesysRegion.all[0]), clientID: "id", clientSecret: secret))".contains("hunter2"))
+    }
+
+    /// Every string reachable through `Mirror`, however deep.
+    private static func reflectedStrings(_ value: Any) -> [String] {
+        Mirror(reflecting: value).children.flatMap { child in
+            if let text = child.value as? String { [text] } else { reflectedStrings(child.value) }
+        }
+    }
+
+    @Test func secrets_showNothingThroughDumpOrMirror() {
+        let secret = Secret("hunter2-client-secret")
+        let refresh = Secret("hunter2-refresh-token")
+        let token = AccessToken(value: Secret("hunter2-access-token"), grant: .refreshToken, lifetime: .seconds(60))
+        #expect(Mirror(reflecting: secret).children.isEmpty)
+        let holders: [Any] = [
+            secret, Optional(refresh) as Any, token,
+            TokenProviderConfiguration(hosts: GenesysHosts(region: GenesysRegion.all[0]), clientID: "id", clientSecret: secret,
+                                       grant: .refreshToken, refreshToken: refresh),
+            CachedToken(fingerprint: "f", grant: .refreshToken, accessToken: token.value, obtainedAtUnix: 0, lifetimeSeconds: 60,
+                        refreshToken: refresh),
+            TokenGrantResult(accessToken: token, refreshToken: refresh),
+        ]
+        for holder in holders {
+            var dumped = ""
+            dump(holder, to: &dumped)
+            #expect(!dumped.contains("hunter2"), "\(dumped)")
+            #expect(dumped.contains("<redacted>"), "\(dumped)")
+            #expect(!Self.reflectedStrings(holder).contains { $0.contains("hunter2") }, "\(type(of: holder))")
+        }
     }
 }

@@ -25,7 +25,7 @@ extension GenesysSimulator {
         TokenProviderConfiguration(
             hosts: try GenesysHosts(apiBaseURL: baseURL, loginBaseURL: baseURL), clientID: configuration.clientID,
             clientSecret: Secret(secret ?? configuration.clientSecret), grant: grant, refreshToken: refreshToken.map(Secret.init),
-            refreshMargin: refreshMargin, backoffInitial: backoffInitial, cacheFile: cacheFile, requestTimeout: .seconds(5))
+            refreshMargin: refreshMargin, backoffInitial: backoffInitial, cacheFile: cacheFile, requestTimeout: .seconds(30))
     }
 
     /// Org settings pointing at this simulator, with a short poll interval for tests.
@@ -45,8 +45,9 @@ public final class RunningExporter: Sendable {
     private let polling: Task<Void, Never>
     private let http = HTTPClient()
 
-    public init(_ settings: OrgSettings, telemetryPath: String = "/metrics") async throws {
-        exporter = Exporter(org: settings, listenHost: "127.0.0.1", listenPort: 0, telemetryPath: telemetryPath, logger: quietLogger)
+    public init(_ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock()) async throws {
+        exporter = Exporter(org: settings, listenHost: "127.0.0.1", listenPort: 0, telemetryPath: telemetryPath, logger: quietLogger,
+                            clock: clock)
         port = try await exporter.server.start()
         let monitor = exporter.monitor
         polling = Task { await monitor.run() }

@@ -1,11 +1,13 @@
 /// A credential that never prints itself: logging, interpolating or dumping it shows `<redacted>`.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     public let exposedValue: String
 
     public init(_ value: String) { self.exposedValue = value }
 
     public var description: String { "<redacted>" }
     public var debugDescription: String { "<redacted>" }
+    /// No children: `dump`, `Mirror` and anything walking a containing value see only `<redacted>`.
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// The last 4 hex digits of a hash of the value, to correlate log lines without revealing it.
     public var fingerprint: String { String(StableHash.hex(of: exposedValue).suffix(4)) }

@@ -15,7 +15,8 @@ public enum TokenCacheResult: String, Sendable, CaseIterable {
     case ok, miss, stale, error
 }
 
-/// Persists the token across restarts: written atomically (temp file, fsync, rename) with mode 0600.
+/// Persists the token across restarts: written atomically (temp file, fsync, rename) with mode 0600, and
+/// read back only from a private regular file of the exporter's own user.
 public struct TokenCache: Sendable {
     public let path: String
 
@@ -31,13 +32,21 @@ public struct TokenCache: Sendable {
         case error(String)
     }
 
-    public func load() -> LoadOutcome {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return FileManager.default.fileExists(atPath: path) ? .error("the file is not readable") : .miss
+    /// Reads the cache, refusing a file anyone but the exporter's user could have written or read, and
+    /// range-checking every field, so the entry it returns is safe to compute with. `now` is Unix seconds.
+    public func load(now: Double = Date().timeIntervalSince1970) -> LoadOutcome {
+        switch PrivateFile.read(path, sizeLimit: Self.sizeLimit) {
+        case .missing: .miss
+        case .refused(let reason): .error(reason)
+        case .contents(let bytes): Self.decode(bytes, now: now)
         }
+    }
+
+    /// The file's contents as an entry whose every field is checked; the fuzz target for cache files.
+    static func decode(_ bytes: [UInt8], now: Double) -> LoadOutcome {
         let parsed: JSON
         do throws(JSONParseError) {
-            parsed = try JSONParser.parse(Array(data))
+            parsed = try JSONParser.parse(bytes)
         } catch {
             return .error("the file is corrupt (\(error.withoutExcerpt))")  // jansson's excerpt could quote the token
         }
@@ -46,15 +55,35 @@ public struct TokenCache: Sendable {
             guard let grant = OAuthGrant(rawValue: try document.string("grant_type")) else {
                 return .error("unknown grant_type")
             }
+            // A token from the future would look fresh forever; a day covers any clock step between runs.
+            guard let obtainedAt = UntrustedNumber.finite(try document.field("obtained_at").double(), in: 0...(now + 86_400)) else {
+                return .error("obtained_at is not a time between 1970 and tomorrow")
+            }
+            guard let lifetime = UntrustedNumber.whole(try document.field("lifetime_seconds").double(), in: Self.lifetimeRange) else {
+                return .error("lifetime_seconds is not a whole number in \(Self.lifetimeRange.lowerBound)...\(Self.lifetimeRange.upperBound)")
+            }
+            let accessToken = try document.string("access_token")
+            let refreshToken = try document.optionalString("refresh_token")
+            guard Self.isUsableToken(accessToken), refreshToken.map(Self.isUsableToken) ?? true else {
+                return .error("a token in the file is empty or holds characters a token never has")
+            }
             return .loaded(CachedToken(
-                fingerprint: try document.string("fingerprint"), grant: grant,
-                accessToken: Secret(try document.string("access_token")),
-                obtainedAtUnix: try document.field("obtained_at").double(),
-                lifetimeSeconds: try document.int("lifetime_seconds"),
-                refreshToken: try document.optionalString("refresh_token").map(Secret.init)))
+                fingerprint: try document.string("fingerprint"), grant: grant, accessToken: Secret(accessToken),
+                obtainedAtUnix: obtainedAt, lifetimeSeconds: lifetime, refreshToken: refreshToken.map(Secret.init)))
         } catch {
             return .error("the file is corrupt (\(error))")
         }
+    }
+
+    /// A real cache is well under 8 KiB; anything this big is not ours.
+    static let sizeLimit = 64 * 1024
+
+    /// Genesys Cloud token lifetimes are 300 s to 48 h; slack below for tests and simulators.
+    static let lifetimeRange = 1...Int(TokenEndpoint.longestLifetimeSeconds)
+
+    /// Tokens go into an HTTP header: visible ASCII only, so a damaged file cannot inject a header line.
+    static func isUsableToken(_ token: String) -> Bool {
+        !token.isEmpty && token.utf8.allSatisfy { (0x21...0x7E).contains($0) }
     }
 
     /// Writes the cache; returns a reason on failure (the caller warns and keeps running).

@@ -75,6 +75,8 @@ public struct TokenEndpoint: Sendable {
             throw malformed("\(error)")
         }
         guard !value.isEmpty else { throw malformed("access_token is empty") }
+        // The token goes into an Authorization header: CR, LF or anything but visible ASCII could inject one.
+        guard TokenCache.isUsableToken(value) else { throw malformed("access_token holds characters a token never has") }
         // Range-checked before any arithmetic: a whole number of seconds, at least 1.
         guard announced.isFinite, announced >= 1, announced.rounded() == announced else {
             throw malformed("expires_in is \(announced.isFinite ? "\(announced)" : "not a finite number"); expected whole seconds >= 1")
@@ -82,9 +84,13 @@ public struct TokenEndpoint: Sendable {
         let expiresIn = Int(min(announced, longestLifetimeSeconds))
         let clampedFrom = announced > longestLifetimeSeconds ? (announced < 1e15 ? Int(announced) : Int.max) : nil
         if let type = try? document.optionalString("token_type"), type.lowercased() != "bearer" {
-            throw malformed("token_type is '\(type)', expected bearer")
+            throw malformed("token_type is '\(SafeExcerpt.of(type, limit: 40))', expected bearer")
         }
-        let rotated = (try? document.optionalString("refresh_token"))?.flatMap { $0.isEmpty ? nil : Secret($0) }
+        let rotatedText = (try? document.optionalString("refresh_token")) ?? nil
+        if let rotatedText, !rotatedText.isEmpty, !TokenCache.isUsableToken(rotatedText) {
+            throw malformed("refresh_token holds characters a token never has")
+        }
+        let rotated = rotatedText.flatMap { $0.isEmpty ? nil : Secret($0) }
         let token = AccessToken(value: Secret(value), grant: grant, lifetime: .seconds(expiresIn), obtainedAt: obtainedAt, obtainedAtUnix: obtainedAtUnix)
         return TokenGrantResult(accessToken: token, refreshToken: rotated, clampedFromSeconds: clampedFrom)
     }
@@ -102,7 +108,7 @@ public struct TokenEndpoint: Sendable {
         let body = try? JSONCursor(JSONParser.parse(response.body))
         let code = (try? body?.optionalString("error")) ?? nil
         let detail = ((try? body?.optionalString("error_description")) ?? nil) ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
-        let said = detail.isEmpty ? "" : " (\(detail))"
+        let said = detail.isEmpty ? "" : " (\(SafeExcerpt.of(detail)))"
         if status == 429 || isLoginRateLimit(status: status, code: code, detail: detail) {
             let retryAfter = response.retryAfter
             return TokenError(reason: .rateLimited, message: "the token endpoint is rate limiting this client (HTTP \(status)\(said))\(retryAfter.map { ", retry after \($0.wholeSeconds) s" } ?? ""); backing off", retryAfter: retryAfter)
@@ -118,7 +124,7 @@ public struct TokenEndpoint: Sendable {
         case "invalid_grant":
             return TokenError(reason: .invalidGrant, message: "the refresh token is no longer valid (HTTP \(status) invalid_grant\(said)): the user must re-authorize; put the new refresh token in GENESYS_REFRESH_TOKEN and delete the token cache file")
         default:
-            return TokenError(reason: .httpError, message: "the token endpoint answered HTTP \(status)\(code.map { " \($0)" } ?? "")\(said)")
+            return TokenError(reason: .httpError, message: "the token endpoint answered HTTP \(status)\(code.map { " \(SafeExcerpt.of($0, limit: 80))" } ?? "")\(said)")
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 
 /// Settings for one org's token.
 public struct TokenProviderConfiguration: Sendable {
@@ -60,6 +61,8 @@ public actor TokenProvider {
     /// No token request starts before this: the backoff after a failure, the minimum gap after a success.
     private var nextAttemptAt: ContinuousClock.Instant?
     private var cacheWriteWarned = false
+    /// Why the rotated refresh token could not be saved (refresh_token grant); readiness reports it.
+    private let persistence = NIOLockedValueBox<String?>(nil)
     /// The last token request's error, cleared by a success.
     public private(set) var lastError: TokenError?
 
@@ -86,6 +89,10 @@ public actor TokenProvider {
             }
         }
     }
+
+    /// Set while the rotated refresh token is only in memory because the cache file cannot be written:
+    /// a restart would then send a spent refresh token. Nil when all is saved.
+    public nonisolated var persistenceProblem: String? { persistence.withLockedValue { $0 } }
 
     /// The current token, or nil before the first success.
     public var currentToken: AccessToken? { token }
@@ -165,6 +172,7 @@ public actor TokenProvider {
             }
         }
         let grant = configuration.grant
+        if reason != .initial, let adopted = adoptNewerCachedToken() { return .success(adopted) }
         let started = clock.now
         do {
             let result = try await endpoint.requestToken(grant: grant, refreshToken: refreshToken)
@@ -221,7 +229,7 @@ public actor TokenProvider {
         _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?, logger: Logger,
         clock: any ExporterClock
     ) -> (token: AccessToken?, refreshToken: Secret?) {
-        switch cache.load() {
+        switch cache.load(now: clock.unixNow) {
         case .miss:
             metrics?.recordCache(op: "load", result: .miss)
             return (nil, nil)
@@ -262,6 +270,20 @@ public actor TokenProvider {
         }
     }
 
+    /// Refresh tokens are single use: before redeeming one, take a newer refresh token (and a still-valid
+    /// access token) that another process sharing the cache file (`check`, a previous instance) saved.
+    private func adoptNewerCachedToken() -> AccessToken? {
+        guard configuration.grant == .refreshToken, let cache else { return nil }
+        let loaded = Self.loadCache(cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger, clock: clock)
+        if let newer = loaded.refreshToken, newer != refreshToken {
+            logger.info("the token cache holds a newer refresh token; using it", metadata: ["path": "\(cache.path)"])
+            refreshToken = newer
+        }
+        guard let cached = loaded.token, cached.value != token?.value else { return nil }
+        install(cached)
+        return cached
+    }
+
     private func saveCache(_ saved: AccessToken) {
         guard let cache else { return }
         let entry = CachedToken(fingerprint: fingerprint, grant: saved.grant, accessToken: saved.value, obtainedAtUnix: saved.obtainedAtUnix,
@@ -269,7 +291,12 @@ public actor TokenProvider {
         if let failure = cache.save(entry) {
             metrics?.recordCache(op: "save", result: .error)
             let metadata: Logger.Metadata = ["path": "\(cache.path)", "error": "\(failure)"]
-            if cacheWriteWarned {
+            if configuration.grant == .refreshToken {
+                // The rotated refresh token now lives only in memory: say so every time, and fail readiness.
+                let problem = "cannot save the rotated refresh token to \(cache.path) (\(failure)); a restart would lose it: fix the file's directory or permissions"
+                persistence.withLockedValue { $0 = problem }
+                logger.error("cannot write token cache file; the rotated refresh token is only in memory", metadata: metadata)
+            } else if cacheWriteWarned {
                 logger.debug("cannot write token cache file", metadata: metadata)
             } else {
                 cacheWriteWarned = true
@@ -277,6 +304,7 @@ public actor TokenProvider {
             }
         } else {
             metrics?.recordCache(op: "save", result: .ok)
+            persistence.withLockedValue { $0 = nil }
         }
     }
 }

@@ -7,7 +7,8 @@ struct ReadinessState: Sendable {
     mutating func finished(_ collector: String, failure: String?) {
         pending.remove(collector)
         if failure == nil { anySucceeded = true }
-        lastFailure = failure ?? lastFailure
+        // Served on /-/ready: upstream text in it is stripped like every response excerpt.
+        lastFailure = failure.map { SafeExcerpt.of($0, limit: 1000) } ?? lastFailure
     }
 
     var status: (ready: Bool, reason: String) {

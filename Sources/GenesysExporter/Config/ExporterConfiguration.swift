@@ -118,7 +118,11 @@ public enum ConfigurationResolver {
             guard let grant = OAuthGrant(rawValue: grantName) else {
                 throw .invalid(setting: "--genesys.grant", reason: "'\(grantName)' is not one of client_credentials, refresh_token")
             }
-            if grant == .refreshToken && refreshToken == nil && options.tokenCacheFile == nil {
+            if grant == .refreshToken && options.tokenCacheFile == nil {
+                // Genesys rotates the refresh token at every use: kept only in memory, it is lost at the next restart.
+                throw .missing(setting: "--token.cache-file", hint: "the refresh_token grant needs a cache file to keep the rotated refresh token across restarts (e.g. /var/lib/genesys-exporter/token.json)")
+            }
+            if grant == .refreshToken && refreshToken == nil && !fileExists(options.tokenCacheFile ?? "") {
                 throw .missing(setting: "GENESYS_REFRESH_TOKEN", hint: "the refresh_token grant needs the refresh token from the authorization-code flow (or a token cache file holding one)")
             }
             org = ExporterConfiguration.org(hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken, tuning: tuning)

@@ -7,6 +7,15 @@ public struct ConnectivityCheck: Sendable {
         public let latency: Duration
         public let verdict: String
         public let ok: Bool
+
+        /// The verdict can quote upstream text: stripped like every response excerpt, so the table stays one line per row.
+        public init(endpoint: String, status: String, latency: Duration, verdict: String, ok: Bool) {
+            self.endpoint = endpoint
+            self.status = status
+            self.latency = latency
+            self.verdict = SafeExcerpt.of(verdict, limit: 1000)
+            self.ok = ok
+        }
     }
 
     public let monitor: OrgMonitor
@@ -16,10 +25,29 @@ public struct ConnectivityCheck: Sendable {
     public func run() async -> [Row] {
         var rows: [Row] = []
         let started = ContinuousClock.now
+        let grant = monitor.settings.token.grant
+        let cachedBefore = await monitor.tokens.currentToken
+        if grant == .refreshToken, cachedBefore == nil, let problem = monitor.settings.token.cacheFile.flatMap({ TokenCache(path: $0).saveProblem() }) {
+            // A refresh token is single use: never redeem one whose successor could not be kept.
+            rows.append(Row(endpoint: "POST /oauth/token (\(grant.rawValue))", status: "not sent", latency: .zero,
+                            verdict: "the refresh token was not redeemed: \(problem), so its rotated successor would be lost", ok: false))
+            return rows
+        }
         do {
-            _ = try await monitor.tokens.validToken()
-            rows.append(Row(endpoint: "POST /oauth/token (\(monitor.settings.token.grant.rawValue))", status: "200",
-                            latency: ContinuousClock.now - started, verdict: "ok", ok: true))
+            let token = try await monitor.tokens.validToken()
+            var verdict = "ok"
+            if grant == .refreshToken {
+                verdict = token.value == cachedBefore?.value
+                    ? "ok: used the cached access token; the refresh token was not redeemed"
+                    : "ok: redeemed the refresh token; the rotated one is saved in \(monitor.settings.token.cacheFile ?? "-")"
+            }
+            if let problem = monitor.tokens.persistenceProblem {
+                rows.append(Row(endpoint: "POST /oauth/token (\(grant.rawValue))", status: "200", latency: ContinuousClock.now - started,
+                                verdict: problem, ok: false))
+                return rows
+            }
+            rows.append(Row(endpoint: "POST /oauth/token (\(grant.rawValue))", status: token.value == cachedBefore?.value ? "cached" : "200",
+                            latency: ContinuousClock.now - started, verdict: verdict, ok: true))
         } catch {
             rows.append(Row(endpoint: "POST /oauth/token (\(monitor.settings.token.grant.rawValue))", status: error.reason.rawValue,
                             latency: ContinuousClock.now - started, verdict: error.message, ok: false))

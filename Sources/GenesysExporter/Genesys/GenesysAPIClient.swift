@@ -53,7 +53,7 @@ public final class GenesysAPIClient: Sendable {
                 throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
             }
             metrics?.recordResponse(endpoint, response)
-            let correlationID = response.headers["ININ-Correlation-Id"]
+            let correlationID = response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }
             if response.status == 401 && attempt == 1 {
                 // The token was revoked or expired early: replace it (once for all callers) and retry once.
                 await tokens.invalidate(token)
@@ -71,7 +71,7 @@ public final class GenesysAPIClient: Sendable {
                 return APIResult(json: JSONCursor(try JSONParser.parse(response.body)), response: response)
             } catch {
                 throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: response.status,
-                                    message: "HTTP \(response.status) with a body that is not JSON: \(error)", correlationID: correlationID))
+                                    message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))", correlationID: correlationID))
             }
         }
     }
@@ -82,7 +82,7 @@ public final class GenesysAPIClient: Sendable {
             return try body(result.json)
         } catch {
             throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: result.response.status,
-                                message: "unexpected response shape: \(error)", correlationID: result.response.headers["ININ-Correlation-Id"]))
+                                message: "unexpected response shape: \(error)", correlationID: result.response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }))
         }
     }
 
@@ -99,8 +99,8 @@ public final class GenesysAPIClient: Sendable {
     package static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
         let status = response.status
         let body = try? JSONCursor(JSONParser.parse(response.body))
-        let message = ((try? body?.optionalString("message")) ?? nil) ?? "HTTP \(status)"
-        let code = ((try? body?.optionalString("code")) ?? nil).map { " [\($0)]" } ?? ""
+        let message = ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"  // room for a list of missing permissions
+        let code = ((try? body?.optionalString("code")) ?? nil).map { " [\(SafeExcerpt.of($0, limit: 80))]" } ?? ""
         let reason: APIFailureReason
         switch status {
         case 401: reason = .unauthorized

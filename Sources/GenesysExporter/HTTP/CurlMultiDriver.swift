@@ -4,8 +4,34 @@ import NIOConcurrencyHelpers
 
 /// Runs every transfer on one curl multi handle, on a dedicated thread, so no Swift
 /// executor or event loop ever blocks on the network. Connections, DNS and TLS sessions are
-/// cached on the multi handle and reused across requests.
-final class CurlMultiDriver: @unchecked Sendable {  // `multi` and `active` are touched only on the driver thread; `inbox` is behind a lock.
+/// cached on the multi handle and reused across requests. Dropping the driver stops its thread.
+final class CurlMultiDriver: Sendable {
+    let loop: CurlMultiLoop
+
+    init(maxConnectionsPerHost: Int) {
+        loop = CurlMultiLoop(maxConnectionsPerHost: maxConnectionsPerHost)
+        let loop = self.loop
+        let thread = Thread { loop.run() }  // holds the loop, not the driver, so the driver's deinit can stop it
+        thread.name = "genesys-curl"
+        thread.start()
+    }
+
+    deinit { loop.stop(wait: false) }
+
+    /// Hands a transfer to the driver thread; after shutdown it fails at once with `.cancelled`.
+    func submit(_ transfer: CurlTransfer) {
+        if !loop.submit(transfer) { transfer.fail(.cancelled) }
+    }
+
+    /// Aborts a submitted transfer; a no-op once it finished or the driver stopped.
+    func cancel(_ transfer: CurlTransfer) { loop.cancel(transfer) }
+
+    /// Stops the thread; transfers still running fail with `.cancelled`. Safe to call more than once.
+    func shutdown(wait: Bool = true) { loop.stop(wait: wait) }
+}
+
+/// The multi handle and its thread's loop.
+final class CurlMultiLoop: @unchecked Sendable {  // `multi` and `active` are touched only on the driver thread (plus `curl_multi_wakeup`, under the inbox lock while not stopping); `inbox` is behind a lock.
     private struct Inbox {
         var added: [CurlTransfer] = []
         var cancelled: [CurlTransfer] = []
@@ -15,48 +41,53 @@ final class CurlMultiDriver: @unchecked Sendable {  // `multi` and `active` are 
     private let multi: UnsafeMutableRawPointer
     private let inbox = NIOLockedValueBox(Inbox())
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    private let stopped = DispatchSemaphore(value: 0)
+    private let stopped = DispatchGroup()
 
     init(maxConnectionsPerHost: Int) {
         CurlGlobal.initialize()
         multi = curl_multi_init()
         _ = gx_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnectionsPerHost)
         _ = gx_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(16, maxConnectionsPerHost * 4))
-        let thread = Thread { [self] in run() }
-        thread.name = "genesys-curl"
-        thread.start()
+        stopped.enter()
     }
 
-    func submit(_ transfer: CurlTransfer) {
-        let accepted = inbox.withLockedValue { inbox in
+    // Every wakeup runs under the inbox lock and only while `stopping` is false (or in the same critical
+    // section that sets it). The thread leaves its loop only after reading `stopping` under that lock, so
+    // no wakeup can reach the multi handle after `curl_multi_cleanup`.
+
+    /// False when the loop is stopping: the caller fails the transfer.
+    func submit(_ transfer: CurlTransfer) -> Bool {
+        inbox.withLockedValue { inbox in
             guard !inbox.stopping else { return false }
             inbox.added.append(transfer)
+            curl_multi_wakeup(multi)
             return true
         }
-        guard accepted else {
-            transfer.fail(.cancelled)
-            return
-        }
-        curl_multi_wakeup(multi)
     }
 
     func cancel(_ transfer: CurlTransfer) {
-        inbox.withLockedValue { $0.cancelled.append(transfer) }
-        curl_multi_wakeup(multi)
+        inbox.withLockedValue { inbox in
+            guard !inbox.stopping else { return }  // the thread fails every transfer it still holds as it stops
+            inbox.cancelled.append(transfer)
+            curl_multi_wakeup(multi)
+        }
     }
 
-    /// Stops the thread; transfers still running fail with `.cancelled`.
-    func shutdown(wait: Bool = true) {
-        let first = inbox.withLockedValue { inbox in
-            defer { inbox.stopping = true }
-            return !inbox.stopping
+    func stop(wait: Bool) {
+        inbox.withLockedValue { inbox in
+            guard !inbox.stopping else { return }
+            inbox.stopping = true
+            curl_multi_wakeup(multi)
         }
-        guard first else { return }
-        curl_multi_wakeup(multi)
         if wait { stopped.wait() }
     }
 
-    private func run() {
+    /// Whether the thread finished and the multi handle is gone within `timeout` (whole seconds; for tests).
+    func waitUntilStopped(timeout: Duration) -> Bool {
+        stopped.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .success
+    }
+
+    func run() {
         while true {
             let (added, cancelled, stopping) = inbox.withLockedValue { inbox in
                 defer {
@@ -97,6 +128,6 @@ final class CurlMultiDriver: @unchecked Sendable {  // `multi` and `active` are 
         }
         active.removeAll()
         curl_multi_cleanup(multi)
-        stopped.signal()
+        stopped.leave()
     }
 }

@@ -13,7 +13,9 @@ enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
+            // Beyond what JSON requires: DEL, C1, U+2028/U+2029 and bidi overrides too, so a JSON log line
+            // carries no terminal escapes or invisible layout from upstream text.
+            case _ where scalar.isControlOrInvisibleLayout: out += String(format: "\\u%04x", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -46,15 +46,46 @@ public struct LineLogHandler: LogHandler {
     }
 
     static func logfmt(_ fields: [(String, String)]) -> String {
-        fields.map { key, value in
-            let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline }
-            guard needsQuotes else { return "\(key)=\(value)" }
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(key)=\"\(escaped)\""
-        }.joined(separator: " ")
+        fields.map { key, value in "\(logfmtKey(key))=\(logfmtValue(value))" }.joined(separator: " ")
     }
 
+    /// Quoted when needed. Every control character, DEL, C1 control, U+2028/U+2029 and bidi override is
+    /// escaped, so text from the API can neither start a forged line nor send escapes to a terminal.
+    static func logfmtValue(_ value: String) -> String {
+        var escaped = ""
+        var needsQuotes = value.isEmpty
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            case "\t": escaped += "\\t"
+            case _ where scalar.isControlOrInvisibleLayout: escaped += String(format: "\\u%04x", scalar.value)
+            case " ", "=":
+                needsQuotes = true
+                escaped.unicodeScalars.append(scalar)
+            default:
+                escaped.unicodeScalars.append(scalar)
+                continue
+            }
+            needsQuotes = true
+        }
+        return needsQuotes ? "\"\(escaped)\"" : escaped
+    }
+
+    /// Keys come from code, but one with a space, `=`, a quote or a control character would still break the line.
+    static func logfmtKey(_ key: String) -> String {
+        guard !key.isEmpty else { return "_" }
+        var safe = String.UnicodeScalarView()
+        for scalar in key.unicodeScalars {
+            let breaksLine = scalar == " " || scalar == "=" || scalar == "\"" || scalar == "\\" || scalar.isControlOrInvisibleLayout
+            safe.append(breaksLine ? "_" : scalar)
+        }
+        return String(safe)
+    }
+
+    /// `JSONText.quoted` escapes the same characters as logfmt does.
     static func json(_ fields: [(String, String)]) -> String {
         "{" + fields.map { "\(JSONText.quoted($0.0)):\(JSONText.quoted($0.1))" }.joined(separator: ",") + "}"
     }

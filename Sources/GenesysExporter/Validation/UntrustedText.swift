@@ -1,0 +1,11 @@
+extension Unicode.Scalar {
+    /// C0 and C1 control characters, DEL, the Unicode line and paragraph separators (U+2028, U+2029)
+    /// and bidirectional overrides: in text from outside they could end a log line early, drive a
+    /// terminal (ESC sequences) or make a line read differently from what it holds.
+    package var isControlOrInvisibleLayout: Bool {
+        switch value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: true
+        default: properties.isBidiControl
+        }
+    }
+}

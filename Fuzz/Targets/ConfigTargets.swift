@@ -55,6 +55,10 @@ enum ConfigTargets {
         let schemes: Set<String> = ["http", "https", "socks5", "socks5h"]
         let url = value.contains("://") ? value : "http://" + value
         guard case .success = ParsedURL.parse(url, schemes: schemes) else { return }
+        // Known gap, reported (Fuzz/crashes/url/proxy-combining-mark-after-scheme): `contains("://")` compares
+        // Characters, so a combining mark after "://" hides the scheme and the value is read as https://http….
+        // Skipped until fixed, so the run goes on to find other disagreements.
+        if !url.trimmingSpacesAndTabs.contains("://") { return }  // "://" is in the bytes, not in the Characters
         // libcurl reads the variable itself, so the oracle should parse the value as it is. Known gap, reported
         // (Fuzz/crashes/url/proxy-leading-space): validation trims spaces and tabs, libcurl refuses them. Until
         // that is fixed the oracle trims too, so the run goes on to find other disagreements.

@@ -30,13 +30,14 @@ enum ServerTargets {
         }
     }
 
-    /// The metrics server's pipeline (`MetricsServer.start`'s child channel initializer) on an
-    /// `EmbeddedChannel`. Keep it in step with the server: this is the one place to update.
-    /// `InlineReplyHandler` stands in for `ExporterHTTPHandler`, which renders on NIO's thread pool, and an
-    /// `EmbeddedEventLoop` must only be used from its own thread.
+    /// The metrics server's HTTP pipeline (`MetricsServer.bind`'s child channel initializer) on an
+    /// `EmbeddedChannel`. Keep it in step with the server: this is the one place to update. Left out: TLS and the
+    /// idle and request-head timeouts (time, not bytes). `InlineReplyHandler` stands in for `ExporterHTTPHandler`,
+    /// which renders and checks bcrypt on thread pools, and an `EmbeddedEventLoop` must only be used from its own
+    /// thread; it parses the `Authorization` header as the authenticator does.
     static func makeServerChannel(routes: ExporterRoutes) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
         try channel.pipeline.syncOperations.addHandler(HTTPResponseCompressor())
         try channel.pipeline.syncOperations.addHandler(InlineReplyHandler(routes: routes))
         channel.pipeline.fireChannelActive()
@@ -61,6 +62,7 @@ final class InlineReplyHandler: ChannelInboundHandler {
         case .end:
             guard let request = head else { return }
             head = nil
+            _ = BasicAuthenticator.credentials(fromAuthorization: request.headers.first(name: "Authorization"))
             let reply = routes.reply(method: request.method.rawValue, path: request.uri)
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: reply.contentType)

@@ -8,7 +8,9 @@ public final class Exporter: Sendable {
     public let server: MetricsServer
     public let store: MetricStore
 
+    /// `listenAddresses`, when given, replaces `listenHost`/`listenPort`.
     public init(org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
+                listenAddresses: [ListenAddress] = [], limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(),
                 logger: Logger = Logger(label: "genesys-exporter"), clock: any ExporterClock = SystemClock()) {
         let store = MetricStore()
         let monitor = OrgMonitor(settings: org, store: store, logger: logger, clock: clock)
@@ -26,7 +28,9 @@ public final class Exporter: Sendable {
             readiness: { monitor.readinessStatus() })
         self.store = store
         self.monitor = monitor
-        self.server = MetricsServer(host: listenHost, port: listenPort, routes: routes)
+        self.server = MetricsServer(addresses: listenAddresses.isEmpty ? [ListenAddress(host: listenHost, port: listenPort)] : listenAddresses,
+                                    routes: routes, limits: limits, web: web,
+                                    metrics: WebServerMetrics(registry: store.liveRegistry), logger: logger)
     }
 
     /// The services to hand to a `ServiceGroup`: the HTTP server and the poller.

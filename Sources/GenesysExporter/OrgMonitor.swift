@@ -26,7 +26,8 @@ public final class OrgMonitor: Sendable {
         let registry = store.registry
         self.logger = logger
         http = HTTPClient(configuration: HTTPClientConfiguration(
-            connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, extraCAFile: settings.extraCAFile))
+            connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, maxResponseBytes: settings.maxResponseBytes,
+            extraCAFile: settings.extraCAFile))
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
         let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
@@ -49,7 +50,7 @@ public final class OrgMonitor: Sendable {
             }
         }
         await tokens.flushCache()
-        http.shutdown()
+        await http.close()
     }
 
     /// Sets the gauges that depend on the moment of the scrape.
@@ -64,7 +65,7 @@ public final class OrgMonitor: Sendable {
     }
 
     private func poll(_ collector: any Collector) async {
-        var schedule = PollSchedule(interval: settings.pollInterval)
+        var schedule = PollSchedule(interval: settings.pollInterval, failureCap: settings.failureBackoffCap)
         while !Task.isCancelled {
             let started = clock.now
             let delay: Duration
@@ -87,7 +88,7 @@ public final class OrgMonitor: Sendable {
                 readiness.withLockedValue { $0.finished(collector.name, failure: "\(collector.name): \(error.tokenError?.description ?? error.description)") }
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
                 logger.warning("collector failed; keeping its last values", metadata: [
-                    "collector": "\(collector.name)", "reason": "\(error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
+                    "collector": "\(collector.name)", "reason": "\(error.tokenError?.reason.rawValue ?? error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
                     "retry_in_s": "\(delay.wholeSeconds)",
                 ])
             }

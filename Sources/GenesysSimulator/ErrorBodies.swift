@@ -46,15 +46,33 @@ enum ErrorBodies {
             headers: [("Retry-After", String(retryAfter))])
     }
 
-    /// The API error body an injected `.status` fault answers with.
-    static func apiFault(_ status: Int, retryAfter: Int?) -> SimulatorResponse {
+    /// The login service's rate limit as it answers when a client asks for tokens too often (besides 429).
+    static func loginRateLimited() -> SimulatorResponse {
+        oauth(400, error: "invalid_request", description: "rate limit exceeded; retry later")
+    }
+
+    /// What a captive portal or corporate proxy answers in place of the API: 200 and an HTML page.
+    static func proxyPage() -> SimulatorResponse {
+        let html = """
+            <!DOCTYPE html>
+            <html><head><title>Web Page Blocked</title></head>
+            <body><h1>Access to this site is blocked</h1>
+            <p>The page you requested is not allowed by your organization's web gateway policy.</p>
+            <p>Reference: 7f3a9c21</p></body></html>
+            """
+        return SimulatorResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: Array(html.utf8))
+    }
+
+    /// The API error body an injected `.status` fault answers with; `retryAfter` is sent as is.
+    static func apiFault(_ status: Int, retryAfter: String?) -> SimulatorResponse {
+        let seconds = retryAfter.flatMap { Int($0) }.map { max(0, $0) } ?? 1
         let (code, message): (String, String) = switch status {
         case 400: ("bad.request", "The request could not be understood by the server due to malformed syntax.")
         case 401: ("bad.credentials", "Invalid login credentials.")
         case 403: ("not.authorized", "You are not authorized to perform the requested action.")
         case 404: ("not.found", "The requested resource was not found.")
         case 408: ("request.timeout", "The client did not produce a request within the server timeout limit.")
-        case 429: ("too.many.requests", "Rate limit exceeded the maximum. Retry the request in [\(retryAfter ?? 1)] seconds")
+        case 429: ("too.many.requests", "Rate limit exceeded the maximum. Retry the request in [\(seconds)] seconds")
         case 500: ("internal.server.error", "The server encountered an unexpected condition which prevented it from fulfilling the request.")
         case 502: ("bad.gateway", "The server is acting as a gateway or proxy and received an invalid response from the upstream server.")
         case 503: ("service.unavailable", "Service Unavailable - The server is currently unavailable (because it is overloaded or down for maintenance).")
@@ -64,8 +82,8 @@ enum ErrorBodies {
         return api(status, code: code, message: message, headers: retryAfterHeader(retryAfter))
     }
 
-    /// The OAuth error body an injected `.status` fault on `/oauth/token` answers with.
-    static func oauthFault(_ status: Int, retryAfter: Int?) -> SimulatorResponse {
+    /// The OAuth error body an injected `.status` fault on `/oauth/token` answers with; `retryAfter` is sent as is.
+    static func oauthFault(_ status: Int, retryAfter: String?) -> SimulatorResponse {
         let (error, description): (String, String) = switch status {
         case 400: ("invalid_request", "invalid request")
         case 401: ("invalid_client", "authentication failed")
@@ -76,7 +94,7 @@ enum ErrorBodies {
         return oauth(status, error: error, description: description, headers: retryAfterHeader(retryAfter))
     }
 
-    private static func retryAfterHeader(_ seconds: Int?) -> [(String, String)] {
-        seconds.map { [("Retry-After", String($0))] } ?? []
+    private static func retryAfterHeader(_ value: String?) -> [(String, String)] {
+        value.map { [("Retry-After", $0)] } ?? []
     }
 }

@@ -100,9 +100,12 @@ public final class GenesysSimulator: Sendable {
     // MARK: Fault switches
 
     /// Adds a fault rule for requests to `path` (exact, without query, or a prefix ending in `*`),
-    /// optionally only for `method`; `count` nil means until `clearFaults()`. Earlier rules win.
-    public func inject(_ fault: SimulatorFault, path: String, method: String? = nil, count: Int? = nil) {
-        core.state.withLockedValue { $0.faults.add(fault, path: path, method: method, count: count) }
+    /// optionally only for `method` and only for requests whose query carries every `query` parameter with
+    /// that value (`["pageNumber": "2"]`); `count` nil means until `clearFaults()`. Earlier rules win.
+    public func inject(
+        _ fault: SimulatorFault, path: String, method: String? = nil, query: [String: String] = [:], count: Int? = nil
+    ) {
+        core.state.withLockedValue { $0.faults.add(fault, path: path, method: method, query: query, count: count) }
     }
 
     /// Removes every fault rule.
@@ -169,9 +172,17 @@ public final class GenesysSimulator: Sendable {
         core.state.withLockedValue { $0.counters.snapshot }
     }
 
-    /// Zeroes the counters.
+    /// Zeroes the counters and empties the request log.
     public func resetCounters() {
-        core.state.withLockedValue { $0.counters.reset() }
+        core.state.withLockedValue { state in
+            state.counters.reset()
+            state.requestLog.clear()
+        }
+    }
+
+    /// Every request received (the latest 10,000), in arrival order, with the fault it met.
+    public func requestLog() -> [SimulatorRequestRecord] {
+        core.state.withLockedValue { $0.requestLog.records }
     }
 
     /// The current queue catalog, in paging order.

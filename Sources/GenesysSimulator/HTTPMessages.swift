@@ -51,6 +51,8 @@ struct SimulatorResponse: Sendable {
 /// What the connection handler should do with a request.
 enum RouteOutcome: Sendable {
     case respond(SimulatorResponse, after: Duration?)
+    /// The head now, then the body a chunk at a time.
+    case drip(SimulatorResponse, chunkBytes: Int, every: Duration)
     case reset
     case hang
 }

@@ -55,6 +55,15 @@ enum OAuthRoutes {
         return .json(200, body, headers: [("Cache-Control", "no-store"), ("Pragma", "no-cache")])
     }
 
+    /// A token response body with `expires_in` replaced by raw JSON text (which may be any JSON value, or none).
+    static func replacingExpiresIn(of body: [UInt8], with rawJSON: String) -> [UInt8] {
+        guard var object = JSONBody.decode(body) as? [String: Any] else { return body }
+        let placeholder = "expires-in-placeholder-\(RandomToken.make(length: 16))"
+        object["expires_in"] = placeholder
+        let text = String(decoding: JSONBody.encode(object), as: UTF8.self)
+        return Array(text.replacingOccurrences(of: "\"\(placeholder)\"", with: rawJSON).utf8)
+    }
+
     /// `Authorization: Basic base64(id:secret)` → (id, secret); nil when missing or garbled.
     static func basicCredentials(_ header: String?) -> (String, String)? {
         guard let header else { return nil }

@@ -50,19 +50,43 @@ final class SimulatorCore: Sendable {
         let isTokenRequest = request.path == OAuthRoutes.path
         let fault: SimulatorFault? = state.withLockedValue { state in
             if isTokenRequest { state.counters.recordTokenRequest(grantType: OAuthRoutes.grantLabel(request)) }
-            return state.faults.take(path: request.path, method: request.method)
+            let fault = state.faults.take(request)
+            state.requestLog.record(request, fault: fault)
+            return fault
         }
         switch fault {
         case .status(let status, let retryAfter):
-            let response = isTokenRequest
-                ? ErrorBodies.oauthFault(status, retryAfter: retryAfter)
-                : ErrorBodies.apiFault(status, retryAfter: retryAfter)
-            recordAPIStatus(request, status)
+            return refuse(request, status: status, retryAfter: retryAfter.map(String.init), isTokenRequest: isTokenRequest)
+        case .statusWithRawRetryAfter(let status, let retryAfter):
+            return refuse(request, status: status, retryAfter: retryAfter, isTokenRequest: isTokenRequest)
+        case .loginRateLimited:
+            let response = isTokenRequest ? ErrorBodies.loginRateLimited() : ErrorBodies.tooManyRequests(retryAfter: 1)
+            recordAPIStatus(request, response.status)
             return .respond(response, after: nil)
         case .malformedBody:
             recordAPIStatus(request, 200)
             let truncated = isTokenRequest ? #"{"access_token":"eyJ0eXAiOiJKV1Qi"# : #"{"entities":[{"id":"5f1c2a7e-"#
             return .respond(SimulatorResponse(status: 200, body: Array(truncated.utf8)), after: nil)
+        case .truncatedBody:
+            return served(request, isTokenRequest: isTokenRequest) { $0.body = Array($0.body.prefix($0.body.count / 2)) }
+        case .htmlPage:
+            recordAPIStatus(request, 200)
+            return .respond(ErrorBodies.proxyPage(), after: nil)
+        case .oversizedBody(let bytes):
+            return served(request, isTokenRequest: isTokenRequest) { response in
+                response.body += [UInt8](repeating: UInt8(ascii: " "), count: max(0, bytes - response.body.count))
+            }
+        case .drip(let chunkBytes, let interval):
+            let (response, _) = serve(request, isTokenRequest: isTokenRequest)
+            return .drip(response, chunkBytes: max(1, chunkBytes), every: interval)
+        case .tokenExpiresIn(let raw):
+            return served(request, isTokenRequest: isTokenRequest) { response in
+                guard isTokenRequest, response.status == 200 else { return }
+                response.body = OAuthRoutes.replacingExpiresIn(of: response.body, with: raw)
+            }
+        case .revokeTokens:
+            state.withLockedValue { $0.revokeAccessTokens() }
+            return served(request, isTokenRequest: isTokenRequest) { _ in }
         case .connectionReset:
             recordAPIStatus(request, 0)
             return .reset
@@ -73,9 +97,26 @@ final class SimulatorCore: Sendable {
             let (response, latency) = serve(request, isTokenRequest: isTokenRequest)
             return .respond(response, after: delay + latency)
         case nil:
-            let (response, latency) = serve(request, isTokenRequest: isTokenRequest)
-            return .respond(response, after: latency == .zero ? nil : latency)
+            return served(request, isTokenRequest: isTokenRequest) { _ in }
         }
+    }
+
+    /// An injected error status with its realistic body and an optional raw `Retry-After`.
+    private func refuse(_ request: SimulatorRequest, status: Int, retryAfter: String?, isTokenRequest: Bool) -> RouteOutcome {
+        let response = isTokenRequest
+            ? ErrorBodies.oauthFault(status, retryAfter: retryAfter)
+            : ErrorBodies.apiFault(status, retryAfter: retryAfter)
+        recordAPIStatus(request, status)
+        return .respond(response, after: nil)
+    }
+
+    /// The normal reply, changed by `alter`, after its configured latency.
+    private func served(
+        _ request: SimulatorRequest, isTokenRequest: Bool, alter: (inout SimulatorResponse) -> Void
+    ) -> RouteOutcome {
+        var (response, latency) = serve(request, isTokenRequest: isTokenRequest)
+        alter(&response)
+        return .respond(response, after: latency == .zero ? nil : latency)
     }
 
     /// The normal reply, and the extra latency configured for it.

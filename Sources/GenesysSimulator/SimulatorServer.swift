@@ -5,22 +5,38 @@ import NIOHTTP1
 import NIOPosix
 
 /// The listening socket and its connections: one loopback port serving both the login and the API host.
+/// Each simulator has an event loop of its own: replies are built on it (a page of 500 queues takes a while in
+/// a debug build), and tests run dozens of simulators at once, which must not hold each other up.
 final class SimulatorServer: Sendable {
     private let serverChannel: Channel
     private let connections: ConnectionRegistry
+    private let group: MultiThreadedEventLoopGroup
 
     /// The port actually bound (useful when asked for port 0).
     let port: Int
 
-    private init(serverChannel: Channel, connections: ConnectionRegistry) {
+    private init(serverChannel: Channel, connections: ConnectionRegistry, group: MultiThreadedEventLoopGroup) {
         self.serverChannel = serverChannel
         self.connections = connections
+        self.group = group
         self.port = serverChannel.localAddress?.port ?? 0
     }
 
     static func start(host: String, port: Int, core: SimulatorCore) async throws -> SimulatorServer {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        do {
+            return try await start(host: host, port: port, core: core, group: group)
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private static func start(
+        host: String, port: Int, core: SimulatorCore, group: MultiThreadedEventLoopGroup
+    ) async throws -> SimulatorServer {
         let connections = ConnectionRegistry()
-        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -34,13 +50,14 @@ final class SimulatorServer: Sendable {
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
-        return SimulatorServer(serverChannel: channel, connections: connections)
+        return SimulatorServer(serverChannel: channel, connections: connections, group: group)
     }
 
-    /// Closes the listener, then every open connection (hung ones included).
+    /// Closes the listener, then every open connection (hung ones included), then stops the event loop.
     func shutdown() async {
         try? await serverChannel.close()
         await connections.closeAll()
+        try? await group.shutdownGracefully()
     }
 }
 
@@ -128,6 +145,9 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
             } else {
                 write(response, for: head, context: context)
             }
+        case .drip(let response, let chunkBytes, let interval):
+            writeHead(response, for: head, context: context)
+            drip(response.body[...], chunkBytes: chunkBytes, every: interval, for: head, context: context)
         case .reset:
             finishTokenRequest()
             let channel = context.channel
@@ -143,8 +163,16 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
     }
 
     private func write(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+        writeHead(response, for: request, context: context)
+        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
+        buffer.writeBytes(response.body)
+        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        writeEnd(for: request, context: context)
+    }
+
+    /// The status line and headers, with the full body's Content-Length.
+    private func writeHead(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
         finishTokenRequest()
-        let keepAlive = request.isKeepAlive
         var headers = HTTPHeaders()
         if !response.headers.contains(where: { $0.0.lowercased() == "content-type" }) {
             headers.add(name: "Content-Type", value: "application/json")
@@ -152,18 +180,39 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
         for (name, value) in response.headers {
             headers.add(name: name, value: value)
         }
+        headers.add(name: "Date", value: IMFFixdate.string(from: Date()))
         headers.add(name: "ININ-Correlation-Id", value: UUID().uuidString.lowercased())
         headers.add(name: "Content-Length", value: String(response.body.count))
-        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+        headers.add(name: "Connection", value: request.isKeepAlive ? "keep-alive" : "close")
         let status = HTTPResponseStatus(statusCode: response.status)
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
-                      promise: nil)
-        var buffer = context.channel.allocator.buffer(capacity: response.body.count)
-        buffer.writeBytes(response.body)
-        context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+                              promise: nil)
+    }
+
+    private func writeEnd(for request: HTTPRequestHead, context: ChannelHandlerContext) {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
+        if !request.isKeepAlive {
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// Writes `remaining` one chunk per interval, each write scheduled on the event loop; a closed
+    /// connection cancels the next one (`channelInactive`).
+    private func drip(
+        _ remaining: ArraySlice<UInt8>, chunkBytes: Int, every interval: Duration, for request: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        guard !remaining.isEmpty else {
+            writeEnd(for: request, context: context)
+            return
+        }
+        pendingReply = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(interval)) {
+            self.pendingReply = nil
+            let chunk = remaining.prefix(chunkBytes)
+            var buffer = context.channel.allocator.buffer(capacity: chunk.count)
+            buffer.writeBytes(chunk)
+            context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+            self.drip(remaining.dropFirst(chunk.count), chunkBytes: chunkBytes, every: interval, for: request, context: context)
         }
     }
 

@@ -57,6 +57,7 @@ struct SimulatorState: Sendable {
     var catalog: QueueCatalog
     var faults = FaultBook()
     var counters = CounterRecorder()
+    var requestLog = RequestLog()
     var missingPermissions: Set<String> = []
     var tokenEndpointLatency: Duration = .zero
     private var accessTokens: [String: AccessTokenRecord] = [:]

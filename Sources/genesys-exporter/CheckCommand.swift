@@ -20,7 +20,7 @@ struct CheckCommand: AsyncParsableCommand {
         let monitor = OrgMonitor(settings: org, logger: logger)
         let rows = await ConnectivityCheck(monitor: monitor).run()
         print(ConnectivityCheck.table(rows))
-        monitor.http.shutdown()
+        await monitor.http.close()
         try? await simulator?.shutdown()
         let failed = rows.filter { !$0.ok }.count
         print(failed == 0 ? "\nall \(rows.count) checks passed" : "\n\(failed) of \(rows.count) checks failed")

@@ -14,26 +14,30 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try ConfigurationResolver.resolve(options)
         let logger = bootstrapLogging(configuration)
+        // A broken web config is a configuration error (exit 2), found before anything is served.
+        let web = try configuration.webConfigFile.map { path throws(ConfigurationError) in try WebConfigSource(path: path) } ?? .none()
         let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
-        let exporter = Exporter(org: org, listenHost: configuration.listenHost, listenPort: configuration.listenPort,
-                                telemetryPath: configuration.telemetryPath, logger: logger)
+        let exporter = Exporter(org: org, telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
+                                limits: configuration.serverLimits, web: web, logger: logger)
         let port: Int
         do {
             port = try await exporter.server.start()
         } catch {
-            logger.error("cannot listen", metadata: ["address": "\(configuration.listenHost):\(configuration.listenPort)", "error": "\(error)"])
+            logger.error("cannot listen", metadata: ["address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))", "error": "\(error)"])
             throw ExitCode(1)
         }
+        let scheme = web.servesTLS ? "https" : "http"
         logger.info("listening", metadata: [
-            "address": "\(configuration.listenHost):\(port)", "telemetry_path": "\(configuration.telemetryPath)",
+            "address": "\(zip(configuration.listenAddresses, exporter.server.boundPorts).map { ListenAddress(host: $0.host, port: $1).description }.joined(separator: ","))",
+            "telemetry_path": "\(configuration.telemetryPath)", "tls": "\(web.servesTLS)", "basic_auth": "\(web.requiresBasicAuth)",
             "api": "\(org.token.hosts.apiBaseURL)", "collectors": "\(org.enabledCollectors.sorted().joined(separator: ","))",
         ])
         if let simulator {
             let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
             print("""
                 genesys-exporter \(BuildInfo.version) in demo mode against the built-in Genesys Cloud simulator at \(simulator.baseURL)
-                  metrics:   http://\(host):\(port)\(configuration.telemetryPath)
-                  readiness: http://\(host):\(port)/-/ready
+                  metrics:   \(scheme)://\(host):\(port)\(configuration.telemetryPath)
+                  readiness: \(scheme)://\(host):\(port)/-/ready
                 Press Ctrl-C to stop.
                 """)
             fflush(nil)

@@ -116,7 +116,7 @@ struct TokenLifecycleTests {
             let cancelledAt = ContinuousClock.now
             scheduler.cancel()
             await scheduler.value
-            #expect(ContinuousClock.now - cancelledAt < .seconds(1))
+            #expect(ContinuousClock.now - cancelledAt < .seconds(5), "not the day-long sleep (a loaded machine may take a moment)")
         }
     }
 

@@ -30,12 +30,12 @@ struct BearerTokenTests {
     @Test func test_expiredToken_is401CredentialsExpiredAndCounted() async throws {
         // The simulator's time is moved by hand, so a loaded machine cannot expire the token early.
         let skew = NIOLockedValueBox(TimeAmount.zero)
-        var configuration = SimulatorConfiguration(tokenTTL: .seconds(1))
+        var configuration = SimulatorConfiguration(tokenTTL: .seconds(60))
         configuration.now = { .now() + skew.withLockedValue { $0 } }
         try await withSimulator(configuration) { sim in
             let token = try await sim.clientToken()
             #expect(try await sim.get("/api/v2/organizations/me", token: token).status == 200)
-            skew.withLockedValue { $0 = .seconds(2) }
+            skew.withLockedValue { $0 = .seconds(61) }
             let last = try await sim.get("/api/v2/organizations/me", token: token)
             #expect(last.status == 401)
             #expect(last.errorCode == "credentials.expired")

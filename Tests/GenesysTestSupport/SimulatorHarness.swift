@@ -70,6 +70,6 @@ public final class RunningExporter: Sendable {
         polling.cancel()
         await polling.value
         await exporter.server.stop()
-        http.shutdown()
+        await http.close()
     }
 }

@@ -53,6 +53,9 @@ public struct TokenEndpoint: Sendable {
             switch error {
             case .timeout(let message): throw TokenError(reason: .timeout, message: "token request to \(tokenURL) timed out: \(message)")
             case .cancelled: throw TokenError(reason: .network, message: "token request cancelled")
+            case .responseTooLarge:
+                // The server answered, with something no token endpoint sends: a content problem, not the network.
+                throw TokenError(reason: .malformedResponse, message: "token request to \(tokenURL): \(error)")
             default: throw TokenError(reason: .network, message: "token request to \(tokenURL) failed: \(error)")
             }
         }

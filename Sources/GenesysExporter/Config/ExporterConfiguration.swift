@@ -6,6 +6,11 @@ import Logging
 public struct ExporterConfiguration: Sendable {
     public var listenHost: String
     public var listenPort: Int
+    /// Every `--web.listen-address` (the first is `listenHost`/`listenPort`).
+    public var listenAddresses: [ListenAddress]
+    /// `--web.config.file`, read and validated when the server starts.
+    public var webConfigFile: String?
+    public var serverLimits: ServerLimits
     public var telemetryPath: String
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
@@ -64,7 +69,15 @@ public enum ConfigurationResolver {
 
         var warnings: [String] = []
         try validateProxyVariables(environment)
-        let (host, port) = try listenAddress(options.listenAddress ?? ":9985")
+        let listenAddresses = try (options.listenAddresses.isEmpty ? [":9985"] : options.listenAddresses).map { address throws(ConfigurationError) in
+            let (host, port) = try listenAddress(address)
+            return ListenAddress(host: host, port: port)
+        }
+        let (host, port) = (listenAddresses[0].host, listenAddresses[0].port)
+        let limits = try serverLimits(options)
+        if let webConfigFile = options.webConfigFile, !fileExists(webConfigFile) {
+            throw .unreadableFile(path: webConfigFile, setting: "--web.config.file", reason: "no such file")
+        }
         let telemetryPath = options.telemetryPath ?? "/metrics"
         guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
             throw .invalid(setting: "--web.telemetry-path", reason: "'\(telemetryPath)' must start with / and not be / or a health path")
@@ -127,7 +140,8 @@ public enum ConfigurationResolver {
             }
             org = ExporterConfiguration.org(hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken, tuning: tuning)
         }
-        return ExporterConfiguration(listenHost: host, listenPort: port, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
+        return ExporterConfiguration(listenHost: host, listenPort: port, listenAddresses: listenAddresses, webConfigFile: options.webConfigFile,
+                                     serverLimits: limits, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
                                      demo: options.demo, org: org, warnings: warnings, tuning: tuning)
     }
 
@@ -147,9 +161,13 @@ public enum ConfigurationResolver {
 
     /// The proxy variables libcurl reads: parsed like every other URL, so a typo or embedded credentials
     /// stop the start with one line instead of surfacing as odd network failures.
-    static func validateProxyVariables(_ environment: [String: String]) throws(ConfigurationError) {
+    package static func validateProxyVariables(_ environment: [String: String]) throws(ConfigurationError) {
         for variable in ["https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"] {
             guard let value = environment[variable], !value.isEmpty else { continue }
+            // libcurl reads the variable as it is: spaces around it would pass our trimmed parse yet fail there.
+            guard value.trimming(" \t\r\n") == value else {
+                throw .invalid(setting: variable, reason: "has spaces or tabs around the URL; remove them")
+            }
             if case .failure(let rejection) = ParsedURL.parse(value.contains("://") ? value : "http://" + value,
                                                               schemes: ["http", "https", "socks5", "socks5h"]) {
                 throw .invalid(setting: variable, reason: "'\(value.contains("@") ? "<redacted>" : value)' \(rejection.reason)")
@@ -164,6 +182,23 @@ public enum ConfigurationResolver {
         var host = String(address[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    static func serverLimits(_ options: ExporterOptions) throws(ConfigurationError) -> ServerLimits {
+        var limits = ServerLimits()
+        if let maxRequests = options.webMaxRequests {
+            guard (1...100_000).contains(maxRequests) else { throw .invalid(setting: "--web.max-requests", reason: "\(maxRequests) is not between 1 and 100000") }
+            limits.maxRequests = maxRequests
+        }
+        if let maxConnections = options.webMaxConnections {
+            guard (1...1_000_000).contains(maxConnections) else {
+                throw .invalid(setting: "--web.max-connections", reason: "\(maxConnections) is not between 1 and 1000000")
+            }
+            limits.maxConnections = maxConnections
+        }
+        limits.idleTimeout = try duration(options.webIdleTimeout, default: .seconds(60), flag: "--web.idle-timeout", atLeast: .milliseconds(100))
+        guard limits.idleTimeout <= .seconds(86_400) else { throw .invalid(setting: "--web.idle-timeout", reason: "longer than 24h") }
+        return limits
     }
 
     static func duration(_ text: String?, default fallback: Duration, flag: String, atLeast minimum: Duration) throws(ConfigurationError) -> Duration {

@@ -5,8 +5,20 @@ import ArgumentParser
 public struct ExporterOptions: ParsableArguments, Sendable {
     public init() {}
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to serve metrics on (default :9985).")
-    public var listenAddress: String?
+    @Option(name: .customLong("web.listen-address"), help: "Address to serve metrics on (default :9985); repeat for several.")
+    public var listenAddresses: [String] = []
+
+    @Option(name: .customLong("web.config.file"), help: "exporter-toolkit web config: TLS, basic auth, headers (re-read when it changes).")
+    public var webConfigFile: String?
+
+    @Option(name: .customLong("web.max-requests"), help: "Concurrent requests answered at most; more get 503 (default 40).")
+    public var webMaxRequests: Int?
+
+    @Option(name: .customLong("web.max-connections"), help: "Open connections at most; more are closed at once (default 512).")
+    public var webMaxConnections: Int?
+
+    @Option(name: .customLong("web.idle-timeout"), help: "Close connections idle this long (default 60s).")
+    public var webIdleTimeout: String?
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics (default /metrics).")
     public var telemetryPath: String?

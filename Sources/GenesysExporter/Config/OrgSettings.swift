@@ -7,10 +7,15 @@ public struct OrgSettings: Sendable {
     public var connectTimeout: Duration
     public var requestTimeout: Duration
     public var extraCAFile: String?
+    /// Largest API or token response accepted; a larger one fails the request.
+    public var maxResponseBytes: Int
+    /// Longest wait between a failing collector's polls (consecutive failures and Retry-After alike).
+    public var failureBackoffCap: Duration
 
     public init(
         token: TokenProviderConfiguration, pollInterval: Duration = .seconds(60), enabledCollectors: Set<String> = Set(CollectorRegistry.names),
-        queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30), extraCAFile: String? = nil
+        queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30), extraCAFile: String? = nil,
+        maxResponseBytes: Int = 64 << 20, failureBackoffCap: Duration = .seconds(300)
     ) {
         self.token = token
         self.pollInterval = pollInterval
@@ -19,5 +24,7 @@ public struct OrgSettings: Sendable {
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout
         self.extraCAFile = extraCAFile
+        self.maxResponseBytes = maxResponseBytes
+        self.failureBackoffCap = failureBackoffCap
     }
 }

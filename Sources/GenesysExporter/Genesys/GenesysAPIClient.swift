@@ -49,7 +49,11 @@ public final class GenesysAPIClient: Sendable {
             do {
                 response = try await http.send(HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout))
             } catch {
-                let reason: APIFailureReason = if case .timeout = error { .timeout } else { .network }
+                let reason: APIFailureReason = switch error {
+                case .timeout: .timeout
+                case .responseTooLarge: .malformedResponse  // an answer arrived, just not one the API sends
+                default: .network
+                }
                 throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
             }
             metrics?.recordResponse(endpoint, response)

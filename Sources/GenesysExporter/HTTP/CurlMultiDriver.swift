@@ -82,6 +82,13 @@ final class CurlMultiLoop: @unchecked Sendable {  // `multi` and `active` are to
         if wait { stopped.wait() }
     }
 
+    /// Returns once the thread finished and the multi handle is gone, without blocking a thread meanwhile.
+    func stoppedNotification() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            stopped.notify(queue: .global()) { continuation.resume() }
+        }
+    }
+
     /// Whether the thread finished and the multi handle is gone within `timeout` (whole seconds; for tests).
     func waitUntilStopped(timeout: Duration) -> Bool {
         stopped.wait(timeout: .now() + .milliseconds(Int(timeout.components.seconds) * 1000)) == .success

@@ -14,6 +14,12 @@ public final class HTTPClient: Sendable {
     /// Stops the transfer thread; requests still running fail with `.cancelled`.
     public func shutdown() { driver.shutdown() }
 
+    /// The same for async code: waits for the transfer thread without blocking a thread of the cooperative pool.
+    public func close() async {
+        driver.shutdown(wait: false)
+        await driver.loop.stoppedNotification()
+    }
+
     public func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
         let transfer = try CurlTransfer(request: request, configuration: configuration)
         let driver = self.driver

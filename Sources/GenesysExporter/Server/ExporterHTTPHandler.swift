@@ -2,48 +2,142 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Answers one HTTP/1.1 request at a time per connection from `ExporterRoutes`. Replies are built on
-/// NIO's thread pool, so rendering a large exposition never stalls the event loop's I/O; the pipeline's
-/// HTTPServerPipelineHandler holds pipelined requests until each response has ended.
-final class ExporterHTTPHandler: ChannelInboundHandler {
+/// Answers requests from `ExporterRoutes`, strictly one at a time per connection. Backpressure: while a request is
+/// being answered, and until its answer has been handed to the kernel, the connection is not read; a client that
+/// pipelines requests and never reads therefore costs one rendered page, not one per request. Rendering and bcrypt
+/// run on thread pools, never on the event loop.
+final class ExporterHTTPHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let routes: ExporterRoutes
-    private var head: HTTPRequestHead?
+    /// Read per request, not per connection: a user removed from the file is refused on a kept-alive connection too.
+    private let web: WebConfigSource
+    private let requests: ConcurrencyLimiter
+    private let renderPool: NIOThreadPool
+    private let metrics: WebServerMetrics
 
-    init(routes: ExporterRoutes) { self.routes = routes }
+    /// Requests fully received (head and end) and not yet answered, in order. Bounded by what one read can hold,
+    /// since nothing more is read while this is non-empty.
+    private var waiting = CircularBuffer<HTTPRequestHead>()
+    private var receiving: HTTPRequestHead?
+    private var answering = false
+    private var readRequested = false
+    private var closed = false
+
+    init(routes: ExporterRoutes, web: WebConfigSource, requests: ConcurrencyLimiter, renderPool: NIOThreadPool, metrics: WebServerMetrics) {
+        self.routes = routes
+        self.web = web
+        self.requests = requests
+        self.renderPool = renderPool
+        self.metrics = metrics
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head(let requestHead): head = requestHead
-        case .body: break
+        case .head(let head):
+            receiving = head
+        case .body:
+            return  // GET and HEAD carry none; other methods are answered 405 without reading it
         case .end:
-            guard let head else { return }
-            self.head = nil
-            respond(to: head, context: context)
+            guard let head = receiving else { return }
+            receiving = nil
+            waiting.append(head)
+        }
+        context.triggerUserOutboundEvent(RequestPartDecoded(), promise: nil)
+        answerNextIfIdle(context: context)
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if answering || !waiting.isEmpty {
+            readRequested = true
+        } else {
+            context.read()
         }
     }
 
-    private func respond(to request: HTTPRequestHead, context: ChannelHandlerContext) {
+    func channelInactive(context: ChannelHandlerContext) {
+        closed = true
+        waiting.removeAll()
+        context.fireChannelInactive()
+    }
+
+    private func answerNextIfIdle(context: ChannelHandlerContext) {
+        guard !answering, !closed, let request = waiting.popFirst() else { return }
+        answering = true
+        let state = web.current
+        let headers = state.headers
+        guard requests.tryAcquire() else {
+            metrics.rejected(.maxRequests)
+            write(text(503, "503 too many concurrent requests\n"), for: request, headers: headers, context: context)
+            return
+        }
+        let slot = requests
+        guard let authenticator = state.authenticator else {
+            render(request, headers: headers, context: context, releasing: slot)
+            return
+        }
+        switch authenticator.verdict(authorization: request.headers.first(name: "Authorization")) {
+        case .allowed:
+            render(request, headers: headers, context: context, releasing: slot)
+        case .denied:
+            slot.release()
+            refuse(request, headers: headers, context: context)
+        case .needsBcrypt(let credentials):
+            let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+            BcryptThreadPool.shared.runIfActive(eventLoop: context.eventLoop) {
+                authenticator.verify(credentials)
+            }.whenComplete { result in
+                let (handler, context) = bound.value
+                if case .success(true) = result {
+                    handler.render(request, headers: headers, context: context, releasing: slot)
+                } else {
+                    slot.release()
+                    handler.refuse(request, headers: headers, context: context)
+                }
+            }
+        }
+    }
+
+    /// Builds the answer on the render pool, then writes it from the event loop.
+    private func render(_ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext,
+                        releasing slot: ConcurrencyLimiter) {
         let routes = self.routes
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
-        NIOThreadPool.singleton.runIfActive(eventLoop: context.eventLoop) {
+        renderPool.runIfActive(eventLoop: context.eventLoop) {
             routes.reply(method: request.method.rawValue, path: request.uri)
         }.whenComplete { result in
+            slot.release()
             let (handler, context) = bound.value
             switch result {
-            case .success(let reply): handler.write(reply, for: request, context: context)
+            case .success(let reply): handler.write(reply, for: request, headers: headers, context: context)
             case .failure: context.close(promise: nil)
             }
         }
     }
 
-    private func write(_ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+    /// 401 with a Basic challenge; the body says nothing about the exporter (not even readiness).
+    private func refuse(_ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext) {
+        metrics.rejected(.unauthorized)
+        var reply = text(401, "401 Unauthorized\n")
+        reply.wwwAuthenticate = "Basic"
+        write(reply, for: request, headers: headers, context: context)
+    }
+
+    private func text(_ status: Int, _ body: String) -> ExporterRoutes.Reply {
+        ExporterRoutes.Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
+    }
+
+    private func write(_ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, headers extra: [WebConfig.HTTPHeaderSetting],
+                       context: ChannelHandlerContext) {
+        guard !closed else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
         headers.add(name: "Content-Length", value: String(reply.body.count))
         if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
+        if let challenge = reply.wwwAuthenticate { headers.add(name: "WWW-Authenticate", value: challenge) }
+        for header in extra { headers.add(name: header.name, value: header.value) }
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
         let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
@@ -51,10 +145,25 @@ final class ExporterHTTPHandler: ChannelInboundHandler {
         if request.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: reply.body)))), promise: nil)
         }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive {
-            let channel = context.channel
-            written.whenComplete { _ in channel.close(promise: nil) }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        // Completes once the whole answer is in the kernel's socket buffer: only then is the next request read.
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { result in
+            let (handler, context) = bound.value
+            guard keepAlive, case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            handler.answered(context: context)
+        }
+    }
+
+    private func answered(context: ChannelHandlerContext) {
+        answering = false
+        if !waiting.isEmpty {
+            answerNextIfIdle(context: context)
+        } else if readRequested {
+            readRequested = false
+            context.read()
         }
     }
 }

@@ -17,6 +17,7 @@ public struct ExporterRoutes: Sendable {
         package var contentType: String
         package var body: [UInt8]
         package var allow: String?
+        package var wwwAuthenticate: String?
     }
 
     static let expositionContentType = "text/plain; version=0.0.4; charset=utf-8"

@@ -1,3 +1,4 @@
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
@@ -5,59 +6,134 @@ import NIOHTTPCompression
 import NIOPosix
 import ServiceLifecycle
 
-/// The NIO HTTP server for /metrics, health and readiness. Responses are gzip-compressed when the
-/// scraper accepts it.
+/// The NIO HTTP server for /metrics, health and readiness, on one or more addresses. Serves TLS and basic auth
+/// from the web config (re-read when it changes), enforces `ServerLimits`, and gzips when the scraper accepts it.
 public final class MetricsServer: Service, Sendable {
-    public let host: String
-    public let port: Int
+    public let addresses: [ListenAddress]
+    public var host: String { addresses[0].host }
+    public var port: Int { addresses[0].port }
+    public let limits: ServerLimits
+    public let web: WebConfigSource
     private let routes: ExporterRoutes
-    private let channel = NIOLockedValueBox<(any Channel)?>(nil)
+    private let renderPool: NIOThreadPool
+    private let reloadInterval: Duration
+    private let logger: Logger
+    private let metrics: WebServerMetrics
+    private let connections: ConcurrencyLimiter
+    private let requests: ConcurrencyLimiter
+    private let channels = NIOLockedValueBox<[any Channel]>([])
 
-    public init(host: String, port: Int, routes: ExporterRoutes) {
-        self.host = host
-        self.port = port
-        self.routes = routes
+    public convenience init(host: String, port: Int, routes: ExporterRoutes) {
+        self.init(addresses: [ListenAddress(host: host, port: port)], routes: routes)
     }
 
-    /// Binds the listening socket; returns the bound port (useful with port 0).
+    /// - Parameters:
+    ///   - renderPool: where answers are built (tests pass their own to hold requests).
+    ///   - reloadInterval: how often the web config files are checked for changes.
+    public init(addresses: [ListenAddress], routes: ExporterRoutes, limits: ServerLimits = ServerLimits(),
+                web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton, reloadInterval: Duration = .seconds(1),
+                metrics: WebServerMetrics = .unregistered(), logger: Logger = Logger(label: "genesys-exporter")) {
+        precondition(!addresses.isEmpty, "at least one listen address")
+        self.addresses = addresses
+        self.routes = routes
+        self.limits = limits
+        self.web = web
+        self.renderPool = renderPool
+        self.reloadInterval = reloadInterval
+        self.logger = logger
+        self.metrics = metrics
+        self.connections = ConcurrencyLimiter(limit: limits.maxConnections)
+        self.requests = ConcurrencyLimiter(limit: limits.maxRequests)
+    }
+
+    struct ConnectionLimitReached: Error {}
+
+    /// Binds every listening socket; returns the first one's bound port (useful with port 0).
     @discardableResult
     public func start() async throws -> Int {
-        let routes = self.routes
-        let bound = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
+        var bound: [any Channel] = []
+        do {
+            for address in addresses { bound.append(try await bind(address)) }
+        } catch {
+            for channel in bound { try? await channel.close() }
+            throw error
+        }
+        channels.withLockedValue { $0 = bound }
+        return bound.first?.localAddress?.port ?? port
+    }
+
+    private func bind(_ address: ListenAddress) async throws -> any Channel {
+        let (routes, limits, web, renderPool, connections, requests, metrics) = (routes, limits, web, renderPool, connections, requests, metrics)
+        var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            // Room for a burst of connects (2,000 at once in the tests) while the loop accepts them.
+            .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // One socket read per read() call, so holding reads (backpressure) holds them promptly.
+            .childChannelOption(.maxMessagesPerRead, value: 1)
+        if address.isIPv6 {
+            // Lets [::]:9985 and 0.0.0.0:9985 be listed side by side.
+            bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        return try await bootstrap
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(HTTPResponseCompressor())
-                    try channel.pipeline.syncOperations.addHandler(ExporterHTTPHandler(routes: routes))
+                guard connections.tryAcquire() else {
+                    metrics.rejected(.maxConnections)
+                    return channel.eventLoop.makeFailedFuture(ConnectionLimitReached())
+                }
+                channel.closeFuture.whenComplete { _ in connections.release() }
+                return channel.eventLoop.makeCompletedFuture {
+                    let pipeline = channel.pipeline.syncOperations
+                    try pipeline.addHandler(IdleStateHandler(allTimeout: TimeAmount(limits.idleTimeout)))
+                    // TLS is fixed when the connection is accepted; auth and headers are read per request.
+                    if let tls = web.current.tls {
+                        try pipeline.addHandler(PlainHTTPOnTLSPortHandler())
+                        try pipeline.addHandler(tls.makeHandler())
+                    }
+                    try pipeline.addHandler(ConnectionTimeoutHandler(requestHeadTimeout: TimeAmount(limits.requestHeadTimeout), metrics: metrics))
+                    try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+                    try pipeline.addHandler(HTTPResponseCompressor())
+                    try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: web, requests: requests, renderPool: renderPool, metrics: metrics))
                 }
             }
-            .bind(host: host, port: port).get()
-        channel.withLockedValue { $0 = bound }
-        return bound.localAddress?.port ?? port
+            .bind(host: address.host, port: address.port).get()
     }
 
-    public var boundPort: Int? { channel.withLockedValue { $0?.localAddress?.port } }
+    /// The bound ports, in the order of `addresses`.
+    public var boundPorts: [Int] { channels.withLockedValue { $0.compactMap { $0.localAddress?.port } } }
+
+    public var boundPort: Int? { boundPorts.first }
+
+    /// Connections open now (for tests).
+    public var openConnections: Int { connections.current }
+
+    /// Requests being answered now (for tests).
+    public var requestsInFlight: Int { requests.current }
 
     public func stop() async {
-        let current = channel.withLockedValue { $0 }
-        try? await current?.close()
+        for channel in channels.withLockedValue({ $0 }) { try? await channel.close() }
     }
 
-    /// Serves until graceful shutdown (SIGTERM) or cancellation.
+    /// Serves until graceful shutdown (SIGTERM) or cancellation, re-reading the web config when it changes.
     public func run() async throws {
         if boundPort == nil { try await start() }
-        guard let current = channel.withLockedValue({ $0 }) else { return }
+        let current = channels.withLockedValue { $0 }
+        guard !current.isEmpty else { return }
+        let (web, reloadInterval, logger, metrics) = (web, reloadInterval, logger, metrics)
         try await withGracefulShutdownHandler {
             try await withTaskCancellationHandler {
-                try await current.closeFuture.get()
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask {
+                        await web.watch(every: reloadInterval, logger: logger) { metrics.reloaded(successfully: $0) }
+                    }
+                    for channel in current { try await channel.closeFuture.get() }
+                    group.cancelAll()
+                }
             } onCancel: {
-                current.close(promise: nil)
+                for channel in current { channel.close(promise: nil) }
             }
         } onGracefulShutdown: {
-            current.close(promise: nil)
+            for channel in current { channel.close(promise: nil) }
         }
     }
 }

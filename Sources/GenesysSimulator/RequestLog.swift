@@ -1,0 +1,31 @@
+import Foundation
+
+/// One request as the simulator received it: when, where, and which fault (if any) it met.
+public struct SimulatorRequestRecord: Sendable {
+    public let method: String
+    /// The path without the query.
+    public let path: String
+    public let query: [String: String]
+    /// Arrival on the monotonic clock, for measuring gaps between requests.
+    public let receivedAt: ContinuousClock.Instant
+    /// Arrival on the wall clock, for comparing with HTTP-dates.
+    public let receivedAtDate: Date
+    /// The injected fault this request met, nil when it was served normally.
+    public let fault: SimulatorFault?
+}
+
+/// The most recent requests in arrival order, bounded so a long demo run cannot grow it without limit.
+struct RequestLog: Sendable {
+    static let capacity = 10_000
+    private(set) var records: [SimulatorRequestRecord] = []
+
+    mutating func record(_ request: SimulatorRequest, fault: SimulatorFault?) {
+        if records.count >= Self.capacity { records.removeFirst(records.count - Self.capacity + 1) }
+        records.append(SimulatorRequestRecord(method: request.method, path: request.path, query: request.query,
+                                              receivedAt: .now, receivedAtDate: Date(), fault: fault))
+    }
+
+    mutating func clear() {
+        records.removeAll()
+    }
+}

@@ -98,9 +98,24 @@ let package = Package(
             ],
             path: "Tests/GenesysTestSupport"
         ),
+        // One entry function per parser that sees outside bytes: run by the libFuzzer driver below and
+        // replayed over the committed corpus (Fuzz/corpus) by FuzzCorpusReplayTests.
+        .target(
+            name: "GenesysFuzzTargets",
+            dependencies: [
+                "GenesysExporter",
+                "CCurl",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Fuzz/Targets"
+        ),
         .testTarget(
             name: "GenesysExporterTests",
-            dependencies: ["GenesysExporter", "GenesysSimulator", "GenesysTestSupport"]
+            dependencies: ["GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "GenesysFuzzTargets"]
         ),
         .testTarget(
             name: "EndToEndTests",
@@ -111,6 +126,17 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer driver exists only for `GENESYS_FUZZ=1` (scripts/fuzz): libFuzzer brings its own `main`, so the
+// driver has none and links only with `-sanitize=fuzzer`; a normal build or test never sees it.
+if Context.environment["GENESYS_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "genesys-fuzz",
+        dependencies: ["GenesysFuzzTargets"],
+        path: "Fuzz/Driver",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}
 
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + strict

@@ -23,6 +23,11 @@ struct JSONTests {
         #expect(try JSONCursor(JSONParser.parse(#"{"s":"a\u0000b"}"#)).string("s") == "a\u{0}b")
     }
 
+    /// Keys are read as C strings, so a key with an escaped NUL could alias its prefix: jansson refuses it.
+    @Test func keyWithEmbeddedNUL_isAParseError_soItCannotAliasItsPrefix() {
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"access_token\u0000x":"forged","access_token":"real"}"#) }
+    }
+
     @Test func invalidDocument_reportsLineColumnAndText() {
         let error = #expect(throws: JSONParseError.self) { try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": }") }
         #expect(error?.line == 3)

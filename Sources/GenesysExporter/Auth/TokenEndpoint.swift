@@ -63,7 +63,7 @@ public struct TokenEndpoint: Sendable {
         return try Self.decode(success: response, grant: grant, obtainedAt: started, obtainedAtUnix: startedUnix)
     }
 
-    static func decode(success response: HTTPResponse, grant: OAuthGrant, obtainedAt: ContinuousClock.Instant, obtainedAtUnix: Double) throws(TokenError) -> TokenGrantResult {
+    package static func decode(success response: HTTPResponse, grant: OAuthGrant, obtainedAt: ContinuousClock.Instant, obtainedAtUnix: Double) throws(TokenError) -> TokenGrantResult {
         func malformed(_ detail: String) -> TokenError {
             TokenError(reason: .malformedResponse, message: "the token endpoint answered 200 with an unusable body: \(detail)")
         }
@@ -106,7 +106,7 @@ public struct TokenEndpoint: Sendable {
         return text.contains("rate limit") || text.contains("too many requests")
     }
 
-    static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
+    package static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
         let status = response.status
         let body = try? JSONCursor(JSONParser.parse(response.body))
         let code = (try? body?.optionalString("error")) ?? nil

@@ -28,23 +28,34 @@ struct IdentityCollector: Collector {
         var user: (id: String, name: String)?
         if grant == .refreshToken {
             let me = try await api.get(.usersMe)
-            user = try api.decode(.usersMe, me) { json throws(JSONDecodingError) in (try json.string("id"), try json.optionalString("name") ?? "") }
+            user = try api.decode(.usersMe, me, Identity.user)
         }
-        let client = try api.decode(.tokensMe, tokenInfo) { json throws(JSONDecodingError) in
-            let client = try json.optionalField("OAuthClient")
-            return (try client?.optionalString("id") ?? "", try client?.optionalString("name") ?? "")
-        }
-        let org = try api.decode(.organizationsMe, organization) { json throws(JSONDecodingError) in
-            (try json.string("id"), try json.optionalString("name") ?? "")
-        }
-        return Identity(orgID: org.0, orgName: org.1, clientID: client.0, clientName: client.1, user: user)
+        let client = try api.decode(.tokensMe, tokenInfo, Identity.client)
+        let org = try api.decode(.organizationsMe, organization, Identity.organization)
+        return Identity(orgID: org.id, orgName: org.name, clientID: client.id, clientName: client.name, user: user)
     }
 }
 
 /// The identity behind the token, as exported by `genesys_identity_info`.
-struct Identity: Sendable {
+package struct Identity: Sendable {
     let orgID: String, orgName: String, clientID: String, clientName: String
     let user: (id: String, name: String)?
+
+    /// The OAuth client from `GET /api/v2/tokens/me` (empty for a token without one).
+    package static func client(_ json: JSONCursor) throws(JSONDecodingError) -> (id: String, name: String) {
+        let client = try json.optionalField("OAuthClient")
+        return (try client?.optionalString("id") ?? "", try client?.optionalString("name") ?? "")
+    }
+
+    /// The org from `GET /api/v2/organizations/me`.
+    package static func organization(_ json: JSONCursor) throws(JSONDecodingError) -> (id: String, name: String) {
+        (try json.string("id"), try json.optionalString("name") ?? "")
+    }
+
+    /// The user from `GET /api/v2/users/me` (user tokens only).
+    package static func user(_ json: JSONCursor) throws(JSONDecodingError) -> (id: String, name: String) {
+        (try json.string("id"), try json.optionalString("name") ?? "")
+    }
 
     var labels: [(String, String)] {
         var labels = [("org_id", orgID), ("org_name", orgName), ("client_id", clientID), ("client_name", clientName)]

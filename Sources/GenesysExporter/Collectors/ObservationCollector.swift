@@ -60,13 +60,15 @@ struct ObservationCollector: Collector {
 }
 
 /// Observation values gathered across batches.
-struct QueueObservations {
+package struct QueueObservations {
     struct Key: Hashable { let queueID: String; let mediaType: String? }
     var waiting: [Key: Double] = [:]
     var interacting: [Key: Double] = [:]
     var onQueueUsers: [Key: Double] = [:]
 
-    mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
+    package init() {}
+
+    package mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
         for result in try json.optionalField("results")?.elements() ?? [] {
             let group = try result.field("group")
             let queueID = try group.string("queueId")

@@ -161,7 +161,7 @@ public enum ConfigurationResolver {
 
     /// The proxy variables libcurl reads: parsed like every other URL, so a typo or embedded credentials
     /// stop the start with one line instead of surfacing as odd network failures.
-    static func validateProxyVariables(_ environment: [String: String]) throws(ConfigurationError) {
+    package static func validateProxyVariables(_ environment: [String: String]) throws(ConfigurationError) {
         for variable in ["https_proxy", "HTTPS_PROXY", "http_proxy", "all_proxy", "ALL_PROXY"] {
             guard let value = environment[variable], !value.isEmpty else { continue }
             // libcurl reads the variable as it is: spaces around it would pass our trimmed parse yet fail there.

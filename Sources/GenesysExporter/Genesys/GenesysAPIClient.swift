@@ -100,7 +100,7 @@ public final class GenesysAPIClient: Sendable {
         return error
     }
 
-    static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
+    package static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
         let status = response.status
         let body = try? JSONCursor(JSONParser.parse(response.body))
         let message = ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"  // room for a list of missing permissions

@@ -37,7 +37,7 @@ public struct RoutingQueuesPage: Sendable {
     static let mostQueues = 100_000_000
     static let mostPages = 1_000_000
 
-    init(_ json: JSONCursor) throws(JSONDecodingError) {
+    package init(_ json: JSONCursor) throws(JSONDecodingError) {
         entities = try json.elements("entities").map { element throws(JSONDecodingError) in try RoutingQueue(element) }
         pageNumber = try json.optionalField("pageNumber")?.int(in: 0...Self.mostPages) ?? 1
         total = try json.field("total").int(in: 0...Self.mostQueues)

@@ -128,16 +128,37 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
         return true
     }
 
-    fileprivate func appendHeaderLine(_ line: String) {
+    fileprivate func appendHeaderLine(_ line: HeaderLine) {
+        switch line {
+        case .statusLine: headerFields.removeAll()  // a new response (after 100 Continue) starts its own header block
+        case .field(let name, let value): headerFields.append((name: name, value: value))
+        case .other: break
+        }
+    }
+}
+
+/// One line as libcurl's header callback hands it over, line end included. A pure function of the
+/// bytes, so the fuzz target for response headers runs exactly this code.
+package enum HeaderLine: Equatable {
+    /// `HTTP/…`: a response's header block starts (again, after a 100 Continue).
+    case statusLine
+    case field(name: String, value: String)
+    /// The blank line that ends the block, or a line without a colon.
+    case other
+
+    package init(bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self)
         let trimmed = line.trimmingSuffix { $0.isNewline }  // "\r\n" is one Character
         if trimmed.hasPrefix("HTTP/") {
-            headerFields.removeAll()  // a new response (after 100 Continue) starts its own header block
+            self = .statusLine
             return
         }
-        guard let colon = trimmed.firstIndex(of: ":") else { return }
-        let name = String(trimmed[..<colon])
+        guard let colon = trimmed.firstIndex(of: ":") else {
+            self = .other
+            return
+        }
         let value = trimmed[trimmed.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-        headerFields.append((name: name, value: String(value)))
+        self = .field(name: String(trimmed[..<colon]), value: String(value))
     }
 }
 
@@ -152,7 +173,7 @@ private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, 
     guard let context, let data else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
-    transfer.appendHeaderLine(String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self))
+    transfer.appendHeaderLine(HeaderLine(bytes: UnsafeRawBufferPointer(start: data, count: length)))
     return length
 }
 

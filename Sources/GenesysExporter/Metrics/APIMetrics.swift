@@ -46,7 +46,7 @@ public final class APIMetrics: Sendable {
             registry.gauge("genesys_api_request_phase_seconds", "libcurl phase timings of the last request to each endpoint, from the start of the transfer.",
                            labels: [("endpoint", endpoint.template), ("phase", phase)]).set(value.seconds)
         }
-        if let remaining = rateLimitValue(response, "inin-ratelimit-count", "inin-ratelimit-allowed") {
+        if let remaining = Self.rateLimit(response.headers) {
             registry.gauge("genesys_api_rate_limit_remaining", "Requests left in the current rate-limit window (inin-ratelimit-allowed minus inin-ratelimit-count).")
                 .set(remaining.allowed - remaining.count)
             registry.gauge("genesys_api_rate_limit_allowed", "Requests allowed per rate-limit window (inin-ratelimit-allowed).")
@@ -64,12 +64,13 @@ public final class APIMetrics: Sendable {
         store.changed()
     }
 
-    private func rateLimitValue(_ response: HTTPResponse, _ countHeader: String, _ allowedHeader: String) -> (count: Double, allowed: Double)? {
+    /// `inin-ratelimit-count` and `inin-ratelimit-allowed`, when both are plausible numbers.
+    package static func rateLimit(_ headers: ResponseHeaders) -> (count: Double, allowed: Double)? {
         // Upstream headers: only finite, non-negative, plausible values become gauge arithmetic.
         func value(_ header: String) -> Double? {
-            response.headers[header].flatMap { Double($0.trimming(" \t")) }.flatMap { UntrustedNumber.finite($0, in: 0...1e9) }
+            headers[header].flatMap { Double($0.trimming(" \t")) }.flatMap { UntrustedNumber.finite($0, in: 0...1e9) }
         }
-        guard let count = value(countHeader), let allowed = value(allowedHeader) else { return nil }
+        guard let count = value("inin-ratelimit-count"), let allowed = value("inin-ratelimit-allowed") else { return nil }
         return (count, allowed)
     }
 }

@@ -12,17 +12,17 @@ public struct ExporterRoutes: Sendable {
         self.readiness = readiness
     }
 
-    struct Reply {
-        var status: Int
-        var contentType: String
-        var body: [UInt8]
-        var allow: String?
-        var wwwAuthenticate: String?
+    package struct Reply {
+        package var status: Int
+        package var contentType: String
+        package var body: [UInt8]
+        package var allow: String?
+        package var wwwAuthenticate: String?
     }
 
     static let expositionContentType = "text/plain; version=0.0.4; charset=utf-8"
 
-    func reply(method: String, path rawPath: String) -> Reply {
+    package func reply(method: String, path rawPath: String) -> Reply {
         let path = String(rawPath.prefix { $0 != "?" })
         let known = [telemetryPath, "/", "/-/healthy", "/-/ready"]
         guard known.contains(path) else { return text(404, "404 page not found\n") }

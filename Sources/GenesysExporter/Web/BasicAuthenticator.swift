@@ -53,7 +53,7 @@ public final class BasicAuthenticator: Sendable {
         return matches
     }
 
-    static func credentials(fromAuthorization header: String?) -> Credentials? {
+    package static func credentials(fromAuthorization header: String?) -> Credentials? {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",

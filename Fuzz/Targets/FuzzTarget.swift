@@ -1,0 +1,37 @@
+/// A fuzz target: one parser that sees bytes from outside (the network, a file, the environment, a scraper).
+/// `name` is also the folder of its seed corpus, `Fuzz/corpus/<name>/`; the README's table says what the bytes are.
+package struct FuzzTarget: Sendable {
+    package let name: String
+    /// Runs one input. Returns normally for every input; a trap (a crash, or a broken invariant via
+    /// `FuzzTargets.require`) is the finding.
+    package let run: @Sendable ([UInt8]) -> Void
+}
+
+/// Every fuzz target, in the order `scripts/fuzz` runs them. The libFuzzer driver (`Fuzz/Driver`) picks one by
+/// name; `FuzzCorpusReplayTests` replays the committed corpus through the same functions in `swift test`.
+package enum FuzzTargets {
+    package static let all: [FuzzTarget] = [
+        FuzzTarget(name: "token-response", run: JSONModelTargets.tokenResponse),  // 200 body of POST /oauth/token
+        FuzzTarget(name: "token-error", run: ErrorResponseTargets.tokenError),  // raw HTTP response of a failed one
+        FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),  // raw HTTP response of a failed API call
+        FuzzTarget(name: "queue-page", run: JSONModelTargets.queuePage),  // GET /api/v2/routing/queues
+        FuzzTarget(name: "observations", run: JSONModelTargets.observations),  // POST …/queues/observations/query
+        FuzzTarget(name: "tokens-me", run: JSONModelTargets.tokensMe),
+        FuzzTarget(name: "organizations-me", run: JSONModelTargets.organizationsMe),
+        FuzzTarget(name: "users-me", run: JSONModelTargets.usersMe),
+        FuzzTarget(name: "token-cache", run: TokenCacheTarget.load),  // the --token.cache-file, loaded at start-up
+        FuzzTarget(name: "retry-after", run: ErrorResponseTargets.retryAfter),  // one Retry-After value
+        FuzzTarget(name: "response-headers", run: ErrorResponseTargets.headers),  // a header block, line by line
+        FuzzTarget(name: "env-file", run: ConfigTargets.envFile),
+        FuzzTarget(name: "duration", run: ConfigTargets.duration),
+        FuzzTarget(name: "url", run: ConfigTargets.url),  // API URL, optionally a newline and the login URL
+        FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
+    ]
+
+    package static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
+
+    /// A broken invariant: traps, so libFuzzer records the input as a crash.
+    static func require(_ condition: Bool, _ message: @autoclosure () -> String) {
+        if !condition { fatalError("fuzz invariant broken: \(message())") }
+    }
+}

@@ -1,0 +1,51 @@
+import GenesysExporter
+
+/// The JSON model decoders, each fed the body of the answer it decodes (jansson parse included).
+enum JSONModelTargets {
+    /// The grant only labels the result, so one grant covers the decoding (the rotated refresh token included).
+    static func tokenResponse(_ data: [UInt8]) {
+        let decoded: TokenGrantResult
+        do {
+            decoded = try TokenEndpoint.decode(
+                success: HTTPResponse(status: 200, body: data), grant: .refreshToken,
+                obtainedAt: .now, obtainedAtUnix: 1.8e9)
+        } catch {
+            FuzzTargets.require(error.reason == .malformedResponse, "a 200 body failed as \(error.reason)")
+            _ = error.message
+            return
+        }
+        let token = decoded.accessToken
+        // Genesys issues 300 s to 48 h; anything else is refused or lowered to 48 h.
+        let lifetimes: ClosedRange<Duration> = .seconds(1) ... .seconds(48 * 3600)
+        FuzzTargets.require(lifetimes.contains(token.lifetime), "lifetime \(token.lifetime)")
+        _ = (token.description, token.expiresAtUnix, token.remaining())
+        _ = (decoded.refreshToken?.fingerprint, decoded.clampedFromSeconds)
+    }
+
+    static func queuePage(_ data: [UInt8]) {
+        guard let json = try? JSONParser.parse(data) else { return }
+        guard let page = try? RoutingQueuesPage(JSONCursor(json)) else { return }
+        _ = (page.entities.map(\.name), page.pageCount, page.pageNumber, page.total)
+    }
+
+    static func observations(_ data: [UInt8]) {
+        guard let json = try? JSONParser.parse(data) else { return }
+        var observed = QueueObservations()
+        // Twice: the collector adds batch after batch into one value.
+        for _ in 0..<2 {
+            do { try observed.add(JSONCursor(json)) } catch { _ = error.description }
+        }
+    }
+
+    static func tokensMe(_ data: [UInt8]) { identity(data, Identity.client) }
+    static func organizationsMe(_ data: [UInt8]) { identity(data, Identity.organization) }
+    static func usersMe(_ data: [UInt8]) { identity(data, Identity.user) }
+
+    private static func identity(
+        _ data: [UInt8], _ decode: (JSONCursor) throws(JSONDecodingError) -> (id: String, name: String)
+    ) {
+        let json: JSON
+        do { json = try JSONParser.parse(data) } catch { _ = error.description; return }
+        do { _ = try decode(JSONCursor(json)) } catch { _ = error.description }
+    }
+}

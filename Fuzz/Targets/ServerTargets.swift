@@ -1,0 +1,83 @@
+import GenesysExporter
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import NIOHTTPCompression
+
+/// What a scraper sends to the metrics server.
+enum ServerTargets {
+    static let routes = ExporterRoutes(
+        telemetryPath: "/metrics",
+        renderMetrics: {
+            Array("# HELP genesys_up 1 when the last poll worked.\n# TYPE genesys_up gauge\ngenesys_up 1\n".utf8)
+        },
+        readiness: { (false, "no successful poll yet") })
+
+    /// The bytes go through the server's HTTP pipeline on an in-memory channel; the request line's method and
+    /// path also go straight to `ExporterRoutes.reply`.
+    static func metricsRequest(_ data: [UInt8]) {
+        if let channel = try? makeServerChannel(routes: routes) {
+            _ = try? channel.writeInbound(channel.allocator.buffer(bytes: data))
+            while let part = try? channel.readOutbound(as: IOData.self) { _ = part }
+            _ = try? channel.finish(acceptAlreadyClosed: true)
+        }
+        let requestLine = data.prefix { $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\n") }
+        let words = requestLine.split(separator: UInt8(ascii: " "), maxSplits: 2, omittingEmptySubsequences: false)
+        if words.count >= 2 {
+            let method = String(decoding: words[0], as: UTF8.self), path = String(decoding: words[1], as: UTF8.self)
+            let reply = routes.reply(method: method, path: path)
+            FuzzTargets.require([200, 404, 405, 503].contains(reply.status), "status \(reply.status)")
+        }
+    }
+
+    /// The metrics server's HTTP pipeline (`MetricsServer.bind`'s child channel initializer) on an
+    /// `EmbeddedChannel`. Keep it in step with the server: this is the one place to update. Left out: TLS and the
+    /// idle and request-head timeouts (time, not bytes). `InlineReplyHandler` stands in for `ExporterHTTPHandler`,
+    /// which renders and checks bcrypt on thread pools, and an `EmbeddedEventLoop` must only be used from its own
+    /// thread; it parses the `Authorization` header as the authenticator does.
+    static func makeServerChannel(routes: ExporterRoutes) throws -> EmbeddedChannel {
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+        try channel.pipeline.syncOperations.addHandler(HTTPResponseCompressor())
+        try channel.pipeline.syncOperations.addHandler(InlineReplyHandler(routes: routes))
+        channel.pipeline.fireChannelActive()
+        return channel
+    }
+}
+
+/// `ExporterHTTPHandler`'s replies, built on the calling thread.
+final class InlineReplyHandler: ChannelInboundHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let routes: ExporterRoutes
+    private var head: HTTPRequestHead?
+
+    init(routes: ExporterRoutes) { self.routes = routes }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let requestHead): head = requestHead
+        case .body: break
+        case .end:
+            guard let request = head else { return }
+            head = nil
+            _ = BasicAuthenticator.credentials(fromAuthorization: request.headers.first(name: "Authorization"))
+            let reply = routes.reply(method: request.method.rawValue, path: request.uri)
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: reply.contentType)
+            headers.add(name: "Content-Length", value: String(reply.body.count))
+            if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
+            if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
+            let status = HTTPResponseStatus(statusCode: reply.status)
+            let responseHead = HTTPResponseHead(version: request.version, status: status, headers: headers)
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            if request.method != .HEAD {
+                let body = context.channel.allocator.buffer(bytes: reply.body)
+                context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+            }
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            if !request.isKeepAlive { context.close(promise: nil) }
+        }
+    }
+}

@@ -8,8 +8,7 @@ struct TokenMetricsTests {
     /// Virtual time (exporter and simulator share a manual clock), so ages and renewal reasons are exact.
     @Test func test_tokenAgeGrows_andRefreshesRiseOnceTheTTLRunsOut() async throws {
         let clock = ManualClock()
-        var simulator = SimulatorConfiguration(tokenTTL: .seconds(2))
-        simulator.now = clock.simulatorNow
+        let simulator = SimulatorConfiguration(tokenTTL: .seconds(2)).judgingTime(by: clock)
         try await withExporter(simulator, clock: clock, settings: { try $0.orgSettings(collectors: ["identity"]) }) { sim, exporter in
             /// Moves time on once the identity poll loop and the token renewal loop are both asleep.
             func step(_ duration: Duration) async throws {

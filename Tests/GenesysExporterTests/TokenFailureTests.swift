@@ -187,9 +187,7 @@ struct TokenFailureTests {
     @Test(.timeLimit(.minutes(1)))
     func failedEarlyRenewal_keepsServingTheStillValidToken_evenToTheCallerThatTriggeredIt() async throws {
         let clock = ManualClock()
-        var simulatorConfiguration = SimulatorConfiguration(tokenTTL: .seconds(5))
-        simulatorConfiguration.now = clock.simulatorNow
-        try await withSimulator(simulatorConfiguration) { sim in
+        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(5)).judgingTime(by: clock)) { sim in
             let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)
             defer { rig.shutdown() }
             let token = try await rig.provider.validToken()

@@ -17,9 +17,7 @@ struct TokenLifecycleTests {
     @Test(.timeLimit(.minutes(1)))
     func shortLivedTokens_areRenewedOnSchedule_soNoRequestEverCarriesAnExpiredToken() async throws {
         let clock = ManualClock()
-        var simulatorConfiguration = SimulatorConfiguration(tokenTTL: .seconds(2))
-        simulatorConfiguration.now = clock.simulatorNow
-        try await withSimulator(simulatorConfiguration) { sim in
+        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(2)).judgingTime(by: clock)) { sim in
             let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)
             defer { rig.shutdown() }
             let api = rig.apiClient(sim)
@@ -57,9 +55,7 @@ struct TokenLifecycleTests {
     @Test(.timeLimit(.minutes(1)))
     func tinyLifetime_neverCausesBackToBackTokenRequests() async throws {
         let clock = ManualClock()
-        var simulatorConfiguration = SimulatorConfiguration(tokenTTL: .seconds(1))
-        simulatorConfiguration.now = clock.simulatorNow
-        try await withSimulator(simulatorConfiguration) { sim in
+        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1)).judgingTime(by: clock)) { sim in
             var configuration = try sim.tokenConfiguration()
             configuration.minimumRequestGap = .seconds(5)
             let rig = TokenRig(configuration, clock: clock)

@@ -1,6 +1,16 @@
 import GenesysExporter
+import GenesysSimulator
 import NIOConcurrencyHelpers
 import NIOCore
+
+extension SimulatorConfiguration {
+    /// This configuration with token expiry judged by `clock`, so the simulator and the exporter share virtual time.
+    public func judgingTime(by clock: ManualClock) -> SimulatorConfiguration {
+        var configuration = self
+        configuration.now = clock.simulatorNow
+        return configuration
+    }
+}
 
 /// A clock that moves only when a test advances it: token renewals, backoff and Retry-After are
 /// tested in virtual time, so a loaded 2-core machine cannot make them late. Pass `simulatorNow` to

@@ -104,3 +104,17 @@ struct CurlURL {
         fragment = part(CURLUPART_FRAGMENT)
     }
 }
+
+extension ConfigTargets {
+    /// The `--web.config.file` (an operator's YAML, re-read when it changes): parsed strictly by
+    /// `WebConfigParser`; whatever the input, the answer is a config or an error of one line (exit 2 prints it as is).
+    static func webConfig(_ data: [UInt8]) {
+        guard let text = String(validating: data, as: UTF8.self) else { return }
+        do {
+            _ = try WebConfigParser.parse(text, path: "/nonexistent/web-config.yml")
+        } catch {
+            let message = "\(error)"
+            FuzzTargets.require(!message.contains("\n"), "a multi-line error: \(message)")
+        }
+    }
+}

@@ -107,13 +107,7 @@ struct WebBasicAuthTests {
     @Test func test_tlsAndBasicAuthTogether_withCurl() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        try fixtures.write("""
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-            basic_auth_users:
-              \(TestCredentials.user): \(TestCredentials.hashCost4)
-            """, to: "web.yml")
+        try fixtures.writeTLSAndBasicAuthConfig()
         let web = try WebConfigSource(path: fixtures.path("web.yml"))
         try await withWebServer(webConfig: web) { _, port in
             let url = "https://127.0.0.1:\(port)/metrics"

@@ -41,13 +41,7 @@ struct WebExecutableTests {
     @Test func test_demoWithTLSAndBasicAuth_onTwoAddresses_servesHTTPSWithCredentialsOnly() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        try fixtures.write("""
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-            basic_auth_users:
-              \(TestCredentials.user): \(TestCredentials.hashCost4)
-            """, to: "web.yml")
+        try fixtures.writeTLSAndBasicAuthConfig()
         let (v4, v6) = (try RawHTTP.freePort(), try RawHTTP.freePort())
         let child = try ChildProcess(try ExecutableTests.exporter(), [
             "--demo", "--web.config.file", fixtures.path("web.yml"),

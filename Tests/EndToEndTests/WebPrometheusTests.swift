@@ -8,13 +8,7 @@ struct WebPrometheusTests {
     func test_prometheus_withSchemeHttpsCAFileAndBasicAuth_seesUp1() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        try fixtures.write("""
-            tls_server_config:
-              cert_file: server.crt
-              key_file: server.key
-            basic_auth_users:
-              \(TestCredentials.user): \(TestCredentials.hashCost4)
-            """, to: "web.yml")
+        try fixtures.writeTLSAndBasicAuthConfig()
         try fixtures.write(TestCredentials.password + "\n", to: "scrape-password")
         let web = try WebConfigSource(path: fixtures.path("web.yml"))
         try await withWebServer(webConfig: web) { _, port in

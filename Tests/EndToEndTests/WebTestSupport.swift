@@ -57,6 +57,17 @@ struct TLSFixtures: Sendable {
         guard result.status == 0 else { throw RawHTTP.Failure(description: "openssl \(arguments.first ?? "") failed: \(result.stderr)") }
     }
 
+    /// The web config several tests start from: TLS with the fixture's server certificate, and the test user.
+    func writeTLSAndBasicAuthConfig(to name: String = "web.yml") throws {
+        try write("""
+            tls_server_config:
+              cert_file: server.crt
+              key_file: server.key
+            basic_auth_users:
+              \(TestCredentials.user): \(TestCredentials.hashCost4)
+            """, to: name)
+    }
+
     func write(_ text: String, to name: String) throws {
         try Data(text.utf8).write(to: URL(fileURLWithPath: path(name)), options: .atomic)
     }

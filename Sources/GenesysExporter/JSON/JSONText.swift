@@ -6,18 +6,10 @@ enum JSONText {
     /// `text` as a JSON string literal, quotes included.
     static func quoted(_ text: String) -> String {
         var out = "\""
+        // Beyond what JSON requires: DEL, C1, U+2028/U+2029 and bidi overrides are escaped too, so a JSON log
+        // line carries no terminal escapes or invisible layout from upstream text.
         for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            // Beyond what JSON requires: DEL, C1, U+2028/U+2029 and bidi overrides too, so a JSON log line
-            // carries no terminal escapes or invisible layout from upstream text.
-            case _ where scalar.isControlOrInvisibleLayout: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
+            if let escape = scalar.quotedStringEscape { out += escape } else { out.unicodeScalars.append(scalar) }
         }
         return out + "\""
     }

@@ -55,21 +55,13 @@ public struct LineLogHandler: LogHandler {
         var escaped = ""
         var needsQuotes = value.isEmpty
         for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\\": escaped += "\\\\"
-            case "\"": escaped += "\\\""
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            case "\t": escaped += "\\t"
-            case _ where scalar.isControlOrInvisibleLayout: escaped += String(format: "\\u%04x", scalar.value)
-            case " ", "=":
+            if let escape = scalar.quotedStringEscape {
+                escaped += escape
                 needsQuotes = true
+            } else {
+                if scalar == " " || scalar == "=" { needsQuotes = true }
                 escaped.unicodeScalars.append(scalar)
-            default:
-                escaped.unicodeScalars.append(scalar)
-                continue
             }
-            needsQuotes = true
         }
         return needsQuotes ? "\"\(escaped)\"" : escaped
     }

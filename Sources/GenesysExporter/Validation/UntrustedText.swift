@@ -1,3 +1,5 @@
+import Foundation
+
 extension Unicode.Scalar {
     /// C0 and C1 control characters, DEL, the Unicode line and paragraph separators (U+2028, U+2029)
     /// and bidirectional overrides: in text from outside they could end a log line early, drive a
@@ -6,6 +8,22 @@ extension Unicode.Scalar {
         switch value {
         case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: true
         default: properties.isBidiControl
+        }
+    }
+}
+
+extension Unicode.Scalar {
+    /// The backslash escape both log formats (and JSON) write for this scalar: quote, backslash, the usual
+    /// whitespace escapes, and `\uXXXX` for every control or invisible-layout character. Nil: write it as is.
+    package var quotedStringEscape: String? {
+        switch self {
+        case "\"": "\\\""
+        case "\\": "\\\\"
+        case "\n": "\\n"
+        case "\r": "\\r"
+        case "\t": "\\t"
+        case _ where isControlOrInvisibleLayout: String(format: "\\u%04x", value)
+        default: nil
         }
     }
 }

@@ -10,11 +10,10 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var options: ExporterOptions
 
     func run() async throws {
-        var adjusted = options
+        var configuration = try ConfigurationResolver.resolve(options)
         // client_credentials: a fresh token, so a check never disturbs a running exporter's cache. refresh_token:
         // the same cache, since a redeemed refresh token is spent and only the cache carries its successor.
-        if try ConfigurationResolver.resolve(options).org?.token.grant != .refreshToken { adjusted.tokenCacheFile = nil }
-        let configuration = try ConfigurationResolver.resolve(adjusted)
+        if configuration.org?.token.grant != .refreshToken { configuration = configuration.withoutTokenCache() }
         let logger = bootstrapLogging(configuration)
         let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
         let monitor = OrgMonitor(settings: org, logger: logger)

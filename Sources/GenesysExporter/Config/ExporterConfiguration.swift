@@ -20,7 +20,7 @@ public struct ExporterConfiguration: Sendable {
     /// Things to warn about once logging is up (e.g. a secret passed on the command line).
     public var warnings: [String]
     /// Settings shared by every org, kept to build the demo org.
-    let tuning: Tuning
+    private(set) var tuning: Tuning
 
     struct Tuning: Sendable {
         var pollInterval: Duration
@@ -30,6 +30,14 @@ public struct ExporterConfiguration: Sendable {
         var caFile: String?
         var enabledCollectors: Set<String>
         var queueSelection: QueueSelection
+    }
+
+    /// The same configuration with no token cache file, for the org and the demo org alike.
+    public func withoutTokenCache() -> ExporterConfiguration {
+        var copy = self
+        copy.org?.token.cacheFile = nil
+        copy.tuning.cacheFile = nil
+        return copy
     }
 
     /// The org settings for the built-in simulator at `apiBaseURL`.

@@ -15,7 +15,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
-        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
@@ -42,10 +41,17 @@ let package = Package(
             name: "CCrypt",
             providers: [.apt(["libcrypt-dev"])]
         ),
+        // zlib for the exposition's gzip members (deflateInit2 is a macro: a typed shim).
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(
             name: "GenesysExporter",
             dependencies: [
                 "CCurl",
+                "CZlib",
                 "CJansson",
                 "CProcessControl",
                 "CCrypt",
@@ -53,7 +59,6 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +98,7 @@ let package = Package(
         .target(
             name: "GenesysTestSupport",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", .product(name: "Logging", package: "swift-log"),
+                "GenesysExporter", "GenesysSimulator", "CZlib", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/GenesysTestSupport"
@@ -108,14 +113,16 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPCompression", package: "swift-nio-extras"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Fuzz/Targets"
         ),
         .testTarget(
             name: "GenesysExporterTests",
-            dependencies: ["GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "GenesysFuzzTargets"]
+            dependencies: [
+                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "GenesysFuzzTargets",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
         ),
         .testTarget(
             name: "EndToEndTests",

@@ -2,13 +2,12 @@ import GenesysExporter
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
-import NIOHTTPCompression
 
 /// What a scraper sends to the metrics server.
 enum ServerTargets {
     static let routes = ExporterRoutes(
         telemetryPath: "/metrics",
-        renderMetrics: {
+        page: {
             Array("# HELP genesys_up 1 when the last poll worked.\n# TYPE genesys_up gauge\ngenesys_up 1\n".utf8)
         },
         readiness: { (false, "no successful poll yet") })
@@ -38,7 +37,6 @@ enum ServerTargets {
     static func makeServerChannel(routes: ExporterRoutes) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-        try channel.pipeline.syncOperations.addHandler(HTTPResponseCompressor())
         try channel.pipeline.syncOperations.addHandler(InlineReplyHandler(routes: routes))
         channel.pipeline.fireChannelActive()
         return channel
@@ -63,10 +61,12 @@ final class InlineReplyHandler: ChannelInboundHandler {
             guard let request = head else { return }
             head = nil
             _ = BasicAuthenticator.credentials(fromAuthorization: request.headers.first(name: "Authorization"))
-            let reply = routes.reply(method: request.method.rawValue, path: request.uri)
+            let acceptEncoding = request.headers[canonicalForm: "Accept-Encoding"].map(String.init)
+            let reply = routes.reply(method: request.method.rawValue, path: request.uri, acceptEncoding: acceptEncoding)
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: reply.contentType)
-            headers.add(name: "Content-Length", value: String(reply.body.count))
+            headers.add(name: "Content-Length", value: String(reply.byteCount))
+            if let encoding = reply.contentEncoding { headers.add(name: "Content-Encoding", value: encoding) }
             if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
             if !request.isKeepAlive { headers.add(name: "Connection", value: "close") }
             let status = HTTPResponseStatus(statusCode: reply.status)

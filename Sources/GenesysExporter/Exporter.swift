@@ -19,8 +19,8 @@ public final class Exporter: Sendable {
                        labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision), ("swift_version", BuildInfo.swiftVersion)]).set(1.0)
         let routes = ExporterRoutes(
             telemetryPath: telemetryPath,
-            renderMetrics: {
-                store.render {
+            renderMetrics: { encoding in
+                store.render(encoding) {
                     monitor.prepareScrape()
                     process.update()
                 }

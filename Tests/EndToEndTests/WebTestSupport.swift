@@ -88,7 +88,7 @@ func withWebServer<T>(
     renderPool: NIOThreadPool = .singleton, metrics: WebServerMetrics = .unregistered(), page: @escaping @Sendable () -> [UInt8] = { Array("test_metric 1\n".utf8) },
     _ body: (MetricsServer, Int) async throws -> T
 ) async throws -> T {
-    let routes = ExporterRoutes(renderMetrics: page, readiness: { (true, "") })
+    let routes = ExporterRoutes(page: page, readiness: { (true, "") })
     let server = MetricsServer(addresses: addresses, routes: routes, limits: limits, web: webConfig, renderPool: renderPool,
                                reloadInterval: .milliseconds(50), metrics: metrics)
     let port = try await server.start()

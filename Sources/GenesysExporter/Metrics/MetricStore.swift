@@ -11,8 +11,17 @@ public final class MetricStore: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let liveRegistry: PrometheusCollectorRegistry
     private let generation = NIOLockedValueBox<UInt64>(0)
-    private let cached = NIOLockedValueBox<(generation: UInt64, bytes: [UInt8])?>(nil)
+    private let cached = NIOLockedValueBox<CachedRendering?>(nil)
+    /// One compression per change, however many gzip scrapes arrive at once after it.
+    private let compressing = NIOLock()
     private let publication = PublicationLock()
+
+    /// `registry` rendered at one generation, plain and (once a scraper asked for it) as a gzip prefix.
+    private struct CachedRendering {
+        let generation: UInt64
+        let plain: [UInt8]
+        var gzipped: GzipSplice.Prefix?
+    }
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -38,19 +47,48 @@ public final class MetricStore: Sendable {
         }
     }
 
-    /// The exposition: the cached rendering of `registry` (re-rendered only after a change) followed by
-    /// `liveRegistry`, whose values `refreshLive` sets first.
-    public func render(refreshLive: () -> Void) -> [UInt8] {
+    /// The exposition: the cached rendering of `registry` (re-rendered, and re-compressed, only after a change)
+    /// followed by `liveRegistry`, whose values `refreshLive` sets first. Gzipped, the cached part is compressed
+    /// once and the live part is spliced after it (`GzipSplice`), so a scrape compresses only those few lines.
+    /// Call it off the event loop: after a change it renders (and compresses) the whole page.
+    public func render(_ encoding: ExpositionEncoding = .identity, refreshLive: () -> Void) -> RenderedExposition {
         refreshLive()
-        var bytes = publication.reading { () -> [UInt8] in
-            let current = generation.withLockedValue { $0 }
-            if let cached = cached.withLockedValue({ $0 }), cached.generation == current { return cached.bytes }
-            // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
-            let fresh = registry.emitToBuffer()
-            cached.withLockedValue { $0 = (current, fresh) }
-            return fresh
+        let stable = publication.reading { stablePart(encoding) }
+        var live: [UInt8] = []
+        if liveRegistry !== registry { liveRegistry.emit(into: &live) }
+        switch stable {
+        case .plain(let bytes): return RenderedExposition(parts: [bytes, live], encoding: .identity)
+        case .gzipped(let prefix):
+            return RenderedExposition(parts: [prefix.bytes, GzipSplice.suffix(after: prefix, live)], encoding: .gzip)
         }
-        if liveRegistry !== registry { liveRegistry.emit(into: &bytes) }
-        return bytes
     }
+
+    private enum StablePart {
+        case plain([UInt8])
+        case gzipped(GzipSplice.Prefix)
+    }
+
+    private func stablePart(_ encoding: ExpositionEncoding) -> StablePart {
+        let current = generation.withLockedValue { $0 }
+        let rendering: CachedRendering
+        if let hit = cached.withLockedValue({ $0 }), hit.generation == current {
+            rendering = hit
+        } else {
+            // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
+            rendering = CachedRendering(generation: current, plain: registry.emitToBuffer())
+            cached.withLockedValue { $0 = rendering }
+        }
+        guard encoding == .gzip else { return .plain(rendering.plain) }
+        if let gzipped = rendering.gzipped { return .gzipped(gzipped) }
+        return compressing.withLock {
+            if let hit = cached.withLockedValue({ $0 }), hit.generation == current, let gzipped = hit.gzipped { return .gzipped(gzipped) }
+            let gzipped = GzipSplice.prefix(rendering.plain)
+            cached.withLockedValue { if $0?.generation == current { $0?.gzipped = gzipped } }
+            gzipCompressions.withLockedValue { $0 += 1 }
+            return .gzipped(gzipped)
+        }
+    }
+
+    /// How many times the poll-driven page was gzipped (tests: once per change, not once per scrape).
+    let gzipCompressions = NIOLockedValueBox<Int>(0)
 }

@@ -106,7 +106,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         let routes = self.routes
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         renderPool.runIfActive(eventLoop: context.eventLoop) {
-            routes.reply(method: request.method.rawValue, path: request.uri)
+            routes.reply(method: request.method.rawValue, path: request.uri, acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init))
         }.whenComplete { result in
             slot.release()
             let (handler, context) = bound.value
@@ -134,7 +134,9 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         guard !closed else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
-        headers.add(name: "Content-Length", value: String(reply.body.count))
+        headers.add(name: "Content-Length", value: String(reply.byteCount))
+        if let encoding = reply.contentEncoding { headers.add(name: "Content-Encoding", value: encoding) }
+        if let vary = reply.vary { headers.add(name: "Vary", value: vary) }
         if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
         if let challenge = reply.wwwAuthenticate { headers.add(name: "WWW-Authenticate", value: challenge) }
         for header in extra { headers.add(name: header.name, value: header.value) }
@@ -143,7 +145,9 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if request.method != .HEAD {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: reply.body)))), promise: nil)
+            for part in reply.parts where !part.isEmpty {
+                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: part)))), promise: nil)
+            }
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         // Completes once the whole answer is in the kernel's socket buffer: only then is the next request read.

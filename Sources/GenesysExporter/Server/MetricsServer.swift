@@ -2,7 +2,6 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
-import NIOHTTPCompression
 import NIOPosix
 import ServiceLifecycle
 
@@ -92,7 +91,6 @@ public final class MetricsServer: Service, Sendable {
                     }
                     try pipeline.addHandler(ConnectionTimeoutHandler(requestHeadTimeout: TimeAmount(limits.requestHeadTimeout), metrics: metrics))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try pipeline.addHandler(HTTPResponseCompressor())
                     try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: web, requests: requests, renderPool: renderPool, metrics: metrics))
                 }
             }

@@ -22,18 +22,28 @@ enum JSONModelTargets {
         _ = (decoded.refreshToken?.fingerprint, decoded.clampedFromSeconds)
     }
 
+    /// Decoded in place from jansson (as the API client does) and from the Swift tree: both must agree.
     static func queuePage(_ data: [UInt8]) {
-        guard let json = try? JSONParser.parse(data) else { return }
-        guard let page = try? RoutingQueuesPage(JSONCursor(json)) else { return }
-        _ = (page.entities.map(\.name), page.pageCount, page.pageNumber, page.total)
+        guard let document = try? JSONParser.document(data), let json = try? JSONParser.parse(data) else { return }
+        let inPlace = Result { () throws(JSONDecodingError) in try RoutingQueuesPage(document) }
+        let fromTree = Result { () throws(JSONDecodingError) in try RoutingQueuesPage(JSONCursor(json)) }
+        switch (inPlace, fromTree) {
+        case (.success(let page), .success(let same)):
+            FuzzTargets.require(page.entities == same.entities && page.total == same.total && page.pageCount == same.pageCount,
+                                "the two decodings differ")
+        case (.failure(let error), .failure(let same)):
+            FuzzTargets.require(error == same, "\(error) against \(same)")
+        default:
+            FuzzTargets.require(false, "one decoding failed, the other did not")
+        }
     }
 
     static func observations(_ data: [UInt8]) {
-        guard let json = try? JSONParser.parse(data) else { return }
+        guard let document = try? JSONParser.document(data) else { return }
         var observed = QueueObservations()
         // Twice: the collector adds batch after batch into one value.
         for _ in 0..<2 {
-            do { try observed.add(JSONCursor(json)) } catch { _ = error.description }
+            do { try observed.add(document) } catch { _ = error.description }
         }
     }
 
@@ -44,8 +54,14 @@ enum JSONModelTargets {
     private static func identity(
         _ data: [UInt8], _ decode: (JSONCursor) throws(JSONDecodingError) -> (id: String, name: String)
     ) {
-        let json: JSON
-        do { json = try JSONParser.parse(data) } catch { _ = error.description; return }
-        do { _ = try decode(JSONCursor(json)) } catch { _ = error.description }
+        let document: JSONCursor
+        do { document = try JSONParser.document(data) } catch { _ = error.description; return }
+        let inPlace = Result { () throws(JSONDecodingError) in try decode(document) }
+        let fromTree = Result { () throws(JSONDecodingError) in try decode(JSONCursor(document.value)) }
+        switch (inPlace, fromTree) {
+        case (.success(let identity), .success(let same)): FuzzTargets.require(identity == same, "the two decodings differ")
+        case (.failure(let error), .failure(let same)): FuzzTargets.require(error == same, "\(error) against \(same)")
+        default: FuzzTargets.require(false, "one decoding failed, the other did not")
+        }
     }
 }

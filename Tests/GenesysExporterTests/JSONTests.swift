@@ -56,19 +56,57 @@ struct JSONTests {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(tooDeep) }
     }
 
-    @Test func missingField_namesItsPath() throws {
-        let json = JSONCursor(try JSONParser.parse(#"{"entities":[{"id":"a","name":"x"},{"id":"b"},{"id":"c","name":"z"},{"id":"d"}]}"#))
+    /// The two ways to read a document: jansson's tree in place (API responses) and the Swift `JSON` value.
+    enum Reading: CaseIterable { case inPlace, swiftTree }
+
+    private func cursor(_ text: String, _ reading: Reading) throws -> JSONCursor {
+        switch reading {
+        case .inPlace: try JSONParser.document(Array(text.utf8))
+        case .swiftTree: JSONCursor(try JSONParser.parse(text))
+        }
+    }
+
+    @Test(arguments: Reading.allCases)
+    func missingField_namesItsPath(reading: Reading) throws {
+        let json = try cursor(#"{"entities":[{"id":"a","name":"x"},{"id":"b"},{"id":"c","name":"z"},{"id":"d"}]}"#, reading)
         let error = #expect(throws: JSONDecodingError.self) {
             for entity in try json.elements("entities") { _ = try entity.string("name") }
         }
         #expect(error == .missingField(path: "entities[1].name"))
     }
 
-    @Test func mistypedField_namesPathExpectedAndFound() throws {
-        let json = JSONCursor(try JSONParser.parse(#"{"entities":[{},{},{},{"name":7}]}"#))
+    @Test(arguments: Reading.allCases)
+    func mistypedField_namesPathExpectedAndFound(reading: Reading) throws {
+        let json = try cursor(#"{"entities":[{},{},{},{"name":7}]}"#, reading)
         let error = #expect(throws: JSONDecodingError.self) { _ = try json.elements("entities")[3].string("name") }
         #expect(error == .typeMismatch(path: "entities[3].name", expected: "string", found: "integer"))
         #expect(error?.description == "field entities[3].name: expected string, found integer")
+    }
+
+    @Test(arguments: Reading.allCases)
+    func everyType_readsTheSameBothWays(reading: Reading) throws {
+        let json = try cursor(#"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#, reading)
+        #expect(try json.string("s") == "a\u{0}b")
+        #expect(try json.int("i") == -7 && json.field("w").int() == 3 && json.field("r").double() == 2.5 && json.field("i").double() == -7)
+        #expect(try json.field("t").bool() == true && json.field("f").bool() == false)
+        #expect(try json.optionalField("n") == nil && json.optionalField("absent") == nil)
+        #expect(try json.elements("a").count == 2 && json.field("o").string("k") == "v")
+        #expect(throws: JSONDecodingError.typeMismatch(path: "r", expected: "integer", found: "real")) { try json.int("r") }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "a", expected: "object", found: "array")) { try json.field("a").string("k") }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "o", expected: "array", found: "object")) { try json.elements("o") }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "a[1]", expected: "boolean", found: "string")) { try json.elements("a")[1].bool() }
+        #expect(json.value == (try JSONParser.parse(#"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)))
+    }
+
+    @Test func inPlaceDocument_outlivesItsParse_andReleasesEverything() throws {
+        let before = JSONParser.liveAllocationsOnThisThread
+        var names: [String] = []
+        for _ in 0..<1_000 {
+            let entities = try JSONParser.document(Array(#"{"entities":[{"name":"x"},{"name":"y"}]}"#.utf8)).elements("entities")
+            names.append(try entities[1].string("name"))  // the document itself is no longer referenced
+        }
+        #expect(names.count == 1_000 && names.allSatisfy { $0 == "y" })
+        #expect(JSONParser.liveAllocationsOnThisThread == before)
     }
 
     @Test func queuePageOf5000_decodes() throws {

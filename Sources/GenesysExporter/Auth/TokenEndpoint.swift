@@ -68,7 +68,7 @@ public struct TokenEndpoint: Sendable {
             TokenError(reason: .malformedResponse, message: "the token endpoint answered 200 with an unusable body: \(detail)")
         }
         let document: JSONCursor
-        do throws(JSONParseError) { document = JSONCursor(try JSONParser.parse(response.body)) } catch { throw malformed(error.withoutExcerpt) }
+        do throws(JSONParseError) { document = try JSONParser.document(response.body) } catch { throw malformed(error.withoutExcerpt) }
         let value: String
         let announced: Double
         do {
@@ -108,7 +108,7 @@ public struct TokenEndpoint: Sendable {
 
     package static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
         let status = response.status
-        let body = try? JSONCursor(JSONParser.parse(response.body))
+        let body = try? JSONParser.document(response.body)
         let code = (try? body?.optionalString("error")) ?? nil
         let detail = ((try? body?.optionalString("error_description")) ?? nil) ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
         let said = detail.isEmpty ? "" : " (\(SafeExcerpt.of(detail)))"

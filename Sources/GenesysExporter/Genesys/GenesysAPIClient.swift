@@ -72,7 +72,7 @@ public final class GenesysAPIClient: Sendable {
                 throw fail(Self.classify(endpoint: endpoint, response: response, correlationID: correlationID))
             }
             do {
-                return APIResult(json: JSONCursor(try JSONParser.parse(response.body)), response: response)
+                return APIResult(json: try JSONParser.document(response.body), response: response)
             } catch {
                 throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: response.status,
                                     message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))", correlationID: correlationID))
@@ -102,7 +102,7 @@ public final class GenesysAPIClient: Sendable {
 
     package static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
         let status = response.status
-        let body = try? JSONCursor(JSONParser.parse(response.body))
+        let body = try? JSONParser.document(response.body)
         let message = ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"  // room for a list of missing permissions
         let code = ((try? body?.optionalString("code")) ?? nil).map { " [\(SafeExcerpt.of($0, limit: 80))]" } ?? ""
         let reason: APIFailureReason

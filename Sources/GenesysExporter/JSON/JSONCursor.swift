@@ -1,3 +1,5 @@
+import CJansson
+
 /// A decoding failure that names the field path, e.g. `entities[3].name`.
 public enum JSONDecodingError: Error, Equatable, CustomStringConvertible, Sendable {
     case missingField(path: String)
@@ -19,20 +21,62 @@ public enum JSONDecodingError: Error, Equatable, CustomStringConvertible, Sendab
     }
 }
 
-/// A position in a JSON document with typed accessors whose errors carry the path.
+/// A position in a JSON document with typed accessors whose errors carry the path. Backed either by a Swift
+/// `JSON` value or, for API responses, by jansson's tree read in place (`JSONParser.document`).
 public struct JSONCursor: Sendable {
-    public let value: JSON
-    public let path: String
-
-    public init(_ value: JSON, path: String = "") {
-        self.value = value
-        self.path = path
+    private enum Node: Sendable {
+        case tree(JSON)
+        case jansson(JanssonNode)
     }
 
-    private func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+    /// Where the cursor is, kept in parts: the path string is built only for an error or when asked.
+    private enum Location: Sendable {
+        case root(String)
+        case member(parent: String, key: String)
+        case element(parent: String, index: Int)
+    }
+
+    private let node: Node
+    private let location: Location
+
+    public init(_ value: JSON, path: String = "") {
+        self.init(node: .tree(value), location: .root(path))
+    }
+
+    init(_ node: JanssonNode) {
+        self.init(node: .jansson(node), location: .root(""))
+    }
+
+    private init(node: Node, location: Location) {
+        self.node = node
+        self.location = location
+    }
+
+    public var path: String {
+        switch location {
+        case .root(let path): path
+        case .member(let parent, let key): parent.isEmpty ? key : "\(parent).\(key)"
+        case .element(let parent, let index): "\(parent)[\(index)]"
+        }
+    }
+
+    /// The value as a Swift `JSON`.
+    public var value: JSON {
+        switch node {
+        case .tree(let value): value
+        case .jansson(let node): node.tree
+        }
+    }
+
+    private var typeName: String {
+        switch node {
+        case .tree(let value): value.typeName
+        case .jansson(let node): node.typeName
+        }
+    }
 
     private func mismatch(_ expected: String) -> JSONDecodingError {
-        .typeMismatch(path: path.isEmpty ? "$" : path, expected: expected, found: value.typeName)
+        .typeMismatch(path: path.isEmpty ? "$" : path, expected: expected, found: typeName)
     }
 
     /// The member `key`; throws when absent or null.
@@ -41,42 +85,74 @@ public struct JSONCursor: Sendable {
         return member
     }
 
+    private func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
+
     /// The member `key`, or nil when absent or null.
     public func optionalField(_ key: String) throws(JSONDecodingError) -> JSONCursor? {
-        guard case .object(let members) = value else { throw mismatch("object") }
-        guard let member = members[key], member != .null else { return nil }
-        return JSONCursor(member, path: childPath(key))
+        let child: Node
+        switch node {
+        case .tree(let value):
+            guard case .object(let members) = value else { throw mismatch("object") }
+            guard let member = members[key], member != .null else { return nil }
+            child = .tree(member)
+        case .jansson(let node):
+            guard node.type == JSON_OBJECT else { throw mismatch("object") }
+            guard let member = node.member(key), member.type != JSON_NULL else { return nil }
+            child = .jansson(member)
+        }
+        return JSONCursor(node: child, location: .member(parent: path, key: key))
     }
 
     public func elements() throws(JSONDecodingError) -> [JSONCursor] {
-        guard case .array(let items) = value else { throw mismatch("array") }
-        return items.enumerated().map { JSONCursor($0.element, path: "\(path)[\($0.offset)]") }
+        let parent = path
+        switch node {
+        case .tree(let value):
+            guard case .array(let items) = value else { throw mismatch("array") }
+            return items.enumerated().map { JSONCursor(node: .tree($0.element), location: .element(parent: parent, index: $0.offset)) }
+        case .jansson(let node):
+            guard node.type == JSON_ARRAY else { throw mismatch("array") }
+            return node.elements.enumerated().map { JSONCursor(node: .jansson($0.element), location: .element(parent: parent, index: $0.offset)) }
+        }
     }
 
     public func string() throws(JSONDecodingError) -> String {
-        guard case .string(let text) = value else { throw mismatch("string") }
-        return text
+        switch node {
+        case .tree(.string(let text)): return text
+        case .jansson(let node) where node.type == JSON_STRING: return node.string
+        default: throw mismatch("string")
+        }
     }
 
     public func int() throws(JSONDecodingError) -> Int {
-        switch value {
-        case .integer(let number): return Int(number)
-        case .double(let number) where number.rounded() == number && abs(number) < 9e15: return Int(number)
+        switch node {
+        case .tree(.integer(let number)): return Int(number)
+        case .tree(.double(let number)) where Self.isWhole(number): return Int(number)
+        case .jansson(let node) where node.type == JSON_INTEGER: return Int(node.integer)
+        case .jansson(let node) where node.type == JSON_REAL && Self.isWhole(node.real): return Int(node.real)
         default: throw mismatch("integer")
         }
     }
 
+    /// A real that is a whole number well inside Int's range.
+    private static func isWhole(_ number: Double) -> Bool { number.rounded() == number && abs(number) < 9e15 }
+
     public func double() throws(JSONDecodingError) -> Double {
-        switch value {
-        case .integer(let number): return Double(number)
-        case .double(let number): return number
+        switch node {
+        case .tree(.integer(let number)): return Double(number)
+        case .tree(.double(let number)): return number
+        case .jansson(let node) where node.type == JSON_INTEGER: return Double(node.integer)
+        case .jansson(let node) where node.type == JSON_REAL: return node.real
         default: throw mismatch("number")
         }
     }
 
     public func bool() throws(JSONDecodingError) -> Bool {
-        guard case .bool(let flag) = value else { throw mismatch("boolean") }
-        return flag
+        switch node {
+        case .tree(.bool(let flag)): return flag
+        case .jansson(let node) where node.type == JSON_TRUE: return true
+        case .jansson(let node) where node.type == JSON_FALSE: return false
+        default: throw mismatch("boolean")
+        }
     }
 
     /// An integer that must lie in `range`: counts and totals from upstream are checked before any arithmetic.

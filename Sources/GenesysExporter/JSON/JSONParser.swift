@@ -19,6 +19,18 @@ public enum JSONParser {
     }()
 
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSON {
+        let root = try load(bytes)
+        defer { json_decref(root) }
+        return convert(root)
+    }
+
+    /// The document for decoders to read in place (`JSONCursor`), without a Swift copy of the tree.
+    public static func document(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONCursor {
+        let document = JanssonDocument(root: try load(bytes))
+        return JSONCursor(JanssonNode(document: document, pointer: document.root))
+    }
+
+    private static func load(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> UnsafeMutablePointer<json_t> {
         _ = allocatorInstalled
         var error = json_error_t()
         let root: UnsafeMutablePointer<json_t>? = bytes.withContiguousStorageIfAvailable { buffer in
@@ -35,8 +47,7 @@ public enum JSONParser {
                 line: Int(error.line), column: Int(error.column), position: Int(error.position),
                 text: errorText(&error))
         }
-        defer { json_decref(root) }
-        return convert(root)
+        return root
     }
 
     public static func parse(_ text: String) throws(JSONParseError) -> JSON {
@@ -56,7 +67,7 @@ public enum JSONParser {
         }
     }
 
-    private static func convert(_ value: UnsafeMutablePointer<json_t>) -> JSON {
+    static func convert(_ value: UnsafeMutablePointer<json_t>) -> JSON {
         switch gx_json_type(value) {
         case JSON_OBJECT:
             var members: [String: JSON] = [:]

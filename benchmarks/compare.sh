@@ -13,8 +13,9 @@ for tool in wrk prometheus-pushgateway; do
 done
 venv=.build-bench/venv
 if [ ! -x "$venv/bin/python" ]; then
-  python3 -m venv "$venv" && "$venv/bin/pip" install -q 'prometheus_client==0.26.*' >&2 \
-    || "$venv/bin/pip" install -q prometheus_client >&2
+  rm -rf "$venv"
+  python3 -m venv "$venv" 2>/dev/null || { apt-get install -y -qq python3-venv >/dev/null; python3 -m venv "$venv"; }
+  "$venv/bin/pip" install -q 'prometheus_client==0.26.*' >&2 || "$venv/bin/pip" install -q prometheus_client >&2
 fi
 swift build -c release --product genesys-exporter >&2
 

@@ -47,6 +47,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Writes the git revision into the library before each build (BuildInfo.revision).
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .target(
             name: "GenesysExporter",
             dependencies: [
@@ -65,7 +67,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            plugins: ["BuildStamp"]
         ),
         .target(
             name: "GenesysSimulator",
@@ -145,6 +148,6 @@ if Context.environment["GENESYS_FUZZ"] == "1" {
     ))
 }
 
-for target in package.targets where target.type != .system {
+for target in package.targets where target.type != .system && target.type != .plugin {
     target.swiftSettings = (target.swiftSettings ?? []) + strict
 }

@@ -7,7 +7,7 @@ struct GenesysExporterCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "genesys-exporter",
         abstract: "Prometheus exporter for Genesys Cloud: token health, API health and routing queues.",
-        version: "genesys-exporter \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))",
+        version: "genesys-exporter \(BuildInfo.summary)",
         subcommands: [RunCommand.self, CheckCommand.self],
         defaultSubcommand: RunCommand.self)
 

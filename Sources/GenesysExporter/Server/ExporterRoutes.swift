@@ -77,7 +77,7 @@ public struct ExporterRoutes: Sendable {
         <!DOCTYPE html>
         <html><head><title>Genesys Cloud Exporter</title></head>
         <body><h1>Genesys Cloud Exporter</h1>
-        <p>Version \(BuildInfo.version) (revision \(BuildInfo.revision), Swift \(BuildInfo.swiftVersion))</p>
+        <p>Version \(BuildInfo.summary)</p>
         <ul><li><a href="\(telemetryPath)">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li></ul>
         </body></html>
 

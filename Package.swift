@@ -102,7 +102,8 @@ let package = Package(
             name: "GenesysTestSupport",
             dependencies: [
                 "GenesysExporter", "GenesysSimulator", "CZlib", .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "Tests/GenesysTestSupport"
         ),
@@ -131,7 +132,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "GenesysExporter", "GenesysSimulator", "GenesysTestSupport",
-                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
     ]
@@ -140,12 +142,13 @@ let package = Package(
 // The libFuzzer driver exists only for `GENESYS_FUZZ=1` (scripts/fuzz): libFuzzer brings its own `main`, so the
 // driver has none and links only with `-sanitize=fuzzer`; a normal build or test never sees it.
 if Context.environment["GENESYS_FUZZ"] == "1" {
-    package.targets.append(.executableTarget(
-        name: "genesys-fuzz",
-        dependencies: ["GenesysFuzzTargets"],
-        path: "Fuzz/Driver",
-        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
-    ))
+    package.targets.append(
+        .executableTarget(
+            name: "genesys-fuzz",
+            dependencies: ["GenesysFuzzTargets"],
+            path: "Fuzz/Driver",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+        ))
 }
 
 for target in package.targets where target.type != .system && target.type != .plugin {

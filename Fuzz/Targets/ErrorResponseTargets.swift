@@ -66,7 +66,8 @@ enum ErrorResponseTargets {
                 fields.removeAll()
                 let words = line.split(separator: UInt8(ascii: " "), maxSplits: 2)
                 if words.count >= 2,
-                    let code = Int(String(decoding: words[1], as: UTF8.self)), (100...999).contains(code) {
+                    let code = Int(String(decoding: words[1], as: UTF8.self)), (100...999).contains(code)
+                {
                     status = code
                 }
             case .field(let name, let value): fields.append((name: name, value: value))

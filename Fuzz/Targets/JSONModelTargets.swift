@@ -29,8 +29,9 @@ enum JSONModelTargets {
         let fromTree = Result { () throws(JSONDecodingError) in try RoutingQueuesPage(JSONCursor(json)) }
         switch (inPlace, fromTree) {
         case (.success(let page), .success(let same)):
-            FuzzTargets.require(page.entities == same.entities && page.total == same.total && page.pageCount == same.pageCount,
-                                "the two decodings differ")
+            FuzzTargets.require(
+                page.entities == same.entities && page.total == same.total && page.pageCount == same.pageCount,
+                "the two decodings differ")
         case (.failure(let error), .failure(let same)):
             FuzzTargets.require(error == same, "\(error) against \(same)")
         default:
@@ -59,7 +60,8 @@ enum JSONModelTargets {
         let inPlace = Result { () throws(JSONDecodingError) in try decode(document) }
         let fromTree = Result { () throws(JSONDecodingError) in try decode(JSONCursor(document.value)) }
         switch (inPlace, fromTree) {
-        case (.success(let identity), .success(let same)): FuzzTargets.require(identity == same, "the two decodings differ")
+        case (.success(let identity), .success(let same)):
+            FuzzTargets.require(identity == same, "the two decodings differ")
         case (.failure(let error), .failure(let same)): FuzzTargets.require(error == same, "\(error) against \(same)")
         default: FuzzTargets.require(false, "one decoding failed, the other did not")
         }

@@ -36,7 +36,8 @@ enum ServerTargets {
     /// thread; it parses the `Authorization` header as the authenticator does.
     static func makeServerChannel(routes: ExporterRoutes) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
+        try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+            withPipeliningAssistance: false, withErrorHandling: true)
         try channel.pipeline.syncOperations.addHandler(InlineReplyHandler(routes: routes))
         channel.pipeline.fireChannelActive()
         return channel

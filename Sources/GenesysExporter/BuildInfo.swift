@@ -6,7 +6,8 @@ public enum BuildInfo {
     public static let revision = buildStampRevision
     /// "0.1.0 (revision 3b1bb9e8cc3a, Swift 6.3)", as `--version` and the landing page show it.
     public static var summary: String {
-        let revisionText = revision == "unknown" ? "revision unknown: not built from a git checkout" : "revision \(revision)"
+        let revisionText =
+            revision == "unknown" ? "revision unknown: not built from a git checkout" : "revision \(revision)"
         return "\(version) (\(revisionText), Swift \(swiftVersion))"
     }
 

@@ -9,14 +9,21 @@ public final class Exporter: Sendable {
     public let store: MetricStore
 
     /// `listenAddresses`, when given, replaces `listenHost`/`listenPort`.
-    public init(org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
-                listenAddresses: [ListenAddress] = [], limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(),
-                logger: Logger = Logger(label: "genesys-exporter"), clock: any ExporterClock = SystemClock()) {
+    public init(
+        org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
+        listenAddresses: [ListenAddress] = [], limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(),
+        logger: Logger = Logger(label: "genesys-exporter"), clock: any ExporterClock = SystemClock()
+    ) {
         let store = MetricStore()
         let monitor = OrgMonitor(settings: org, store: store, logger: logger, clock: clock)
         let process = ProcessMetrics(registry: store.liveRegistry)
-        store.registry.gauge("genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
-                       labels: [("version", BuildInfo.version), ("revision", BuildInfo.revision), ("swift_version", BuildInfo.swiftVersion)]).set(1.0)
+        store.registry.gauge(
+            "genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
+            labels: [
+                ("version", BuildInfo.version), ("revision", BuildInfo.revision),
+                ("swift_version", BuildInfo.swiftVersion),
+            ]
+        ).set(1.0)
         let routes = ExporterRoutes(
             telemetryPath: telemetryPath,
             renderMetrics: { encoding in
@@ -28,9 +35,10 @@ public final class Exporter: Sendable {
             readiness: { monitor.readinessStatus() })
         self.store = store
         self.monitor = monitor
-        self.server = MetricsServer(addresses: listenAddresses.isEmpty ? [ListenAddress(host: listenHost, port: listenPort)] : listenAddresses,
-                                    routes: routes, limits: limits, web: web,
-                                    metrics: WebServerMetrics(registry: store.liveRegistry), logger: logger)
+        self.server = MetricsServer(
+            addresses: listenAddresses.isEmpty ? [ListenAddress(host: listenHost, port: listenPort)] : listenAddresses,
+            routes: routes, limits: limits, web: web,
+            metrics: WebServerMetrics(registry: store.liveRegistry), logger: logger)
     }
 
     /// The services to hand to a `ServiceGroup`: the HTTP server and the poller.

@@ -19,24 +19,32 @@ public final class OrgMonitor: Sendable {
     private let logger: Logger
     private let clock: any ExporterClock
 
-    public init(settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger, clock: any ExporterClock = SystemClock()) {
+    public init(
+        settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger,
+        clock: any ExporterClock = SystemClock()
+    ) {
         self.settings = settings
         self.clock = clock
         self.store = store
         let registry = store.registry
         self.logger = logger
-        http = HTTPClient(configuration: HTTPClientConfiguration(
-            connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout, maxResponseBytes: settings.maxResponseBytes,
-            extraCAFile: settings.extraCAFile))
+        http = HTTPClient(
+            configuration: HTTPClientConfiguration(
+                connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout,
+                maxResponseBytes: settings.maxResponseBytes,
+                extraCAFile: settings.extraCAFile))
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
-        tokens = TokenProvider(configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
+        tokens = TokenProvider(
+            configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
         let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
         collectors = enabled.compactMap { CollectorRegistry.make($0, registry: registry, grant: settings.token.grant) }
-        api = GenesysAPIClient(apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
-                               metrics: APIMetrics(store: store, endpoints: collectors.flatMap(\.endpoints)),
-                               logger: logger, timeout: settings.requestTimeout)
-        context = CollectorContext(api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
-                                   queueDirectory: QueueDirectory(), logger: logger)
+        api = GenesysAPIClient(
+            apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
+            metrics: APIMetrics(store: store, endpoints: collectors.flatMap(\.endpoints)),
+            logger: logger, timeout: settings.requestTimeout)
+        context = CollectorContext(
+            api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
+            queueDirectory: QueueDirectory(), logger: logger)
         collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
         readiness.withLockedValue { $0.pending = Set(enabled) }
     }
@@ -77,20 +85,32 @@ public final class OrgMonitor: Sendable {
                     collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
                 }
                 readiness.withLockedValue { $0.finished(collector.name, failure: nil) }
-                logger.debug("collector succeeded", metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
+                logger.debug(
+                    "collector succeeded",
+                    metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
                 delay = schedule.afterSuccess()
             } catch {
                 if Task.isCancelled { break }
                 let took = clock.now - started
                 let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
-                store.publish { collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took) }
+                store.publish {
+                    collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took)
+                }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
-                readiness.withLockedValue { $0.finished(collector.name, failure: "\(collector.name): \(error.tokenError?.description ?? error.description)") }
+                readiness.withLockedValue {
+                    $0.finished(
+                        collector.name,
+                        failure: "\(collector.name): \(error.tokenError?.description ?? error.description)")
+                }
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
-                logger.warning("collector failed; keeping its last values", metadata: [
-                    "collector": "\(collector.name)", "reason": "\(error.tokenError?.reason.rawValue ?? error.reason.rawValue)", "error": "\(error.tokenError?.description ?? error.description)\(hint)",
-                    "retry_in_s": "\(delay.wholeSeconds)",
-                ])
+                logger.warning(
+                    "collector failed; keeping its last values",
+                    metadata: [
+                        "collector": "\(collector.name)",
+                        "reason": "\(error.tokenError?.reason.rawValue ?? error.reason.rawValue)",
+                        "error": "\(error.tokenError?.description ?? error.description)\(hint)",
+                        "retry_in_s": "\(delay.wholeSeconds)",
+                    ])
             }
             do { try await clock.sleep(for: delay) } catch { break }
         }

@@ -79,7 +79,10 @@ enum FormEncoding {
 /// JSON serialization for replies (Foundation is fine here: this is the fake server, not the exporter).
 enum JSONBody {
     static func encode(_ object: Any) -> [UInt8] {
-        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
             return Array("{}".utf8)
         }
         return Array(data)

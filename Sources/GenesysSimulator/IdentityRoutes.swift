@@ -17,49 +17,58 @@ enum IdentityRoutes {
             "organization": ["id": configuration.orgID],
             "dateCreated": "2024-01-15T09:30:00.000Z",
         ]
-        return .json(200, [
-            "organization": organization,
-            "homeOrganization": organization,
-            "authorizedScope": clientScopes,
-            "OAuthClient": client,
-            "dateTokenIdles": isoTimestamp(Date().addingTimeInterval(86_400)),
-        ])
+        return .json(
+            200,
+            [
+                "organization": organization,
+                "homeOrganization": organization,
+                "authorizedScope": clientScopes,
+                "OAuthClient": client,
+                "dateTokenIdles": isoTimestamp(Date().addingTimeInterval(86_400)),
+            ])
     }
 
     static func usersMe(configuration: SimulatorConfiguration, subject: TokenSubject) -> SimulatorResponse {
         guard subject == .user else {
-            return ErrorBodies.api(400, code: "bad.request", message:
-                "This request requires a user context. Client credentials cannot be used for requests to this resource.")
+            return ErrorBodies.api(
+                400, code: "bad.request",
+                message:
+                    "This request requires a user context. Client credentials cannot be used for requests to this resource."
+            )
         }
-        return .json(200, [
-            "id": simulatedUserID,
-            "name": "Sim User",
-            "email": "sim.user@example.com",
-            "username": "sim.user@example.com",
-            "state": "active",
-            "division": division,
-            "organization": [
-                "id": configuration.orgID,
-                "name": configuration.orgName,
-                "selfUri": "/api/v2/organizations/\(configuration.orgID)",
-            ],
-            "version": 1,
-            "selfUri": "/api/v2/users/\(simulatedUserID)",
-        ])
+        return .json(
+            200,
+            [
+                "id": simulatedUserID,
+                "name": "Sim User",
+                "email": "sim.user@example.com",
+                "username": "sim.user@example.com",
+                "state": "active",
+                "division": division,
+                "organization": [
+                    "id": configuration.orgID,
+                    "name": configuration.orgName,
+                    "selfUri": "/api/v2/organizations/\(configuration.orgID)",
+                ],
+                "version": 1,
+                "selfUri": "/api/v2/users/\(simulatedUserID)",
+            ])
     }
 
     static func organizationsMe(configuration: SimulatorConfiguration) -> SimulatorResponse {
-        .json(200, [
-            "id": configuration.orgID,
-            "name": configuration.orgName,
-            "defaultLanguage": "en-us",
-            "thirdPartyOrgName": "simulated-cc",
-            "domain": "simulated-cc",
-            "state": "active",
-            "version": 7,
-            "productPlatform": "PureCloud",
-            "selfUri": "/api/v2/organizations/\(configuration.orgID)",
-        ])
+        .json(
+            200,
+            [
+                "id": configuration.orgID,
+                "name": configuration.orgName,
+                "defaultLanguage": "en-us",
+                "thirdPartyOrgName": "simulated-cc",
+                "domain": "simulated-cc",
+                "state": "active",
+                "version": 7,
+                "productPlatform": "PureCloud",
+                "selfUri": "/api/v2/organizations/\(configuration.orgID)",
+            ])
     }
 
     static var division: [String: Any] {

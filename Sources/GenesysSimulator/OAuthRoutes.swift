@@ -14,7 +14,8 @@ enum OAuthRoutes {
         }
     }
 
-    static func handle(_ request: SimulatorRequest, state: inout SimulatorState, now: NIODeadline) -> SimulatorResponse {
+    static func handle(_ request: SimulatorRequest, state: inout SimulatorState, now: NIODeadline) -> SimulatorResponse
+    {
         guard request.method == "POST" else {
             return ErrorBodies.methodNotAllowed(method: request.method, allowed: "POST")
         }
@@ -37,11 +38,13 @@ enum OAuthRoutes {
                 return ErrorBodies.oauth(400, error: "invalid_grant", description: "invalid refresh token")
             }
             let issued = state.issueAccessToken(for: .user, now: now)
-            return tokenResponse(accessToken: issued.token, expiresIn: issued.expiresIn,
-                                 refreshToken: state.issueRefreshToken())
+            return tokenResponse(
+                accessToken: issued.token, expiresIn: issued.expiresIn,
+                refreshToken: state.issueRefreshToken())
         default:
-            return ErrorBodies.oauth(400, error: "unauthorized_client",
-                                     description: "the client is not authorized to use this grant type")
+            return ErrorBodies.oauth(
+                400, error: "unauthorized_client",
+                description: "the client is not authorized to use this grant type")
         }
     }
 
@@ -69,9 +72,9 @@ enum OAuthRoutes {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
-              let decoded = String(data: data, encoding: .utf8),
-              let colon = decoded.firstIndex(of: ":")
+            let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+            let decoded = String(data: data, encoding: .utf8),
+            let colon = decoded.firstIndex(of: ":")
         else { return nil }
         return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
     }

@@ -33,7 +33,10 @@ enum ObservationRoutes {
             if !mediaMetrics.isEmpty {
                 for mediaType in ObservationModel.mediaTypes {
                     let data = mediaMetrics.map { metric in
-                        datum(metric, count: model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot))
+                        datum(
+                            metric,
+                            count: model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
+                        )
                     }
                     results.append(["group": ["queueId": queueID, "mediaType": mediaType], "data": data])
                 }
@@ -69,23 +72,26 @@ enum ObservationRoutes {
             return .failure(Problem(message: "Unable to parse the request body as a QueueObservationQuery."))
         }
         guard let filter = root["filter"] as? [String: Any],
-              let type = filter["type"] as? String, type == "or" || type == "and",
-              let predicates = filter["predicates"] as? [[String: Any]], !predicates.isEmpty
+            let type = filter["type"] as? String, type == "or" || type == "and",
+            let predicates = filter["predicates"] as? [[String: Any]], !predicates.isEmpty
         else {
             return .failure(Problem(message: "The filter is required and must contain at least one predicate."))
         }
         guard predicates.count <= maxPredicates else {
-            return .failure(Problem(message:
-                "The filter contains \(predicates.count) predicates; the maximum allowed is \(maxPredicates)."))
+            return .failure(
+                Problem(
+                    message:
+                        "The filter contains \(predicates.count) predicates; the maximum allowed is \(maxPredicates)."))
         }
         var queueIDs: [String] = []
         for predicate in predicates {
             guard (predicate["type"] as? String ?? "dimension") == "dimension",
-                  predicate["dimension"] as? String == "queueId",
-                  (predicate["operator"] as? String ?? "matches") == "matches",
-                  let value = predicate["value"] as? String
+                predicate["dimension"] as? String == "queueId",
+                (predicate["operator"] as? String ?? "matches") == "matches",
+                let value = predicate["value"] as? String
             else {
-                return .failure(Problem(message: "Only queueId dimension predicates with operator matches are supported."))
+                return .failure(
+                    Problem(message: "Only queueId dimension predicates with operator matches are supported."))
             }
             queueIDs.append(value)
         }

@@ -6,14 +6,16 @@ enum QueueRoutes {
 
     static func list(_ request: SimulatorRequest, catalog: QueueCatalog, maxPageSize: Int) -> SimulatorResponse {
         guard let pageSize = integer(request.query["pageSize"], default: defaultPageSize),
-              (1...max(1, maxPageSize)).contains(pageSize)
+            (1...max(1, maxPageSize)).contains(pageSize)
         else {
-            return ErrorBodies.badRequest("Value [\(request.query["pageSize"] ?? "")] for pageSize is invalid. "
-                + "It must be between 1 and \(maxPageSize).")
+            return ErrorBodies.badRequest(
+                "Value [\(request.query["pageSize"] ?? "")] for pageSize is invalid. "
+                    + "It must be between 1 and \(maxPageSize).")
         }
         guard let pageNumber = integer(request.query["pageNumber"], default: 1), pageNumber >= 1 else {
-            return ErrorBodies.badRequest("Value [\(request.query["pageNumber"] ?? "")] for pageNumber is invalid. "
-                + "It must be greater than 0.")
+            return ErrorBodies.badRequest(
+                "Value [\(request.query["pageNumber"] ?? "")] for pageNumber is invalid. "
+                    + "It must be greater than 0.")
         }
         let total = catalog.queues.count
         let pageCount = (total + pageSize - 1) / pageSize

@@ -21,8 +21,10 @@ struct RequestLog: Sendable {
 
     mutating func record(_ request: SimulatorRequest, fault: SimulatorFault?) {
         if records.count >= Self.capacity { records.removeFirst(records.count - Self.capacity + 1) }
-        records.append(SimulatorRequestRecord(method: request.method, path: request.path, query: request.query,
-                                              receivedAt: .now, receivedAtDate: Date(), fault: fault))
+        records.append(
+            SimulatorRequestRecord(
+                method: request.method, path: request.path, query: request.query,
+                receivedAt: .now, receivedAtDate: Date(), fault: fault))
     }
 
     mutating func clear() {

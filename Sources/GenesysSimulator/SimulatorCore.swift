@@ -40,8 +40,9 @@ final class SimulatorCore: Sendable {
             let (catalog, maxPredicates) = core.state.withLockedValue {
                 ($0.catalog, $0.configuration.maxObservationPredicates)
             }
-            return ObservationRoutes.query(request, catalog: catalog, model: core.observations,
-                                           slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
+            return ObservationRoutes.query(
+                request, catalog: catalog, model: core.observations,
+                slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
         },
     ]
 
@@ -56,7 +57,8 @@ final class SimulatorCore: Sendable {
         }
         switch fault {
         case .status(let status, let retryAfter):
-            return refuse(request, status: status, retryAfter: retryAfter.map(String.init), isTokenRequest: isTokenRequest)
+            return refuse(
+                request, status: status, retryAfter: retryAfter.map(String.init), isTokenRequest: isTokenRequest)
         case .statusWithRawRetryAfter(let status, let retryAfter):
             return refuse(request, status: status, retryAfter: retryAfter, isTokenRequest: isTokenRequest)
         case .loginRateLimited:
@@ -68,7 +70,9 @@ final class SimulatorCore: Sendable {
             let truncated = isTokenRequest ? #"{"access_token":"eyJ0eXAiOiJKV1Qi"# : #"{"entities":[{"id":"5f1c2a7e-"#
             return .respond(SimulatorResponse(status: 200, body: Array(truncated.utf8)), after: nil)
         case .truncatedBody:
-            return served(request, isTokenRequest: isTokenRequest) { $0.body = Array($0.body.prefix($0.body.count / 2)) }
+            return served(request, isTokenRequest: isTokenRequest) {
+                $0.body = Array($0.body.prefix($0.body.count / 2))
+            }
         case .htmlPage:
             recordAPIStatus(request, 200)
             return .respond(ErrorBodies.proxyPage(), after: nil)
@@ -102,8 +106,11 @@ final class SimulatorCore: Sendable {
     }
 
     /// An injected error status with its realistic body and an optional raw `Retry-After`.
-    private func refuse(_ request: SimulatorRequest, status: Int, retryAfter: String?, isTokenRequest: Bool) -> RouteOutcome {
-        let response = isTokenRequest
+    private func refuse(
+        _ request: SimulatorRequest, status: Int, retryAfter: String?, isTokenRequest: Bool
+    ) -> RouteOutcome {
+        let response =
+            isTokenRequest
             ? ErrorBodies.oauthFault(status, retryAfter: retryAfter)
             : ErrorBodies.apiFault(status, retryAfter: retryAfter)
         recordAPIStatus(request, status)
@@ -153,13 +160,17 @@ final class SimulatorCore: Sendable {
             case .valid(let validSubject, let validToken):
                 (subject, token) = (validSubject, validToken)
             case .missing:
-                return .refused(ErrorBodies.api(401, code: "authentication.required",
-                                                message: "No authentication bearer token specified in authorization header."))
+                return .refused(
+                    ErrorBodies.api(
+                        401, code: "authentication.required",
+                        message: "No authentication bearer token specified in authorization header."))
             case .unknown, .revoked:
                 return .refused(ErrorBodies.api(401, code: "bad.credentials", message: "Invalid login credentials."))
             case .expired:
-                return .refused(ErrorBodies.api(401, code: "credentials.expired",
-                                                message: "The supplied credentials are expired and cannot be used."))
+                return .refused(
+                    ErrorBodies.api(
+                        401, code: "credentials.expired",
+                        message: "The supplied credentials are expired and cannot be used."))
             }
             let decision = state.admit(token: token, now: now)
             if !decision.allowed {

@@ -39,7 +39,8 @@ final class SimulatorServer: Sendable {
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)  // a TCP-level option: .socketOption would set SO_DEBUG, refused to non-root
+            // a TCP-level option: .socketOption would set SO_DEBUG, refused to non-root
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
                 core.connectionAccepted()
@@ -171,7 +172,8 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
     }
 
     /// The status line and headers, with the full body's Content-Length.
-    private func writeHead(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext) {
+    private func writeHead(_ response: SimulatorResponse, for request: HTTPRequestHead, context: ChannelHandlerContext)
+    {
         finishTokenRequest()
         var headers = HTTPHeaders()
         if !response.headers.contains(where: { $0.0.lowercased() == "content-type" }) {
@@ -185,8 +187,9 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
         headers.add(name: "Content-Length", value: String(response.body.count))
         headers.add(name: "Connection", value: request.isKeepAlive ? "keep-alive" : "close")
         let status = HTTPResponseStatus(statusCode: response.status)
-        context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
-                              promise: nil)
+        context.writeAndFlush(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+            promise: nil)
     }
 
     private func writeEnd(for request: HTTPRequestHead, context: ChannelHandlerContext) {
@@ -212,7 +215,9 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
             var buffer = context.channel.allocator.buffer(capacity: chunk.count)
             buffer.writeBytes(chunk)
             context.writeAndFlush(self.wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
-            self.drip(remaining.dropFirst(chunk.count), chunkBytes: chunkBytes, every: interval, for: request, context: context)
+            self.drip(
+                remaining.dropFirst(chunk.count), chunkBytes: chunkBytes, every: interval, for: request,
+                context: context)
         }
     }
 

@@ -132,8 +132,9 @@ struct SimulatorState: Sendable {
         let allowed = limit.map { window.count < $0 } ?? true
         if allowed { window.count += 1 }
         rateWindows[token] = window
-        return RateDecision(allowed: allowed, count: window.count, limit: limit ?? Self.defaultAdvertisedLimit,
-                            resetSeconds: resetSeconds)
+        return RateDecision(
+            allowed: allowed, count: window.count, limit: limit ?? Self.defaultAdvertisedLimit,
+            resetSeconds: resetSeconds)
     }
 
     mutating func resetRateWindows() {

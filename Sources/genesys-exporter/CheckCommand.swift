@@ -5,7 +5,8 @@ import GenesysExporter
 /// `genesys-exporter check`: the first thing an operator runs. Logs in once, calls every enabled
 /// collector's endpoints once, prints a table and exits 1 if anything failed.
 struct CheckCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Log in and call each collector's endpoints once; exit 1 on any failure.")
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Log in and call each collector's endpoints once; exit 1 on any failure.")
 
     @OptionGroup var options: ExporterOptions
 

@@ -15,7 +15,8 @@ struct GenesysExporterCommand: AsyncParsableCommand {
     static func main() async {
         // Before any secret is read: no core file and no same-user debugger can see it.
         if let failure = CoreDumps.disable() {
-            FileHandle.standardError.write(Data("genesys-exporter: warning: core dumps stay possible: \(failure)\n".utf8))
+            FileHandle.standardError.write(
+                Data("genesys-exporter: warning: core dumps stay possible: \(failure)\n".utf8))
         }
         do {
             var command = try parseAsRoot()

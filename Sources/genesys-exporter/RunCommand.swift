@@ -15,26 +15,40 @@ struct RunCommand: AsyncParsableCommand {
         let configuration = try ConfigurationResolver.resolve(options)
         let logger = bootstrapLogging(configuration)
         // A broken web config is a configuration error (exit 2), found before anything is served.
-        let web = try configuration.webConfigFile.map { path throws(ConfigurationError) in try WebConfigSource(path: path) } ?? .none()
+        let web =
+            try configuration.webConfigFile.map { path throws(ConfigurationError) in try WebConfigSource(path: path) }
+            ?? .none()
         let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
-        let exporter = Exporter(org: org, telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
-                                limits: configuration.serverLimits, web: web, logger: logger)
+        let exporter = Exporter(
+            org: org, telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
+            limits: configuration.serverLimits, web: web, logger: logger)
         let port: Int
         do {
             port = try await exporter.server.start()
         } catch {
-            logger.error("cannot listen", metadata: ["address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))", "error": "\(error)"])
+            logger.error(
+                "cannot listen",
+                metadata: [
+                    "address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))",
+                    "error": "\(error)",
+                ])
             throw ExitCode(1)
         }
         let scheme = web.servesTLS ? "https" : "http"
-        logger.info("listening", metadata: [
-            "address": "\(zip(configuration.listenAddresses, exporter.server.boundPorts).map { ListenAddress(host: $0.host, port: $1).description }.joined(separator: ","))",
-            "telemetry_path": "\(configuration.telemetryPath)", "tls": "\(web.servesTLS)", "basic_auth": "\(web.requiresBasicAuth)",
-            "api": "\(org.token.hosts.apiBaseURL)", "collectors": "\(org.enabledCollectors.sorted().joined(separator: ","))",
-        ])
+        logger.info(
+            "listening",
+            metadata: [
+                "address":
+                    "\(zip(configuration.listenAddresses, exporter.server.boundPorts).map { ListenAddress(host: $0.host, port: $1).description }.joined(separator: ","))",
+                "telemetry_path": "\(configuration.telemetryPath)", "tls": "\(web.servesTLS)",
+                "basic_auth": "\(web.requiresBasicAuth)",
+                "api": "\(org.token.hosts.apiBaseURL)",
+                "collectors": "\(org.enabledCollectors.sorted().joined(separator: ","))",
+            ])
         if let simulator {
             let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
-            print("""
+            print(
+                """
                 genesys-exporter \(BuildInfo.version) in demo mode against the built-in Genesys Cloud simulator at \(simulator.baseURL)
                   metrics:   \(scheme)://\(host):\(port)\(configuration.telemetryPath)
                   readiness: \(scheme)://\(host):\(port)/-/ready
@@ -42,9 +56,10 @@ struct RunCommand: AsyncParsableCommand {
                 """)
             fflush(nil)
         }
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
-            services: exporter.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: exporter.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         try? await simulator?.shutdown()
         logger.info("stopped")
@@ -53,20 +68,28 @@ struct RunCommand: AsyncParsableCommand {
 
 /// Sets up swift-log with the configured level and format, and logs the configuration's warnings.
 func bootstrapLogging(_ configuration: ExporterConfiguration) -> Logger {
-    LoggingSystem.bootstrap { label in LineLogHandler(label: label, level: configuration.logLevel, format: configuration.logFormat) }
+    LoggingSystem.bootstrap { label in
+        LineLogHandler(label: label, level: configuration.logLevel, format: configuration.logFormat)
+    }
     let logger = Logger(label: "genesys-exporter")
     for warning in configuration.warnings { logger.warning("\(warning)") }
     return logger
 }
 
 /// The org to monitor: the configured one, or in demo mode the built-in simulator, started here.
-func orgSettings(_ configuration: ExporterConfiguration, demoQueues: Int = 40, logger: Logger) async throws -> (OrgSettings, GenesysSimulator?) {
+func orgSettings(
+    _ configuration: ExporterConfiguration, demoQueues: Int = 40, logger: Logger
+) async throws -> (OrgSettings, GenesysSimulator?) {
     if let org = configuration.org { return (org, nil) }
-    guard (0...10_000).contains(demoQueues) else { throw ConfigurationError.invalid(setting: "--demo.queues", reason: "must be 0 to 10000") }
-    let simulator = GenesysSimulator(configuration: SimulatorConfiguration(tokenTTL: .seconds(60), queueCount: demoQueues, movingObservations: true))
+    guard (0...10_000).contains(demoQueues) else {
+        throw ConfigurationError.invalid(setting: "--demo.queues", reason: "must be 0 to 10000")
+    }
+    let simulator = GenesysSimulator(
+        configuration: SimulatorConfiguration(tokenTTL: .seconds(60), queueCount: demoQueues, movingObservations: true))
     try await simulator.start(host: "127.0.0.1", port: 0)
     logger.info("demo mode: started the Genesys Cloud simulator", metadata: ["url": "\(simulator.baseURL)"])
-    let org = try configuration.demoOrg(apiBaseURL: simulator.baseURL, clientID: simulator.configuration.clientID,
-                                        clientSecret: simulator.configuration.clientSecret)
+    let org = try configuration.demoOrg(
+        apiBaseURL: simulator.baseURL, clientID: simulator.configuration.clientID,
+        clientSecret: simulator.configuration.clientSecret)
     return (org, simulator)
 }

@@ -36,16 +36,18 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let simulator = GenesysSimulator(configuration: SimulatorConfiguration(
-            tokenTTL: .seconds(tokenTTL),
-            queueCount: queues,
-            rateLimitPerMinute: rateLimit,
-            movingObservations: moving
-        ))
+        let simulator = GenesysSimulator(
+            configuration: SimulatorConfiguration(
+                tokenTTL: .seconds(tokenTTL),
+                queueCount: queues,
+                rateLimitPerMinute: rateLimit,
+                movingObservations: moving
+            ))
         try await simulator.start(host: host, port: port)
         let settings = simulator.configuration
         let base = simulator.baseURL
-        say("""
+        say(
+            """
             genesys-simulator listening on \(base) (login and API host)
               client id:     \(settings.clientID)
               client secret: \(settings.clientSecret)

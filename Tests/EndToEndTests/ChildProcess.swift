@@ -50,13 +50,19 @@ final class ChildProcess: @unchecked Sendable {
             try? writer.close()
         }
         let stdoutReader = stdout.fileHandleForReading, stderrReader = stderr.fileHandleForReading
-        Thread.detachNewThread { [self] in let data = stdoutReader.readDataToEndOfFile(); output.withLock { $0.stdout = data } }
-        Thread.detachNewThread { [self] in let data = stderrReader.readDataToEndOfFile(); output.withLock { $0.stderr = data } }
+        Thread.detachNewThread { [self] in
+            let data = stdoutReader.readDataToEndOfFile(); output.withLock { $0.stdout = data }
+        }
+        Thread.detachNewThread { [self] in
+            let data = stderrReader.readDataToEndOfFile(); output.withLock { $0.stderr = data }
+        }
     }
 
     /// Runs a child to completion.
-    static func run(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [],
-                    timeout: Duration = .seconds(60)) async throws -> ProcessResult {
+    static func run(
+        _ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = [],
+        timeout: Duration = .seconds(60)
+    ) async throws -> ProcessResult {
         try await ChildProcess(path, arguments, environment: environment, stdin: stdin).wait(timeout: timeout)
     }
 
@@ -68,17 +74,22 @@ final class ChildProcess: @unchecked Sendable {
         while process.isRunning {
             if ContinuousClock.now >= deadline {
                 kill(process.processIdentifier, SIGKILL)
-                throw TimedOut(description: "\(process.executableURL?.lastPathComponent ?? "child") still running after \(timeout)")
+                throw TimedOut(
+                    description: "\(process.executableURL?.lastPathComponent ?? "child") still running after \(timeout)"
+                )
             }
             try await Task.sleep(for: .milliseconds(10))
         }
         while output.withLock({ $0.stdout == nil || $0.stderr == nil }) {
-            guard ContinuousClock.now < deadline + .seconds(5) else { throw TimedOut(description: "output pipes not closed") }
+            guard ContinuousClock.now < deadline + .seconds(5) else {
+                throw TimedOut(description: "output pipes not closed")
+            }
             try await Task.sleep(for: .milliseconds(5))
         }
         let (out, err) = output.withLock { ($0.stdout ?? Data(), $0.stderr ?? Data()) }
-        return ProcessResult(status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
-                             stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
+        return ProcessResult(
+            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// SIGTERM, as a service manager would send.
@@ -90,14 +101,18 @@ final class ChildProcess: @unchecked Sendable {
     /// The exporter executable of this build: next to the test bundle, in the `debug` (or `release`) directory.
     static let exporterPath: String? = {
         if let override = ProcessInfo.processInfo.environment["GENESYS_EXPORTER_BINARY"] { return override }
-        let starts = [URL(fileURLWithPath: CommandLine.arguments.first ?? ""), Bundle.main.bundleURL, Bundle.main.executableURL].compactMap { $0 }
+        let starts = [
+            URL(fileURLWithPath: CommandLine.arguments.first ?? ""), Bundle.main.bundleURL, Bundle.main.executableURL,
+        ].compactMap { $0 }
         for start in starts {
             var directory = start.standardizedFileURL
             while directory.path != "/" {
                 let candidate = directory.appendingPathComponent("genesys-exporter")
                 var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory), !isDirectory.boolValue,
-                   FileManager.default.isExecutableFile(atPath: candidate.path) {
+                if FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory),
+                    !isDirectory.boolValue,
+                    FileManager.default.isExecutableFile(atPath: candidate.path)
+                {
                     return candidate.path
                 }
                 directory.deleteLastPathComponent()

@@ -12,7 +12,8 @@ struct CoreDumpTests {
     /// The core-file size limits of a process, from /proc/<pid>/limits ("Max core file size  0  0  bytes").
     private static func coreLimits(_ pid: Int32) -> [Substring]? {
         guard let limits = try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8),
-              let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max core file size") }) else { return nil }
+            let line = limits.split(separator: "\n").first(where: { $0.hasPrefix("Max core file size") })
+        else { return nil }
         return Array(line.dropFirst("Max core file size".count).split(separator: " ").prefix(2))
     }
 
@@ -23,14 +24,18 @@ struct CoreDumpTests {
         let arguments = ["--demo", "--web.listen-address", "127.0.0.1:\(port)"]
         // As root, run it as another user: then a non-dumpable process shows in /proc as root's, a dumpable one as its user's.
         let asOtherUser = geteuid() == 0 && FileManager.default.isExecutableFile(atPath: Self.setpriv)
-        let child = asOtherUser
-            ? try ChildProcess(Self.setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "--", exporter] + arguments)
+        let child =
+            asOtherUser
+            ? try ChildProcess(
+                Self.setpriv, ["--reuid=65534", "--regid=65534", "--clear-groups", "--", exporter] + arguments)
             : try ChildProcess(exporter, arguments)
         defer { child.forceKill() }
         let client = HTTPClient()
         defer { client.shutdown() }
         try await awaitCondition("the exporter serving process_open_fds", timeout: .seconds(30)) {
-            guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics")), response.status == 200 else { return false }
+            guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics")),
+                response.status == 200
+            else { return false }
             return (try Exposition.parse(response.bodyText).value("process_open_fds") ?? 0) > 0
         }
         let pid = child.process.processIdentifier  // setpriv execs the exporter: same pid

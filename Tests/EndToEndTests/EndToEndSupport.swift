@@ -38,21 +38,27 @@ struct ConditionTimedOut: Error, CustomStringConvertible {
 extension RunningExporter {
     /// Scrapes until a scrape satisfies `condition` and returns that scrape; throws when `timeout` passes first.
     func scrape(
-        until what: String, timeout: Duration = .seconds(30), path: String = "/metrics", _ condition: (Exposition) -> Bool
+        until what: String, timeout: Duration = .seconds(30), path: String = "/metrics",
+        _ condition: (Exposition) -> Bool
     ) async throws -> Exposition {
         let deadline = ContinuousClock.now + timeout
         while true {
             let exposition = try await scrape(path: path)
             if condition(exposition) { return exposition }
-            guard ContinuousClock.now < deadline else { throw ConditionTimedOut(description: "no scrape showed \(what) within \(timeout)") }
+            guard ContinuousClock.now < deadline else {
+                throw ConditionTimedOut(description: "no scrape showed \(what) within \(timeout)")
+            }
             try await Task.sleep(for: .milliseconds(20))
         }
     }
 }
 
 /// Fails the test with `what` unless `condition` comes true before `timeout`.
-func awaitCondition(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-    guard try await eventually(timeout: timeout, condition) else { throw ConditionTimedOut(description: "\(what) did not happen within \(timeout)") }
+func awaitCondition(_ what: String, timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws
+{
+    guard try await eventually(timeout: timeout, condition) else {
+        throw ConditionTimedOut(description: "\(what) did not happen within \(timeout)")
+    }
 }
 
 extension Exposition {
@@ -64,7 +70,8 @@ extension Exposition {
     /// The non-zero API failure counters, for failure messages.
     var failureSummary: String {
         samples("genesys_api_failures_total").filter { $0.value > 0 }
-            .map { "\($0.labels["endpoint"] ?? "")/\($0.labels["reason"] ?? "")=\(Int($0.value))" }.sorted().joined(separator: ", ")
+            .map { "\($0.labels["endpoint"] ?? "")/\($0.labels["reason"] ?? "")=\(Int($0.value))" }.sorted().joined(
+                separator: ", ")
     }
 
     func collectorUp(_ collector: String) -> Double? {
@@ -97,7 +104,8 @@ enum RawHTTP {
     struct Failure: Error, CustomStringConvertible { let description: String }
 
     /// Sends one request with `Connection: close` and reads everything until the server closes.
-    static func send(port: Int, method: String, path: String, headers: [(String, String)] = []) async throws -> RawReply {
+    static func send(port: Int, method: String, path: String, headers: [(String, String)] = []) async throws -> RawReply
+    {
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n"
         for (name, value) in headers { request += "\(name): \(value)\r\n" }
         request += "\r\n"
@@ -107,13 +115,17 @@ enum RawHTTP {
             defer { close(fd) }
             var timeout = timeval(tv_sec: 5, tv_usec: 0)
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else { throw Failure(description: "write failed") }
+            guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+                throw Failure(description: "write failed")
+            }
             var data: [UInt8] = []
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count == 0 { return data }
-                guard count > 0 else { throw Failure(description: "read failed or timed out (errno \(errno)) after \(data.count) bytes") }
+                guard count > 0 else {
+                    throw Failure(description: "read failed or timed out (errno \(errno)) after \(data.count) bytes")
+                }
                 data += buffer[0..<count]
             }
         }
@@ -125,7 +137,8 @@ enum RawHTTP {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         return RawReply(statusLine: lines.first ?? "", headers: headers, body: Array(received[(end + 4)...]))
     }
@@ -135,7 +148,9 @@ enum RawHTTP {
         guard fd >= 0 else { throw Failure(description: "socket() failed") }
         var address = loopbackAddress(port: port)
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 else {
             close(fd)
@@ -151,7 +166,9 @@ enum RawHTTP {
         defer { close(fd) }
         var address = loopbackAddress(port: 0)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw Failure(description: "bind failed (errno \(errno))") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)

@@ -7,7 +7,9 @@ import Testing
 @Suite("The genesys-exporter executable")
 struct ExecutableTests {
     static func exporter() throws -> String {
-        try #require(ChildProcess.exporterPath, "the genesys-exporter product next to the test bundle (swift build --build-tests builds it)")
+        try #require(
+            ChildProcess.exporterPath,
+            "the genesys-exporter product next to the test bundle (swift build --build-tests builds it)")
     }
 
     struct BadConfiguration: Sendable, CustomTestStringConvertible {
@@ -20,23 +22,35 @@ struct ExecutableTests {
     }
 
     @Test(arguments: [
-        BadConfiguration(arguments: ["--genesys.region", "mypurecloud.ie"], environment: ["GENESYS_CLIENT_SECRET": "x"], names: "GENESYS_CLIENT_ID"),
-        BadConfiguration(arguments: ["--genesys.region", "atlantis"], environment: ["GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "x"],
-                         names: "--genesys.region"),
-        BadConfiguration(arguments: [], environment: ["GENESYS_REGION": "atlantis", "GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "x"],
-                         names: "GENESYS_REGION"),
+        BadConfiguration(
+            arguments: ["--genesys.region", "mypurecloud.ie"], environment: ["GENESYS_CLIENT_SECRET": "x"],
+            names: "GENESYS_CLIENT_ID"),
+        BadConfiguration(
+            arguments: ["--genesys.region", "atlantis"],
+            environment: ["GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "x"],
+            names: "--genesys.region"),
+        BadConfiguration(
+            arguments: [],
+            environment: ["GENESYS_REGION": "atlantis", "GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "x"],
+            names: "GENESYS_REGION"),
         BadConfiguration(arguments: ["--poll.interval", "banana"], environment: [:], names: "--poll.interval"),
         BadConfiguration(arguments: ["--poll.interval", "inf"], environment: [:], names: "--poll.interval"),
-        BadConfiguration(arguments: ["--genesys.region", "mypurecloud.ie", "--genesys.client-id", "id",
-                                     "--genesys.client-secret-file", "/nonexistent/genesys-secret"], environment: [:],
-                         names: "--genesys.client-secret-file"),
-        BadConfiguration(arguments: ["--genesys.api-url", "http://api.example.com", "--genesys.client-id", "id"],
-                         environment: ["GENESYS_CLIENT_SECRET": "x"], names: "--genesys.api-url"),
-        BadConfiguration(arguments: ["--web.listen-address", "nowhere"], environment: [:], names: "--web.listen-address"),
+        BadConfiguration(
+            arguments: [
+                "--genesys.region", "mypurecloud.ie", "--genesys.client-id", "id",
+                "--genesys.client-secret-file", "/nonexistent/genesys-secret",
+            ], environment: [:],
+            names: "--genesys.client-secret-file"),
+        BadConfiguration(
+            arguments: ["--genesys.api-url", "http://api.example.com", "--genesys.client-id", "id"],
+            environment: ["GENESYS_CLIENT_SECRET": "x"], names: "--genesys.api-url"),
+        BadConfiguration(
+            arguments: ["--web.listen-address", "nowhere"], environment: [:], names: "--web.listen-address"),
         BadConfiguration(arguments: ["--no-such-flag"], environment: [:], names: "--no-such-flag"),
     ])
     func test_badConfiguration_exits2_withOneLineNamingTheSetting(_ bad: BadConfiguration) async throws {
-        let result = try await ChildProcess.run(try Self.exporter(), bad.arguments, environment: bad.environment, timeout: .seconds(20))
+        let result = try await ChildProcess.run(
+            try Self.exporter(), bad.arguments, environment: bad.environment, timeout: .seconds(20))
         #expect(result.status == 2 && !result.signalled, "exit status; stderr: \(result.stderr)")
         #expect(result.stderrLines.count == 1, "one line on stderr: \(result.stderr)")
         #expect(result.stderr.contains(bad.names), "names \(bad.names): \(result.stderr)")
@@ -59,11 +73,14 @@ struct ExecutableTests {
 
     @Test func test_check_printsTheTable_andExits0_whenEverythingWorks() async throws {
         try await withSimulator { sim in
-            let result = try await ChildProcess.run(try Self.exporter(), ["check"] + Self.simulatorFlags(sim), environment: Self.credentials(sim))
+            let result = try await ChildProcess.run(
+                try Self.exporter(), ["check"] + Self.simulatorFlags(sim), environment: Self.credentials(sim))
             #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
             #expect(result.stdout.contains("ENDPOINT"))
-            for row in ["POST /oauth/token (client_credentials)", "GET /api/v2/tokens/me", "GET /api/v2/organizations/me",
-                        "GET /api/v2/routing/queues", "POST /api/v2/analytics/queues/observations/query"] {
+            for row in [
+                "POST /oauth/token (client_credentials)", "GET /api/v2/tokens/me", "GET /api/v2/organizations/me",
+                "GET /api/v2/routing/queues", "POST /api/v2/analytics/queues/observations/query",
+            ] {
                 #expect(result.stdout.contains(row), "row \(row)")
             }
             #expect(result.stdout.contains("all 5 checks passed"), "\(result.stdout)")
@@ -74,7 +91,8 @@ struct ExecutableTests {
     @Test func test_check_exits1_namingTheMissingScope() async throws {
         try await withSimulator { sim in
             sim.setMissingPermissions(["routing:queue:view"])
-            let result = try await ChildProcess.run(try Self.exporter(), ["check"] + Self.simulatorFlags(sim), environment: Self.credentials(sim))
+            let result = try await ChildProcess.run(
+                try Self.exporter(), ["check"] + Self.simulatorFlags(sim), environment: Self.credentials(sim))
             #expect(result.status == 1, "stdout: \(result.stdout) stderr: \(result.stderr)")
             #expect(result.stdout.contains("missing scope routing:queue:view"), "\(result.stdout)")
         }
@@ -84,7 +102,8 @@ struct ExecutableTests {
         let secret = "cmdline-secret-\(UInt32.random(in: 100_000...999_999))"
         try await withSimulator(SimulatorConfiguration(clientSecret: secret)) { sim in
             let result = try await ChildProcess.run(
-                try Self.exporter(), ["check", "--log.level", "debug", "--genesys.client-secret", secret] + Self.simulatorFlags(sim),
+                try Self.exporter(),
+                ["check", "--log.level", "debug", "--genesys.client-secret", secret] + Self.simulatorFlags(sim),
                 environment: ["GENESYS_CLIENT_ID": sim.configuration.clientID])
             #expect(result.status == 0, "the secret from the flag was used; stdout: \(result.stdout)")
             #expect(result.stderr.contains("--genesys.client-secret"), "a warning about the flag: \(result.stderr)")
@@ -114,7 +133,9 @@ struct ExecutableTests {
         let client = HTTPClient()
         defer { client.shutdown() }
         try await awaitCondition("the demo serving genesys_routing_queues 40", timeout: .seconds(30)) {
-            guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics")), response.status == 200 else { return false }
+            guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics")),
+                response.status == 200
+            else { return false }
             return try Exposition.parse(response.bodyText).value("genesys_routing_queues") == 40
         }
         let signalled = ContinuousClock.now

@@ -13,12 +13,15 @@ struct FailureTests {
         try await withExporter(settings: settings) { _, exporter in
             let scrape = try await exporter.scrape(until: "a forbidden observation query") {
                 $0.collectorUp("identity") == 1 && $0.collectorUp("queues") == 1
-                    && $0.sum("genesys_api_failures_total", ["endpoint": APIPath.queueObservations, "reason": "forbidden"]) >= 1
+                    && $0.sum(
+                        "genesys_api_failures_total", ["endpoint": APIPath.queueObservations, "reason": "forbidden"])
+                        >= 1
             }
             #expect(scrape.collectorUp("observations") == 0)
             #expect(scrape.value("genesys_up") == 1, "a 403 still reached the API")
             #expect(scrape.samples("genesys_queue_conversations_waiting").isEmpty)
-            #expect(scrape.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"]) == nil)
+            #expect(
+                scrape.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"]) == nil)
             let ready = try await exporter.get("/-/ready")
             #expect(ready.status == 200, "ready: the other collectors succeed")
         }
@@ -29,18 +32,23 @@ struct FailureTests {
             let before = try await exporter.scrape(until: "observations polled") { $0.collectorUp("observations") == 1 }
             let published = before.samples("genesys_queue_conversations_waiting")
             #expect(published.count == 40 * 5)
-            let lastSuccess = try #require(before.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"]))
+            let lastSuccess = try #require(
+                before.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"]))
 
             sim.setMissingPermissions(["analytics:queueObservation:view"])
             let after = try await exporter.scrape(until: "the observations collector down") {
                 $0.collectorUp("observations") == 0 && $0.collectorUp("queues") == 1
-                    && $0.sum("genesys_api_failures_total", ["endpoint": APIPath.queueObservations, "reason": "forbidden"]) >= 1
+                    && $0.sum(
+                        "genesys_api_failures_total", ["endpoint": APIPath.queueObservations, "reason": "forbidden"])
+                        >= 1
             }
-            #expect(Set(after.samples("genesys_queue_conversations_waiting").map(\.labels)) == Set(published.map(\.labels)))
+            #expect(
+                Set(after.samples("genesys_queue_conversations_waiting").map(\.labels)) == Set(published.map(\.labels)))
             for sample in published {
                 #expect(after.value(sample.name, sample.labels) == sample.value, "stale, not removed: \(sample.labels)")
             }
-            let staleSince = after.value("genesys_collector_last_success_timestamp_seconds", ["collector": "observations"])
+            let staleSince = after.value(
+                "genesys_collector_last_success_timestamp_seconds", ["collector": "observations"])
             #expect(staleSince.map { $0 >= lastSuccess } == true)
         }
     }
@@ -73,19 +81,30 @@ struct FailureTests {
             for _ in 0..<19 { try await step(.milliseconds(100)) }
             try await awaitCondition("the loops asleep again") { clock.sleeperCount == 4 }
             let during = sim.counters()
-            #expect(during.apiRequests(path: APIPath.routingQueues) == atLimit.apiRequests(path: APIPath.routingQueues),
-                    "no queue listing within Retry-After")
-            #expect(during.apiRequests(path: APIPath.tokensMe) - atLimit.apiRequests(path: APIPath.tokensMe) >= 5, "identity kept polling")
-            #expect(during.apiRequests(path: APIPath.queueObservations) - atLimit.apiRequests(path: APIPath.queueObservations) >= 5,
-                    "observations kept polling")
+            #expect(
+                during.apiRequests(path: APIPath.routingQueues) == atLimit.apiRequests(path: APIPath.routingQueues),
+                "no queue listing within Retry-After")
+            #expect(
+                during.apiRequests(path: APIPath.tokensMe) - atLimit.apiRequests(path: APIPath.tokensMe) >= 5,
+                "identity kept polling")
+            #expect(
+                during.apiRequests(path: APIPath.queueObservations)
+                    - atLimit.apiRequests(path: APIPath.queueObservations) >= 5,
+                "observations kept polling")
             try await step(.milliseconds(100))
             try await awaitCondition("the next queue listing") {
-                sim.counters().apiRequests(path: APIPath.routingQueues) > atLimit.apiRequests(path: APIPath.routingQueues)
+                sim.counters().apiRequests(path: APIPath.routingQueues)
+                    > atLimit.apiRequests(path: APIPath.routingQueues)
             }
-            print("next /api/v2/routing/queues request \(clock.elapsed - limitedAt) of virtual time after the 429 with Retry-After: 2")
+            print(
+                "next /api/v2/routing/queues request \(clock.elapsed - limitedAt) of virtual time after the 429 with Retry-After: 2"
+            )
             let scrape = try await exporter.scrape(until: "queues recovered") { $0.collectorUp("queues") == 1 }
-            #expect(scrape.value("genesys_api_failures_total", ["endpoint": APIPath.routingQueues, "reason": "rate_limited"]) == 1)
-            #expect(scrape.value("genesys_api_requests_total", ["endpoint": APIPath.routingQueues, "code": "429"]) == 1)
+            #expect(
+                scrape.value(
+                    "genesys_api_failures_total", ["endpoint": APIPath.routingQueues, "reason": "rate_limited"]) == 1)
+            #expect(
+                scrape.value("genesys_api_requests_total", ["endpoint": APIPath.routingQueues, "code": "429"]) == 1)
         }
     }
 
@@ -103,26 +122,38 @@ struct FailureTests {
     /// Each fault downs the collector that hit it and is counted by reason; the exporter keeps serving
     /// and the collector comes back once the fault is gone.
     @Test(arguments: [
-        FaultCase(fault: .malformedBody, path: APIPath.routingQueues, collector: "queues", reason: "malformed_response"),
+        FaultCase(
+            fault: .malformedBody, path: APIPath.routingQueues, collector: "queues", reason: "malformed_response"),
         FaultCase(fault: .hang, path: APIPath.organizationsMe, collector: "identity", reason: "timeout"),
-        FaultCase(fault: .status(503), path: APIPath.queueObservations, collector: "observations", reason: "server_error"),
+        FaultCase(
+            fault: .status(503), path: APIPath.queueObservations, collector: "observations", reason: "server_error"),
         FaultCase(fault: .status(500), path: APIPath.tokensMe, collector: "identity", reason: "server_error"),
         FaultCase(fault: .connectionReset, path: APIPath.routingQueues, collector: "queues", reason: "network"),
     ])
     func test_faultyEndpoint_isCountedByReason_downsItsCollector_andRecovers(_ faultCase: FaultCase) async throws {
-        try await withExporter(settings: { try $0.orgSettings(requestTimeout: faultCase.requestTimeout) }) { sim, exporter in
-            _ = try await exporter.scrape(until: "\(faultCase.collector) polled") { $0.collectorUp(faultCase.collector) == 1 }
+        try await withExporter(settings: { try $0.orgSettings(requestTimeout: faultCase.requestTimeout) }) {
+            sim, exporter in
+            _ = try await exporter.scrape(until: "\(faultCase.collector) polled") {
+                $0.collectorUp(faultCase.collector) == 1
+            }
             sim.inject(faultCase.fault, path: faultCase.path)
             // The others may miss a poll on a loaded machine (the timeout is short), so await them rather than sample once.
             let others = ["identity", "queues", "observations"].filter { $0 != faultCase.collector }
-            let failing = try await exporter.scrape(until: "a \(faultCase.reason) failure downing only \(faultCase.collector)") { scrape in
+            let failing = try await exporter.scrape(
+                until: "a \(faultCase.reason) failure downing only \(faultCase.collector)"
+            ) { scrape in
                 scrape.collectorUp(faultCase.collector) == 0 && others.allSatisfy { scrape.collectorUp($0) == 1 }
-                    && scrape.sum("genesys_api_failures_total", ["endpoint": faultCase.path, "reason": faultCase.reason]) >= 1
+                    && scrape.sum(
+                        "genesys_api_failures_total", ["endpoint": faultCase.path, "reason": faultCase.reason]) >= 1
             }
-            #expect(failing.value("genesys_routing_queues") == 40, "the exporter keeps serving the other collectors' values")
+            #expect(
+                failing.value("genesys_routing_queues") == 40, "the exporter keeps serving the other collectors' values"
+            )
             #expect(try await exporter.get("/metrics").status == 200)
             sim.clearFaults()
-            _ = try await exporter.scrape(until: "\(faultCase.collector) back up", timeout: .seconds(15)) { $0.collectorUp(faultCase.collector) == 1 }
+            _ = try await exporter.scrape(until: "\(faultCase.collector) back up", timeout: .seconds(15)) {
+                $0.collectorUp(faultCase.collector) == 1
+            }
         }
     }
 }

@@ -15,7 +15,9 @@ struct HTTPEndpointTests {
         try await withExporter(settings: settings) { _, exporter in
             let early = try await exporter.get("/-/ready")
             #expect(early.status == 503)
-            #expect(early.bodyText.contains("waiting for the first poll of: identity, observations, queues"), "\(early.bodyText)")
+            #expect(
+                early.bodyText.contains("waiting for the first poll of: identity, observations, queues"),
+                "\(early.bodyText)")
             let healthy = try await exporter.get("/-/healthy")
             #expect(healthy.status == 200)
             #expect(healthy.bodyText == "Healthy\n")
@@ -44,17 +46,23 @@ struct HTTPEndpointTests {
     }
 
     @Test func test_landingPage_showsTheVersion_andLinksTheCustomTelemetryPath() async throws {
-        try await withExporter(telemetryPath: "/probe/genesys",
-                               settings: { try $0.orgSettings(collectors: ["identity"]) }) { _, exporter in
+        try await withExporter(
+            telemetryPath: "/probe/genesys",
+            settings: { try $0.orgSettings(collectors: ["identity"]) }
+        ) { _, exporter in
             let landing = try await exporter.get("/")
             #expect(landing.status == 200)
             #expect(landing.headers["Content-Type"]?.hasPrefix("text/html") == true)
             #expect(landing.bodyText.contains(BuildInfo.version))
             #expect(landing.bodyText.contains(#"href="/probe/genesys""#))
 
-            let scrape = try await exporter.scrape(until: "genesys_up on the custom path", path: "/probe/genesys") { $0.value("genesys_up") != nil }
+            let scrape = try await exporter.scrape(until: "genesys_up on the custom path", path: "/probe/genesys") {
+                $0.value("genesys_up") != nil
+            }
             #expect(scrape.value("genesys_exporter_build_info", ["version": BuildInfo.version]) == 1)
-            #expect(try await exporter.get("/metrics").status == 404, "the default path is not served when another is configured")
+            #expect(
+                try await exporter.get("/metrics").status == 404,
+                "the default path is not served when another is configured")
         }
     }
 
@@ -63,7 +71,8 @@ struct HTTPEndpointTests {
             #expect(try await exporter.get("/nope").status == 404)
             #expect(try await exporter.get("/metrics/extra").status == 404)
             // Raw: the libcurl client turns a POST without a body into a GET.
-            let post = try await RawHTTP.send(port: exporter.port, method: "POST", path: "/metrics", headers: [("Content-Length", "0")])
+            let post = try await RawHTTP.send(
+                port: exporter.port, method: "POST", path: "/metrics", headers: [("Content-Length", "0")])
             #expect(post.status == 405)
             #expect(post.headers["allow"] == "GET, HEAD")
             let metrics = try await exporter.get("/metrics?debug=1")
@@ -97,7 +106,8 @@ struct HTTPEndpointTests {
             #expect(raw.headers["content-length"] == String(raw.body.count))
             #expect(String(decoding: raw.body, as: UTF8.self).contains("# TYPE genesys_up gauge"))
 
-            let rawGzip = try await RawHTTP.send(port: exporter.port, method: "GET", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
+            let rawGzip = try await RawHTTP.send(
+                port: exporter.port, method: "GET", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
             #expect(rawGzip.headers["content-encoding"] == "gzip")
             #expect(rawGzip.headers["vary"] == "Accept-Encoding")
             #expect(rawGzip.headers["content-length"] == String(rawGzip.body.count), "a gzip page has an exact length")
@@ -111,7 +121,9 @@ struct HTTPEndpointTests {
             let cli = try await curl(["--compressed", "-f", "http://127.0.0.1:\(exporter.port)/metrics"])
             #expect(cli.status == 0 && cli.stdout.contains("process_resident_memory_bytes"), "\(cli.stderr)")
 
-            let refused = try await RawHTTP.send(port: exporter.port, method: "GET", path: "/metrics", headers: [("Accept-Encoding", "gzip;q=0, identity")])
+            let refused = try await RawHTTP.send(
+                port: exporter.port, method: "GET", path: "/metrics",
+                headers: [("Accept-Encoding", "gzip;q=0, identity")])
             #expect(refused.headers["content-encoding"] == nil)
             #expect(String(decoding: refused.body, as: UTF8.self).contains("# TYPE genesys_up gauge"))
         }
@@ -120,9 +132,13 @@ struct HTTPEndpointTests {
     @Test func test_headWithGzip_announcesTheGzipLength() async throws {
         try await withExporter(settings: { try $0.orgSettings(collectors: ["identity"]) }) { _, exporter in
             // After the first poll the page holds still (the next poll is a minute away).
-            _ = try await exporter.scrape(until: "the first poll") { $0.value("genesys_up") == 1 && $0.value("genesys_token_age_seconds") != nil }
-            let head = try await RawHTTP.send(port: exporter.port, method: "HEAD", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
-            let get = try await RawHTTP.send(port: exporter.port, method: "GET", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
+            _ = try await exporter.scrape(until: "the first poll") {
+                $0.value("genesys_up") == 1 && $0.value("genesys_token_age_seconds") != nil
+            }
+            let head = try await RawHTTP.send(
+                port: exporter.port, method: "HEAD", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
+            let get = try await RawHTTP.send(
+                port: exporter.port, method: "GET", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
             #expect(head.headers["content-encoding"] == "gzip" && head.body.isEmpty)
             let headLength = try #require(head.headers["content-length"].flatMap { Int($0) })
             // The live member's few numbers may differ in length between two scrapes, not the page.
@@ -133,8 +149,10 @@ struct HTTPEndpointTests {
     /// 40 scrapes at once (--web.max-requests' default; a 41st gets 503, see WebLimitsTests) while every collector polls every 100 ms. The catalog stays small: rendering runs on the
     /// event loops every simulator in this process shares, so a heavy render here would slow the timing tests.
     @Test func test_fortyConcurrentScrapesDuringPolls_allAnswer200AndParse() async throws {
-        try await withExporter(SimulatorConfiguration(queueCount: 120),
-                               settings: { try $0.orgSettings(pollInterval: .milliseconds(100)) }) { _, exporter in
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 120),
+            settings: { try $0.orgSettings(pollInterval: .milliseconds(100)) }
+        ) { _, exporter in
             _ = try await exporter.scrape(until: "every collector polled") { scrape in
                 ["identity", "queues", "observations"].allSatisfy { scrape.collectorUp($0) == 1 }
             }

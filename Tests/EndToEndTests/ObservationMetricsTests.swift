@@ -14,17 +14,24 @@ struct ObservationMetricsTests {
             let queues = sim.queues()
             #expect(scrape.samples("genesys_queue_agents_on_queue").count == queues.count)
             #expect(scrape.samples("genesys_queue_conversations_waiting").count == queues.count * Self.mediaTypes.count)
-            #expect(scrape.samples("genesys_queue_conversations_interacting").count == queues.count * Self.mediaTypes.count)
+            #expect(
+                scrape.samples("genesys_queue_conversations_interacting").count == queues.count * Self.mediaTypes.count)
             var compared = 0
             for queue in queues {
                 let onQueue = sim.observation(queueID: queue.id, mediaType: "voice", metric: "oOnQueueUsers")
-                #expect(scrape.value("genesys_queue_agents_on_queue", ["queue_id": queue.id, "queue_name": queue.name]) == Double(onQueue))
+                #expect(
+                    scrape.value("genesys_queue_agents_on_queue", ["queue_id": queue.id, "queue_name": queue.name])
+                        == Double(onQueue))
                 for media in Self.mediaTypes {
                     let labels = ["queue_id": queue.id, "queue_name": queue.name, "media_type": media]
                     let waiting = sim.observation(queueID: queue.id, mediaType: media, metric: "oWaiting")
                     let interacting = sim.observation(queueID: queue.id, mediaType: media, metric: "oInteracting")
-                    #expect(scrape.value("genesys_queue_conversations_waiting", labels) == Double(waiting), "waiting \(media) in \(queue.name)")
-                    #expect(scrape.value("genesys_queue_conversations_interacting", labels) == Double(interacting), "interacting \(media) in \(queue.name)")
+                    #expect(
+                        scrape.value("genesys_queue_conversations_waiting", labels) == Double(waiting),
+                        "waiting \(media) in \(queue.name)")
+                    #expect(
+                        scrape.value("genesys_queue_conversations_interacting", labels) == Double(interacting),
+                        "interacting \(media) in \(queue.name)")
                     compared += 2
                 }
             }

@@ -8,10 +8,14 @@ struct QueueMetricsTests {
     /// 5,000 queues span ten pages of 500; the count must be the API's total, not one page's worth.
     @Test(arguments: [0, 1, 57, 5_000])
     func test_routingQueueCount_equalsTheSimulatorCatalog(queueCount: Int) async throws {
-        try await withExporter(SimulatorConfiguration(queueCount: queueCount),
-                               settings: { try $0.orgSettings(pollInterval: .seconds(30), collectors: ["queues"]) }) { sim, exporter in
+        try await withExporter(
+            SimulatorConfiguration(queueCount: queueCount),
+            settings: { try $0.orgSettings(pollInterval: .seconds(30), collectors: ["queues"]) }
+        ) { sim, exporter in
             // One poll is all this needs; a 5,000-queue listing every 200 ms would load the machine for the other tests.
-            let scrape = try await exporter.scrape(until: "the queues collector's first poll") { $0.collectorUp("queues") == 1 }
+            let scrape = try await exporter.scrape(until: "the queues collector's first poll") {
+                $0.collectorUp("queues") == 1
+            }
             #expect(scrape.value("genesys_routing_queues") == Double(queueCount))
             #expect(scrape.collectorUp("queues") == 1)
             #expect(scrape.samples("genesys_queue_members").count == min(queueCount, 500))
@@ -36,8 +40,10 @@ struct QueueMetricsTests {
                 #expect(members.count == 1, "one member series for \(queue.name)")
                 #expect(members.first?.labels["queue_name"] == queue.name)
                 #expect(members.first?.value == Double(queue.memberCount), "members of \(queue.name)")
-                #expect(scrape.value("genesys_queue_joined_members", ["queue_id": queue.id]) == Double(queue.joinedMemberCount),
-                        "joined members of \(queue.name)")
+                #expect(
+                    scrape.value("genesys_queue_joined_members", ["queue_id": queue.id])
+                        == Double(queue.joinedMemberCount),
+                    "joined members of \(queue.name)")
             }
         }
     }
@@ -48,7 +54,9 @@ struct QueueMetricsTests {
             let awkward = sim.queues()[2]
             #expect(awkward.name.contains("\"") && awkward.name.contains("\\") && awkward.name.contains("ü"))
             let scrape = try await exporter.scrape(until: "queue member series") { $0.collectorUp("queues") == 1 }
-            #expect(scrape.samples("genesys_queue_members", ["queue_id": awkward.id]).first?.labels["queue_name"] == awkward.name)
+            #expect(
+                scrape.samples("genesys_queue_members", ["queue_id": awkward.id]).first?.labels["queue_name"]
+                    == awkward.name)
             let text = try await exporter.get("/metrics").bodyText
             #expect(text.contains(#"queue_name="Escalations \"Tier 2\" \\ Zürich 003""#))
         }
@@ -56,7 +64,8 @@ struct QueueMetricsTests {
 
     @Test func test_nameFilterAndCap_limitPerQueueSeries_whileTheQueueCountStaysExact() async throws {
         // Support queues are indices 1, 9, 17, 25, 33: "Support 002" … "Support 034".
-        try await withExporter(settings: { try $0.orgSettings(nameFilter: "Support.*", maxQueues: 3) }) { sim, exporter in
+        try await withExporter(settings: { try $0.orgSettings(nameFilter: "Support.*", maxQueues: 3) }) {
+            sim, exporter in
             let scrape = try await exporter.scrape(until: "queues and observations polled") {
                 $0.collectorUp("queues") == 1 && $0.collectorUp("observations") == 1
             }
@@ -67,14 +76,16 @@ struct QueueMetricsTests {
                 let names = Set(scrape.samples(family).compactMap { $0.labels["queue_name"] })
                 #expect(names == Set(expected.map(\.name)), "\(family) has series for the selected queues only")
             }
-            let observed = Set(scrape.samples("genesys_queue_conversations_waiting").compactMap { $0.labels["queue_id"] })
+            let observed = Set(
+                scrape.samples("genesys_queue_conversations_waiting").compactMap { $0.labels["queue_id"] })
             #expect(observed == Set(expected.map(\.id)))
         }
     }
 
     /// The filter must match the whole name: "Support" alone matches no queue ("Support 002" has a suffix).
     @Test func test_nameFilter_matchesWholeNamesOnly() async throws {
-        try await withExporter(settings: { try $0.orgSettings(collectors: ["queues"], nameFilter: "Support") }) { _, exporter in
+        try await withExporter(settings: { try $0.orgSettings(collectors: ["queues"], nameFilter: "Support") }) {
+            _, exporter in
             let scrape = try await exporter.scrape(until: "queues polled") { $0.collectorUp("queues") == 1 }
             #expect(scrape.value("genesys_routing_queues") == 40)
             #expect(scrape.samples("genesys_queue_members").isEmpty)

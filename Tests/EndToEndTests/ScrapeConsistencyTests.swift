@@ -10,7 +10,8 @@ struct ScrapeConsistencyTests {
     @Test(.timeLimit(.minutes(2)))
     func scrapesDuringPolls_neverSeeHalfAPoll() async throws {
         try await withSimulator(SimulatorConfiguration(queueCount: 3_000)) { sim in
-            let exporter = try await RunningExporter(try sim.orgSettings(pollInterval: .milliseconds(100), collectors: ["queues"], maxQueues: 500))
+            let exporter = try await RunningExporter(
+                try sim.orgSettings(pollInterval: .milliseconds(100), collectors: ["queues"], maxQueues: 500))
             var sawQueues = 0
             let deadline = ContinuousClock.now + .seconds(50)
             // Scrape back to back through the first polls and several more (each poll republishes 500 series).

@@ -9,7 +9,8 @@ struct TokenMetricsTests {
     @Test func test_tokenAgeGrows_andRefreshesRiseOnceTheTTLRunsOut() async throws {
         let clock = ManualClock()
         let simulator = SimulatorConfiguration(tokenTTL: .seconds(2)).judgingTime(by: clock)
-        try await withExporter(simulator, clock: clock, settings: { try $0.orgSettings(collectors: ["identity"]) }) { sim, exporter in
+        try await withExporter(simulator, clock: clock, settings: { try $0.orgSettings(collectors: ["identity"]) }) {
+            sim, exporter in
             /// Moves time on once the identity poll loop and the token renewal loop are both asleep.
             func step(_ duration: Duration) async throws {
                 try await awaitCondition("both loops asleep") { clock.sleeperCount == 2 }
@@ -36,7 +37,9 @@ struct TokenMetricsTests {
                 return try await exporter.scrape().sum("genesys_token_refreshes_total") >= 2
             }
             let renewed = try await exporter.scrape()
-            let reasons = renewed.samples("genesys_token_refreshes_total").map { "\($0.labels["reason"] ?? "")=\(Int($0.value))" }
+            let reasons = renewed.samples("genesys_token_refreshes_total").map {
+                "\($0.labels["reason"] ?? "")=\(Int($0.value))"
+            }
             #expect(renewed.sum("genesys_token_refreshes_total", ["reason": "initial"]) == 1, "\(reasons)")
             #expect(renewed.sum("genesys_token_refreshes_total", ["reason": "scheduled"]) == 1, "\(reasons)")
             #expect(renewed.value("genesys_token_expiry_timestamp_seconds").map { $0 > firstExpiry } == true)
@@ -47,9 +50,13 @@ struct TokenMetricsTests {
                 try await step(.milliseconds(100))
                 return try await exporter.scrape().sum("genesys_token_refreshes_total") >= 3
             }
-            let later = try await exporter.scrape(until: "identity polled after renewal") { $0.collectorUp("identity") == 1 }
+            let later = try await exporter.scrape(until: "identity polled after renewal") {
+                $0.collectorUp("identity") == 1
+            }
             #expect(later.value("genesys_token_expires_in_seconds").map { $0 <= 2 } == true)
-            #expect(later.value("genesys_token_age_seconds").map { $0 >= 0 && $0 < 2 } == true, "the age is the current token's")
+            #expect(
+                later.value("genesys_token_age_seconds").map { $0 >= 0 && $0 < 2 } == true,
+                "the age is the current token's")
             #expect(later.sum("genesys_token_refreshes_total", ["reason": "expired"]) == 0)
             #expect(later.sum("genesys_token_refresh_failures_total") == 0)
             #expect(sim.counters().requestsWithExpiredToken == 0)

@@ -14,8 +14,9 @@ import Glibc
 struct WebLimitsTests {
     @Test func test_pipeliningClientThatNeverReads_keepsRSSUnderBaselinePlus32MiB() async throws {
         let port = try RawHTTP.freePort()
-        let exporter = try ChildProcess(try ExecutableTests.exporter(),
-                                        ["--demo", "--demo.queues", "190", "--web.listen-address", "127.0.0.1:\(port)", "--log.level", "warn"])
+        let exporter = try ChildProcess(
+            try ExecutableTests.exporter(),
+            ["--demo", "--demo.queues", "190", "--web.listen-address", "127.0.0.1:\(port)", "--log.level", "warn"])
         defer {
             exporter.process.terminate()
             exporter.process.waitUntilExit()
@@ -45,10 +46,13 @@ struct WebLimitsTests {
         let scrape = try await RawHTTP.send(port: port, method: "GET", path: "/metrics")
         let scrapeTook = ContinuousClock.now - scrapeStarted
         peak = max(peak, residentMiB(pid: pid) ?? 0)
-        print("pipelining attack: baseline RSS \(baseline) MiB, peak \(peak) MiB, \(sent / request.count) requests sent; scrape meanwhile \(scrapeTook)")
+        print(
+            "pipelining attack: baseline RSS \(baseline) MiB, peak \(peak) MiB, \(sent / request.count) requests sent; scrape meanwhile \(scrapeTook)"
+        )
         #expect(scrape.status == 200, "a normal scrape is still answered during the attack")
         #expect(peak < baseline + 32, "RSS grew from \(baseline) MiB to \(peak) MiB")
-        #expect(sent / request.count < 50_000, "the server stopped reading: \(sent / request.count) requests were accepted")
+        #expect(
+            sent / request.count < 50_000, "the server stopped reading: \(sent / request.count) requests were accepted")
     }
 
     /// Opens `count` idle connections, scrapes three times beside them, then waits until the server has closed them
@@ -89,12 +93,17 @@ struct WebLimitsTests {
                           "still_open": len(open_), "all_closed_after": time.monotonic() - opening}))
         """#
 
-    @Test func test_twoThousandIdleConnections_areClosedAfterTheIdleTimeout_whileAScrapeAnswersWithinASecond() async throws {
+    @Test func test_twoThousandIdleConnections_areClosedAfterTheIdleTimeout_whileAScrapeAnswersWithinASecond()
+        async throws
+    {
         let port = try RawHTTP.freePort()
-        let exporter = try ChildProcess(try ExecutableTests.exporter(), [
-            "--demo", "--web.listen-address", "127.0.0.1:\(port)", "--web.idle-timeout", "3s", "--web.max-connections", "4096",
-            "--log.level", "warn",
-        ])
+        let exporter = try ChildProcess(
+            try ExecutableTests.exporter(),
+            [
+                "--demo", "--web.listen-address", "127.0.0.1:\(port)", "--web.idle-timeout", "3s",
+                "--web.max-connections", "4096",
+                "--log.level", "warn",
+            ])
         defer {
             exporter.process.terminate()
             exporter.process.waitUntilExit()
@@ -102,7 +111,8 @@ struct WebLimitsTests {
         try await awaitCondition("the exporter answering", timeout: .seconds(30)) {
             (try? await RawHTTP.send(port: port, method: "GET", path: "/-/healthy"))?.status == 200
         }
-        let client = try await ChildProcess.run("/usr/bin/env", ["python3", "-c", Self.idleClient, "\(port)", "2000"], timeout: .seconds(90))
+        let client = try await ChildProcess.run(
+            "/usr/bin/env", ["python3", "-c", Self.idleClient, "\(port)", "2000"], timeout: .seconds(90))
         #expect(client.status == 0, "\(client.stderr)")
         struct Outcome: Decodable {
             let opened: Double, fastest_scrape: Double, statuses: [String], still_open: Int, all_closed_after: Double
@@ -112,8 +122,10 @@ struct WebLimitsTests {
         // The fastest of three: on a shared 2-core machine one scrape can land in another process' CPU burst.
         #expect(outcome.fastest_scrape < 1, "a scrape took \(outcome.fastest_scrape) s beside 2,000 idle connections")
         #expect(outcome.still_open == 0, "\(outcome.still_open) of 2,000 idle connections still open after 30 s")
-        print("2,000 idle connections opened in \(outcome.opened) s; a scrape beside them took \(outcome.fastest_scrape) s;"
-              + " all closed by the exporter \(outcome.all_closed_after) s after the first was opened (idle timeout 3s)")
+        print(
+            "2,000 idle connections opened in \(outcome.opened) s; a scrape beside them took \(outcome.fastest_scrape) s;"
+                + " all closed by the exporter \(outcome.all_closed_after) s after the first was opened (idle timeout 3s)"
+        )
     }
 
     @Test func test_aConnectionBeyondMaxConnections_isClosedAtOnce() async throws {
@@ -129,7 +141,8 @@ struct WebLimitsTests {
     }
 
     @Test func test_aClientTricklingItsRequestHead_getsA408AndIsClosed() async throws {
-        try await withWebServer(limits: ServerLimits(idleTimeout: .seconds(30), requestHeadTimeout: .seconds(1))) { _, port in
+        try await withWebServer(limits: ServerLimits(idleTimeout: .seconds(30), requestHeadTimeout: .seconds(1))) {
+            _, port in
             let slow = try RawConnection(port: port)
             try slow.send("GET /metrics HTTP/1.1\r\n")
             let trickle = Task {
@@ -151,11 +164,15 @@ struct WebLimitsTests {
         pool.start()
         let gate = DispatchSemaphore(value: 0)
         defer { for _ in 0..<41 { gate.signal() } }  // never leave the pool's threads parked
-        try await withWebServer(renderPool: pool, page: {
-            gate.wait()  // the test hook: each scrape is held until the test lets it go
-            return Array("held 1\n".utf8)
-        }) { server, port in
-            let held = (0..<40).map { _ in Task { try await RawHTTP.send(port: port, method: "GET", path: "/metrics") } }
+        try await withWebServer(
+            renderPool: pool,
+            page: {
+                gate.wait()  // the test hook: each scrape is held until the test lets it go
+                return Array("held 1\n".utf8)
+            }
+        ) { server, port in
+            let held = (0..<40).map { _ in Task { try await RawHTTP.send(port: port, method: "GET", path: "/metrics") }
+            }
             try await awaitCondition("40 requests in flight") { server.requestsInFlight == 40 }
             let extra = try await RawHTTP.send(port: port, method: "GET", path: "/metrics")
             #expect(extra.status == 503)
@@ -167,7 +184,9 @@ struct WebLimitsTests {
     }
 
     @Test func test_everyRejection_andAFailedReload_isCountedByReason() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-metrics-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "web-metrics-\(UUID().uuidString)"
+        ).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let file = URL(fileURLWithPath: "\(directory)/web.yml")
@@ -179,14 +198,16 @@ struct WebLimitsTests {
         }
         let rejected = "genesys_exporter_http_rejected_total"
         let limits = ServerLimits(maxConnections: 2, idleTimeout: .seconds(30), requestHeadTimeout: .seconds(1))
-        try await withWebServer(webConfig: web, limits: limits, metrics: WebServerMetrics(registry: registry)) { server, port in
+        try await withWebServer(webConfig: web, limits: limits, metrics: WebServerMetrics(registry: registry)) {
+            server, port in
             #expect(try count(rejected, ["reason": "max_requests"]) == 0, "every reason exists from the start")
             #expect(try await RawHTTP.send(port: port, method: "GET", path: "/metrics").status == 401)
             #expect(try count(rejected, ["reason": "unauthorized"]) == 1)
 
             try await awaitCondition("the refused connection closed") { server.openConnections == 0 }
             // Kept-alive connections that have had an answer: no head deadline runs on them, only the idle timeout.
-            let request = "GET /metrics HTTP/1.1\r\nHost: test\r\nAuthorization: \(TestCredentials.basicAuthorization())\r\n\r\n"
+            let request =
+                "GET /metrics HTTP/1.1\r\nHost: test\r\nAuthorization: \(TestCredentials.basicAuthorization())\r\n\r\n"
             var held: [RawConnection] = []
             for _ in 0..<2 {
                 let connection = try RawConnection(port: port)
@@ -204,7 +225,9 @@ struct WebLimitsTests {
             #expect(try count(rejected, ["reason": "request_timeout"]) == 1)
 
             try Data("basic_auth_users: [\n".utf8).write(to: file)
-            try await awaitCondition("the broken file counted") { try count("genesys_exporter_web_config_reloads_total", ["result": "failure"]) == 1 }
+            try await awaitCondition("the broken file counted") {
+                try count("genesys_exporter_web_config_reloads_total", ["result": "failure"]) == 1
+            }
             #expect(try count("genesys_exporter_web_config_last_reload_successful", [:]) == 0)
         }
     }

@@ -4,7 +4,10 @@ import Testing
 
 @Suite("A real Prometheus scraping over TLS with basic auth")
 struct WebPrometheusTests {
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus"), "Debian's prometheus (scripts/install-deps)"))
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus"),
+            "Debian's prometheus (scripts/install-deps)"))
     func test_prometheus_withSchemeHttpsCAFileAndBasicAuth_seesUp1() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
@@ -13,7 +16,8 @@ struct WebPrometheusTests {
         let web = try WebConfigSource(path: fixtures.path("web.yml"))
         try await withWebServer(webConfig: web) { _, port in
             // The scrape_config the README documents.
-            try fixtures.write("""
+            try fixtures.write(
+                """
                 global:
                   scrape_interval: 1s
                 scrape_configs:
@@ -28,10 +32,12 @@ struct WebPrometheusTests {
                       - targets: ["127.0.0.1:\(port)"]
                 """, to: "prometheus.yml")
             let prometheusPort = try RawHTTP.freePort()
-            let prometheus = try ChildProcess("/usr/bin/prometheus", [
-                "--config.file=\(fixtures.path("prometheus.yml"))", "--storage.tsdb.path=\(fixtures.path("data"))",
-                "--web.listen-address=127.0.0.1:\(prometheusPort)",
-            ])
+            let prometheus = try ChildProcess(
+                "/usr/bin/prometheus",
+                [
+                    "--config.file=\(fixtures.path("prometheus.yml"))", "--storage.tsdb.path=\(fixtures.path("data"))",
+                    "--web.listen-address=127.0.0.1:\(prometheusPort)",
+                ])
             defer {
                 prometheus.process.terminate()
                 prometheus.process.waitUntilExit()

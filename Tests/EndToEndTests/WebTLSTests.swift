@@ -35,10 +35,13 @@ struct WebTLSTests {
         }
     }
 
-    @Test func test_requireAndVerifyClientCert_rejectsNoCertificateAndAStranger_acceptsOneFromTheClientCA() async throws {
+    @Test func test_requireAndVerifyClientCert_rejectsNoCertificateAndAStranger_acceptsOneFromTheClientCA() async throws
+    {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        let web = try Self.webConfig(fixtures, """
+        let web = try Self.webConfig(
+            fixtures,
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -50,10 +53,16 @@ struct WebTLSTests {
             let withoutCertificate = try await curl(["--cacert", fixtures.path("ca.crt"), url])
             #expect(withoutCertificate.status != 0)
             #expect(!withoutCertificate.stdout.contains("test_metric"))
-            let stranger = try await curl(["--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key", fixtures.path("stranger.key"), url])
+            let stranger = try await curl([
+                "--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key",
+                fixtures.path("stranger.key"), url,
+            ])
             #expect(stranger.status != 0)
             #expect(!stranger.stdout.contains("test_metric"))
-            let client = try await curl(["--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("client.crt"), "--key", fixtures.path("client.key"), url])
+            let client = try await curl([
+                "--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("client.crt"), "--key",
+                fixtures.path("client.key"), url,
+            ])
             #expect(client.status == 0, "\(client.stderr)")
             #expect(client.stdout == "test_metric 1\n")
         }
@@ -62,12 +71,18 @@ struct WebTLSTests {
     @Test func test_requireAnyClientCert_acceptsAStranger_butNotNoCertificate() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        let web = try Self.webConfig(fixtures, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n")
+        let web = try Self.webConfig(
+            fixtures,
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequireAnyClientCert\n"
+        )
         try await withWebServer(webConfig: web) { _, port in
             let url = "https://127.0.0.1:\(port)/metrics"
             let outcome1 = try await curl(["--cacert", fixtures.path("ca.crt"), url])
             #expect(outcome1.status != 0, "\(outcome1.stderr)")
-            let stranger = try await curl(["--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key", fixtures.path("stranger.key"), url])
+            let stranger = try await curl([
+                "--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key",
+                fixtures.path("stranger.key"), url,
+            ])
             #expect(stranger.status == 0, "\(stranger.stderr)")
         }
     }
@@ -75,12 +90,18 @@ struct WebTLSTests {
     @Test func test_requestClientCert_acceptsNoCertificateAndAStranger() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        let web = try Self.webConfig(fixtures, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequestClientCert\n")
+        let web = try Self.webConfig(
+            fixtures,
+            "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  client_auth_type: RequestClientCert\n"
+        )
         try await withWebServer(webConfig: web) { _, port in
             let url = "https://127.0.0.1:\(port)/metrics"
             let anonymous = try await curl(["--cacert", fixtures.path("ca.crt"), url])
             #expect(anonymous.status == 0, "\(anonymous.stderr)")
-            let stranger = try await curl(["--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key", fixtures.path("stranger.key"), url])
+            let stranger = try await curl([
+                "--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key",
+                fixtures.path("stranger.key"), url,
+            ])
             #expect(stranger.status == 0, "\(stranger.stderr)")
         }
     }
@@ -89,9 +110,12 @@ struct WebTLSTests {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
         func block(_ name: String) throws -> String {
-            try String(contentsOfFile: fixtures.path(name), encoding: .utf8).split(separator: "\n").map { "    \($0)" }.joined(separator: "\n")
+            try String(contentsOfFile: fixtures.path(name), encoding: .utf8).split(separator: "\n").map { "    \($0)" }
+                .joined(separator: "\n")
         }
-        let web = try Self.webConfig(fixtures, "tls_server_config:\n  cert: |\n\(try block("server.crt"))\n  key: |\n\(try block("server.key"))\n")
+        let web = try Self.webConfig(
+            fixtures,
+            "tls_server_config:\n  cert: |\n\(try block("server.crt"))\n  key: |\n\(try block("server.key"))\n")
         try await withWebServer(webConfig: web) { _, port in
             let result = try await curl(["--cacert", fixtures.path("ca.crt"), "https://127.0.0.1:\(port)/metrics"])
             #expect(result.status == 0, "\(result.stderr)")
@@ -101,7 +125,9 @@ struct WebTLSTests {
     @Test func test_verifyClientCertIfGiven_acceptsNoCertificate_rejectsAStranger() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        let web = try Self.webConfig(fixtures, """
+        let web = try Self.webConfig(
+            fixtures,
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -112,7 +138,10 @@ struct WebTLSTests {
             let url = "https://127.0.0.1:\(port)/metrics"
             let outcome2 = try await curl(["--cacert", fixtures.path("ca.crt"), url])
             #expect(outcome2.status == 0, "\(outcome2.stderr)")
-            let stranger = try await curl(["--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key", fixtures.path("stranger.key"), url])
+            let stranger = try await curl([
+                "--cacert", fixtures.path("ca.crt"), "--cert", fixtures.path("stranger.crt"), "--key",
+                fixtures.path("stranger.key"), url,
+            ])
             #expect(stranger.status != 0)
         }
     }
@@ -120,7 +149,8 @@ struct WebTLSTests {
     @Test func test_minVersionTLS13_refusesATLS12Client() async throws {
         let fixtures = try await TLSFixtures.make()
         defer { fixtures.remove() }
-        let web = try Self.webConfig(fixtures, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n")
+        let web = try Self.webConfig(
+            fixtures, "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  min_version: TLS13\n")
         try await withWebServer(webConfig: web) { _, port in
             let url = "https://127.0.0.1:\(port)/metrics"
             let outcome3 = try await curl(["--cacert", fixtures.path("ca.crt"), "--tls-max", "1.2", url])
@@ -141,7 +171,8 @@ struct WebTLSTests {
 
             // Rotation: a new CA signs a new certificate; key and certificate are replaced in place.
             try await fixtures.makeCA("ca2", commonName: "rotated server CA")
-            try await fixtures.makeLeaf("server2", signedBy: "ca2", commonName: "127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1")
+            try await fixtures.makeLeaf(
+                "server2", signedBy: "ca2", commonName: "127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1")
             try FileManager.default.removeItem(atPath: fixtures.path("server.key"))
             try FileManager.default.copyItem(atPath: fixtures.path("server2.key"), toPath: fixtures.path("server.key"))
             try FileManager.default.removeItem(atPath: fixtures.path("server.crt"))
@@ -153,7 +184,9 @@ struct WebTLSTests {
             #expect(outcome6.status != 0, "the old certificate is no longer served")
 
             // A broken new config (unknown key): the rotated certificate stays in force.
-            try fixtures.write("tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  no_such_key: 1\n", to: "web.yml")
+            try fixtures.write(
+                "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n  no_such_key: 1\n", to: "web.yml"
+            )
             try await awaitCondition("the broken file being seen") { web.reloadIfChanged() == .unchanged }
             let outcome7 = try await curl(["--cacert", fixtures.path("ca2.crt"), url])
             #expect(outcome7.status == 0, "\(outcome7.stderr)")

@@ -28,38 +28,53 @@ struct TLSFixtures: Sendable {
     func path(_ name: String) -> String { "\(directory)/\(name)" }
 
     static func make() async throws -> TLSFixtures {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-tls-\(UUID().uuidString)").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("web-tls-\(UUID().uuidString)")
+            .path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fixtures = TLSFixtures(directory: directory)
         try await fixtures.makeCA("ca", commonName: "test server CA")
-        try await fixtures.makeLeaf("server", signedBy: "ca", commonName: "127.0.0.1", extensions: "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost")
+        try await fixtures.makeLeaf(
+            "server", signedBy: "ca", commonName: "127.0.0.1",
+            extensions: "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost")
         try await fixtures.makeCA("client-ca", commonName: "test client CA")
-        try await fixtures.makeLeaf("client", signedBy: "client-ca", commonName: "prometheus", extensions: "extendedKeyUsage=clientAuth")
+        try await fixtures.makeLeaf(
+            "client", signedBy: "client-ca", commonName: "prometheus", extensions: "extendedKeyUsage=clientAuth")
         try await fixtures.makeCA("stranger", commonName: "someone else")
         return fixtures
     }
 
     func makeCA(_ name: String, commonName: String) async throws {
-        try await openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("\(name).key"),
-                           "-out", path("\(name).crt"), "-days", "2", "-subj", "/CN=\(commonName)"])
+        try await openssl([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
+            path("\(name).key"),
+            "-out", path("\(name).crt"), "-days", "2", "-subj", "/CN=\(commonName)",
+        ])
     }
 
     func makeLeaf(_ name: String, signedBy ca: String, commonName: String, extensions: String) async throws {
-        try await openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("\(name).key"),
-                           "-out", path("\(name).csr"), "-subj", "/CN=\(commonName)"])
+        try await openssl([
+            "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", path("\(name).key"),
+            "-out", path("\(name).csr"), "-subj", "/CN=\(commonName)",
+        ])
         try Data(extensions.utf8).write(to: URL(fileURLWithPath: path("\(name).ext")))
-        try await openssl(["x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).crt"), "-CAkey", path("\(ca).key"), "-CAcreateserial",
-                           "-out", path("\(name).crt"), "-days", "2", "-extfile", path("\(name).ext")])
+        try await openssl([
+            "x509", "-req", "-in", path("\(name).csr"), "-CA", path("\(ca).crt"), "-CAkey", path("\(ca).key"),
+            "-CAcreateserial",
+            "-out", path("\(name).crt"), "-days", "2", "-extfile", path("\(name).ext"),
+        ])
     }
 
     private func openssl(_ arguments: [String]) async throws {
         let result = try await ChildProcess.run("/usr/bin/openssl", arguments, timeout: .seconds(30))
-        guard result.status == 0 else { throw RawHTTP.Failure(description: "openssl \(arguments.first ?? "") failed: \(result.stderr)") }
+        guard result.status == 0 else {
+            throw RawHTTP.Failure(description: "openssl \(arguments.first ?? "") failed: \(result.stderr)")
+        }
     }
 
     /// The web config several tests start from: TLS with the fixture's server certificate, and the test user.
     func writeTLSAndBasicAuthConfig(to name: String = "web.yml") throws {
-        try write("""
+        try write(
+            """
             tls_server_config:
               cert_file: server.crt
               key_file: server.key
@@ -85,12 +100,14 @@ func curl(_ arguments: [String]) async throws -> ProcessResult {
 func withWebServer<T>(
     webConfig: WebConfigSource = .none(), limits: ServerLimits = ServerLimits(),
     addresses: [ListenAddress] = [ListenAddress(host: "127.0.0.1", port: 0)],
-    renderPool: NIOThreadPool = .singleton, metrics: WebServerMetrics = .unregistered(), page: @escaping @Sendable () -> [UInt8] = { Array("test_metric 1\n".utf8) },
+    renderPool: NIOThreadPool = .singleton, metrics: WebServerMetrics = .unregistered(),
+    page: @escaping @Sendable () -> [UInt8] = { Array("test_metric 1\n".utf8) },
     _ body: (MetricsServer, Int) async throws -> T
 ) async throws -> T {
     let routes = ExporterRoutes(page: page, readiness: { (true, "") })
-    let server = MetricsServer(addresses: addresses, routes: routes, limits: limits, web: webConfig, renderPool: renderPool,
-                               reloadInterval: .milliseconds(50), metrics: metrics)
+    let server = MetricsServer(
+        addresses: addresses, routes: routes, limits: limits, web: webConfig, renderPool: renderPool,
+        reloadInterval: .milliseconds(50), metrics: metrics)
     let port = try await server.start()
     let running = Task { try await server.run() }
     do {
@@ -116,7 +133,9 @@ final class RawConnection: Sendable {
     /// Writes what the kernel takes without blocking; returns the number of bytes taken.
     @discardableResult
     func sendNonBlocking(_ bytes: [UInt8]) -> Int {
-        let sent = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL)) }
+        let sent = bytes.withUnsafeBytes {
+            Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT) | Int32(MSG_NOSIGNAL))
+        }
         return max(sent, 0)
     }
 
@@ -135,7 +154,10 @@ final class RawConnection: Sendable {
             while ContinuousClock.now < deadline {
                 var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 let left = deadline - ContinuousClock.now
-                let milliseconds = Int32(max(1, min(100, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+                let milliseconds = Int32(
+                    max(
+                        1,
+                        min(100, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
                 guard poll(&descriptor, 1, milliseconds) > 0 else { continue }
                 let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if count <= 0 { return (true, received) }
@@ -157,12 +179,16 @@ final class RawConnection: Sendable {
             while ContinuousClock.now < deadline {
                 var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
                 guard poll(&descriptor, 1, 100) > 0 else { continue }
-                guard recv(fd, &byte, 1, 0) == 1 else { throw RawHTTP.Failure(description: "closed after \(data.count) bytes") }
+                guard recv(fd, &byte, 1, 0) == 1 else {
+                    throw RawHTTP.Failure(description: "closed after \(data.count) bytes")
+                }
                 data.append(byte)
                 if expected == nil, data.count >= 4, Array(data.suffix(4)) == Array("\r\n\r\n".utf8) {
                     let head = String(decoding: data, as: UTF8.self).lowercased()
-                    let length = head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
-                        .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) } ?? 0
+                    let length =
+                        head.split(separator: "\r\n").first { $0.hasPrefix("content-length:") }
+                        .flatMap { Int($0.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)) }
+                        ?? 0
                     expected = data.count + length
                 }
                 if let expected, data.count >= expected { return data }
@@ -175,9 +201,11 @@ final class RawConnection: Sendable {
         var headers: [String: String] = [:]
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
-        return RawReply(statusLine: lines[0], headers: headers, body: Array(parts.dropFirst().joined(separator: "\r\n\r\n").utf8))
+        return RawReply(
+            statusLine: lines[0], headers: headers, body: Array(parts.dropFirst().joined(separator: "\r\n\r\n").utf8))
     }
 
     /// Whether the server has closed its end (an orderly EOF is waiting), without blocking.

@@ -1,5 +1,6 @@
-@testable import GenesysExporter
 import Testing
+
+@testable import GenesysExporter
 
 @Suite("Accept-Encoding: when the exposition is gzipped")
 struct AcceptEncodingTests {

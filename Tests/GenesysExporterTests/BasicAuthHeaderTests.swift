@@ -25,7 +25,9 @@ struct BasicAuthHeaderTests {
         #expect(credentials?.password == "pa:ss word")
     }
 
-    @Test(arguments: [nil, "", "Basic", "Basic ", "Bearer YWxpY2U6cHc=", "Basic YWxpY2U=", "Basic ////", "Digest username=alice"])
+    @Test(arguments: [
+        nil, "", "Basic", "Basic ", "Bearer YWxpY2U6cHc=", "Basic YWxpY2U=", "Basic ////", "Digest username=alice",
+    ])
     func test_credentials_areNilForAnythingButBasicUserColonPassword(_ header: String?) {
         #expect(BasicAuthenticator.credentials(fromAuthorization: header) == nil)
     }
@@ -40,7 +42,8 @@ struct BasicAuthHeaderTests {
 
     @Test func test_unknownUsers_costABcryptToo_andVerdictsAreRemembered() {
         let counter = BcryptCounter()
-        let authenticator = BasicAuthenticator(users: ["alice": "$2b$04$O5ZMpYxDbD9h9/hYrA2DLOwP3zv0lj57brtCN6jIana68tCpHNIki"], counters: counter)
+        let authenticator = BasicAuthenticator(
+            users: ["alice": "$2b$04$O5ZMpYxDbD9h9/hYrA2DLOwP3zv0lj57brtCN6jIana68tCpHNIki"], counters: counter)
         let mallory = "Basic " + Data("mallory:scrape-secret".utf8).base64EncodedString()
         guard case .needsBcrypt(let credentials) = authenticator.verdict(authorization: mallory) else {
             Issue.record("an unknown user must still be checked with bcrypt (timing)")

@@ -17,7 +17,9 @@ private func resolve(
 }
 
 /// The configuration error `arguments` produce, or nil when they resolve.
-private func configurationError(_ arguments: [String], environment: [String: String] = [:], envFile: String? = nil) throws -> ConfigurationError? {
+private func configurationError(
+    _ arguments: [String], environment: [String: String] = [:], envFile: String? = nil
+) throws -> ConfigurationError? {
     do {
         _ = try resolve(arguments, environment: environment, envFile: envFile)
         return nil
@@ -31,28 +33,33 @@ struct ConfigPrecedenceTests {
     static let region = ["--genesys.region", "mypurecloud.ie"]
 
     @Test func test_flag_winsOverEnvironment_andEnvFile() throws {
-        let configuration = try resolve(Self.region + ["--genesys.client-id", "from-flag"],
-                                        environment: ["GENESYS_CLIENT_ID": "from-env", "GENESYS_CLIENT_SECRET": "s"],
-                                        envFile: "GENESYS_CLIENT_ID=from-file\n")
+        let configuration = try resolve(
+            Self.region + ["--genesys.client-id", "from-flag"],
+            environment: ["GENESYS_CLIENT_ID": "from-env", "GENESYS_CLIENT_SECRET": "s"],
+            envFile: "GENESYS_CLIENT_ID=from-file\n")
         #expect(configuration.org?.token.clientID == "from-flag")
     }
 
     @Test func test_environment_winsOverEnvFile() throws {
-        let configuration = try resolve(Self.region, environment: ["GENESYS_CLIENT_ID": "from-env", "GENESYS_CLIENT_SECRET": "s"],
-                                        envFile: "GENESYS_CLIENT_ID=from-file\n")
+        let configuration = try resolve(
+            Self.region, environment: ["GENESYS_CLIENT_ID": "from-env", "GENESYS_CLIENT_SECRET": "s"],
+            envFile: "GENESYS_CLIENT_ID=from-file\n")
         #expect(configuration.org?.token.clientID == "from-env")
     }
 
     @Test func test_envFile_appliesWhenNothingElseSetsIt_andAnEmptyVariableFallsThrough() throws {
-        let configuration = try resolve([], environment: ["GENESYS_CLIENT_ID": ""],
-                                        envFile: "GENESYS_REGION=eu-west-1\nGENESYS_CLIENT_ID=from-file\nGENESYS_CLIENT_SECRET=file-secret\n")
+        let configuration = try resolve(
+            [], environment: ["GENESYS_CLIENT_ID": ""],
+            envFile: "GENESYS_REGION=eu-west-1\nGENESYS_CLIENT_ID=from-file\nGENESYS_CLIENT_SECRET=file-secret\n")
         #expect(configuration.org?.token.clientID == "from-file")
         #expect(configuration.org?.token.clientSecret.exposedValue == "file-secret")
-        #expect(configuration.org?.token.hosts == GenesysHosts(region: try #require(GenesysRegion.named("mypurecloud.ie"))))
+        #expect(
+            configuration.org?.token.hosts == GenesysHosts(region: try #require(GenesysRegion.named("mypurecloud.ie"))))
     }
 
     @Test func test_defaults_whenOnlyCredentialsAreGiven() throws {
-        let configuration = try resolve(Self.region, environment: ["GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s"])
+        let configuration = try resolve(
+            Self.region, environment: ["GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s"])
         #expect(configuration.listenHost == "0.0.0.0")
         #expect(configuration.listenPort == 9985)
         #expect(configuration.telemetryPath == "/metrics")
@@ -65,38 +72,69 @@ struct ConfigPrecedenceTests {
     }
 
     @Test func test_secretFlag_isUsed_butWarnedAbout_andTheSecretFileWinsOverIt() throws {
-        let fromFlag = try resolve(Self.region + ["--genesys.client-id", "id", "--genesys.client-secret", "flag-secret"])
+        let fromFlag = try resolve(
+            Self.region + ["--genesys.client-id", "id", "--genesys.client-secret", "flag-secret"])
         #expect(fromFlag.org?.token.clientSecret.exposedValue == "flag-secret")
         #expect(fromFlag.warnings.count == 1)
         #expect(fromFlag.warnings.first?.contains("--genesys.client-secret") == true)
         #expect(fromFlag.warnings.first?.contains("flag-secret") == false)
 
-        let options = try ExporterOptions.parse(Self.region + ["--genesys.client-id", "id", "--genesys.client-secret-file", "/run/secret"])
-        let fromFile = try ConfigurationResolver.resolve(options, environment: ["GENESYS_CLIENT_SECRET": "env-secret"], fileExists: { _ in false },
-                                                         readFile: { path in path == "/run/secret" ? "file-secret\n" : "" })
-        #expect(fromFile.org?.token.clientSecret.exposedValue == "file-secret", "trailing newline trimmed, file before variable")
+        let options = try ExporterOptions.parse(
+            Self.region + ["--genesys.client-id", "id", "--genesys.client-secret-file", "/run/secret"])
+        let fromFile = try ConfigurationResolver.resolve(
+            options, environment: ["GENESYS_CLIENT_SECRET": "env-secret"], fileExists: { _ in false },
+            readFile: { path in path == "/run/secret" ? "file-secret\n" : "" })
+        #expect(
+            fromFile.org?.token.clientSecret.exposedValue == "file-secret",
+            "trailing newline trimmed, file before variable")
     }
 
     @Test func test_missingOrBadSettings_nameTheFlagOrVariable() throws {
-        #expect(try configurationError(Self.region, environment: ["GENESYS_CLIENT_SECRET": "s"])?.description.contains("GENESYS_CLIENT_ID") == true)
-        #expect(try configurationError(Self.region, environment: ["GENESYS_CLIENT_ID": "id"])?.description.contains("GENESYS_CLIENT_SECRET") == true)
-        #expect(try configurationError([], environment: ["GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s"])?
-            .description.contains("--genesys.region") == true)
-        #expect(try configurationError(["--poll.interval", "banana"]) == .invalid(setting: "--poll.interval",
-                                                                                    reason: "'banana' is not a duration like 30s, 5m or 1h"))
-        #expect(try configurationError(["--poll.interval", "500ms"])?.description.hasPrefix("--poll.interval:") == true, "below the 1 s minimum")
-        #expect(try configurationError(["--web.telemetry-path", "metrics"])?.description.hasPrefix("--web.telemetry-path") == true)
-        #expect(try configurationError(["--web.telemetry-path", "/-/ready"])?.description.hasPrefix("--web.telemetry-path") == true)
+        #expect(
+            try configurationError(Self.region, environment: ["GENESYS_CLIENT_SECRET": "s"])?.description.contains(
+                "GENESYS_CLIENT_ID") == true)
+        #expect(
+            try configurationError(Self.region, environment: ["GENESYS_CLIENT_ID": "id"])?.description.contains(
+                "GENESYS_CLIENT_SECRET") == true)
+        #expect(
+            try configurationError([], environment: ["GENESYS_CLIENT_ID": "id", "GENESYS_CLIENT_SECRET": "s"])?
+                .description.contains("--genesys.region") == true)
+        #expect(
+            try configurationError(["--poll.interval", "banana"])
+                == .invalid(
+                    setting: "--poll.interval",
+                    reason: "'banana' is not a duration like 30s, 5m or 1h"))
+        #expect(
+            try configurationError(["--poll.interval", "500ms"])?.description.hasPrefix("--poll.interval:") == true,
+            "below the 1 s minimum")
+        #expect(
+            try configurationError(["--web.telemetry-path", "metrics"])?.description.hasPrefix("--web.telemetry-path")
+                == true)
+        #expect(
+            try configurationError(["--web.telemetry-path", "/-/ready"])?.description.hasPrefix("--web.telemetry-path")
+                == true)
         #expect(try configurationError(["--log.level", "loud"])?.description.hasPrefix("--log.level") == true)
-        #expect(try configurationError(["--collector.queues.name-filter", "("])?.description.hasPrefix("--collector.queues.name-filter") == true)
-        #expect(try configurationError(["--no-collector.identity", "--no-collector.queues", "--no-collector.observations"]) != nil)
-        #expect(try configurationError(Self.region + ["--genesys.client-id", "id", "--genesys.client-secret-file", "/missing"]).map {
-            if case .unreadableFile(path: "/missing", setting: "--genesys.client-secret-file", reason: _) = $0 { true } else { false }
-        } == true)
+        #expect(
+            try configurationError(["--collector.queues.name-filter", "("])?.description.hasPrefix(
+                "--collector.queues.name-filter") == true)
+        #expect(
+            try configurationError(["--no-collector.identity", "--no-collector.queues", "--no-collector.observations"])
+                != nil)
+        #expect(
+            try configurationError(
+                Self.region + ["--genesys.client-id", "id", "--genesys.client-secret-file", "/missing"]
+            ).map {
+                if case .unreadableFile(path: "/missing", setting: "--genesys.client-secret-file", reason: _) = $0 {
+                    true
+                } else {
+                    false
+                }
+            } == true)
     }
 
     @Test func test_badEnvFileLine_isReportedWithItsLineNumber() throws {
-        let error = try configurationError(Self.region, envFile: "# settings\nGENESYS_CLIENT_ID=id\nthis line is wrong\n")
+        let error = try configurationError(
+            Self.region, envFile: "# settings\nGENESYS_CLIENT_ID=id\nthis line is wrong\n")
         #expect(error == .invalid(setting: ".env line 3", reason: "expected KEY=VALUE"))
     }
 
@@ -180,7 +218,10 @@ struct ConfigDurationTests {
         #expect(DurationParser.parse(text) == expected)
     }
 
-    @Test(arguments: ["banana", "", "s", "10x", "5m3", "-5", "-5s", "1..5s", "ms", "inf", "nan", "1e400", "infinity", "1e300", "9999999999999999999h"])
+    @Test(arguments: [
+        "banana", "", "s", "10x", "5m3", "-5", "-5s", "1..5s", "ms", "inf", "nan", "1e400", "infinity", "1e300",
+        "9999999999999999999h",
+    ])
     func test_rejects(_ text: String) {
         #expect(DurationParser.parse(text) == nil)
     }
@@ -208,7 +249,8 @@ struct ConfigAddressAndRegionTests {
         #expect(hosts.apiBaseURL == "https://api.mypurecloud.ie")
         #expect(hosts.loginBaseURL == "https://login.mypurecloud.ie")
         #expect(hosts.tokenURL == "https://login.mypurecloud.ie/oauth/token")
-        let explicit = try GenesysHosts(apiBaseURL: "https://proxy.example.com/genesys", loginBaseURL: "https://login.example.com")
+        let explicit = try GenesysHosts(
+            apiBaseURL: "https://proxy.example.com/genesys", loginBaseURL: "https://login.example.com")
         #expect(explicit.loginBaseURL == "https://login.example.com")
     }
 
@@ -217,18 +259,27 @@ struct ConfigAddressAndRegionTests {
         #expect(try GenesysHosts(apiBaseURL: url).apiBaseURL == url)
     }
 
-    @Test(arguments: ["http://api.mypurecloud.com", "http://10.0.0.1:8080", "http://[2001:db8::1]:80", "ftp://api.mypurecloud.com",
-                      "http://localhost.example.com"])
+    @Test(arguments: [
+        "http://api.mypurecloud.com", "http://10.0.0.1:8080", "http://[2001:db8::1]:80", "ftp://api.mypurecloud.com",
+        "http://localhost.example.com",
+    ])
     func test_plainHTTP_isRefusedForOtherHosts(_ url: String) {
         #expect(throws: ConfigurationError.self) { try GenesysHosts(apiBaseURL: url) }
-        #expect(throws: ConfigurationError.self) { try GenesysHosts(apiBaseURL: "https://api.mypurecloud.com", loginBaseURL: url) }
+        #expect(throws: ConfigurationError.self) {
+            try GenesysHosts(apiBaseURL: "https://api.mypurecloud.com", loginBaseURL: url)
+        }
     }
 
     /// Host names that merely start with "127." (or carry 127.0.0.1 as user info) are remote hosts: plain http
     /// would send the client secret in the clear.
-    @Test(arguments: ["http://127.0.0.1.nip.io", "http://127.attacker.example", "http://127.0.0.1@attacker.example", "http://127.0.0.256"])
+    @Test(arguments: [
+        "http://127.0.0.1.nip.io", "http://127.attacker.example", "http://127.0.0.1@attacker.example",
+        "http://127.0.0.256",
+    ])
     func test_plainHTTP_isRefusedForNamesThatOnlyLookLikeLoopback(_ url: String) {
         #expect(throws: ConfigurationError.self) { try GenesysHosts(apiBaseURL: url) }
-        #expect(throws: ConfigurationError.self) { try GenesysHosts(apiBaseURL: "https://api.mypurecloud.com", loginBaseURL: url) }
+        #expect(throws: ConfigurationError.self) {
+            try GenesysHosts(apiBaseURL: "https://api.mypurecloud.com", loginBaseURL: url)
+        }
     }
 }

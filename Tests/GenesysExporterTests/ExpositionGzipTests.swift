@@ -1,7 +1,8 @@
-@testable import GenesysExporter
 import GenesysTestSupport
 import Prometheus
 import Testing
+
+@testable import GenesysExporter
 
 @Suite("The gzipped exposition: compressed once per change, the live part spliced after it")
 struct ExpositionGzipTests {

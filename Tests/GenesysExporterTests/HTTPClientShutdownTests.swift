@@ -57,7 +57,9 @@ struct HTTPClientShutdownTests {
         let error = await #expect(throws: HTTPClientError.self) {
             _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:9/never"))
         }
-        guard case .cancelled = error else { Issue.record("expected cancelled, got \(String(describing: error))"); return }
+        guard case .cancelled = error else {
+            Issue.record("expected cancelled, got \(String(describing: error))"); return
+        }
     }
 
     @Test(.timeLimit(.minutes(1)))
@@ -75,7 +77,8 @@ struct HTTPClientShutdownTests {
 
     @Test func cancelAndSubmit_onAStoppedDriver_areSafe() throws {
         let driver = CurlMultiDriver(maxConnectionsPerHost: 2)
-        let transfer = try CurlTransfer(request: HTTPRequest(url: "http://127.0.0.1:9/never"), configuration: HTTPClientConfiguration())
+        let transfer = try CurlTransfer(
+            request: HTTPRequest(url: "http://127.0.0.1:9/never"), configuration: HTTPClientConfiguration())
         driver.shutdown()
         driver.cancel(transfer)
         driver.submit(transfer)

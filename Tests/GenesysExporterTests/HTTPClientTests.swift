@@ -8,9 +8,11 @@ import Testing
 @Suite("HTTP client over libcurl")
 struct HTTPClientTests {
     private func token(_ sim: GenesysSimulator, _ client: HTTPClient) async throws -> String {
-        let endpoint = TokenEndpoint(tokenURL: sim.baseURL + "/oauth/token", clientID: sim.configuration.clientID,
-                                     clientSecret: Secret(sim.configuration.clientSecret), http: client)
-        return try await endpoint.requestToken(grant: .clientCredentials, refreshToken: nil).accessToken.value.exposedValue
+        let endpoint = TokenEndpoint(
+            tokenURL: sim.baseURL + "/oauth/token", clientID: sim.configuration.clientID,
+            clientSecret: Secret(sim.configuration.clientSecret), http: client)
+        return try await endpoint.requestToken(grant: .clientCredentials, refreshToken: nil).accessToken.value
+            .exposedValue
     }
 
     @Test func roundTrip_carriesStatusHeadersBodyAndOrderedTiming() async throws {
@@ -18,7 +20,9 @@ struct HTTPClientTests {
             let client = HTTPClient()
             defer { client.shutdown() }
             let bearer = try await token(sim, client)
-            let response = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me", headers: [("Authorization", "Bearer \(bearer)")]))
+            let response = try await client.send(
+                HTTPRequest(
+                    url: sim.baseURL + "/api/v2/organizations/me", headers: [("Authorization", "Bearer \(bearer)")]))
             #expect(response.status == 200)
             #expect(response.headers["content-type"]?.hasPrefix("application/json") == true)
             #expect(response.headers["inin-correlation-id"]?.count == 36)
@@ -38,11 +42,19 @@ struct HTTPClientTests {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }
-            let response = try await client.send(HTTPRequest(
-                method: "POST", url: sim.baseURL + "/oauth/token",
-                headers: [("Authorization", "Basic " + Data("\(sim.configuration.clientID):\(sim.configuration.clientSecret)".utf8).base64EncodedString()),
-                          ("Content-Type", "application/x-www-form-urlencoded")],
-                body: Array("grant_type=client_credentials".utf8)))
+            let response = try await client.send(
+                HTTPRequest(
+                    method: "POST", url: sim.baseURL + "/oauth/token",
+                    headers: [
+                        (
+                            "Authorization",
+                            "Basic "
+                                + Data("\(sim.configuration.clientID):\(sim.configuration.clientSecret)".utf8)
+                                .base64EncodedString()
+                        ),
+                        ("Content-Type", "application/x-www-form-urlencoded"),
+                    ],
+                    body: Array("grant_type=client_credentials".utf8)))
             #expect(response.status == 200)
             #expect(try JSONCursor(JSONParser.parse(response.body)).string("token_type") == "bearer")
         }
@@ -55,10 +67,13 @@ struct HTTPClientTests {
             defer { client.shutdown() }
             let started = ContinuousClock.now
             let error = await #expect(throws: HTTPClientError.self) {
-                _ = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me", timeout: .milliseconds(300)))
+                _ = try await client.send(
+                    HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me", timeout: .milliseconds(300)))
             }
             let elapsed = ContinuousClock.now - started
-            guard case .timeout = error else { Issue.record("expected timeout, got \(String(describing: error))"); return }
+            guard case .timeout = error else {
+                Issue.record("expected timeout, got \(String(describing: error))"); return
+            }
             #expect(elapsed >= .milliseconds(250))
             #expect(elapsed < .seconds(3))
         }
@@ -72,7 +87,9 @@ struct HTTPClientTests {
             let error = await #expect(throws: HTTPClientError.self) {
                 _ = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/organizations/me"))
             }
-            guard case .connectionReset = error else { Issue.record("expected connectionReset, got \(String(describing: error))"); return }
+            guard case .connectionReset = error else {
+                Issue.record("expected connectionReset, got \(String(describing: error))"); return
+            }
         }
     }
 
@@ -83,7 +100,9 @@ struct HTTPClientTests {
         let error = await #expect(throws: HTTPClientError.self) {
             _ = try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/", connectTimeout: .seconds(2)))
         }
-        guard case .connectionRefused(let message) = error else { Issue.record("expected connectionRefused, got \(String(describing: error))"); return }
+        guard case .connectionRefused(let message) = error else {
+            Issue.record("expected connectionRefused, got \(String(describing: error))"); return
+        }
         #expect(!message.isEmpty)
     }
 
@@ -93,7 +112,9 @@ struct HTTPClientTests {
         let error = await #expect(throws: HTTPClientError.self) {
             _ = try await client.send(HTTPRequest(url: "http://no-such-host.invalid/", timeout: .seconds(5)))
         }
-        guard case .dnsFailure = error else { Issue.record("expected dnsFailure, got \(String(describing: error))"); return }
+        guard case .dnsFailure = error else {
+            Issue.record("expected dnsFailure, got \(String(describing: error))"); return
+        }
     }
 
     @Test func oversizedResponse_isRefusedWithTypedError() async throws {
@@ -102,7 +123,10 @@ struct HTTPClientTests {
             defer { client.shutdown() }
             let bearer = try await token(sim, client)
             let error = await #expect(throws: HTTPClientError.self) {
-                _ = try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/routing/queues?pageSize=500", headers: [("Authorization", "Bearer \(bearer)")]))
+                _ = try await client.send(
+                    HTTPRequest(
+                        url: sim.baseURL + "/api/v2/routing/queues?pageSize=500",
+                        headers: [("Authorization", "Bearer \(bearer)")]))
             }
             #expect(error == .responseTooLarge(limit: 4096))
         }
@@ -132,7 +156,11 @@ struct HTTPClientTests {
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<50 {
                     group.addTask {
-                        try await client.send(HTTPRequest(url: sim.baseURL + "/api/v2/tokens/me", headers: [("Authorization", "Bearer \(bearer)")])).status
+                        try await client.send(
+                            HTTPRequest(
+                                url: sim.baseURL + "/api/v2/tokens/me", headers: [("Authorization", "Bearer \(bearer)")]
+                            )
+                        ).status
                     }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -172,7 +200,9 @@ struct HTTPClientTests {
         let error = await #expect(throws: HTTPClientError.self) {
             _ = try await client.send(HTTPRequest(url: "ftp://127.0.0.1/"))
         }
-        guard case .invalidRequest = error else { Issue.record("expected invalidRequest, got \(String(describing: error))"); return }
+        guard case .invalidRequest = error else {
+            Issue.record("expected invalidRequest, got \(String(describing: error))"); return
+        }
     }
 }
 
@@ -203,9 +233,12 @@ struct HTTPClientTLSTests {
             let client = HTTPClient()
             defer { client.shutdown() }
             let error = await #expect(throws: HTTPClientError.self) {
-                _ = try await client.send(HTTPRequest(url: "https://127.0.0.1:\(sim.port)/api/v2/organizations/me", timeout: .seconds(5)))
+                _ = try await client.send(
+                    HTTPRequest(url: "https://127.0.0.1:\(sim.port)/api/v2/organizations/me", timeout: .seconds(5)))
             }
-            guard case .tlsFailure(let message) = error else { Issue.record("expected tlsFailure, got \(String(describing: error))"); return }
+            guard case .tlsFailure(let message) = error else {
+                Issue.record("expected tlsFailure, got \(String(describing: error))"); return
+            }
             #expect(!message.isEmpty)
         }
     }

@@ -7,7 +7,8 @@ import Testing
 @Suite("JSON layer over jansson")
 struct JSONTests {
     @Test func validDocument_decodesEveryType() throws {
-        let json = try JSONParser.parse(#"{"s":"héllo","i":42,"d":1.5,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)
+        let json = try JSONParser.parse(
+            #"{"s":"héllo","i":42,"d":1.5,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)
         let cursor = JSONCursor(json)
         #expect(try cursor.string("s") == "héllo")
         #expect(try cursor.int("i") == 42)
@@ -25,7 +26,9 @@ struct JSONTests {
 
     /// Keys are read as C strings, so a key with an escaped NUL could alias its prefix: jansson refuses it.
     @Test func keyWithEmbeddedNUL_isAParseError_soItCannotAliasItsPrefix() {
-        #expect(throws: JSONParseError.self) { try JSONParser.parse(#"{"access_token\u0000x":"forged","access_token":"real"}"#) }
+        #expect(throws: JSONParseError.self) {
+            try JSONParser.parse(#"{"access_token\u0000x":"forged","access_token":"real"}"#)
+        }
     }
 
     @Test func invalidDocument_reportsLineColumnAndText() {
@@ -68,7 +71,8 @@ struct JSONTests {
 
     @Test(arguments: Reading.allCases)
     func missingField_namesItsPath(reading: Reading) throws {
-        let json = try cursor(#"{"entities":[{"id":"a","name":"x"},{"id":"b"},{"id":"c","name":"z"},{"id":"d"}]}"#, reading)
+        let json = try cursor(
+            #"{"entities":[{"id":"a","name":"x"},{"id":"b"},{"id":"c","name":"z"},{"id":"d"}]}"#, reading)
         let error = #expect(throws: JSONDecodingError.self) {
             for entity in try json.elements("entities") { _ = try entity.string("name") }
         }
@@ -85,24 +89,39 @@ struct JSONTests {
 
     @Test(arguments: Reading.allCases)
     func everyType_readsTheSameBothWays(reading: Reading) throws {
-        let json = try cursor(#"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#, reading)
+        let json = try cursor(
+            #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#, reading)
         #expect(try json.string("s") == "a\u{0}b")
-        #expect(try json.int("i") == -7 && json.field("w").int() == 3 && json.field("r").double() == 2.5 && json.field("i").double() == -7)
+        #expect(
+            try json.int("i") == -7 && json.field("w").int() == 3 && json.field("r").double() == 2.5
+                && json.field("i").double() == -7)
         #expect(try json.field("t").bool() == true && json.field("f").bool() == false)
         #expect(try json.optionalField("n") == nil && json.optionalField("absent") == nil)
         #expect(try json.elements("a").count == 2 && json.field("o").string("k") == "v")
-        #expect(throws: JSONDecodingError.typeMismatch(path: "r", expected: "integer", found: "real")) { try json.int("r") }
-        #expect(throws: JSONDecodingError.typeMismatch(path: "a", expected: "object", found: "array")) { try json.field("a").string("k") }
-        #expect(throws: JSONDecodingError.typeMismatch(path: "o", expected: "array", found: "object")) { try json.elements("o") }
-        #expect(throws: JSONDecodingError.typeMismatch(path: "a[1]", expected: "boolean", found: "string")) { try json.elements("a")[1].bool() }
-        #expect(json.value == (try JSONParser.parse(#"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)))
+        #expect(throws: JSONDecodingError.typeMismatch(path: "r", expected: "integer", found: "real")) {
+            try json.int("r")
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "a", expected: "object", found: "array")) {
+            try json.field("a").string("k")
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "o", expected: "array", found: "object")) {
+            try json.elements("o")
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "a[1]", expected: "boolean", found: "string")) {
+            try json.elements("a")[1].bool()
+        }
+        #expect(
+            json.value
+                == (try JSONParser.parse(
+                    #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)))
     }
 
     @Test func inPlaceDocument_outlivesItsParse_andReleasesEverything() throws {
         let before = JSONParser.liveAllocationsOnThisThread
         var names: [String] = []
         for _ in 0..<1_000 {
-            let entities = try JSONParser.document(Array(#"{"entities":[{"name":"x"},{"name":"y"}]}"#.utf8)).elements("entities")
+            let entities = try JSONParser.document(Array(#"{"entities":[{"name":"x"},{"name":"y"}]}"#.utf8)).elements(
+                "entities")
             names.append(try entities[1].string("name"))  // the document itself is no longer referenced
         }
         #expect(names.count == 1_000 && names.allSatisfy { $0 == "y" })
@@ -113,17 +132,22 @@ struct JSONTests {
         var text = #"{"entities":["#
         for index in 0..<5000 {
             if index > 0 { text += "," }
-            text += #"{"id":"q\#(index)","name":"Queue \#(index)","memberCount":\#(index % 17),"userMemberCount":1,"joinedMemberCount":\#(index % 5)}"#
+            text +=
+                #"{"id":"q\#(index)","name":"Queue \#(index)","memberCount":\#(index % 17),"userMemberCount":1,"joinedMemberCount":\#(index % 5)}"#
         }
         text += #"],"pageSize":5000,"pageNumber":1,"total":5000,"pageCount":1}"#
         let page = try RoutingQueuesPage(JSONCursor(JSONParser.parse(text)))
         #expect(page.entities.count == 5000)
-        #expect(page.entities[4999] == RoutingQueue(id: "q4999", name: "Queue 4999", memberCount: 4999 % 17, userMemberCount: 1, joinedMemberCount: 4))
+        #expect(
+            page.entities[4999]
+                == RoutingQueue(
+                    id: "q4999", name: "Queue 4999", memberCount: 4999 % 17, userMemberCount: 1, joinedMemberCount: 4))
         #expect(page.total == 5000)
     }
 
     @Test func tenThousandParses_leaveNoJanssonAllocationBehind() throws {
-        let document = Array(#"{"entities":[{"id":"a","name":"x","division":{"id":"d"},"n":[1,2.5,true,null]}],"total":1}"#.utf8)
+        let document = Array(
+            #"{"entities":[{"id":"a","name":"x","division":{"id":"d"},"n":[1,2.5,true,null]}],"total":1}"#.utf8)
         let invalid = Array(#"{"entities":[{"id":"a""#.utf8)
         _ = try JSONParser.parse(document)
         let before = JSONParser.liveAllocationsOnThisThread

@@ -49,7 +49,9 @@ struct QueueListingTests {
             #expect(counters.apiRequests(path: "/api/v2/routing/queues", status: 200) == 3)
             let scrape = try rig.scrape()
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 1)
-            #expect(scrape.value("genesys_api_retries_total", ["endpoint": "/api/v2/routing/queues", "reason": "unauthorized"]) == 1)
+            #expect(
+                scrape.value(
+                    "genesys_api_retries_total", ["endpoint": "/api/v2/routing/queues", "reason": "unauthorized"]) == 1)
         }
     }
 }

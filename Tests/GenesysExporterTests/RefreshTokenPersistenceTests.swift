@@ -15,7 +15,8 @@ struct RefreshTokenPersistenceTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
         try await withSimulator { sim in
-            let configuration = try sim.tokenConfiguration(grant: .refreshToken, refreshToken: sim.issueRefreshToken(), cacheFile: cacheFile)
+            let configuration = try sim.tokenConfiguration(
+                grant: .refreshToken, refreshToken: sim.issueRefreshToken(), cacheFile: cacheFile)
             let exporter = TokenRig(configuration)
             defer { exporter.shutdown() }
             let first = try await exporter.provider.validToken()
@@ -36,7 +37,8 @@ struct RefreshTokenPersistenceTests {
             await exporter.provider.invalidate(adopted)
             _ = try await exporter.provider.validToken()
             #expect(sim.counters().tokenRequests["refresh_token"] == 3)
-            #expect(try exporter.scrape().value("genesys_token_refresh_failures_total", ["reason": "invalid_grant"]) == 0)
+            #expect(
+                try exporter.scrape().value("genesys_token_refresh_failures_total", ["reason": "invalid_grant"]) == 0)
         }
     }
 
@@ -48,8 +50,9 @@ struct RefreshTokenPersistenceTests {
         _ = FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8))
         try await withSimulator { sim in
             let capture = LogCapture()
-            let configuration = try sim.tokenConfiguration(grant: .refreshToken, refreshToken: sim.issueRefreshToken(),
-                                                           cacheFile: notADirectory + "/token.json")
+            let configuration = try sim.tokenConfiguration(
+                grant: .refreshToken, refreshToken: sim.issueRefreshToken(),
+                cacheFile: notADirectory + "/token.json")
             let rig = TokenRig(configuration, logger: capture.logger())
             defer { rig.shutdown() }
             let token = try await rig.provider.validToken()
@@ -77,7 +80,8 @@ struct RefreshTokenPersistenceTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
         try await withSimulator { sim in
-            let configuration = try sim.tokenConfiguration(grant: .refreshToken, refreshToken: sim.issueRefreshToken(), cacheFile: cacheFile)
+            let configuration = try sim.tokenConfiguration(
+                grant: .refreshToken, refreshToken: sim.issueRefreshToken(), cacheFile: cacheFile)
             let exporter = TokenRig(configuration)
             defer { exporter.shutdown() }
             _ = try await exporter.provider.validToken()
@@ -99,8 +103,9 @@ struct RefreshTokenPersistenceTests {
         let notADirectory = directory + "/file"
         _ = FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8))
         try await withSimulator { sim in
-            let configuration = try sim.tokenConfiguration(grant: .refreshToken, refreshToken: sim.issueRefreshToken(),
-                                                           cacheFile: notADirectory + "/token.json")
+            let configuration = try sim.tokenConfiguration(
+                grant: .refreshToken, refreshToken: sim.issueRefreshToken(),
+                cacheFile: notADirectory + "/token.json")
             let monitor = OrgMonitor(settings: try sim.orgSettings(token: configuration), logger: quietLogger)
             defer { monitor.http.shutdown() }
             let rows = await ConnectivityCheck(monitor: monitor).run()
@@ -113,10 +118,13 @@ struct RefreshTokenPersistenceTests {
     }
 
     @Test func refreshGrantWithoutCacheFile_isAConfigurationErrorNamingTheFlag() throws {
-        let options = try ExporterOptions.parse(["--genesys.region", "mypurecloud.ie", "--genesys.client-id", "id", "--genesys.grant", "refresh_token"])
+        let options = try ExporterOptions.parse([
+            "--genesys.region", "mypurecloud.ie", "--genesys.client-id", "id", "--genesys.grant", "refresh_token",
+        ])
         do {
-            _ = try ConfigurationResolver.resolve(options, environment: ["GENESYS_CLIENT_SECRET": "s", "GENESYS_REFRESH_TOKEN": "r"],
-                                                  fileExists: { _ in false }, readFile: { _ in "" })
+            _ = try ConfigurationResolver.resolve(
+                options, environment: ["GENESYS_CLIENT_SECRET": "s", "GENESYS_REFRESH_TOKEN": "r"],
+                fileExists: { _ in false }, readFile: { _ in "" })
             Issue.record("resolved without a cache file")
         } catch {
             #expect("\(error)".contains("--token.cache-file"), "\(error)")

@@ -9,8 +9,10 @@ struct RetryAfterTests {
     /// 2026-11-27 03:50:00 UTC.
     static let now = Date(timeIntervalSince1970: 1_795_751_400)
 
-    @Test(arguments: [("0", 0.0), ("2", 2), (" 120 ", 120), ("3600", 3600), ("3601", 3600), ("9223372036854775807", 3600),
-                      ("99999999999999999999999999", 3600)])
+    @Test(arguments: [
+        ("0", 0.0), ("2", 2), (" 120 ", 120), ("3600", 3600), ("3601", 3600), ("9223372036854775807", 3600),
+        ("99999999999999999999999999", 3600),
+    ])
     func delaySeconds_isReadAndClampedToTheCeiling(_ testCase: (String, Double)) {
         #expect(RetryAfter.parse(testCase.0, now: Self.now)?.seconds == testCase.1)
     }
@@ -32,8 +34,10 @@ struct RetryAfterTests {
         #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT", now: Self.now) == RetryAfter.ceiling)
     }
 
-    @Test(arguments: ["Fri, 32 Nov 2026 03:51:30 GMT", "Fri, 27 Foo 2026 03:51:30 GMT", "Fri, 27 Nov 2026 25:51:30 GMT",
-                      "Fri, 27 Nov 2026 03:51:30 PST", "Fri, 27 Nov 26 03:51:30 GMT", "Fri, 27 Nov 2026 3:51:30 GMT"])
+    @Test(arguments: [
+        "Fri, 32 Nov 2026 03:51:30 GMT", "Fri, 27 Foo 2026 03:51:30 GMT", "Fri, 27 Nov 2026 25:51:30 GMT",
+        "Fri, 27 Nov 2026 03:51:30 PST", "Fri, 27 Nov 26 03:51:30 GMT", "Fri, 27 Nov 2026 3:51:30 GMT",
+    ])
     func invalidDates_areIgnored(_ value: String) {
         #expect(RetryAfter.parse(value, now: Self.now) == nil, "\(value)")
     }

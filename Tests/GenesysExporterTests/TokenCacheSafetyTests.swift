@@ -14,7 +14,8 @@ struct TokenCacheSafetyTests {
     /// A well-formed cache document with `overrides` spliced in as raw JSON members.
     static func document(_ overrides: [String: String] = [:]) -> String {
         var members: [String: String] = [
-            "version": "1", "fingerprint": "\"abc\"", "grant_type": "\"client_credentials\"", "access_token": "\"live-token\"",
+            "version": "1", "fingerprint": "\"abc\"", "grant_type": "\"client_credentials\"",
+            "access_token": "\"live-token\"",
             "obtained_at": "\(now - 60)", "lifetime_seconds": "86399",
         ]
         members.merge(overrides) { _, new in new }
@@ -49,7 +50,8 @@ struct TokenCacheSafetyTests {
     @Test(arguments: [
         "{not json", "", "[]", "null",
         String(document().prefix(40)),  // truncated in the middle of the document
-        document().replacingOccurrences(of: "\"grant_type\":\"client_credentials\"", with: "\"grant_type\":\"password\""),
+        document().replacingOccurrences(
+            of: "\"grant_type\":\"client_credentials\"", with: "\"grant_type\":\"password\""),
     ])
     func corruptOrTruncatedFile_isAnError(text: String) throws {
         let (directory, path) = try Self.cacheFile(text)
@@ -148,14 +150,19 @@ struct TokenCacheSafetyTests {
         let path = directory + "/token.json"
         try await withSimulator { sim in
             let configuration = try sim.tokenConfiguration(cacheFile: path)
-            let fingerprint = TokenCache.fingerprint(clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL)
-            try Data(Self.document(["obtained_at": "1e300", "fingerprint": "\"\(fingerprint)\""]).utf8).write(to: URL(fileURLWithPath: path))
+            let fingerprint = TokenCache.fingerprint(
+                clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL)
+            try Data(Self.document(["obtained_at": "1e300", "fingerprint": "\"\(fingerprint)\""]).utf8).write(
+                to: URL(fileURLWithPath: path))
             #expect(chmod(path, 0o600) == 0)
             let capture = LogCapture()
             let rig = TokenRig(configuration, logger: capture.logger())
             defer { rig.shutdown() }
-            #expect(try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "error"]) == 1)
-            #expect(capture.all.contains { $0.contains("ignoring token cache file") && $0.contains("obtained_at") }, "\(capture.all)")
+            #expect(
+                try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "error"]) == 1)
+            #expect(
+                capture.all.contains { $0.contains("ignoring token cache file") && $0.contains("obtained_at") },
+                "\(capture.all)")
             _ = try await rig.provider.validToken()
             #expect(sim.counters().tokenRequests["client_credentials"] == 1)
         }
@@ -164,8 +171,9 @@ struct TokenCacheSafetyTests {
     // MARK: writing
 
     private static func entry() -> CachedToken {
-        CachedToken(fingerprint: "abc", grant: .clientCredentials, accessToken: Secret("live-token"), obtainedAtUnix: now - 60,
-                    lifetimeSeconds: 86399, refreshToken: nil)
+        CachedToken(
+            fingerprint: "abc", grant: .clientCredentials, accessToken: Secret("live-token"), obtainedAtUnix: now - 60,
+            lifetimeSeconds: 86399, refreshToken: nil)
     }
 
     private static func mode(of path: String) -> mode_t? {
@@ -195,7 +203,10 @@ struct TokenCacheSafetyTests {
     @Test func temporaryNames_areUnpredictable_andInTheSameDirectory() {
         let names = Set((0..<50).map { _ in AtomicFile.randomTemporaryPath(for: "/var/lib/x/token.json") })
         #expect(names.count == 50)
-        #expect(names.allSatisfy { $0.hasPrefix("/var/lib/x/token.json.tmp-") && $0.count == "/var/lib/x/token.json.tmp-".count + 16 })
+        #expect(
+            names.allSatisfy {
+                $0.hasPrefix("/var/lib/x/token.json.tmp-") && $0.count == "/var/lib/x/token.json.tmp-".count + 16
+            })
     }
 
     @Test func linkPlantedAtTheTemporaryPath_cannotRedirectTheWrite() throws {
@@ -224,7 +235,8 @@ struct TokenCacheSafetyTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"
         try FileManager.default.createDirectory(atPath: path + "/occupied", withIntermediateDirectories: true)
-        let failure = try #require(TokenCache(path: path).save(Self.entry()))  // rename onto a non-empty directory fails
+        // rename onto a non-empty directory fails
+        let failure = try #require(TokenCache(path: path).save(Self.entry()))
         #expect(failure.contains("rename"), "\(failure)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["token.json"])
     }

@@ -17,8 +17,10 @@ struct TokenCacheTests {
             let first = try TokenRig(sim.tokenConfiguration(cacheFile: cacheFile))
             defer { first.shutdown() }
             let token = try await first.provider.validToken()
-            #expect(try first.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "miss"]) == 1)
-            #expect(try first.scrape().value("genesys_token_cache_operations_total", ["op": "save", "result": "ok"]) == 1)
+            #expect(
+                try first.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "miss"]) == 1)
+            #expect(
+                try first.scrape().value("genesys_token_cache_operations_total", ["op": "save", "result": "ok"]) == 1)
 
             let second = try TokenRig(sim.tokenConfiguration(cacheFile: cacheFile))
             defer { second.shutdown() }
@@ -63,7 +65,8 @@ struct TokenCacheTests {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration(cacheFile: cacheFile))
             defer { rig.shutdown() }
-            #expect(try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "error"]) == 1)
+            #expect(
+                try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "error"]) == 1)
             _ = try await rig.provider.validToken()
             #expect(sim.counters().tokenRequests["client_credentials"] == 1)
             guard case .loaded = TokenCache(path: cacheFile).load() else {
@@ -82,15 +85,19 @@ struct TokenCacheTests {
         try Data("x".utf8).write(to: URL(fileURLWithPath: notADirectory))
         let capture = LogCapture()
         try await withSimulator { sim in
-            let rig = try TokenRig(sim.tokenConfiguration(cacheFile: notADirectory + "/token.json"), logger: capture.logger())
+            let rig = try TokenRig(
+                sim.tokenConfiguration(cacheFile: notADirectory + "/token.json"), logger: capture.logger())
             defer { rig.shutdown() }
             let first = try await rig.provider.validToken()
             await rig.provider.invalidate(first)
             _ = try await rig.provider.validToken()
             #expect(try await rig.apiClient(sim).get(.tokensMe).response.status == 200)
 
-            #expect(try rig.scrape().value("genesys_token_cache_operations_total", ["op": "save", "result": "error"]) == 2)
-            let warnings = capture.all.filter { $0.hasPrefix("warning") && $0.contains("cannot write token cache file") }
+            #expect(
+                try rig.scrape().value("genesys_token_cache_operations_total", ["op": "save", "result": "error"]) == 2)
+            let warnings = capture.all.filter {
+                $0.hasPrefix("warning") && $0.contains("cannot write token cache file")
+            }
             #expect(warnings.count == 1, "\(capture.all)")
             #expect(warnings.first?.contains(notADirectory) == true)
         }
@@ -106,17 +113,21 @@ struct TokenCacheTests {
             // A live token, but filed under another client id on the same login host.
             let http = HTTPClient()
             defer { http.shutdown() }
-            let endpoint = TokenEndpoint(tokenURL: configuration.hosts.tokenURL, clientID: configuration.clientID,
-                                         clientSecret: configuration.clientSecret, http: http)
+            let endpoint = TokenEndpoint(
+                tokenURL: configuration.hosts.tokenURL, clientID: configuration.clientID,
+                clientSecret: configuration.clientSecret, http: http)
             let foreign = try await endpoint.requestToken(grant: .clientCredentials, refreshToken: nil).accessToken
-            let entry = CachedToken(fingerprint: TokenCache.fingerprint(clientID: "another-client", loginBaseURL: configuration.hosts.loginBaseURL),
-                                    grant: .clientCredentials, accessToken: foreign.value, obtainedAtUnix: foreign.obtainedAtUnix,
-                                    lifetimeSeconds: Int(foreign.lifetime.seconds), refreshToken: nil)
+            let entry = CachedToken(
+                fingerprint: TokenCache.fingerprint(
+                    clientID: "another-client", loginBaseURL: configuration.hosts.loginBaseURL),
+                grant: .clientCredentials, accessToken: foreign.value, obtainedAtUnix: foreign.obtainedAtUnix,
+                lifetimeSeconds: Int(foreign.lifetime.seconds), refreshToken: nil)
             #expect(TokenCache(path: cacheFile).save(entry) == nil)
 
             let rig = TokenRig(configuration)
             defer { rig.shutdown() }
-            #expect(try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "stale"]) == 1)
+            #expect(
+                try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "stale"]) == 1)
             let token = try await rig.provider.validToken()
             #expect(token.value != foreign.value)
             #expect(sim.counters().tokenRequests["client_credentials"] == 2)
@@ -130,13 +141,16 @@ struct TokenCacheTests {
         let cacheFile = directory + "/token.json"
         try await withSimulator { sim in
             let configuration = try sim.tokenConfiguration(cacheFile: cacheFile)
-            let entry = CachedToken(fingerprint: TokenCache.fingerprint(clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL),
-                                    grant: .clientCredentials, accessToken: Secret("expired-token"),
-                                    obtainedAtUnix: Date().timeIntervalSince1970 - 90_000, lifetimeSeconds: 86399, refreshToken: nil)
+            let entry = CachedToken(
+                fingerprint: TokenCache.fingerprint(
+                    clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL),
+                grant: .clientCredentials, accessToken: Secret("expired-token"),
+                obtainedAtUnix: Date().timeIntervalSince1970 - 90_000, lifetimeSeconds: 86399, refreshToken: nil)
             #expect(TokenCache(path: cacheFile).save(entry) == nil)
             let rig = TokenRig(configuration)
             defer { rig.shutdown() }
-            #expect(try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "stale"]) == 1)
+            #expect(
+                try rig.scrape().value("genesys_token_cache_operations_total", ["op": "load", "result": "stale"]) == 1)
             #expect(try await rig.provider.validToken().value.exposedValue != "expired-token")
             #expect(sim.counters().tokenRequests["client_credentials"] == 1)
         }
@@ -146,8 +160,9 @@ struct TokenCacheTests {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = TokenCache(path: directory + "/token.json")
-        let entry = CachedToken(fingerprint: "abc", grant: .refreshToken, accessToken: Secret(#"a"b\c/+=~"#),
-                                obtainedAtUnix: 1_700_000_000.25, lifetimeSeconds: 86399, refreshToken: Secret("r/t+="))
+        let entry = CachedToken(
+            fingerprint: "abc", grant: .refreshToken, accessToken: Secret(#"a"b\c/+=~"#),
+            obtainedAtUnix: 1_700_000_000.25, lifetimeSeconds: 86399, refreshToken: Secret("r/t+="))
         #expect(cache.save(entry) == nil)
         guard case .loaded(let loaded) = cache.load() else {
             Issue.record("the saved cache did not load")

@@ -24,8 +24,10 @@ struct TokenFailureTests {
             #expect(!error.message.contains(wrongSecret))
             #expect(!error.description.contains(wrongSecret))
             #expect(await rig.provider.lastError == error)
-            #expect(try rig.scrape().value("genesys_token_refresh_failures_total",
-                                           ["grant_type": "client_credentials", "reason": "invalid_client"]) == 1)
+            #expect(
+                try rig.scrape().value(
+                    "genesys_token_refresh_failures_total",
+                    ["grant_type": "client_credentials", "reason": "invalid_client"]) == 1)
 
             // 30 virtual seconds of demand every 50 ms plus the background renewal: backoff (1 s, doubling)
             // keeps it to a handful, whatever the machine's load.
@@ -46,7 +48,8 @@ struct TokenFailureTests {
             await scheduler.value
 
             let requests = sim.counters().tokenRequests["client_credentials"] ?? 0
-            let failures = try rig.scrape().value("genesys_token_refresh_failures_total", ["reason": "invalid_client"]) ?? 0
+            let failures =
+                try rig.scrape().value("genesys_token_refresh_failures_total", ["reason": "invalid_client"]) ?? 0
             TokenRig.report("wrong secret, 30 s of demand (\(calls) validToken calls): \(requests) token requests")
             #expect(calls == 600)
             #expect(requests <= 6)
@@ -179,7 +182,8 @@ struct TokenFailureTests {
             #expect(error.reason == .malformedResponse)
             // The simulator's truncated body is `{"access_token":"eyJ0eXAiOiJKV1Qi`: a token fragment must not be quoted.
             #expect(!error.message.contains("eyJ0eXAiOiJKV1Qi"), "\(error.message)")
-            #expect(try rig.scrape().value("genesys_token_refresh_failures_total", ["reason": "malformed_response"]) == 1)
+            #expect(
+                try rig.scrape().value("genesys_token_refresh_failures_total", ["reason": "malformed_response"]) == 1)
             #expect(await eventually { (try? await rig.provider.validToken()) != nil })
         }
     }

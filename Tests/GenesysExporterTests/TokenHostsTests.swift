@@ -62,7 +62,10 @@ struct TokenHostsTests {
         #expect(hosts.loginBaseURL == "https://sso.example.com")
     }
 
-    @Test(arguments: ["http://127.0.0.1:9", "http://127.1.2.3", "http://localhost:8080", "http://LOCALHOST", "http://[::1]:9090", "http://localhost/"])
+    @Test(arguments: [
+        "http://127.0.0.1:9", "http://127.1.2.3", "http://localhost:8080", "http://LOCALHOST", "http://[::1]:9090",
+        "http://localhost/",
+    ])
     func plainHTTP_isAllowedForLoopbackHosts(_ url: String) throws {
         #expect(try GenesysHosts(apiBaseURL: url).apiBaseURL.hasPrefix("http://"))
     }

@@ -34,9 +34,12 @@ struct TokenLifecycleTests {
 
             let counters = sim.counters()
             let scrape = try rig.scrape()
-            let scheduled = scrape.value("genesys_token_refreshes_total", ["grant_type": "client_credentials", "reason": "scheduled"]) ?? 0
-            TokenRig.report("20 virtual s at TTL 2 s: \(calls) API calls, \(Int(scheduled)) scheduled renewals, "
-                + "\(counters.tokenRequests["client_credentials"] ?? 0) token requests")
+            let scheduled =
+                scrape.value(
+                    "genesys_token_refreshes_total", ["grant_type": "client_credentials", "reason": "scheduled"]) ?? 0
+            TokenRig.report(
+                "20 virtual s at TTL 2 s: \(calls) API calls, \(Int(scheduled)) scheduled renewals, "
+                    + "\(counters.tokenRequests["client_credentials"] ?? 0) token requests")
             #expect(calls == 400)
             #expect(counters.requestsWithExpiredToken == 0)
             #expect(counters.apiRequests(path: "/api/v2/tokens/me", status: 401) == 0)
@@ -73,7 +76,9 @@ struct TokenLifecycleTests {
             clock.advance(by: .seconds(10))  // lets the callers still waiting for the gap finish
             for caller in callers { await caller.value }
             let finally = sim.counters().tokenRequests["client_credentials"] ?? 0
-            TokenRig.report("1 s lifetime, 5 s minimum gap: \(requests) token requests in 20 virtual s of demand, \(finally) after 10 more")
+            TokenRig.report(
+                "1 s lifetime, 5 s minimum gap: \(requests) token requests in 20 virtual s of demand, \(finally) after 10 more"
+            )
             #expect(requests <= 5, "at most one request per 5 s of virtual time")
             #expect(finally >= 2 && finally <= 6, "renewal still happens, still spaced")
         }
@@ -112,7 +117,9 @@ struct TokenLifecycleTests {
             let cancelledAt = ContinuousClock.now
             scheduler.cancel()
             await scheduler.value
-            #expect(ContinuousClock.now - cancelledAt < .seconds(5), "not the day-long sleep (a loaded machine may take a moment)")
+            #expect(
+                ContinuousClock.now - cancelledAt < .seconds(5),
+                "not the day-long sleep (a loaded machine may take a moment)")
         }
     }
 
@@ -137,7 +144,9 @@ struct TokenLifecycleTests {
             let scrape = try rig.scrape()
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 1)
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "initial"]) == 1)
-            #expect(scrape.value("genesys_api_retries_total", ["endpoint": "/api/v2/tokens/me", "reason": "unauthorized"]) == 1)
+            #expect(
+                scrape.value("genesys_api_retries_total", ["endpoint": "/api/v2/tokens/me", "reason": "unauthorized"])
+                    == 1)
 
             // Later calls use the new token without further renewals.
             for _ in 0..<5 { _ = try await api.get(.tokensMe) }
@@ -167,10 +176,14 @@ struct TokenLifecycleTests {
             let after = sim.counters()
             #expect(statuses.count == 64)
             #expect(statuses.allSatisfy { $0 == 200 }, "statuses: \(statuses.filter { $0 != 200 })")
-            #expect((after.tokenRequests["client_credentials"] ?? 0) - (before.tokenRequests["client_credentials"] ?? 0) == 1)
+            #expect(
+                (after.tokenRequests["client_credentials"] ?? 0) - (before.tokenRequests["client_credentials"] ?? 0)
+                    == 1)
             #expect(after.maxConcurrentTokenRequests == 1)
             #expect(after.apiRequests(path: "/api/v2/tokens/me", status: 401) >= 1)
-            #expect(after.apiRequests(path: "/api/v2/tokens/me", status: 200) - before.apiRequests(path: "/api/v2/tokens/me", status: 200) == 64)
+            #expect(
+                after.apiRequests(path: "/api/v2/tokens/me", status: 200)
+                    - before.apiRequests(path: "/api/v2/tokens/me", status: 200) == 64)
             let scrape = try rig.scrape()
             #expect(scrape.value("genesys_token_refreshes_total", ["reason": "unauthorized"]) == 1)
         }
@@ -221,17 +234,23 @@ struct TokenRig: Sendable {
 
     let clock: any ExporterClock
 
-    init(_ configuration: TokenProviderConfiguration, logger: Logger = quietLogger, clock: any ExporterClock = SystemClock()) {
+    init(
+        _ configuration: TokenProviderConfiguration, logger: Logger = quietLogger,
+        clock: any ExporterClock = SystemClock()
+    ) {
         http = HTTPClient()
         registry = PrometheusCollectorRegistry()
         metrics = TokenMetrics(registry: registry, grant: configuration.grant)
         apiMetrics = APIMetrics(registry: registry, endpoints: Endpoint.all)
-        provider = TokenProvider(configuration: configuration, http: http, metrics: metrics, logger: logger, clock: clock)
+        provider = TokenProvider(
+            configuration: configuration, http: http, metrics: metrics, logger: logger, clock: clock)
         self.clock = clock
     }
 
     func apiClient(_ sim: GenesysSimulator, logger: Logger = quietLogger) -> GenesysAPIClient {
-        GenesysAPIClient(apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger, timeout: .seconds(30))
+        GenesysAPIClient(
+            apiBaseURL: sim.baseURL, tokens: provider, http: http, metrics: apiMetrics, logger: logger,
+            timeout: .seconds(30))
     }
 
     /// The registry as a scrape renders it.

@@ -20,17 +20,21 @@ struct TokenRefreshGrantTests {
         let cacheFile = directory + "/token.json"
         try await withSimulator { sim in
             let original = sim.issueRefreshToken()
-            let rig = try TokenRig(sim.tokenConfiguration(grant: .refreshToken, refreshToken: original, cacheFile: cacheFile))
+            let rig = try TokenRig(
+                sim.tokenConfiguration(grant: .refreshToken, refreshToken: original, cacheFile: cacheFile))
             defer { rig.shutdown() }
             let token = try await rig.provider.validToken()
             #expect(token.grant == .refreshToken)
             #expect(sim.counters().tokenRequests["refresh_token"] == 1)
             let rotated = try #require(cachedRefreshToken(cacheFile))
             #expect(rotated != original)
-            #expect(try rig.scrape().value("genesys_token_refreshes_total", ["grant_type": "refresh_token", "reason": "initial"]) == 1)
+            #expect(
+                try rig.scrape().value(
+                    "genesys_token_refreshes_total", ["grant_type": "refresh_token", "reason": "initial"]) == 1)
 
             // A restart from the cache: the cached access token is used, and a forced renewal redeems the rotated refresh token.
-            let restarted = try TokenRig(sim.tokenConfiguration(grant: .refreshToken, refreshToken: original, cacheFile: cacheFile))
+            let restarted = try TokenRig(
+                sim.tokenConfiguration(grant: .refreshToken, refreshToken: original, cacheFile: cacheFile))
             defer { restarted.shutdown() }
             let reused = try await restarted.provider.validToken()
             #expect(reused.value == token.value)
@@ -47,7 +51,10 @@ struct TokenRefreshGrantTests {
             defer { fresh.shutdown() }
             let error = try #require(await #expect(throws: TokenError.self) { try await fresh.provider.validToken() })
             #expect(error.reason == .invalidGrant)
-            #expect(try fresh.scrape().value("genesys_token_refresh_failures_total", ["grant_type": "refresh_token", "reason": "invalid_grant"]) == 1)
+            #expect(
+                try fresh.scrape().value(
+                    "genesys_token_refresh_failures_total", ["grant_type": "refresh_token", "reason": "invalid_grant"])
+                    == 1)
         }
     }
 

@@ -6,17 +6,24 @@ import Testing
 @Suite("Token response decoding")
 struct TokenResponseDecodingTests {
     private func decode(_ body: String, grant: OAuthGrant = .clientCredentials) throws(TokenError) -> TokenGrantResult {
-        try TokenEndpoint.decode(success: HTTPResponse(status: 200, body: Array(body.utf8)), grant: grant,
-                                 obtainedAt: .now, obtainedAtUnix: 1_700_000_000)
+        try TokenEndpoint.decode(
+            success: HTTPResponse(status: 200, body: Array(body.utf8)), grant: grant,
+            obtainedAt: .now, obtainedAtUnix: 1_700_000_000)
     }
 
     static let unusableBodies: [(String, String)] = [
         ("missing access_token", #"{"token_type":"bearer","expires_in":86399}"#),
         ("null access_token", #"{"access_token":null,"token_type":"bearer","expires_in":86399}"#),
         ("numeric access_token", #"{"access_token":12345,"token_type":"bearer","expires_in":86399}"#),
-        ("header-injecting access_token", #"{"access_token":"abc\r\nX-Injected: 1","token_type":"bearer","expires_in":86399}"#),
+        (
+            "header-injecting access_token",
+            #"{"access_token":"abc\r\nX-Injected: 1","token_type":"bearer","expires_in":86399}"#
+        ),
         ("access_token with a space", #"{"access_token":"abc def","token_type":"bearer","expires_in":86399}"#),
-        ("header-injecting refresh_token", #"{"access_token":"abc","refresh_token":"r\nX: 1","token_type":"bearer","expires_in":86399}"#),
+        (
+            "header-injecting refresh_token",
+            #"{"access_token":"abc","refresh_token":"r\nX: 1","token_type":"bearer","expires_in":86399}"#
+        ),
         ("empty access_token", #"{"access_token":"","token_type":"bearer","expires_in":86399}"#),
         ("missing expires_in", #"{"access_token":"abc","token_type":"bearer"}"#),
         ("zero expires_in", #"{"access_token":"abc","token_type":"bearer","expires_in":0}"#),
@@ -47,7 +54,9 @@ struct TokenResponseDecodingTests {
 
     /// Genesys never issues more than 48 h; a longer announcement is lowered to 48 h (renewing early is
     /// harmless), never trusted into Duration arithmetic, and reported so the caller can warn.
-    @Test(arguments: [("315360000", 315_360_000), ("1e300", Int.max), ("9223372036854775807", Int.max), ("172801", 172_801)])
+    @Test(arguments: [
+        ("315360000", 315_360_000), ("1e300", Int.max), ("9223372036854775807", Int.max), ("172801", 172_801),
+    ])
     func implausiblyLongLifetime_isClampedTo48Hours(_ testCase: (String, Int)) throws {
         let result = try decode(#"{"access_token":"abc","token_type":"bearer","expires_in":\#(testCase.0)}"#)
         #expect(result.accessToken.lifetime == .seconds(48 * 3600))
@@ -63,14 +72,20 @@ struct TokenResponseDecodingTests {
 
     @Test func loginServiceRateLimitAs400InvalidRequest_isRateLimited() {
         let body = #"{"error":"invalid_request","description":"rate limit exceeded; retry later"}"#
-        let error = TokenEndpoint.classify(failure: HTTPResponse(status: 400, body: Array(body.utf8)), grant: .clientCredentials)
+        let error = TokenEndpoint.classify(
+            failure: HTTPResponse(status: 400, body: Array(body.utf8)), grant: .clientCredentials)
         #expect(error.reason == .rateLimited)
         #expect(error.message.contains("rate limit"), "\(error.message)")
         let plain400 = #"{"error":"invalid_request","description":"grant_type is missing"}"#
-        #expect(TokenEndpoint.classify(failure: HTTPResponse(status: 400, body: Array(plain400.utf8)), grant: .clientCredentials).reason == .httpError)
+        #expect(
+            TokenEndpoint.classify(
+                failure: HTTPResponse(status: 400, body: Array(plain400.utf8)), grant: .clientCredentials
+            ).reason == .httpError)
     }
 
-    @Test(arguments: ["9223372036854775807", "99999999999999999999999", "-1", "1e300", "soon", "Fri, 31 Dec 9999 23:59:59 GMT"])
+    @Test(arguments: [
+        "9223372036854775807", "99999999999999999999999", "-1", "1e300", "soon", "Fri, 31 Dec 9999 23:59:59 GMT",
+    ])
     func absurdRetryAfterOnTheTokenEndpoint_neverExceedsTheCeiling(_ header: String) {
         let response = HTTPResponse(status: 429, headers: ResponseHeaders([("Retry-After", header)]), body: [])
         let error = TokenEndpoint.classify(failure: response, grant: .clientCredentials)
@@ -109,35 +124,50 @@ struct TokenResponseDecodingTests {
     }
 
     @Test func refreshGrantAnswer_carriesTheRotatedRefreshToken() throws {
-        let result = try decode(#"{"access_token":"tok","token_type":"bearer","expires_in":86399,"refresh_token":"rt-2"}"#, grant: .refreshToken)
+        let result = try decode(
+            #"{"access_token":"tok","token_type":"bearer","expires_in":86399,"refresh_token":"rt-2"}"#,
+            grant: .refreshToken)
         #expect(result.refreshToken?.exposedValue == "rt-2")
         #expect(result.accessToken.grant == .refreshToken)
-        #expect(try decode(#"{"access_token":"tok","expires_in":60,"refresh_token":""}"#, grant: .refreshToken).refreshToken == nil)
+        #expect(
+            try decode(#"{"access_token":"tok","expires_in":60,"refresh_token":""}"#, grant: .refreshToken).refreshToken
+                == nil)
     }
 
     // MARK: classify
 
-    private func classify(_ status: Int, _ body: String, headers: [(String, String)] = [], grant: OAuthGrant = .clientCredentials) -> TokenError {
-        TokenEndpoint.classify(failure: HTTPResponse(status: status, headers: ResponseHeaders(headers.map { (name: $0.0, value: $0.1) }),
-                                                     body: Array(body.utf8)), grant: grant)
+    private func classify(
+        _ status: Int, _ body: String, headers: [(String, String)] = [], grant: OAuthGrant = .clientCredentials
+    ) -> TokenError {
+        TokenEndpoint.classify(
+            failure: HTTPResponse(
+                status: status, headers: ResponseHeaders(headers.map { (name: $0.0, value: $0.1) }),
+                body: Array(body.utf8)), grant: grant)
     }
 
     @Test(arguments: [400, 401])
     func invalidClient_atEitherStatus_namesTheSettingsToCheck(_ status: Int) {
-        let error = classify(status, #"{"error":"invalid_client","description":"authentication failed","error_description":"authentication failed"}"#)
+        let error = classify(
+            status,
+            #"{"error":"invalid_client","description":"authentication failed","error_description":"authentication failed"}"#
+        )
         #expect(error.reason == .invalidClient)
         #expect(error.message.contains("GENESYS_CLIENT_ID"))
         #expect(error.message.contains("authentication failed"))
     }
 
     @Test func unauthorizedClient_saysWhichGrantTypeToEnable() {
-        let error = classify(400, #"{"error":"unauthorized_client","error_description":"the client is not authorized to use this grant type"}"#)
+        let error = classify(
+            400,
+            #"{"error":"unauthorized_client","error_description":"the client is not authorized to use this grant type"}"#
+        )
         #expect(error.reason == .unauthorizedClient)
         #expect(error.message.contains("Client Credentials"))
     }
 
     @Test func invalidGrant_tellsTheUserToReauthorize() {
-        let error = classify(400, #"{"error":"invalid_grant","error_description":"invalid refresh token"}"#, grant: .refreshToken)
+        let error = classify(
+            400, #"{"error":"invalid_grant","error_description":"invalid refresh token"}"#, grant: .refreshToken)
         #expect(error.reason == .invalidGrant)
         #expect(error.message.contains("re-authorize"))
         #expect(error.message.contains("GENESYS_REFRESH_TOKEN"))

@@ -8,7 +8,9 @@ struct TokenSchedulingTests {
     @Test func backoff_eachDelayLiesBetweenHalfAndAllOfItsDoublingStep_upToTheCap() {
         for _ in 0..<200 {
             var backoff = Backoff(initial: .seconds(1), cap: .seconds(10))
-            let steps: [Duration] = [.seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10), .seconds(10)]
+            let steps: [Duration] = [
+                .seconds(1), .seconds(2), .seconds(4), .seconds(8), .seconds(10), .seconds(10), .seconds(10),
+            ]
             for (index, step) in steps.enumerated() {
                 let delay = backoff.nextDelay()
                 #expect(delay >= step / 2 && delay <= step, "failure \(index + 1): \(delay)")
@@ -56,10 +58,14 @@ struct TokenSchedulingTests {
         let deadlines = (0..<500).map { _ in TokenProvider.refreshDeadline(for: token, margin: margin) }
         let earliest = deadlines.min()!
         let latest = deadlines.max()!
-        #expect(earliest - token.obtainedAt >= token.lifetime * 0.8, "lifetime \(lifetimeSeconds) s, margin \(margin): renews after \(earliest - token.obtainedAt)")
+        #expect(
+            earliest - token.obtainedAt >= token.lifetime * 0.8,
+            "lifetime \(lifetimeSeconds) s, margin \(margin): renews after \(earliest - token.obtainedAt)")
         #expect(latest <= token.expiresAt)
         // "Renew when less than the margin is left": never with more than the margin still to go.
-        #expect(token.expiresAt - earliest <= margin, "lifetime \(lifetimeSeconds) s, margin \(margin): \(token.expiresAt - earliest) left")
+        #expect(
+            token.expiresAt - earliest <= margin,
+            "lifetime \(lifetimeSeconds) s, margin \(margin): \(token.expiresAt - earliest) left")
     }
 
     @Test func refreshDeadline_ofADayToken_isAboutTheMarginBeforeExpiry_andSpread() {

@@ -28,7 +28,8 @@ struct TokenSecrecyTests {
 
         try await withSimulator(SimulatorConfiguration(clientSecret: clientSecret)) { sim in
             // client_credentials: success, revocation, malformed body, 5xx, reset, timeout.
-            var configuration = try sim.tokenConfiguration(cacheFile: directory + "/cc.json", backoffInitial: .milliseconds(20))
+            var configuration = try sim.tokenConfiguration(
+                cacheFile: directory + "/cc.json", backoffInitial: .milliseconds(20))
             configuration.requestTimeout = .seconds(2)
             let rig = TokenRig(configuration, logger: capture.logger())
             defer { rig.shutdown() }
@@ -61,7 +62,8 @@ struct TokenSecrecyTests {
             exposure.credential(await corrupt.provider.currentToken?.value.exposedValue)
 
             // An unwritable cache path.
-            let unwritable = try TokenRig(sim.tokenConfiguration(cacheFile: corruptFile + "/nested/token.json"), logger: capture.logger())
+            let unwritable = try TokenRig(
+                sim.tokenConfiguration(cacheFile: corruptFile + "/nested/token.json"), logger: capture.logger())
             defer { unwritable.shutdown() }
             exposure.credential(try await unwritable.provider.validToken().value.exposedValue)
             #expect(capture.all.contains { $0.contains("cannot write token cache file") })
@@ -72,19 +74,23 @@ struct TokenSecrecyTests {
             let wrong = try TokenRig(sim.tokenConfiguration(secret: wrongSecret), logger: capture.logger())
             defer { wrong.shutdown() }
             do { _ = try await wrong.provider.validToken() } catch { exposure.add(error) }
-            do { _ = try await wrong.apiClient(sim, logger: capture.logger(label: "genesys.api")).get(.tokensMe) } catch { exposure.add(error) }
+            do { _ = try await wrong.apiClient(sim, logger: capture.logger(label: "genesys.api")).get(.tokensMe) } catch
+            { exposure.add(error) }
             exposure.texts.append(wrong.rendered())
 
             // The refresh_token grant: rotation, then revocation.
             let refreshToken = sim.issueRefreshToken()
             exposure.credential(refreshToken)
             let refreshFile = directory + "/rt.json"
-            let user = try TokenRig(sim.tokenConfiguration(grant: .refreshToken, refreshToken: refreshToken, cacheFile: refreshFile),
-                                    logger: capture.logger())
+            let user = try TokenRig(
+                sim.tokenConfiguration(grant: .refreshToken, refreshToken: refreshToken, cacheFile: refreshFile),
+                logger: capture.logger())
             defer { user.shutdown() }
             let userToken = try await user.provider.validToken()
             exposure.credential(userToken.value.exposedValue)
-            if case .loaded(let entry) = TokenCache(path: refreshFile).load() { exposure.credential(entry.refreshToken?.exposedValue) }
+            if case .loaded(let entry) = TokenCache(path: refreshFile).load() {
+                exposure.credential(entry.refreshToken?.exposedValue)
+            }
             sim.revokeRefreshTokens()
             await user.provider.invalidate(userToken)
             do { _ = try await user.provider.validToken() } catch { exposure.add(error) }
@@ -110,7 +116,9 @@ struct TokenSecrecyTests {
         let token = AccessToken(value: secret, grant: .clientCredentials, lifetime: .seconds(60))
         #expect(!"\(token)".contains("hunter2"))
         #expect(!String(reflecting: token).contains("hunter2"))
-        #expect(!"\(TokenProviderConfiguration(hosts: GenesysHosts(region: GenesysRegion.all[0]), clientID: "id", clientSecret: secret))".contains("hunter2"))
+        #expect(
+            !"\(TokenProviderConfiguration(hosts: GenesysHosts(region: GenesysRegion.all[0]), clientID: "id", clientSecret: secret))"
+                .contains("hunter2"))
     }
 
     /// Every string reachable through `Mirror`, however deep.
@@ -127,10 +135,13 @@ struct TokenSecrecyTests {
         #expect(Mirror(reflecting: secret).children.isEmpty)
         let holders: [Any] = [
             secret, Optional(refresh) as Any, token,
-            TokenProviderConfiguration(hosts: GenesysHosts(region: GenesysRegion.all[0]), clientID: "id", clientSecret: secret,
-                                       grant: .refreshToken, refreshToken: refresh),
-            CachedToken(fingerprint: "f", grant: .refreshToken, accessToken: token.value, obtainedAtUnix: 0, lifetimeSeconds: 60,
-                        refreshToken: refresh),
+            TokenProviderConfiguration(
+                hosts: GenesysHosts(region: GenesysRegion.all[0]), clientID: "id", clientSecret: secret,
+                grant: .refreshToken, refreshToken: refresh),
+            CachedToken(
+                fingerprint: "f", grant: .refreshToken, accessToken: token.value, obtainedAtUnix: 0,
+                lifetimeSeconds: 60,
+                refreshToken: refresh),
             TokenGrantResult(accessToken: token, refreshToken: refresh),
         ]
         for holder in holders {

@@ -53,9 +53,12 @@ struct URLValidationTests {
         #expect(ipv6.normalized == "http://[::1]:9090")
     }
 
-    @Test(arguments: [("https_proxy", "http://proxy.corp:3128", true), ("HTTPS_PROXY", "proxy.corp:3128", true),
-                      ("https_proxy", "socks5h://127.0.0.1:1080", true), ("https_proxy", "http://user:secret@proxy.corp:3128", false),
-                      ("all_proxy", "ftp://proxy.corp", false), ("https_proxy", "http://proxy.corp:3128\t", false), ("https_proxy", " http://proxy.corp", false), ("http_proxy", "http://proxy.corp:3128#x", false)])
+    @Test(arguments: [
+        ("https_proxy", "http://proxy.corp:3128", true), ("HTTPS_PROXY", "proxy.corp:3128", true),
+        ("https_proxy", "socks5h://127.0.0.1:1080", true), ("https_proxy", "http://user:secret@proxy.corp:3128", false),
+        ("all_proxy", "ftp://proxy.corp", false), ("https_proxy", "http://proxy.corp:3128\t", false),
+        ("https_proxy", " http://proxy.corp", false), ("http_proxy", "http://proxy.corp:3128#x", false),
+    ])
     func proxyVariables_areParsedTheSameWay(_ testCase: (String, String, Bool)) {
         let (variable, value, accepted) = testCase
         do {

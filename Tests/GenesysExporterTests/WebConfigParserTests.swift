@@ -20,7 +20,8 @@ struct WebConfigParserTests {
     }
 
     @Test func test_aFullFile_isRead_withRelativePathsResolvedAgainstItsDirectory() throws {
-        let config = try parse("""
+        let config = try parse(
+            """
             tls_server_config:
               cert_file: tls/server.crt
               key_file: /secrets/server.key
@@ -64,7 +65,9 @@ struct WebConfigParserTests {
     @Test(arguments: WebConfig.ClientAuth.allCases)
     func test_everyClientAuthType_isAccepted(_ type: WebConfig.ClientAuth) throws {
         let ca = type == .noClientCert ? "" : "\n  client_ca_file: ca.crt"
-        let tls = try #require(try parse("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: \(type.rawValue)\(ca)\n").tls)
+        let tls = try #require(
+            try parse("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: \(type.rawValue)\(ca)\n")
+                .tls)
         #expect(tls.clientAuth == type)
     }
 
@@ -72,21 +75,45 @@ struct WebConfigParserTests {
         ("colour: blue\n", "colour"),
         ("tls_server_config:\n  cert_file: a\n  key_file: b\n  certfile: c\n", "tls_server_config.certfile"),
         ("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS14\n", "tls_server_config.min_version"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n  max_version: TLS12\n", "tls_server_config.min_version"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Sometimes\n", "tls_server_config.client_auth_type"),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  min_version: TLS13\n  max_version: TLS12\n",
+            "tls_server_config.min_version"
+        ),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: Sometimes\n",
+            "tls_server_config.client_auth_type"
+        ),
         ("tls_server_config:\n  cert_file: a\n", "tls_server_config.key_file"),
         ("tls_server_config:\n  key_file: a\n", "tls_server_config.cert_file"),
         ("tls_server_config:\n  cert_file: a\n  cert: b\n  key_file: c\n", "tls_server_config.cert_file"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n", "tls_server_config.client_ca_file"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n", "tls_server_config.client_ca_file"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n", "tls_server_config.cipher_suites"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  curve_preferences: [X25519]\n", "tls_server_config.curve_preferences"),
-        ("tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [x]\n", "tls_server_config.client_allowed_sans"),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_ca_file: c\n",
+            "tls_server_config.client_ca_file"
+        ),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_auth_type: RequireAndVerifyClientCert\n",
+            "tls_server_config.client_ca_file"
+        ),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n",
+            "tls_server_config.cipher_suites"
+        ),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  curve_preferences: [X25519]\n",
+            "tls_server_config.curve_preferences"
+        ),
+        (
+            "tls_server_config:\n  cert_file: a\n  key_file: b\n  client_allowed_sans: [x]\n",
+            "tls_server_config.client_allowed_sans"
+        ),
         ("http_server_config:\n  http2: true\n", "http_server_config.http2"),
         ("http_server_config:\n  headers:\n    Server: nginx\n", "http_server_config.headers.Server"),
         ("http_server_config:\n  headers:\n    X-Frame-Options: allow\n", "http_server_config.headers.X-Frame-Options"),
         ("basic_auth_users:\n  alice: plaintext-password\n", "basic_auth_users.alice"),
-        ("basic_auth_users:\n  alice: $2b$03$O5ZMpYxDbD9h9/hYrA2DLOwP3zv0lj57brtCN6jIana68tCpHNIki\n", "basic_auth_users.alice"),
+        (
+            "basic_auth_users:\n  alice: $2b$03$O5ZMpYxDbD9h9/hYrA2DLOwP3zv0lj57brtCN6jIana68tCpHNIki\n",
+            "basic_auth_users.alice"
+        ),
         ("basic_auth_users:\n  - alice\n", "basic_auth_users"),
         ("rate_limit:\n  interval: 1s\n  burst: 10\n", "rate_limit"),
         ("tls_server_config: [\n", "web.yml"),

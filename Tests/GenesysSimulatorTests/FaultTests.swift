@@ -78,7 +78,9 @@ struct FaultTests {
             let revoked = try await sim.get(Self.org, token: first)
             #expect(revoked.status == 401)
             #expect(revoked.errorCode == "bad.credentials")
-            #expect(try await sim.get("/api/v2/tokens/me", token: second).status == 401, "every token, not only the one used")
+            #expect(
+                try await sim.get("/api/v2/tokens/me", token: second).status == 401,
+                "every token, not only the one used")
             #expect(try await sim.get(Self.org, token: try await sim.clientToken()).status == 200)
         }
     }

@@ -85,17 +85,23 @@ struct QueuePagingTests {
             let entities = try #require(body["entities"] as? [[String: Any]])
             #expect(entities.count == 40)
             let first = entities[0]
-            for field in ["id", "name", "division", "memberCount", "userMemberCount", "joinedMemberCount",
-                          "mediaSettings", "dateCreated", "selfUri"] {
+            for field in [
+                "id", "name", "division", "memberCount", "userMemberCount", "joinedMemberCount",
+                "mediaSettings", "dateCreated", "selfUri",
+            ] {
                 #expect(first[field] != nil, "missing \(field)")
             }
             #expect((first["division"] as? [String: Any])?["name"] as? String == "Home")
             let names = entities.compactMap { $0["name"] as? String }
             #expect(Set(names).count == 40)
-            #expect(names.contains { $0.contains("\"") && $0.contains("\\") && $0.unicodeScalars.contains { !$0.isASCII } })
+            #expect(
+                names.contains { $0.contains("\"") && $0.contains("\\") && $0.unicodeScalars.contains { !$0.isASCII } })
             let catalog = sim.queues()
             #expect(entities.compactMap { $0["memberCount"] as? Int } == catalog.map(\.memberCount))
-            #expect(catalog.allSatisfy { $0.joinedMemberCount <= $0.userMemberCount && $0.userMemberCount <= $0.memberCount })
+            #expect(
+                catalog.allSatisfy {
+                    $0.joinedMemberCount <= $0.userMemberCount && $0.userMemberCount <= $0.memberCount
+                })
         }
     }
 
@@ -122,8 +128,9 @@ struct QueuePagingTests {
             let reply = try await sim.get("/api/v2/routing/queues", token: try await sim.clientToken())
             #expect(reply.status == 403)
             #expect(reply.errorCode == "missing.permissions")
-            #expect(reply.json?["message"] as? String
-                == "You are missing the following permission(s): routing:queue:view")
+            #expect(
+                reply.json?["message"] as? String
+                    == "You are missing the following permission(s): routing:queue:view")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -94,12 +95,13 @@ struct RawHTTPConnection: Sendable {
     /// Waits until the server closes this connection (EOF or reset); false on timeout.
     func waitForClose(timeout: Duration) async -> Bool {
         let fd = self.fd
-        return (try? await Self.offPool { () -> Bool in
-            setReceiveTimeout(fd, timeout)
-            var byte: UInt8 = 0
-            let n = recv(fd, &byte, 1, 0)
-            return n == 0 || (n < 0 && errno == ECONNRESET)
-        }) ?? false
+        return
+            (try? await Self.offPool { () -> Bool in
+                setReceiveTimeout(fd, timeout)
+                var byte: UInt8 = 0
+                let n = recv(fd, &byte, 1, 0)
+                return n == 0 || (n < 0 && errno == ECONNRESET)
+            }) ?? false
     }
 
     private static func readReply(fd: Int32) throws -> HTTPReply {
@@ -128,7 +130,8 @@ struct RawHTTPConnection: Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         let bodyStart = headerEnd! + separator.count

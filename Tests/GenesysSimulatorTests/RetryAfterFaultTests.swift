@@ -34,8 +34,9 @@ struct RetryAfterFaultTests {
     @Test func test_httpDate_isIMFFixdate() {
         #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
         #expect(IMFFixdate.string(from: Date(timeIntervalSince1970: 0)) == "Thu, 01 Jan 1970 00:00:00 GMT")
-        #expect(IMFFixdate.after(.milliseconds(1_500), from: Date(timeIntervalSince1970: 784_111_777.2))
-                    == "Sun, 06 Nov 1994 08:49:39 GMT", "rounded up: never earlier than asked")
+        #expect(
+            IMFFixdate.after(.milliseconds(1_500), from: Date(timeIntervalSince1970: 784_111_777.2))
+                == "Sun, 06 Nov 1994 08:49:39 GMT", "rounded up: never earlier than asked")
     }
 
     @Test func test_everyReply_carriesADateHeader() async throws {
@@ -45,7 +46,9 @@ struct RetryAfterFaultTests {
             let date = try #require(reply.header("Date"))
             #expect(date.hasSuffix(" GMT"))
             let after = Date().timeIntervalSince1970.rounded(.up)
-            let candidates = stride(from: before, through: after, by: 1).map { IMFFixdate.string(from: Date(timeIntervalSince1970: $0)) }
+            let candidates = stride(from: before, through: after, by: 1).map {
+                IMFFixdate.string(from: Date(timeIntervalSince1970: $0))
+            }
             #expect(candidates.contains(date))
         }
     }

@@ -7,9 +7,10 @@ struct ServerBehaviourTests {
         try await withSimulator { sim in
             let connection = try await RawHTTPConnection.open(port: sim.port)
             defer { connection.close() }
-            let grant = try await connection.send("POST", "/oauth/token",
-                                                  headers: [basicAuthorization("sim-client-id", "sim-client-secret"), formContentType],
-                                                  body: Array("grant_type=client_credentials".utf8))
+            let grant = try await connection.send(
+                "POST", "/oauth/token",
+                headers: [basicAuthorization("sim-client-id", "sim-client-secret"), formContentType],
+                body: Array("grant_type=client_credentials".utf8))
             let token = try #require(grant.json?["access_token"] as? String)
             for _ in 0..<3 {
                 #expect(try await connection.send("GET", "/api/v2/tokens/me", headers: [bearer(token)]).status == 200)

@@ -36,10 +36,13 @@ extension GenesysSimulator {
     /// `POST /oauth/token` with the given form and Basic credentials.
     func tokenRequest(_ form: String, id: String? = nil, secret: String? = nil) async throws -> HTTPReply {
         let configuration = self.configuration
-        return try await request("POST", "/oauth/token",
-                                 headers: [basicAuthorization(id ?? configuration.clientID, secret ?? configuration.clientSecret),
-                                           formContentType],
-                                 body: Array(form.utf8))
+        return try await request(
+            "POST", "/oauth/token",
+            headers: [
+                basicAuthorization(id ?? configuration.clientID, secret ?? configuration.clientSecret),
+                formContentType,
+            ],
+            body: Array(form.utf8))
     }
 
     /// A fresh client-credentials access token.
@@ -58,9 +61,10 @@ extension GenesysSimulator {
 
     /// An observation query for these queue ids and metrics.
     func observe(_ queueIDs: [String], metrics: [String], token: String) async throws -> HTTPReply {
-        try await request("POST", "/api/v2/analytics/queues/observations/query",
-                          headers: [bearer(token), ("Content-Type", "application/json")],
-                          body: observationBody(queueIDs, metrics: metrics))
+        try await request(
+            "POST", "/api/v2/analytics/queues/observations/query",
+            headers: [bearer(token), ("Content-Type", "application/json")],
+            body: observationBody(queueIDs, metrics: metrics))
     }
 }
 

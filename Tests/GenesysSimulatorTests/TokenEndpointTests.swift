@@ -43,9 +43,10 @@ struct TokenEndpointTests {
             let missing = try await sim.request("POST", "/oauth/token", headers: [formContentType], body: body)
             #expect(missing.status == 401)
             #expect(missing.oauthError == "invalid_client")
-            let garbled = try await sim.request("POST", "/oauth/token",
-                                                headers: [("Authorization", "Basic !!!not-base64"), formContentType],
-                                                body: body)
+            let garbled = try await sim.request(
+                "POST", "/oauth/token",
+                headers: [("Authorization", "Basic !!!not-base64"), formContentType],
+                body: body)
             #expect(garbled.status == 401)
             #expect(garbled.oauthError == "invalid_client")
         }

@@ -67,7 +67,9 @@ public struct Exposition: Sendable {
             index = line.index(after: index)
         }
         let rest = line[index...].split(separator: " ")
-        guard let first = rest.first, let value = Double(first == "+Inf" ? "inf" : first == "-Inf" ? "-inf" : String(first)) else {
+        guard let first = rest.first,
+            let value = Double(first == "+Inf" ? "inf" : first == "-Inf" ? "-inf" : String(first))
+        else {
             throw ParseError(line: line)
         }
         return Sample(name: name, labels: labels, value: value)

@@ -19,7 +19,9 @@ public enum Gunzip {
     /// Inflates the member starting at `offset`; returns the bytes it took, nil when it is broken or cut short.
     private static func inflateMember(_ body: [UInt8], from offset: Int, into output: inout [UInt8]) -> Int? {
         var stream = z_stream()
-        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else { return nil }
+        guard inflateInit2_(&stream, 15 + 16, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            return nil
+        }
         defer { inflateEnd(&stream) }
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         let status = body.withUnsafeBufferPointer { input -> Int32 in

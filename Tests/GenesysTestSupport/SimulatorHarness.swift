@@ -24,17 +24,22 @@ extension GenesysSimulator {
     ) throws -> TokenProviderConfiguration {
         TokenProviderConfiguration(
             hosts: try GenesysHosts(apiBaseURL: baseURL, loginBaseURL: baseURL), clientID: configuration.clientID,
-            clientSecret: Secret(secret ?? configuration.clientSecret), grant: grant, refreshToken: refreshToken.map(Secret.init),
-            refreshMargin: refreshMargin, backoffInitial: backoffInitial, cacheFile: cacheFile, requestTimeout: .seconds(30))
+            clientSecret: Secret(secret ?? configuration.clientSecret), grant: grant,
+            refreshToken: refreshToken.map(Secret.init),
+            refreshMargin: refreshMargin, backoffInitial: backoffInitial, cacheFile: cacheFile,
+            requestTimeout: .seconds(30))
     }
 
     /// Org settings pointing at this simulator, with a short poll interval for tests.
     public func orgSettings(
         pollInterval: Duration = .milliseconds(200), collectors: Set<String> = Set(CollectorRegistry.names),
-        nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil, requestTimeout: Duration = .seconds(5)
+        nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
+        requestTimeout: Duration = .seconds(5)
     ) throws -> OrgSettings {
-        OrgSettings(token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
-                    queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues), requestTimeout: requestTimeout)
+        OrgSettings(
+            token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
+            queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
+            requestTimeout: requestTimeout)
     }
 }
 
@@ -45,9 +50,12 @@ public final class RunningExporter: Sendable {
     private let polling: Task<Void, Never>
     private let http = HTTPClient()
 
-    public init(_ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock()) async throws {
-        exporter = Exporter(org: settings, listenHost: "127.0.0.1", listenPort: 0, telemetryPath: telemetryPath, logger: quietLogger,
-                            clock: clock)
+    public init(
+        _ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock()
+    ) async throws {
+        exporter = Exporter(
+            org: settings, listenHost: "127.0.0.1", listenPort: 0, telemetryPath: telemetryPath, logger: quietLogger,
+            clock: clock)
         port = try await exporter.server.start()
         let monitor = exporter.monitor
         polling = Task { await monitor.run() }
@@ -56,7 +64,9 @@ public final class RunningExporter: Sendable {
     public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// GET a path of the exporter over real HTTP.
-    public func get(_ path: String, headers: [(String, String)] = [], method: String = "GET") async throws -> HTTPResponse {
+    public func get(
+        _ path: String, headers: [(String, String)] = [], method: String = "GET"
+    ) async throws -> HTTPResponse {
         try await http.send(HTTPRequest(method: method, url: baseURL + path, headers: headers))
     }
 

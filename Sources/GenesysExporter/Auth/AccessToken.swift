@@ -9,7 +9,10 @@ public struct AccessToken: Sendable, Equatable, CustomStringConvertible {
     public let obtainedAt: ContinuousClock.Instant
     public let obtainedAtUnix: Double
 
-    public init(value: Secret, grant: OAuthGrant, lifetime: Duration, obtainedAt: ContinuousClock.Instant = .now, obtainedAtUnix: Double = Date().timeIntervalSince1970) {
+    public init(
+        value: Secret, grant: OAuthGrant, lifetime: Duration, obtainedAt: ContinuousClock.Instant = .now,
+        obtainedAtUnix: Double = Date().timeIntervalSince1970
+    ) {
         self.value = value
         self.grant = grant
         self.lifetime = lifetime

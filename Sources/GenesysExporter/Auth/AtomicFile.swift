@@ -23,7 +23,9 @@ enum AtomicFile {
 
         var failure = fill(descriptor, with: bytes, mode: mode)
         if close(descriptor) != 0, failure == nil { failure = "close failed: \(lastError())" }
-        if failure == nil, rename(temporary, path) != 0 { failure = "cannot rename the temporary file to \(path): \(lastError())" }
+        if failure == nil, rename(temporary, path) != 0 {
+            failure = "cannot rename the temporary file to \(path): \(lastError())"
+        }
         if let failure {
             unlink(temporary)
             return failure
@@ -62,7 +64,9 @@ enum AtomicFile {
         guard descriptor >= 0 else { return "written, but cannot open \(directory) to fsync it: \(lastError())" }
         defer { close(descriptor) }
         // EINVAL: a filesystem that cannot sync directories; the rename is as durable as it can be made.
-        if fsync(descriptor) != 0, errno != EINVAL { return "written, but fsync of \(directory) failed: \(lastError())" }
+        if fsync(descriptor) != 0, errno != EINVAL {
+            return "written, but fsync of \(directory) failed: \(lastError())"
+        }
         return nil
     }
 

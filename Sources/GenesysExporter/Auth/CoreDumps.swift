@@ -8,8 +8,12 @@ public enum CoreDumps {
     @discardableResult
     public static func disable() -> String? {
         var failures: [String] = []
-        if gx_set_not_dumpable() != 0 { failures.append("prctl(PR_SET_DUMPABLE, 0) failed: \(String(cString: strerror(errno)))") }
-        if gx_limit_core_files_to_zero() != 0 { failures.append("setrlimit(RLIMIT_CORE, 0) failed: \(String(cString: strerror(errno)))") }
+        if gx_set_not_dumpable() != 0 {
+            failures.append("prctl(PR_SET_DUMPABLE, 0) failed: \(String(cString: strerror(errno)))")
+        }
+        if gx_limit_core_files_to_zero() != 0 {
+            failures.append("setrlimit(RLIMIT_CORE, 0) failed: \(String(cString: strerror(errno)))")
+        }
         return failures.isEmpty ? nil : failures.joined(separator: "; ")
     }
 

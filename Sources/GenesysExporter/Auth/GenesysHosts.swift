@@ -13,9 +13,10 @@ public struct GenesysHosts: Sendable, Equatable {
     /// Validates both URLs; plain http is allowed only for loopback hosts (tests, the simulator, local proxies).
     public init(apiBaseURL: String, loginBaseURL: String? = nil) throws(ConfigurationError) {
         let api = try Self.normalized(apiBaseURL, setting: "GENESYS_API_HOST / --genesys.api-url")
-        let login = try loginBaseURL.map { url throws(ConfigurationError) in
-            try Self.normalized(url, setting: "GENESYS_LOGIN_HOST / --genesys.login-url")
-        } ?? Self.derivedLoginURL(fromAPI: api)
+        let login =
+            try loginBaseURL.map { url throws(ConfigurationError) in
+                try Self.normalized(url, setting: "GENESYS_LOGIN_HOST / --genesys.login-url")
+            } ?? Self.derivedLoginURL(fromAPI: api)
         self.apiBaseURL = api
         self.loginBaseURL = login
     }
@@ -33,7 +34,8 @@ public struct GenesysHosts: Sendable, Equatable {
         let url: ParsedURL
         switch ParsedURL.parse(raw) {
         case .success(let parsed): url = parsed
-        case .failure(let rejection): throw .invalid(setting: setting, reason: "'\(ParsedURL.printable(raw))' \(rejection.reason)")
+        case .failure(let rejection):
+            throw .invalid(setting: setting, reason: "'\(ParsedURL.printable(raw))' \(rejection.reason)")
         }
         if url.scheme == "http" && !url.isLoopback {
             throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")

@@ -31,7 +31,9 @@ public struct GenesysRegion: Sendable, Equatable {
     /// Looks a region up by its domain (`mypurecloud.ie`), its AWS name (`eu-west-1`) or an API host.
     public static func named(_ name: String) -> GenesysRegion? {
         var key = name.lowercased()
-        for prefix in ["https://", "http://", "api.", "login."] where key.hasPrefix(prefix) { key.removeFirst(prefix.count) }
+        for prefix in ["https://", "http://", "api.", "login."] where key.hasPrefix(prefix) {
+            key.removeFirst(prefix.count)
+        }
         while key.hasSuffix("/") { key.removeLast() }
         return all.first { $0.domain == key || $0.awsRegion == key }
     }

@@ -21,7 +21,8 @@ enum PrivateFile {
         // O_NONBLOCK: a FIFO swapped in after lstat must not hang the start-up; it is refused by fstat.
         let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
-            return .refused(errno == ELOOP ? "refused: the path is a symbolic link" : "cannot open the file: \(lastError())")
+            return .refused(
+                errno == ELOOP ? "refused: the path is a symbolic link" : "cannot open the file: \(lastError())")
         }
         defer { close(descriptor) }
         var info = stat()
@@ -49,7 +50,8 @@ enum PrivateFile {
         if info.st_uid != user { return "refused: owned by uid \(info.st_uid), not by the exporter's uid \(user)" }
         let mode = info.st_mode & 0o7777
         if mode & 0o077 != 0 {
-            return "refused: mode \(String(mode, radix: 8)) lets group or others read or write it; chmod 600 it or delete it"
+            return
+                "refused: mode \(String(mode, radix: 8)) lets group or others read or write it; chmod 600 it or delete it"
         }
         if info.st_size > sizeLimit { return "refused: the file is larger than \(sizeLimit) bytes" }
         return nil

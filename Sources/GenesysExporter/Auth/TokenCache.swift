@@ -56,20 +56,29 @@ public struct TokenCache: Sendable {
                 return .error("unknown grant_type")
             }
             // A token from the future would look fresh forever; a day covers any clock step between runs.
-            guard let obtainedAt = UntrustedNumber.finite(try document.field("obtained_at").double(), in: 0...(now + 86_400)) else {
+            guard
+                let obtainedAt = UntrustedNumber.finite(
+                    try document.field("obtained_at").double(), in: 0...(now + 86_400))
+            else {
                 return .error("obtained_at is not a time between 1970 and tomorrow")
             }
-            guard let lifetime = UntrustedNumber.whole(try document.field("lifetime_seconds").double(), in: Self.lifetimeRange) else {
-                return .error("lifetime_seconds is not a whole number in \(Self.lifetimeRange.lowerBound)...\(Self.lifetimeRange.upperBound)")
+            guard
+                let lifetime = UntrustedNumber.whole(
+                    try document.field("lifetime_seconds").double(), in: Self.lifetimeRange)
+            else {
+                return .error(
+                    "lifetime_seconds is not a whole number in \(Self.lifetimeRange.lowerBound)...\(Self.lifetimeRange.upperBound)"
+                )
             }
             let accessToken = try document.string("access_token")
             let refreshToken = try document.optionalString("refresh_token")
             guard Self.isUsableToken(accessToken), refreshToken.map(Self.isUsableToken) ?? true else {
                 return .error("a token in the file is empty or holds characters a token never has")
             }
-            return .loaded(CachedToken(
-                fingerprint: try document.string("fingerprint"), grant: grant, accessToken: Secret(accessToken),
-                obtainedAtUnix: obtainedAt, lifetimeSeconds: lifetime, refreshToken: refreshToken.map(Secret.init)))
+            return .loaded(
+                CachedToken(
+                    fingerprint: try document.string("fingerprint"), grant: grant, accessToken: Secret(accessToken),
+                    obtainedAtUnix: obtainedAt, lifetimeSeconds: lifetime, refreshToken: refreshToken.map(Secret.init)))
         } catch {
             return .error("the file is corrupt (\(error))")
         }

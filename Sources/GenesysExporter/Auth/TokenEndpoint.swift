@@ -21,8 +21,10 @@ public struct TokenEndpoint: Sendable {
     /// Genesys Cloud issues tokens for 300 s to 48 h; a longer announced lifetime is lowered to this.
     static let longestLifetimeSeconds: Double = 48 * 3600
 
-    public init(tokenURL: String, clientID: String, clientSecret: Secret, http: HTTPClient, timeout: Duration = .seconds(15),
-                clock: any ExporterClock = SystemClock()) {
+    public init(
+        tokenURL: String, clientID: String, clientSecret: Secret, http: HTTPClient, timeout: Duration = .seconds(15),
+        clock: any ExporterClock = SystemClock()
+    ) {
         self.tokenURL = tokenURL
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -35,14 +37,21 @@ public struct TokenEndpoint: Sendable {
         var form = "grant_type=\(grant.rawValue)"
         if grant == .refreshToken {
             guard let refreshToken else {
-                throw TokenError(reason: .invalidGrant, message: "no refresh token is configured: set GENESYS_REFRESH_TOKEN to the token from the authorization-code flow")
+                throw TokenError(
+                    reason: .invalidGrant,
+                    message:
+                        "no refresh token is configured: set GENESYS_REFRESH_TOKEN to the token from the authorization-code flow"
+                )
             }
             form += "&refresh_token=\(PercentEncoding.encode(refreshToken.exposedValue))"
         }
         let basic = Data("\(clientID):\(clientSecret.exposedValue)".utf8).base64EncodedString()
         let request = HTTPRequest(
             method: "POST", url: tokenURL,
-            headers: [("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            headers: [
+                ("Authorization", "Basic \(basic)"), ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
             body: Array(form.utf8), timeout: timeout)
         let started = clock.now
         let startedUnix = clock.unixNow
@@ -51,7 +60,8 @@ public struct TokenEndpoint: Sendable {
             response = try await http.send(request)
         } catch {
             switch error {
-            case .timeout(let message): throw TokenError(reason: .timeout, message: "token request to \(tokenURL) timed out: \(message)")
+            case .timeout(let message):
+                throw TokenError(reason: .timeout, message: "token request to \(tokenURL) timed out: \(message)")
             case .cancelled: throw TokenError(reason: .network, message: "token request cancelled")
             case .responseTooLarge:
                 // The server answered, with something no token endpoint sends: a content problem, not the network.
@@ -63,12 +73,17 @@ public struct TokenEndpoint: Sendable {
         return try Self.decode(success: response, grant: grant, obtainedAt: started, obtainedAtUnix: startedUnix)
     }
 
-    package static func decode(success response: HTTPResponse, grant: OAuthGrant, obtainedAt: ContinuousClock.Instant, obtainedAtUnix: Double) throws(TokenError) -> TokenGrantResult {
+    package static func decode(
+        success response: HTTPResponse, grant: OAuthGrant, obtainedAt: ContinuousClock.Instant, obtainedAtUnix: Double
+    ) throws(TokenError) -> TokenGrantResult {
         func malformed(_ detail: String) -> TokenError {
-            TokenError(reason: .malformedResponse, message: "the token endpoint answered 200 with an unusable body: \(detail)")
+            TokenError(
+                reason: .malformedResponse, message: "the token endpoint answered 200 with an unusable body: \(detail)")
         }
         let document: JSONCursor
-        do throws(JSONParseError) { document = try JSONParser.document(response.body) } catch { throw malformed(error.withoutExcerpt) }
+        do throws(JSONParseError) { document = try JSONParser.document(response.body) } catch {
+            throw malformed(error.withoutExcerpt)
+        }
         let value: String
         let announced: Double
         do {
@@ -79,10 +94,14 @@ public struct TokenEndpoint: Sendable {
         }
         guard !value.isEmpty else { throw malformed("access_token is empty") }
         // The token goes into an Authorization header: CR, LF or anything but visible ASCII could inject one.
-        guard TokenCache.isUsableToken(value) else { throw malformed("access_token holds characters a token never has") }
+        guard TokenCache.isUsableToken(value) else {
+            throw malformed("access_token holds characters a token never has")
+        }
         // Range-checked before any arithmetic: a whole number of seconds, at least 1.
         guard announced.isFinite, announced >= 1, announced.rounded() == announced else {
-            throw malformed("expires_in is \(announced.isFinite ? "\(announced)" : "not a finite number"); expected whole seconds >= 1")
+            throw malformed(
+                "expires_in is \(announced.isFinite ? "\(announced)" : "not a finite number"); expected whole seconds >= 1"
+            )
         }
         let expiresIn = Int(min(announced, longestLifetimeSeconds))
         let clampedFrom = announced > longestLifetimeSeconds ? (announced < 1e15 ? Int(announced) : Int.max) : nil
@@ -94,7 +113,9 @@ public struct TokenEndpoint: Sendable {
             throw malformed("refresh_token holds characters a token never has")
         }
         let rotated = rotatedText.flatMap { $0.isEmpty ? nil : Secret($0) }
-        let token = AccessToken(value: Secret(value), grant: grant, lifetime: .seconds(expiresIn), obtainedAt: obtainedAt, obtainedAtUnix: obtainedAtUnix)
+        let token = AccessToken(
+            value: Secret(value), grant: grant, lifetime: .seconds(expiresIn), obtainedAt: obtainedAt,
+            obtainedAtUnix: obtainedAtUnix)
         return TokenGrantResult(accessToken: token, refreshToken: rotated, clampedFromSeconds: clampedFrom)
     }
 
@@ -110,24 +131,50 @@ public struct TokenEndpoint: Sendable {
         let status = response.status
         let body = try? JSONParser.document(response.body)
         let code = (try? body?.optionalString("error")) ?? nil
-        let detail = ((try? body?.optionalString("error_description")) ?? nil) ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
+        let detail =
+            ((try? body?.optionalString("error_description")) ?? nil)
+            ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
         let said = detail.isEmpty ? "" : " (\(SafeExcerpt.of(detail)))"
         if status == 429 || isLoginRateLimit(status: status, code: code, detail: detail) {
             let retryAfter = response.retryAfter
-            return TokenError(reason: .rateLimited, message: "the token endpoint is rate limiting this client (HTTP \(status)\(said))\(retryAfter.map { ", retry after \($0.wholeSeconds) s" } ?? ""); backing off", retryAfter: retryAfter)
+            return TokenError(
+                reason: .rateLimited,
+                message:
+                    "the token endpoint is rate limiting this client (HTTP \(status)\(said))\(retryAfter.map { ", retry after \($0.wholeSeconds) s" } ?? ""); backing off",
+                retryAfter: retryAfter)
         }
         if status >= 500 {
-            return TokenError(reason: .serverError, message: "the token endpoint failed with HTTP \(status); Genesys Cloud may be degraded, will retry with backoff")
+            return TokenError(
+                reason: .serverError,
+                message:
+                    "the token endpoint failed with HTTP \(status); Genesys Cloud may be degraded, will retry with backoff"
+            )
         }
         switch code {
         case "invalid_client":
-            return TokenError(reason: .invalidClient, message: "the OAuth client id or secret was rejected (HTTP \(status) invalid_client\(said)): check GENESYS_CLIENT_ID and the client secret; the secret may have been rotated or the OAuth client deleted")
+            return TokenError(
+                reason: .invalidClient,
+                message:
+                    "the OAuth client id or secret was rejected (HTTP \(status) invalid_client\(said)): check GENESYS_CLIENT_ID and the client secret; the secret may have been rotated or the OAuth client deleted"
+            )
         case "unauthorized_client":
-            return TokenError(reason: .unauthorizedClient, message: "the OAuth client may not use the \(grant.rawValue) grant (HTTP \(status) unauthorized_client\(said)): in Admin > OAuth, set the client's grant type to \(grant == .clientCredentials ? "Client Credentials" : "Code Authorization")")
+            return TokenError(
+                reason: .unauthorizedClient,
+                message:
+                    "the OAuth client may not use the \(grant.rawValue) grant (HTTP \(status) unauthorized_client\(said)): in Admin > OAuth, set the client's grant type to \(grant == .clientCredentials ? "Client Credentials" : "Code Authorization")"
+            )
         case "invalid_grant":
-            return TokenError(reason: .invalidGrant, message: "the refresh token is no longer valid (HTTP \(status) invalid_grant\(said)): the user must re-authorize; put the new refresh token in GENESYS_REFRESH_TOKEN and delete the token cache file")
+            return TokenError(
+                reason: .invalidGrant,
+                message:
+                    "the refresh token is no longer valid (HTTP \(status) invalid_grant\(said)): the user must re-authorize; put the new refresh token in GENESYS_REFRESH_TOKEN and delete the token cache file"
+            )
         default:
-            return TokenError(reason: .httpError, message: "the token endpoint answered HTTP \(status)\(code.map { " \(SafeExcerpt.of($0, limit: 80))" } ?? "")\(said)")
+            return TokenError(
+                reason: .httpError,
+                message:
+                    "the token endpoint answered HTTP \(status)\(code.map { " \(SafeExcerpt.of($0, limit: 80))" } ?? "")\(said)"
+            )
         }
     }
 

@@ -72,16 +72,20 @@ public actor TokenProvider {
     ) {
         self.configuration = configuration
         self.clock = clock
-        self.endpoint = TokenEndpoint(tokenURL: configuration.hosts.tokenURL, clientID: configuration.clientID,
-                                      clientSecret: configuration.clientSecret, http: http, timeout: configuration.requestTimeout, clock: clock)
+        self.endpoint = TokenEndpoint(
+            tokenURL: configuration.hosts.tokenURL, clientID: configuration.clientID,
+            clientSecret: configuration.clientSecret, http: http, timeout: configuration.requestTimeout, clock: clock)
         self.metrics = metrics
         self.logger = logger
         self.cache = configuration.cacheFile.map(TokenCache.init(path:))
-        self.fingerprint = TokenCache.fingerprint(clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL)
+        self.fingerprint = TokenCache.fingerprint(
+            clientID: configuration.clientID, loginBaseURL: configuration.hosts.loginBaseURL)
         self.backoff = Backoff(initial: configuration.backoffInitial, cap: configuration.backoffCap)
         self.refreshToken = configuration.refreshToken
         if let cache {
-            let loaded = Self.loadCache(cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger, clock: clock)
+            let loaded = Self.loadCache(
+                cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger,
+                clock: clock)
             if let cachedRefreshToken = loaded.refreshToken { self.refreshToken = cachedRefreshToken }
             if let cachedToken = loaded.token {
                 self.token = cachedToken
@@ -102,7 +106,9 @@ public actor TokenProvider {
         let now = clock.now
         if let token, !invalidated, let refreshAt, now < refreshAt { return token }
         let reason: TokenRefreshReason =
-            if let token { invalidated ? .unauthorized : (token.isExpired(at: now) ? .expired : .scheduled) } else { .initial }
+            if let token { invalidated ? .unauthorized : (token.isExpired(at: now) ? .expired : .scheduled) } else {
+                .initial
+            }
         return try await refresh(reason: reason)
     }
 
@@ -164,7 +170,9 @@ public actor TokenProvider {
         return token
     }
 
-    private func performRequest(reason: TokenRefreshReason, notBefore: ContinuousClock.Instant?) async -> Result<AccessToken, TokenError> {
+    private func performRequest(
+        reason: TokenRefreshReason, notBefore: ContinuousClock.Instant?
+    ) async -> Result<AccessToken, TokenError> {
         defer { inflight = nil }
         if let notBefore {
             do { try await clock.sleep(until: notBefore) } catch {
@@ -183,16 +191,21 @@ public actor TokenProvider {
             nextAttemptAt = started + configuration.minimumRequestGap
             lastError = nil
             if let asked = result.clampedFromSeconds {
-                logger.warning("the token endpoint announced an implausibly long lifetime; using the 48 h maximum", metadata: [
-                    "expires_in": "\(asked)", "used_s": "\(result.accessToken.lifetime.wholeSeconds)",
-                ])
+                logger.warning(
+                    "the token endpoint announced an implausibly long lifetime; using the 48 h maximum",
+                    metadata: [
+                        "expires_in": "\(asked)", "used_s": "\(result.accessToken.lifetime.wholeSeconds)",
+                    ])
             }
             metrics?.recordSuccess(result.accessToken, reason: reason, took: took)
-            logger.info("obtained access token", metadata: [
-                "grant_type": "\(grant.rawValue)", "reason": "\(reason.rawValue)",
-                "token": "…\(result.accessToken.value.fingerprint)", "expires_in": "\(result.accessToken.lifetime.wholeSeconds)",
-                "duration_ms": "\(took.wholeMilliseconds)",
-            ])
+            logger.info(
+                "obtained access token",
+                metadata: [
+                    "grant_type": "\(grant.rawValue)", "reason": "\(reason.rawValue)",
+                    "token": "…\(result.accessToken.value.fingerprint)",
+                    "expires_in": "\(result.accessToken.lifetime.wholeSeconds)",
+                    "duration_ms": "\(took.wholeMilliseconds)",
+                ])
             saveCache(result.accessToken)
             return .success(result.accessToken)
         } catch {
@@ -203,10 +216,13 @@ public actor TokenProvider {
             nextAttemptAt = clock.now + delay
             lastError = error
             metrics?.recordFailure(grant: grant, reason: error.reason, took: error.reason == .network ? nil : took)
-            logger.error("token request failed", metadata: [
-                "grant_type": "\(grant.rawValue)", "reason": "\(error.reason.rawValue)", "error": "\(error.message)",
-                "retry_in_s": "\(delay.wholeSeconds)", "consecutive_failures": "\(backoff.failures)",
-            ])
+            logger.error(
+                "token request failed",
+                metadata: [
+                    "grant_type": "\(grant.rawValue)", "reason": "\(error.reason.rawValue)",
+                    "error": "\(error.message)",
+                    "retry_in_s": "\(delay.wholeSeconds)", "consecutive_failures": "\(backoff.failures)",
+                ])
             return .failure(error)
         }
     }
@@ -226,7 +242,8 @@ public actor TokenProvider {
     }
 
     private static func loadCache(
-        _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?, logger: Logger,
+        _ cache: TokenCache, configuration: TokenProviderConfiguration, fingerprint: String, metrics: TokenMetrics?,
+        logger: Logger,
         clock: any ExporterClock
     ) -> (token: AccessToken?, refreshToken: Secret?) {
         switch cache.load(now: clock.unixNow) {
@@ -240,32 +257,43 @@ public actor TokenProvider {
         case .loaded(let entry):
             guard entry.fingerprint == fingerprint, entry.grant == configuration.grant else {
                 metrics?.recordCache(op: "load", result: .stale)
-                logger.info("token cache belongs to another client, login host or grant; not used", metadata: ["path": "\(cache.path)"])
+                logger.info(
+                    "token cache belongs to another client, login host or grant; not used",
+                    metadata: ["path": "\(cache.path)"])
                 return (nil, nil)
             }
             let refreshToken = configuration.grant == .refreshToken ? entry.refreshToken : nil
             // The file is outside input: only a sane age and lifetime may reach Duration arithmetic.
             let ageSeconds = clock.unixNow - entry.obtainedAtUnix
             guard let checkedAge = UntrustedNumber.finite(ageSeconds, in: 0...TokenEndpoint.longestLifetimeSeconds),
-                  (1...TokenEndpoint.longestLifetimeSeconds).contains(Double(entry.lifetimeSeconds)) else {
+                (1...TokenEndpoint.longestLifetimeSeconds).contains(Double(entry.lifetimeSeconds))
+            else {
                 metrics?.recordCache(op: "load", result: .stale)
-                logger.info("cached token has an impossible age or lifetime; requesting a new one", metadata: ["path": "\(cache.path)"])
+                logger.info(
+                    "cached token has an impossible age or lifetime; requesting a new one",
+                    metadata: ["path": "\(cache.path)"])
                 return (nil, refreshToken)
             }
             let age = Duration.milliseconds(Int64(checkedAge * 1000))
-            let candidate = AccessToken(value: entry.accessToken, grant: entry.grant, lifetime: .seconds(entry.lifetimeSeconds),
-                                        obtainedAt: clock.now - age, obtainedAtUnix: entry.obtainedAtUnix)
+            let candidate = AccessToken(
+                value: entry.accessToken, grant: entry.grant, lifetime: .seconds(entry.lifetimeSeconds),
+                obtainedAt: clock.now - age, obtainedAtUnix: entry.obtainedAtUnix)
             let margin = min(configuration.refreshMargin, candidate.lifetime * 0.2)
             guard candidate.remaining(at: clock.now) > margin else {
                 metrics?.recordCache(op: "load", result: .stale)
-                logger.info("cached token is expired or close to expiry; requesting a new one", metadata: ["path": "\(cache.path)"])
+                logger.info(
+                    "cached token is expired or close to expiry; requesting a new one",
+                    metadata: ["path": "\(cache.path)"])
                 return (nil, refreshToken)
             }
             metrics?.recordCache(op: "load", result: .ok)
             metrics?.tokenChanged(candidate)
-            logger.info("using cached access token", metadata: [
-                "token": "…\(candidate.value.fingerprint)", "expires_in": "\(candidate.remaining(at: clock.now).wholeSeconds)",
-            ])
+            logger.info(
+                "using cached access token",
+                metadata: [
+                    "token": "…\(candidate.value.fingerprint)",
+                    "expires_in": "\(candidate.remaining(at: clock.now).wholeSeconds)",
+                ])
             return (candidate, refreshToken)
         }
     }
@@ -274,7 +302,9 @@ public actor TokenProvider {
     /// access token) that another process sharing the cache file (`check`, a previous instance) saved.
     private func adoptNewerCachedToken() -> AccessToken? {
         guard configuration.grant == .refreshToken, let cache else { return nil }
-        let loaded = Self.loadCache(cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger, clock: clock)
+        let loaded = Self.loadCache(
+            cache, configuration: configuration, fingerprint: fingerprint, metrics: metrics, logger: logger,
+            clock: clock)
         if let newer = loaded.refreshToken, newer != refreshToken {
             logger.info("the token cache holds a newer refresh token; using it", metadata: ["path": "\(cache.path)"])
             refreshToken = newer
@@ -286,21 +316,27 @@ public actor TokenProvider {
 
     private func saveCache(_ saved: AccessToken) {
         guard let cache else { return }
-        let entry = CachedToken(fingerprint: fingerprint, grant: saved.grant, accessToken: saved.value, obtainedAtUnix: saved.obtainedAtUnix,
-                                lifetimeSeconds: Int(saved.lifetime.wholeSeconds), refreshToken: refreshToken)
+        let entry = CachedToken(
+            fingerprint: fingerprint, grant: saved.grant, accessToken: saved.value,
+            obtainedAtUnix: saved.obtainedAtUnix,
+            lifetimeSeconds: Int(saved.lifetime.wholeSeconds), refreshToken: refreshToken)
         if let failure = cache.save(entry) {
             metrics?.recordCache(op: "save", result: .error)
             let metadata: Logger.Metadata = ["path": "\(cache.path)", "error": "\(failure)"]
             if configuration.grant == .refreshToken {
                 // The rotated refresh token now lives only in memory: say so every time, and fail readiness.
-                let problem = "cannot save the rotated refresh token to \(cache.path) (\(failure)); a restart would lose it: fix the file's directory or permissions"
+                let problem =
+                    "cannot save the rotated refresh token to \(cache.path) (\(failure)); a restart would lose it: fix the file's directory or permissions"
                 persistence.withLockedValue { $0 = problem }
-                logger.error("cannot write token cache file; the rotated refresh token is only in memory", metadata: metadata)
+                logger.error(
+                    "cannot write token cache file; the rotated refresh token is only in memory", metadata: metadata)
             } else if cacheWriteWarned {
                 logger.debug("cannot write token cache file", metadata: metadata)
             } else {
                 cacheWriteWarned = true
-                logger.warning("cannot write token cache file; the exporter keeps running without it (fix the directory's permissions or --token.cache-file)", metadata: metadata)
+                logger.warning(
+                    "cannot write token cache file; the exporter keeps running without it (fix the directory's permissions or --token.cache-file)",
+                    metadata: metadata)
             }
         } else {
             metrics?.recordCache(op: "save", result: .ok)

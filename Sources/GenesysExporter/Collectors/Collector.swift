@@ -30,7 +30,9 @@ public protocol Collector: Sendable {
 public enum CollectorRegistry {
     public static let names = ["identity", "queues", "observations"]
 
-    public static func make(_ name: String, registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> (any Collector)? {
+    public static func make(
+        _ name: String, registry: PrometheusCollectorRegistry, grant: OAuthGrant
+    ) -> (any Collector)? {
         switch name {
         case "identity": IdentityCollector(registry: registry, grant: grant)
         case "queues": QueueCollector(registry: registry)

@@ -9,8 +9,9 @@ struct IdentityCollector: Collector {
 
     init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
         self.grant = grant
-        self.info = GaugeSeriesSet(registry: registry, name: "genesys_identity_info",
-                                   help: "The org and OAuth client (and user, for user tokens) the exporter is logged in as; always 1.")
+        self.info = GaugeSeriesSet(
+            registry: registry, name: "genesys_identity_info",
+            help: "The org and OAuth client (and user, for user tokens) the exporter is logged in as; always 1.")
     }
 
     var endpoints: [Endpoint] {

@@ -11,9 +11,15 @@ struct ObservationCollector: Collector {
     private let agentsOnQueue: GaugeSeriesSet
 
     init(registry: PrometheusCollectorRegistry) {
-        waiting = GaugeSeriesSet(registry: registry, name: "genesys_queue_conversations_waiting", help: "Conversations waiting in the queue, by media type (oWaiting).")
-        interacting = GaugeSeriesSet(registry: registry, name: "genesys_queue_conversations_interacting", help: "Conversations being handled in the queue, by media type (oInteracting).")
-        agentsOnQueue = GaugeSeriesSet(registry: registry, name: "genesys_queue_agents_on_queue", help: "Agents on queue, in any routing status (oOnQueueUsers).")
+        waiting = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_conversations_waiting",
+            help: "Conversations waiting in the queue, by media type (oWaiting).")
+        interacting = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_conversations_interacting",
+            help: "Conversations being handled in the queue, by media type (oInteracting).")
+        agentsOnQueue = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_agents_on_queue",
+            help: "Agents on queue, in any routing status (oOnQueueUsers).")
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
@@ -28,7 +34,9 @@ struct ObservationCollector: Collector {
         while start < queues.count {
             let batch = Array(queues[start..<min(start + Self.batchSize, queues.count)])
             let result = try await context.api.post(.queueObservations, body: Self.query(for: batch))
-            try context.api.decode(.queueObservations, result) { json throws(JSONDecodingError) in try observed.add(json) }
+            try context.api.decode(.queueObservations, result) { json throws(JSONDecodingError) in
+                try observed.add(json)
+            }
             start += Self.batchSize
         }
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
@@ -53,7 +61,8 @@ struct ObservationCollector: Collector {
         let predicates = queues.map {
             "{\"type\":\"dimension\",\"dimension\":\"queueId\",\"operator\":\"matches\",\"value\":\(JSONText.quoted($0.id))}"
         }
-        let body = "{\"filter\":{\"type\":\"or\",\"predicates\":[\(predicates.joined(separator: ","))]},"
+        let body =
+            "{\"filter\":{\"type\":\"or\",\"predicates\":[\(predicates.joined(separator: ","))]},"
             + "\"metrics\":[\"oWaiting\",\"oInteracting\",\"oOnQueueUsers\"]}"
         return Array(body.utf8)
     }
@@ -77,7 +86,8 @@ package struct QueueObservations {
                 let count = try datum.optionalField("stats")?.optionalField("count")?.double(in: 0...1e9) ?? 0
                 switch try datum.string("metric") {
                 case "oWaiting": waiting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count
-                case "oInteracting": interacting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count
+                case "oInteracting":
+                    interacting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count
                 case "oOnQueueUsers": onQueueUsers[Key(queueID: queueID, mediaType: nil), default: 0] += count
                 default: break
                 }

@@ -8,7 +8,9 @@ public struct QueueSelection: Sendable {
     public init(nameFilter: String? = nil, maxSeries: Int = 500) throws(ConfigurationError) {
         if let nameFilter {
             do { _ = try Regex(nameFilter) } catch {
-                throw .invalid(setting: "--collector.queues.name-filter", reason: "'\(nameFilter)' is not a valid regular expression: \(error)")
+                throw .invalid(
+                    setting: "--collector.queues.name-filter",
+                    reason: "'\(nameFilter)' is not a valid regular expression: \(error)")
             }
         }
         guard maxSeries >= 0 else { throw .invalid(setting: "--collector.queues.max", reason: "must be 0 or more") }

@@ -13,7 +13,11 @@ struct ReadinessState: Sendable {
 
     var status: (ready: Bool, reason: String) {
         if !pending.isEmpty {
-            return (false, "waiting for the first poll of: \(pending.sorted().joined(separator: ", "))" + (lastFailure.map { " (last error: \($0))" } ?? ""))
+            return (
+                false,
+                "waiting for the first poll of: \(pending.sorted().joined(separator: ", "))"
+                    + (lastFailure.map { " (last error: \($0))" } ?? "")
+            )
         }
         if !anySucceeded { return (false, "no collector has succeeded yet: \(lastFailure ?? "unknown error")") }
         return (true, "ready")

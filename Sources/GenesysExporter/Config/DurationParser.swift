@@ -18,12 +18,19 @@ public enum DurationParser {
             }
             guard let value = Double(number) else { return nil }
             let unit: Double
-            if remaining.hasPrefix("ms") { unit = 0.001; remaining.removeFirst(2) }
-            else if remaining.hasPrefix("s") { unit = 1; remaining.removeFirst() }
-            else if remaining.hasPrefix("m") { unit = 60; remaining.removeFirst() }
-            else if remaining.hasPrefix("h") { unit = 3600; remaining.removeFirst() }
-            else if remaining.hasPrefix("d") { unit = 86400; remaining.removeFirst() }
-            else { return nil }
+            if remaining.hasPrefix("ms") {
+                unit = 0.001; remaining.removeFirst(2)
+            } else if remaining.hasPrefix("s") {
+                unit = 1; remaining.removeFirst()
+            } else if remaining.hasPrefix("m") {
+                unit = 60; remaining.removeFirst()
+            } else if remaining.hasPrefix("h") {
+                unit = 3600; remaining.removeFirst()
+            } else if remaining.hasPrefix("d") {
+                unit = 86400; remaining.removeFirst()
+            } else {
+                return nil
+            }
             total += value * unit
             number = ""
         }

@@ -3,7 +3,8 @@ public enum EnvFile {
     public static func parse(_ text: String, path: String = ".env") throws(ConfigurationError) -> [String: String] {
         var values: [String: String] = [:]
         // Not split(separator: "\n"): a CRLF line end is one Character ("\r\n") and would never match "\n".
-        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+        for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()
+        {
             var line = String(rawLine).trimming(" \t\r")
             if line.isEmpty || line.hasPrefix("#") { continue }
             if line.hasPrefix("export ") { line = String(line.dropFirst(7)).trimming(" \t") }
@@ -14,7 +15,8 @@ public enum EnvFile {
             guard !key.isEmpty, key.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
                 throw .invalid(setting: "\(path) line \(number + 1)", reason: "'\(key)' is not a variable name")
             }
-            values[key] = try value(String(line[line.index(after: equals)...]).trimming(" \t"), at: "\(path) line \(number + 1)")
+            values[key] = try value(
+                String(line[line.index(after: equals)...]).trimming(" \t"), at: "\(path) line \(number + 1)")
         }
         return values
     }

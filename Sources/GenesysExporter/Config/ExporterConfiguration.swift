@@ -41,16 +41,23 @@ public struct ExporterConfiguration: Sendable {
     }
 
     /// The org settings for the built-in simulator at `apiBaseURL`.
-    public func demoOrg(apiBaseURL: String, clientID: String, clientSecret: String) throws(ConfigurationError) -> OrgSettings {
-        try Self.org(hosts: GenesysHosts(apiBaseURL: apiBaseURL, loginBaseURL: apiBaseURL), clientID: clientID,
-                     secret: Secret(clientSecret), grant: .clientCredentials, refreshToken: nil, tuning: tuning)
+    public func demoOrg(
+        apiBaseURL: String, clientID: String, clientSecret: String
+    ) throws(ConfigurationError) -> OrgSettings {
+        try Self.org(
+            hosts: GenesysHosts(apiBaseURL: apiBaseURL, loginBaseURL: apiBaseURL), clientID: clientID,
+            secret: Secret(clientSecret), grant: .clientCredentials, refreshToken: nil, tuning: tuning)
     }
 
-    static func org(hosts: GenesysHosts, clientID: String, secret: Secret, grant: OAuthGrant, refreshToken: Secret?, tuning: Tuning) -> OrgSettings {
+    static func org(
+        hosts: GenesysHosts, clientID: String, secret: Secret, grant: OAuthGrant, refreshToken: Secret?, tuning: Tuning
+    ) -> OrgSettings {
         OrgSettings(
-            token: TokenProviderConfiguration(hosts: hosts, clientID: clientID, clientSecret: secret, grant: grant, refreshToken: refreshToken,
-                                              refreshMargin: tuning.refreshMargin, cacheFile: tuning.cacheFile),
-            pollInterval: tuning.pollInterval, enabledCollectors: tuning.enabledCollectors, queueSelection: tuning.queueSelection,
+            token: TokenProviderConfiguration(
+                hosts: hosts, clientID: clientID, clientSecret: secret, grant: grant, refreshToken: refreshToken,
+                refreshMargin: tuning.refreshMargin, cacheFile: tuning.cacheFile),
+            pollInterval: tuning.pollInterval, enabledCollectors: tuning.enabledCollectors,
+            queueSelection: tuning.queueSelection,
             requestTimeout: tuning.requestTimeout, extraCAFile: tuning.caFile)
     }
 }
@@ -72,12 +79,14 @@ public enum ConfigurationResolver {
             fileValues = try EnvFile.parse(text, path: envFilePath)
         }
         func setting(_ flag: String?, _ variable: String) -> String? {
-            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fileValues[variable].flatMap { $0.isEmpty ? nil : $0 }
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+                ?? fileValues[variable].flatMap { $0.isEmpty ? nil : $0 }
         }
 
         var warnings: [String] = []
         try validateProxyVariables(environment)
-        let listenAddresses = try (options.listenAddresses.isEmpty ? [":9985"] : options.listenAddresses).map { address throws(ConfigurationError) in
+        let listenAddresses = try (options.listenAddresses.isEmpty ? [":9985"] : options.listenAddresses).map {
+            address throws(ConfigurationError) in
             let (host, port) = try listenAddress(address)
             return ListenAddress(host: host, port: port)
         }
@@ -87,18 +96,26 @@ public enum ConfigurationResolver {
             throw .unreadableFile(path: webConfigFile, setting: "--web.config.file", reason: "no such file")
         }
         let telemetryPath = options.telemetryPath ?? "/metrics"
-        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1, !["/-/healthy", "/-/ready"].contains(telemetryPath) else {
-            throw .invalid(setting: "--web.telemetry-path", reason: "'\(telemetryPath)' must start with / and not be / or a health path")
+        guard telemetryPath.hasPrefix("/"), telemetryPath.count > 1,
+            !["/-/healthy", "/-/ready"].contains(telemetryPath)
+        else {
+            throw .invalid(
+                setting: "--web.telemetry-path",
+                reason: "'\(telemetryPath)' must start with / and not be / or a health path")
         }
         guard let level = LineLogHandler.level(named: options.logLevel ?? "info") else {
-            throw .invalid(setting: "--log.level", reason: "'\(options.logLevel ?? "")' is not one of debug, info, warn, error")
+            throw .invalid(
+                setting: "--log.level", reason: "'\(options.logLevel ?? "")' is not one of debug, info, warn, error")
         }
         guard let format = LogFormat(rawValue: options.logFormat ?? "logfmt") else {
             throw .invalid(setting: "--log.format", reason: "'\(options.logFormat ?? "")' is not one of logfmt, json")
         }
-        let pollInterval = try duration(options.pollInterval, default: .seconds(60), flag: "--poll.interval", atLeast: .seconds(1))
-        let requestTimeout = try duration(options.httpTimeout, default: .seconds(30), flag: "--http.timeout", atLeast: .milliseconds(100))
-        let refreshMargin = try duration(options.refreshMargin, default: .seconds(300), flag: "--token.refresh-margin", atLeast: .seconds(1))
+        let pollInterval = try duration(
+            options.pollInterval, default: .seconds(60), flag: "--poll.interval", atLeast: .seconds(1))
+        let requestTimeout = try duration(
+            options.httpTimeout, default: .seconds(30), flag: "--http.timeout", atLeast: .milliseconds(100))
+        let refreshMargin = try duration(
+            options.refreshMargin, default: .seconds(300), flag: "--token.refresh-margin", atLeast: .seconds(1))
         if let cacheFile = options.tokenCacheFile, cacheFile.isEmpty || cacheFile.hasSuffix("/") {
             throw .invalid(setting: "--token.cache-file", reason: "'\(cacheFile)' must name a file")
         }
@@ -106,60 +123,91 @@ public enum ConfigurationResolver {
             throw .unreadableFile(path: caFile, setting: "--http.ca-file", reason: "no such file")
         }
         let enabled = Set(CollectorRegistry.names).subtracting(options.disabledCollectors)
-        guard !enabled.isEmpty else { throw .invalid(setting: "--no-collector.*", reason: "every collector is disabled; nothing would be polled") }
+        guard !enabled.isEmpty else {
+            throw .invalid(setting: "--no-collector.*", reason: "every collector is disabled; nothing would be polled")
+        }
         let tuning = ExporterConfiguration.Tuning(
-            pollInterval: pollInterval, requestTimeout: requestTimeout, refreshMargin: refreshMargin, cacheFile: options.tokenCacheFile,
+            pollInterval: pollInterval, requestTimeout: requestTimeout, refreshMargin: refreshMargin,
+            cacheFile: options.tokenCacheFile,
             caFile: options.caFile, enabledCollectors: enabled,
             queueSelection: try QueueSelection(nameFilter: options.queueNameFilter, maxSeries: options.queueMax ?? 500))
 
         var org: OrgSettings?
         if !options.demo {
-            let hosts = try hosts(region: setting(options.region, "GENESYS_REGION"), apiURL: setting(options.apiURL, "GENESYS_API_HOST"),
-                                  loginURL: setting(options.loginURL, "GENESYS_LOGIN_HOST"))
+            let hosts = try hosts(
+                region: setting(options.region, "GENESYS_REGION"), apiURL: setting(options.apiURL, "GENESYS_API_HOST"),
+                loginURL: setting(options.loginURL, "GENESYS_LOGIN_HOST"))
             guard let clientID = setting(options.clientID, "GENESYS_CLIENT_ID") else {
-                throw .missing(setting: "--genesys.client-id / GENESYS_CLIENT_ID", hint: "the id of a Genesys Cloud OAuth client (Admin > Integrations > OAuth)")
+                throw .missing(
+                    setting: "--genesys.client-id / GENESYS_CLIENT_ID",
+                    hint: "the id of a Genesys Cloud OAuth client (Admin > Integrations > OAuth)")
             }
             let secret: String
             if let path = setting(options.clientSecretFile, "GENESYS_CLIENT_SECRET_FILE") {
                 // Foundation's trimming: a trailing "\n" alone is not the Character "\r\n" that `trimming(_:)` would match.
                 do { secret = try readFile(path).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
-                    throw .unreadableFile(path: path, setting: "--genesys.client-secret-file", reason: Self.reason(error))
+                    throw .unreadableFile(
+                        path: path, setting: "--genesys.client-secret-file", reason: Self.reason(error))
                 }
-                guard !secret.isEmpty else { throw .invalid(setting: "--genesys.client-secret-file", reason: "\(path) is empty") }
+                guard !secret.isEmpty else {
+                    throw .invalid(setting: "--genesys.client-secret-file", reason: "\(path) is empty")
+                }
             } else if let fromFlag = options.clientSecret {
                 secret = fromFlag
-                warnings.append("the client secret was passed with --genesys.client-secret and is visible in the process list; use --genesys.client-secret-file or GENESYS_CLIENT_SECRET instead")
+                warnings.append(
+                    "the client secret was passed with --genesys.client-secret and is visible in the process list; use --genesys.client-secret-file or GENESYS_CLIENT_SECRET instead"
+                )
             } else if let fromEnvironment = setting(nil, "GENESYS_CLIENT_SECRET") {
                 secret = fromEnvironment
             } else {
-                throw .missing(setting: "--genesys.client-secret-file / GENESYS_CLIENT_SECRET", hint: "the OAuth client's secret")
+                throw .missing(
+                    setting: "--genesys.client-secret-file / GENESYS_CLIENT_SECRET", hint: "the OAuth client's secret")
             }
             let refreshToken = setting(nil, "GENESYS_REFRESH_TOKEN").map(Secret.init)
             let grantName = options.grant ?? (refreshToken != nil ? "refresh_token" : "client_credentials")
             guard let grant = OAuthGrant(rawValue: grantName) else {
-                throw .invalid(setting: "--genesys.grant", reason: "'\(grantName)' is not one of client_credentials, refresh_token")
+                throw .invalid(
+                    setting: "--genesys.grant", reason: "'\(grantName)' is not one of client_credentials, refresh_token"
+                )
             }
             if grant == .refreshToken && options.tokenCacheFile == nil {
                 // Genesys rotates the refresh token at every use: kept only in memory, it is lost at the next restart.
-                throw .missing(setting: "--token.cache-file", hint: "the refresh_token grant needs a cache file to keep the rotated refresh token across restarts (e.g. /var/lib/genesys-exporter/token.json)")
+                throw .missing(
+                    setting: "--token.cache-file",
+                    hint:
+                        "the refresh_token grant needs a cache file to keep the rotated refresh token across restarts (e.g. /var/lib/genesys-exporter/token.json)"
+                )
             }
             if grant == .refreshToken && refreshToken == nil && !fileExists(options.tokenCacheFile ?? "") {
-                throw .missing(setting: "GENESYS_REFRESH_TOKEN", hint: "the refresh_token grant needs the refresh token from the authorization-code flow (or a token cache file holding one)")
+                throw .missing(
+                    setting: "GENESYS_REFRESH_TOKEN",
+                    hint:
+                        "the refresh_token grant needs the refresh token from the authorization-code flow (or a token cache file holding one)"
+                )
             }
-            org = ExporterConfiguration.org(hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken, tuning: tuning)
+            org = ExporterConfiguration.org(
+                hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken,
+                tuning: tuning)
         }
-        return ExporterConfiguration(listenHost: host, listenPort: port, listenAddresses: listenAddresses, webConfigFile: options.webConfigFile,
-                                     serverLimits: limits, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
-                                     demo: options.demo, org: org, warnings: warnings, tuning: tuning)
+        return ExporterConfiguration(
+            listenHost: host, listenPort: port, listenAddresses: listenAddresses, webConfigFile: options.webConfigFile,
+            serverLimits: limits, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
+            demo: options.demo, org: org, warnings: warnings, tuning: tuning)
     }
 
     static func hosts(region: String?, apiURL: String?, loginURL: String?) throws(ConfigurationError) -> GenesysHosts {
         if let apiURL { return try GenesysHosts(apiBaseURL: apiURL, loginBaseURL: loginURL) }
         guard let region else {
-            throw .missing(setting: "--genesys.region / GENESYS_REGION", hint: "your org's region, e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud (or set GENESYS_API_HOST)")
+            throw .missing(
+                setting: "--genesys.region / GENESYS_REGION",
+                hint:
+                    "your org's region, e.g. mypurecloud.com, mypurecloud.ie, usw2.pure.cloud (or set GENESYS_API_HOST)"
+            )
         }
         guard let known = GenesysRegion.named(region) else {
-            throw .invalid(setting: "--genesys.region / GENESYS_REGION", reason: "unknown region '\(region)'; known: \(GenesysRegion.all.map(\.domain).joined(separator: ", "))")
+            throw .invalid(
+                setting: "--genesys.region / GENESYS_REGION",
+                reason: "unknown region '\(region)'; known: \(GenesysRegion.all.map(\.domain).joined(separator: ", "))")
         }
         if let loginURL {
             return try GenesysHosts(apiBaseURL: known.apiBaseURL, loginBaseURL: loginURL)
@@ -176,16 +224,22 @@ public enum ConfigurationResolver {
             guard value.trimming(" \t\r\n") == value else {
                 throw .invalid(setting: variable, reason: "has spaces or tabs around the URL; remove them")
             }
-            if case .failure(let rejection) = ParsedURL.parse(ParsedURL.hasScheme(value) ? value : "http://" + value,
-                                                              schemes: ["http", "https", "socks5", "socks5h"]) {
-                throw .invalid(setting: variable, reason: "'\(value.contains("@") ? "<redacted>" : value)' \(rejection.reason)")
+            if case .failure(let rejection) = ParsedURL.parse(
+                ParsedURL.hasScheme(value) ? value : "http://" + value,
+                schemes: ["http", "https", "socks5", "socks5h"])
+            {
+                throw .invalid(
+                    setting: variable, reason: "'\(value.contains("@") ? "<redacted>" : value)' \(rejection.reason)")
             }
         }
     }
 
     static func listenAddress(_ address: String) throws(ConfigurationError) -> (String, Int) {
-        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
-            throw .invalid(setting: "--web.listen-address", reason: "'\(address)' is not host:port (e.g. :9985 or 127.0.0.1:9985)")
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else {
+            throw .invalid(
+                setting: "--web.listen-address", reason: "'\(address)' is not host:port (e.g. :9985 or 127.0.0.1:9985)")
         }
         var host = String(address[..<colon])
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
@@ -195,24 +249,36 @@ public enum ConfigurationResolver {
     static func serverLimits(_ options: ExporterOptions) throws(ConfigurationError) -> ServerLimits {
         var limits = ServerLimits()
         if let maxRequests = options.webMaxRequests {
-            guard (1...100_000).contains(maxRequests) else { throw .invalid(setting: "--web.max-requests", reason: "\(maxRequests) is not between 1 and 100000") }
+            guard (1...100_000).contains(maxRequests) else {
+                throw .invalid(setting: "--web.max-requests", reason: "\(maxRequests) is not between 1 and 100000")
+            }
             limits.maxRequests = maxRequests
         }
         if let maxConnections = options.webMaxConnections {
             guard (1...1_000_000).contains(maxConnections) else {
-                throw .invalid(setting: "--web.max-connections", reason: "\(maxConnections) is not between 1 and 1000000")
+                throw .invalid(
+                    setting: "--web.max-connections", reason: "\(maxConnections) is not between 1 and 1000000")
             }
             limits.maxConnections = maxConnections
         }
-        limits.idleTimeout = try duration(options.webIdleTimeout, default: .seconds(60), flag: "--web.idle-timeout", atLeast: .milliseconds(100))
-        guard limits.idleTimeout <= .seconds(86_400) else { throw .invalid(setting: "--web.idle-timeout", reason: "longer than 24h") }
+        limits.idleTimeout = try duration(
+            options.webIdleTimeout, default: .seconds(60), flag: "--web.idle-timeout", atLeast: .milliseconds(100))
+        guard limits.idleTimeout <= .seconds(86_400) else {
+            throw .invalid(setting: "--web.idle-timeout", reason: "longer than 24h")
+        }
         return limits
     }
 
-    static func duration(_ text: String?, default fallback: Duration, flag: String, atLeast minimum: Duration) throws(ConfigurationError) -> Duration {
+    static func duration(
+        _ text: String?, default fallback: Duration, flag: String, atLeast minimum: Duration
+    ) throws(ConfigurationError) -> Duration {
         guard let text else { return fallback }
-        guard let value = DurationParser.parse(text) else { throw .invalid(setting: flag, reason: "'\(text)' is not a duration like 30s, 5m or 1h") }
-        guard value >= minimum else { throw .invalid(setting: flag, reason: "\(text) is shorter than the minimum \(minimum)") }
+        guard let value = DurationParser.parse(text) else {
+            throw .invalid(setting: flag, reason: "'\(text)' is not a duration like 30s, 5m or 1h")
+        }
+        guard value >= minimum else {
+            throw .invalid(setting: flag, reason: "\(text) is shorter than the minimum \(minimum)")
+        }
         return value
     }
 

@@ -5,16 +5,23 @@ import ArgumentParser
 public struct ExporterOptions: ParsableArguments, Sendable {
     public init() {}
 
-    @Option(name: .customLong("web.listen-address"), help: "Address to serve metrics on (default :9985); repeat for several.")
+    @Option(
+        name: .customLong("web.listen-address"),
+        help: "Address to serve metrics on (default :9985); repeat for several.")
     public var listenAddresses: [String] = []
 
-    @Option(name: .customLong("web.config.file"), help: "exporter-toolkit web config: TLS, basic auth, headers (re-read when it changes).")
+    @Option(
+        name: .customLong("web.config.file"),
+        help: "exporter-toolkit web config: TLS, basic auth, headers (re-read when it changes).")
     public var webConfigFile: String?
 
-    @Option(name: .customLong("web.max-requests"), help: "Concurrent requests answered at most; more get 503 (default 40).")
+    @Option(
+        name: .customLong("web.max-requests"), help: "Concurrent requests answered at most; more get 503 (default 40).")
     public var webMaxRequests: Int?
 
-    @Option(name: .customLong("web.max-connections"), help: "Open connections at most; more are closed at once (default 512).")
+    @Option(
+        name: .customLong("web.max-connections"),
+        help: "Open connections at most; more are closed at once (default 512).")
     public var webMaxConnections: Int?
 
     @Option(name: .customLong("web.idle-timeout"), help: "Close connections idle this long (default 60s).")
@@ -23,25 +30,37 @@ public struct ExporterOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics (default /metrics).")
     public var telemetryPath: String?
 
-    @Option(name: .customLong("genesys.region"), help: "Genesys Cloud region, e.g. mypurecloud.ie or eu-west-1 (env GENESYS_REGION).")
+    @Option(
+        name: .customLong("genesys.region"),
+        help: "Genesys Cloud region, e.g. mypurecloud.ie or eu-west-1 (env GENESYS_REGION).")
     public var region: String?
 
-    @Option(name: .customLong("genesys.api-url"), help: "API base URL, e.g. https://api.mypurecloud.com (env GENESYS_API_HOST).")
+    @Option(
+        name: .customLong("genesys.api-url"),
+        help: "API base URL, e.g. https://api.mypurecloud.com (env GENESYS_API_HOST).")
     public var apiURL: String?
 
-    @Option(name: .customLong("genesys.login-url"), help: "Login base URL; derived from the API URL when unset (env GENESYS_LOGIN_HOST).")
+    @Option(
+        name: .customLong("genesys.login-url"),
+        help: "Login base URL; derived from the API URL when unset (env GENESYS_LOGIN_HOST).")
     public var loginURL: String?
 
     @Option(name: .customLong("genesys.client-id"), help: "OAuth client id (env GENESYS_CLIENT_ID).")
     public var clientID: String?
 
-    @Option(name: .customLong("genesys.client-secret-file"), help: "File holding the OAuth client secret (env GENESYS_CLIENT_SECRET_FILE; or GENESYS_CLIENT_SECRET).")
+    @Option(
+        name: .customLong("genesys.client-secret-file"),
+        help: "File holding the OAuth client secret (env GENESYS_CLIENT_SECRET_FILE; or GENESYS_CLIENT_SECRET).")
     public var clientSecretFile: String?
 
-    @Option(name: .customLong("genesys.client-secret"), help: "OAuth client secret. Visible in the process list: prefer the file or GENESYS_CLIENT_SECRET.")
+    @Option(
+        name: .customLong("genesys.client-secret"),
+        help: "OAuth client secret. Visible in the process list: prefer the file or GENESYS_CLIENT_SECRET.")
     public var clientSecret: String?
 
-    @Option(name: .customLong("genesys.grant"), help: "client_credentials or refresh_token (default: refresh_token when GENESYS_REFRESH_TOKEN is set).")
+    @Option(
+        name: .customLong("genesys.grant"),
+        help: "client_credentials or refresh_token (default: refresh_token when GENESYS_REFRESH_TOKEN is set).")
     public var grant: String?
 
     @Option(name: .customLong("poll.interval"), help: "How often collectors poll the API (default 60s).")
@@ -50,19 +69,26 @@ public struct ExporterOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("http.timeout"), help: "Timeout of one API request (default 30s).")
     public var httpTimeout: String?
 
-    @Option(name: .customLong("http.ca-file"), help: "Extra CA bundle (PEM) to trust for the Genesys hosts, in addition to the system's.")
+    @Option(
+        name: .customLong("http.ca-file"),
+        help: "Extra CA bundle (PEM) to trust for the Genesys hosts, in addition to the system's.")
     public var caFile: String?
 
-    @Option(name: .customLong("token.refresh-margin"), help: "Renew the token when less than this is left (default 5m; at most 20% of its lifetime).")
+    @Option(
+        name: .customLong("token.refresh-margin"),
+        help: "Renew the token when less than this is left (default 5m; at most 20% of its lifetime).")
     public var refreshMargin: String?
 
     @Option(name: .customLong("token.cache-file"), help: "Keep the token across restarts in this file (mode 0600).")
     public var tokenCacheFile: String?
 
-    @Option(name: .customLong("collector.queues.name-filter"), help: "Only queues whose whole name matches this regex get per-queue series.")
+    @Option(
+        name: .customLong("collector.queues.name-filter"),
+        help: "Only queues whose whole name matches this regex get per-queue series.")
     public var queueNameFilter: String?
 
-    @Option(name: .customLong("collector.queues.max"), help: "At most this many queues get per-queue series (default 500).")
+    @Option(
+        name: .customLong("collector.queues.max"), help: "At most this many queues get per-queue series (default 500).")
     public var queueMax: Int?
 
     @Flag(name: .customLong("no-collector.identity"), help: "Disable the identity collector.")

@@ -13,8 +13,10 @@ public struct OrgSettings: Sendable {
     public var failureBackoffCap: Duration
 
     public init(
-        token: TokenProviderConfiguration, pollInterval: Duration = .seconds(60), enabledCollectors: Set<String> = Set(CollectorRegistry.names),
-        queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30), extraCAFile: String? = nil,
+        token: TokenProviderConfiguration, pollInterval: Duration = .seconds(60),
+        enabledCollectors: Set<String> = Set(CollectorRegistry.names),
+        queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
+        extraCAFile: String? = nil,
         maxResponseBytes: Int = 64 << 20, failureBackoffCap: Duration = .seconds(300)
     ) {
         self.token = token

@@ -20,8 +20,10 @@ public struct APIError: Error, CustomStringConvertible, Sendable {
     /// Set when the failure was getting a token, not the call itself.
     public let tokenError: TokenError?
 
-    public init(endpoint: Endpoint, reason: APIFailureReason, status: Int? = nil, message: String, correlationID: String? = nil,
-                retryAfter: Duration? = nil, tokenError: TokenError? = nil) {
+    public init(
+        endpoint: Endpoint, reason: APIFailureReason, status: Int? = nil, message: String, correlationID: String? = nil,
+        retryAfter: Duration? = nil, tokenError: TokenError? = nil
+    ) {
         self.endpoint = endpoint
         self.reason = reason
         self.status = status

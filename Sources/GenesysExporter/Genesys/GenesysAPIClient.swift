@@ -16,8 +16,10 @@ public final class GenesysAPIClient: Sendable {
     private let logger: Logger
     private let timeout: Duration
 
-    public init(apiBaseURL: String, tokens: TokenProvider, http: HTTPClient, metrics: APIMetrics? = nil,
-                logger: Logger = Logger(label: "genesys.api"), timeout: Duration = .seconds(30)) {
+    public init(
+        apiBaseURL: String, tokens: TokenProvider, http: HTTPClient, metrics: APIMetrics? = nil,
+        logger: Logger = Logger(label: "genesys.api"), timeout: Duration = .seconds(30)
+    ) {
         self.apiBaseURL = apiBaseURL
         self.tokens = tokens
         self.http = http
@@ -34,26 +36,34 @@ public final class GenesysAPIClient: Sendable {
         try await call(endpoint, query: [], body: body)
     }
 
-    private func call(_ endpoint: Endpoint, query: [(String, String)], body: [UInt8]?) async throws(APIError) -> APIResult {
+    private func call(
+        _ endpoint: Endpoint, query: [(String, String)], body: [UInt8]?
+    ) async throws(APIError) -> APIResult {
         var url = apiBaseURL + endpoint.template
-        if !query.isEmpty { url += "?" + query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&") }
+        if !query.isEmpty {
+            url += "?" + query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
+        }
         var attempt = 1
         while true {
             let token: AccessToken
             do { token = try await tokens.validToken() } catch {
-                throw APIError(endpoint: endpoint, reason: .unauthorized, message: "no access token: \(error.message)", tokenError: error)
+                throw APIError(
+                    endpoint: endpoint, reason: .unauthorized, message: "no access token: \(error.message)",
+                    tokenError: error)
             }
             var headers = [("Authorization", "Bearer \(token.value.exposedValue)"), ("Accept", "application/json")]
             if body != nil { headers.append(("Content-Type", "application/json")) }
             let response: HTTPResponse
             do {
-                response = try await http.send(HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout))
+                response = try await http.send(
+                    HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout))
             } catch {
-                let reason: APIFailureReason = switch error {
-                case .timeout: .timeout
-                case .responseTooLarge: .malformedResponse  // an answer arrived, just not one the API sends
-                default: .network
-                }
+                let reason: APIFailureReason =
+                    switch error {
+                    case .timeout: .timeout
+                    case .responseTooLarge: .malformedResponse  // an answer arrived, just not one the API sends
+                    default: .network
+                    }
                 throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
             }
             metrics?.recordResponse(endpoint, response)
@@ -62,9 +72,12 @@ public final class GenesysAPIClient: Sendable {
                 // The token was revoked or expired early: replace it (once for all callers) and retry once.
                 await tokens.invalidate(token)
                 metrics?.recordRetry(endpoint, reason: "unauthorized")
-                logger.info("API answered 401; renewing the token and retrying once", metadata: [
-                    "endpoint": "\(endpoint.template)", "token": "…\(token.value.fingerprint)", "correlation_id": "\(correlationID ?? "-")",
-                ])
+                logger.info(
+                    "API answered 401; renewing the token and retrying once",
+                    metadata: [
+                        "endpoint": "\(endpoint.template)", "token": "…\(token.value.fingerprint)",
+                        "correlation_id": "\(correlationID ?? "-")",
+                    ])
                 attempt += 1
                 continue
             }
@@ -74,36 +87,50 @@ public final class GenesysAPIClient: Sendable {
             do {
                 return APIResult(json: try JSONParser.document(response.body), response: response)
             } catch {
-                throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: response.status,
-                                    message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))", correlationID: correlationID))
+                throw fail(
+                    APIError(
+                        endpoint: endpoint, reason: .malformedResponse, status: response.status,
+                        message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))",
+                        correlationID: correlationID))
             }
         }
     }
 
     /// Decodes a model from an API answer; a decoding error is a counted `malformed_response` failure naming the field.
-    public func decode<T>(_ endpoint: Endpoint, _ result: APIResult, _ body: (JSONCursor) throws(JSONDecodingError) -> T) throws(APIError) -> T {
+    public func decode<T>(
+        _ endpoint: Endpoint, _ result: APIResult, _ body: (JSONCursor) throws(JSONDecodingError) -> T
+    ) throws(APIError) -> T {
         do {
             return try body(result.json)
         } catch {
-            throw fail(APIError(endpoint: endpoint, reason: .malformedResponse, status: result.response.status,
-                                message: "unexpected response shape: \(error)", correlationID: result.response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }))
+            throw fail(
+                APIError(
+                    endpoint: endpoint, reason: .malformedResponse, status: result.response.status,
+                    message: "unexpected response shape: \(error)",
+                    correlationID: result.response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) })
+            )
         }
     }
 
     /// Counts and logs a failure, then hands it back to throw.
     private func fail(_ error: APIError) -> APIError {
         metrics?.recordFailure(error.endpoint, error.reason)
-        logger.warning("API request failed", metadata: [
-            "endpoint": "\(error.endpoint.template)", "reason": "\(error.reason.rawValue)", "status": "\(error.status.map(String.init) ?? "-")",
-            "correlation_id": "\(error.correlationID ?? "-")", "error": "\(error.message)",
-        ])
+        logger.warning(
+            "API request failed",
+            metadata: [
+                "endpoint": "\(error.endpoint.template)", "reason": "\(error.reason.rawValue)",
+                "status": "\(error.status.map(String.init) ?? "-")",
+                "correlation_id": "\(error.correlationID ?? "-")", "error": "\(error.message)",
+            ])
         return error
     }
 
     package static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
         let status = response.status
         let body = try? JSONParser.document(response.body)
-        let message = ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"  // room for a list of missing permissions
+        let message =
+            // room for a list of missing permissions
+            ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"
         let code = ((try? body?.optionalString("code")) ?? nil).map { " [\(SafeExcerpt.of($0, limit: 80))]" } ?? ""
         let reason: APIFailureReason
         switch status {
@@ -115,7 +142,8 @@ public final class GenesysAPIClient: Sendable {
         case 500...: reason = .serverError
         default: reason = .clientError
         }
-        return APIError(endpoint: endpoint, reason: reason, status: status, message: "HTTP \(status)\(code): \(message)",
-                        correlationID: correlationID, retryAfter: response.retryAfter)
+        return APIError(
+            endpoint: endpoint, reason: reason, status: status, message: "HTTP \(status)\(code): \(message)",
+            correlationID: correlationID, retryAfter: response.retryAfter)
     }
 }

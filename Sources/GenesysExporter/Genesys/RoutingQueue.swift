@@ -51,13 +51,18 @@ extension GenesysAPIClient {
 
     /// Every routing queue, page by page at the largest page size. Each page asks for a valid token,
     /// so a refresh between pages does not interrupt the listing.
-    public func listRoutingQueues(pageSize: Int = GenesysAPIClient.maxQueuePageSize) async throws(APIError) -> (queues: [RoutingQueue], total: Int) {
+    public func listRoutingQueues(
+        pageSize: Int = GenesysAPIClient.maxQueuePageSize
+    ) async throws(APIError) -> (queues: [RoutingQueue], total: Int) {
         var queues: [RoutingQueue] = []
         var pageNumber = 1
         var total = 0
         while true {
-            let result = try await get(.routingQueues, query: [("pageSize", String(pageSize)), ("pageNumber", String(pageNumber))])
-            let page = try decode(.routingQueues, result) { json throws(JSONDecodingError) in try RoutingQueuesPage(json) }
+            let result = try await get(
+                .routingQueues, query: [("pageSize", String(pageSize)), ("pageNumber", String(pageNumber))])
+            let page = try decode(.routingQueues, result) { json throws(JSONDecodingError) in
+                try RoutingQueuesPage(json)
+            }
             queues += page.entities
             total = page.total
             // pageCount bounds the loop even if a server kept returning full pages.

@@ -31,7 +31,8 @@ final class CurlMultiDriver: Sendable {
 }
 
 /// The multi handle and its thread's loop.
-final class CurlMultiLoop: @unchecked Sendable {  // `multi` and `active` are touched only on the driver thread (plus `curl_multi_wakeup`, under the inbox lock while not stopping); `inbox` is behind a lock.
+// `multi` and `active` are touched only on the driver thread (plus `curl_multi_wakeup`, under the inbox lock while not stopping); `inbox` is behind a lock.
+final class CurlMultiLoop: @unchecked Sendable {
     private struct Inbox {
         var added: [CurlTransfer] = []
         var cancelled: [CurlTransfer] = []

@@ -2,7 +2,8 @@ import CCurl
 import NIOConcurrencyHelpers
 
 /// One request's libcurl easy handle, its buffers and the continuation waiting for it.
-final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: only the driver thread after submit; the cancel flag: its own lock.
+// Buffers and continuation: only the driver thread after submit; the cancel flag: its own lock.
+final class CurlTransfer: @unchecked Sendable {
     let easy: UnsafeMutableRawPointer
     let sizeLimit: Int
     fileprivate(set) var body: [UInt8] = []
@@ -46,7 +47,9 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
         if let caFile = configuration.extraCAFile { check(gx_easy_setopt_string(easy, CURLOPT_CAINFO, caFile)) }
         check(gx_easy_setopt_string(easy, CURLOPT_ACCEPT_ENCODING, ""))
         check(gx_easy_setopt_string(easy, CURLOPT_USERAGENT, configuration.userAgent))
-        check(gx_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, (request.connectTimeout ?? configuration.connectTimeout).milliseconds))
+        check(
+            gx_easy_setopt_long(
+                easy, CURLOPT_CONNECTTIMEOUT_MS, (request.connectTimeout ?? configuration.connectTimeout).milliseconds))
         check(gx_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, (request.timeout ?? configuration.timeout).milliseconds))
         check(gx_easy_setopt_off_t(easy, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maxResponseBytes)))
         check(gx_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
@@ -67,7 +70,10 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
             check(gx_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
             // COPYPOSTFIELDS copies, so the Swift array need not outlive this call.
             body.withUnsafeBufferPointer { buffer in
-                check(gx_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)))
+                check(
+                    gx_easy_setopt_pointer(
+                        easy, CURLOPT_COPYPOSTFIELDS,
+                        UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!)))
             }
         }
         // Disable "Expect: 100-continue"; it costs a round trip on every POST.
@@ -83,8 +89,10 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
         guard let continuation else { return }
         self.continuation = nil
         guard code == CURLE_OK else {
-            continuation.resume(throwing: HTTPClientError.from(
-                code: code, message: errorMessage(code), sizeLimit: sizeLimit, exceededSizeLimit: exceededSizeLimit))
+            continuation.resume(
+                throwing: HTTPClientError.from(
+                    code: code, message: errorMessage(code), sizeLimit: sizeLimit, exceededSizeLimit: exceededSizeLimit)
+            )
             return
         }
         var status = 0
@@ -97,10 +105,13 @@ final class CurlTransfer: @unchecked Sendable {  // Buffers and continuation: on
         let appConnect = microseconds(CURLINFO_APPCONNECT_TIME_T)
         let tls = appConnect == .zero ? .zero : max(connect, appConnect)
         let firstByte = max(connect, tls, microseconds(CURLINFO_STARTTRANSFER_TIME_T))
-        let timing = TransferTiming(dns: dns, connect: connect, tls: tls, firstByte: firstByte,
-                                    total: max(firstByte, microseconds(CURLINFO_TOTAL_TIME_T)))
-        continuation.resume(returning: HTTPResponse(
-            status: status, headers: ResponseHeaders(headerFields), body: body, timing: timing, newConnections: connects))
+        let timing = TransferTiming(
+            dns: dns, connect: connect, tls: tls, firstByte: firstByte,
+            total: max(firstByte, microseconds(CURLINFO_TOTAL_TIME_T)))
+        continuation.resume(
+            returning: HTTPResponse(
+                status: status, headers: ResponseHeaders(headerFields), body: body, timing: timing,
+                newConnections: connects))
     }
 
     func fail(_ error: HTTPClientError) {
@@ -162,14 +173,18 @@ package enum HeaderLine: Equatable {
     }
 }
 
-private func curlWriteBody(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteBody(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
     guard let context else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count
     return transfer.appendBody(UnsafeRawBufferPointer(start: data, count: length)) ? length : 0
 }
 
-private func curlWriteHeader(_ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?) -> Int {
+private func curlWriteHeader(
+    _ data: UnsafeMutablePointer<CChar>?, _ size: Int, _ count: Int, _ context: UnsafeMutableRawPointer?
+) -> Int {
     guard let context, let data else { return 0 }
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(context).takeUnretainedValue()
     let length = size * count

@@ -26,7 +26,8 @@ public final class HTTPClient: Sendable {
         do {
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    transfer.continuation = continuation  // set before submit: from then on only the driver thread touches it
+                    // set before submit: from then on only the driver thread touches it
+                    transfer.continuation = continuation
                     driver.submit(transfer)
                 }
             } onCancel: {

@@ -24,7 +24,10 @@ public struct TransferTiming: Sendable, Equatable {
     public var firstByte: Duration
     public var total: Duration
 
-    public init(dns: Duration = .zero, connect: Duration = .zero, tls: Duration = .zero, firstByte: Duration = .zero, total: Duration = .zero) {
+    public init(
+        dns: Duration = .zero, connect: Duration = .zero, tls: Duration = .zero, firstByte: Duration = .zero,
+        total: Duration = .zero
+    ) {
         self.dns = dns
         self.connect = connect
         self.tls = tls
@@ -41,7 +44,10 @@ public struct HTTPResponse: Sendable {
     /// New connections this transfer opened (0 when it reused a kept-alive one).
     public var newConnections: Int
 
-    public init(status: Int, headers: ResponseHeaders = ResponseHeaders(), body: [UInt8] = [], timing: TransferTiming = TransferTiming(), newConnections: Int = 0) {
+    public init(
+        status: Int, headers: ResponseHeaders = ResponseHeaders(), body: [UInt8] = [],
+        timing: TransferTiming = TransferTiming(), newConnections: Int = 0
+    ) {
         self.status = status
         self.headers = headers
         self.body = body

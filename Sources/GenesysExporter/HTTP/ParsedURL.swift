@@ -25,7 +25,9 @@ package struct ParsedURL: Sendable, Equatable {
 
     /// Parses `raw` (a missing scheme means https) and refuses what an API, login or proxy URL must not
     /// carry: user info (it would travel to the host), a query or fragment, a scheme not in `schemes`.
-    package static func parse(_ raw: String, schemes: Set<String> = ["https", "http"]) -> Result<ParsedURL, URLRejection> {
+    package static func parse(
+        _ raw: String, schemes: Set<String> = ["https", "http"]
+    ) -> Result<ParsedURL, URLRejection> {
         var text = raw.trimming(" \t")
         guard !text.isEmpty else { return .failure(.init("is empty")) }
         guard text.utf8.count <= 2048 else { return .failure(.init("is longer than 2048 bytes")) }
@@ -36,7 +38,9 @@ package struct ParsedURL: Sendable, Equatable {
         guard let handle = curl_url() else { return .failure(.init("could not be parsed (out of memory)")) }
         defer { curl_url_cleanup(handle) }
         let code = curl_url_set(handle, CURLUPART_URL, text, UInt32(CURLU_NON_SUPPORT_SCHEME))
-        guard code == CURLUE_OK else { return .failure(.init("is not a valid URL (\(String(cString: curl_url_strerror(code))))")) }
+        guard code == CURLUE_OK else {
+            return .failure(.init("is not a valid URL (\(String(cString: curl_url_strerror(code))))"))
+        }
         func part(_ which: CURLUPart) -> String? {
             var value: UnsafeMutablePointer<CChar>?
             guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
@@ -45,7 +49,10 @@ package struct ParsedURL: Sendable, Equatable {
         }
         let scheme = (part(CURLUPART_SCHEME) ?? "").lowercased()
         guard schemes.contains(scheme) else {
-            return .failure(.init("uses the scheme '\(scheme)'; use \(schemes.sorted().reversed().map { "\($0)://" }.joined(separator: " or "))"))
+            return .failure(
+                .init(
+                    "uses the scheme '\(scheme)'; use \(schemes.sorted().reversed().map { "\($0)://" }.joined(separator: " or "))"
+                ))
         }
         if part(CURLUPART_USER) != nil || part(CURLUPART_PASSWORD) != nil || part(CURLUPART_OPTIONS) != nil {
             return .failure(.init("contains user info (user:password@); credentials never go in a URL"))
@@ -55,7 +62,9 @@ package struct ParsedURL: Sendable, Equatable {
         guard let host = part(CURLUPART_HOST), !host.isEmpty else { return .failure(.init("has no host")) }
         var port: Int?
         if let portText = part(CURLUPART_PORT) {
-            guard let number = Int(portText), (1...65535).contains(number) else { return .failure(.init("has an invalid port")) }
+            guard let number = Int(portText), (1...65535).contains(number) else {
+                return .failure(.init("has an invalid port"))
+            }
             port = number
         }
         var path = part(CURLUPART_PATH) ?? ""
@@ -82,7 +91,9 @@ package struct ParsedURL: Sendable, Equatable {
     static func isLoopbackIPv4(_ host: String) -> Bool {
         let octets = host.split(separator: ".", omittingEmptySubsequences: false)
         guard octets.count == 4, octets[0] == "127" else { return false }
-        return octets.allSatisfy { octet in !octet.isEmpty && octet.count <= 3 && octet.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(octet) != nil }
+        return octets.allSatisfy { octet in
+            !octet.isEmpty && octet.count <= 3 && octet.allSatisfy { $0.isASCII && $0.isNumber } && UInt8(octet) != nil
+        }
     }
 }
 

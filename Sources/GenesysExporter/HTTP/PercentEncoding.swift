@@ -6,8 +6,11 @@ enum PercentEncoding {
         let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
         var encoded = ""
         for byte in value.utf8 {
-            if unreserved.contains(byte) { encoded.append(Character(UnicodeScalar(byte))) }
-            else { encoded += String(format: "%%%02X", byte) }
+            if unreserved.contains(byte) {
+                encoded.append(Character(UnicodeScalar(byte)))
+            } else {
+                encoded += String(format: "%%%02X", byte)
+            }
         }
         return encoded
     }

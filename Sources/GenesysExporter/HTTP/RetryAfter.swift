@@ -52,12 +52,14 @@ package enum HTTPDate {
 
     private static func build(day: String, month: String, year: String, time: String) -> Double? {
         guard let monthIndex = months.firstIndex(of: month.lowercased()),
-              day.count <= 2, let day = Int(day), (1...31).contains(day),
-              year.count == 4, let year = Int(year), (1900...9999).contains(year) else { return nil }
+            day.count <= 2, let day = Int(day), (1...31).contains(day),
+            year.count == 4, let year = Int(year), (1900...9999).contains(year)
+        else { return nil }
         let clock = time.split(separator: ":", omittingEmptySubsequences: false)
         guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
-              let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
-              (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second) else { return nil }
+            let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+            (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
+        else { return nil }
         let days = daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return Double(days * 86_400 + hour * 3600 + minute * 60 + second)
     }

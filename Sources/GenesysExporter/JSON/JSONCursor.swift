@@ -108,10 +108,14 @@ public struct JSONCursor: Sendable {
         switch node {
         case .tree(let value):
             guard case .array(let items) = value else { throw mismatch("array") }
-            return items.enumerated().map { JSONCursor(node: .tree($0.element), location: .element(parent: parent, index: $0.offset)) }
+            return items.enumerated().map {
+                JSONCursor(node: .tree($0.element), location: .element(parent: parent, index: $0.offset))
+            }
         case .jansson(let node):
             guard node.type == JSON_ARRAY else { throw mismatch("array") }
-            return node.elements.enumerated().map { JSONCursor(node: .jansson($0.element), location: .element(parent: parent, index: $0.offset)) }
+            return node.elements.enumerated().map {
+                JSONCursor(node: .jansson($0.element), location: .element(parent: parent, index: $0.offset))
+            }
         }
     }
 
@@ -165,7 +169,9 @@ public struct JSONCursor: Sendable {
     /// A finite number that must lie in `range`.
     public func double(in range: ClosedRange<Double>) throws(JSONDecodingError) -> Double {
         let number = try double()
-        guard number.isFinite, range.contains(number) else { throw .invalidValue(path: path, reason: "\(number) is outside \(range)") }
+        guard number.isFinite, range.contains(number) else {
+            throw .invalidValue(path: path, reason: "\(number) is outside \(range)")
+        }
         return number
     }
 

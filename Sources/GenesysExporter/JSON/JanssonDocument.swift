@@ -2,7 +2,8 @@ import CJansson
 
 /// A jansson tree that decoders read in place, so decoding a page builds no Swift copy of it: a listing of
 /// 5,000 queues costs jansson's parse and the few fields the exporter keeps.
-final class JanssonDocument: @unchecked Sendable {  // Owns a tree nothing mutates after parsing; released once, in deinit.
+// Owns a tree nothing mutates after parsing; released once, in deinit.
+final class JanssonDocument: @unchecked Sendable {
     let root: UnsafeMutablePointer<json_t>
 
     init(root: UnsafeMutablePointer<json_t>) { self.root = root }

@@ -28,8 +28,11 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        let timestamp = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-        var fields: [(String, String)] = [("ts", timestamp), ("level", Self.levelName(event.level)), ("caller", label), ("msg", "\(event.message)")]
+        let timestamp = Date().formatted(
+            .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        var fields: [(String, String)] = [
+            ("ts", timestamp), ("level", Self.levelName(event.level)), ("caller", label), ("msg", "\(event.message)"),
+        ]
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() { fields.append((key, "\(merged[key]!)")) }
         let line = format == .json ? Self.json(fields) : Self.logfmt(fields)
@@ -71,7 +74,8 @@ public struct LineLogHandler: LogHandler {
         guard !key.isEmpty else { return "_" }
         var safe = String.UnicodeScalarView()
         for scalar in key.unicodeScalars {
-            let breaksLine = scalar == " " || scalar == "=" || scalar == "\"" || scalar == "\\" || scalar.isControlOrInvisibleLayout
+            let breaksLine =
+                scalar == " " || scalar == "=" || scalar == "\"" || scalar == "\\" || scalar.isControlOrInvisibleLayout
             safe.append(breaksLine ? "_" : scalar)
         }
         return String(safe)

@@ -16,17 +16,26 @@ final class CollectorMetrics: Sendable {
     }
 
     private func collectorUp(_ name: String) -> Gauge {
-        registry.gauge("genesys_collector_up", "1 when the collector's last poll succeeded; its series keep their last values otherwise.", labels: [("collector", name)])
+        registry.gauge(
+            "genesys_collector_up",
+            "1 when the collector's last poll succeeded; its series keep their last values otherwise.",
+            labels: [("collector", name)])
     }
 
     func recordRun(_ name: String, succeeded: Bool, reachedAPI: Bool, took: Duration) {
         collectorUp(name).set(succeeded ? 1.0 : 0.0)
         up.set(reachedAPI ? 1.0 : 0.0)
-        registry.gauge("genesys_collector_duration_seconds", "How long the collector's last poll took.", labels: [("collector", name)])
-            .set(took.seconds)
+        registry.gauge(
+            "genesys_collector_duration_seconds", "How long the collector's last poll took.",
+            labels: [("collector", name)]
+        )
+        .set(took.seconds)
         if succeeded {
-            registry.gauge("genesys_collector_last_success_timestamp_seconds", "Unix time of the collector's last successful poll.", labels: [("collector", name)])
-                .set(Date().timeIntervalSince1970)
+            registry.gauge(
+                "genesys_collector_last_success_timestamp_seconds",
+                "Unix time of the collector's last successful poll.", labels: [("collector", name)]
+            )
+            .set(Date().timeIntervalSince1970)
         }
     }
 }

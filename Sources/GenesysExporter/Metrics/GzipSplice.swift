@@ -51,7 +51,8 @@ enum GzipSplice {
         let capacity = gx_deflate_bound(plain.count)
         return plain.withUnsafeBufferPointer { input in
             [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
-                count = gx_deflate_raw(input.baseAddress, input.count, level.rawValue, final ? 1 : 0, output.baseAddress, capacity)
+                count = gx_deflate_raw(
+                    input.baseAddress, input.count, level.rawValue, final ? 1 : 0, output.baseAddress, capacity)
                 // zlib fails only without memory when the room is enough.
                 precondition(count > 0, "zlib could not compress \(input.count) bytes")
             }

@@ -10,7 +10,8 @@ extension PrometheusCollectorRegistry {
         makeCounter(descriptor: Self.descriptor(name, help), labels: labels)
     }
 
-    func histogram(_ name: String, _ help: String, buckets: [Double], labels: [(String, String)] = []) -> ValueHistogram {
+    func histogram(_ name: String, _ help: String, buckets: [Double], labels: [(String, String)] = []) -> ValueHistogram
+    {
         makeValueHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: buckets)
     }
 

@@ -81,7 +81,9 @@ public final class MetricStore: Sendable {
         guard encoding == .gzip else { return .plain(rendering.plain) }
         if let gzipped = rendering.gzipped { return .gzipped(gzipped) }
         return compressing.withLock {
-            if let hit = cached.withLockedValue({ $0 }), hit.generation == current, let gzipped = hit.gzipped { return .gzipped(gzipped) }
+            if let hit = cached.withLockedValue({ $0 }), hit.generation == current, let gzipped = hit.gzipped {
+                return .gzipped(gzipped)
+            }
             let gzipped = GzipSplice.prefix(rendering.plain)
             cached.withLockedValue { if $0?.generation == current { $0?.gzipped = gzipped } }
             gzipCompressions.withLockedValue { $0 += 1 }

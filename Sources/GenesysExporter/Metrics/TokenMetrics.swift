@@ -22,31 +22,37 @@ public final class TokenMetrics: Sendable {
     }
 
     private func refreshes(_ grant: OAuthGrant, _ reason: TokenRefreshReason) -> Counter {
-        registry.counter("genesys_token_refreshes_total", "Access tokens obtained, by grant type and why the token was requested.",
-                         labels: [("grant_type", grant.rawValue), ("reason", reason.rawValue)])
+        registry.counter(
+            "genesys_token_refreshes_total", "Access tokens obtained, by grant type and why the token was requested.",
+            labels: [("grant_type", grant.rawValue), ("reason", reason.rawValue)])
     }
 
     private func failures(_ grant: OAuthGrant, _ reason: TokenFailureReason) -> Counter {
-        registry.counter("genesys_token_refresh_failures_total", "Failed token requests, by grant type and failure reason.",
-                         labels: [("grant_type", grant.rawValue), ("reason", reason.rawValue)])
+        registry.counter(
+            "genesys_token_refresh_failures_total", "Failed token requests, by grant type and failure reason.",
+            labels: [("grant_type", grant.rawValue), ("reason", reason.rawValue)])
     }
 
     private func cacheOperations(_ op: String, _ result: TokenCacheResult) -> Counter {
-        registry.counter("genesys_token_cache_operations_total", "Token cache file loads and saves, by result.",
-                         labels: [("op", op), ("result", result.rawValue)])
+        registry.counter(
+            "genesys_token_cache_operations_total", "Token cache file loads and saves, by result.",
+            labels: [("op", op), ("result", result.rawValue)])
     }
 
     private func duration(_ grant: OAuthGrant) -> ValueHistogram {
-        registry.histogram("genesys_token_refresh_duration_seconds", "Latency of token requests to the login service.",
-                           buckets: latencyBuckets, labels: [("grant_type", grant.rawValue)])
+        registry.histogram(
+            "genesys_token_refresh_duration_seconds", "Latency of token requests to the login service.",
+            buckets: latencyBuckets, labels: [("grant_type", grant.rawValue)])
     }
 
     func recordSuccess(_ token: AccessToken, reason: TokenRefreshReason, took: Duration) {
         defer { store.changed() }
         refreshes(token.grant, reason).increment()
         duration(token.grant).record(took.seconds)
-        registry.gauge("genesys_token_last_refresh_success_timestamp_seconds", "Unix time of the last successful token request.")
-            .set(token.obtainedAtUnix + took.seconds)
+        registry.gauge(
+            "genesys_token_last_refresh_success_timestamp_seconds", "Unix time of the last successful token request."
+        )
+        .set(token.obtainedAtUnix + took.seconds)
         tokenChanged(token)
     }
 
@@ -77,7 +83,10 @@ public final class TokenMetrics: Sendable {
         guard let token = current.withLockedValue({ $0 }) else { return }
         store.liveRegistry.gauge("genesys_token_age_seconds", "Seconds since the current access token was issued.")
             .set((now - token.obtainedAt).seconds)
-        store.liveRegistry.gauge("genesys_token_expires_in_seconds", "Seconds until the current access token expires (negative once expired).")
-            .set(token.remaining(at: now).seconds)
+        store.liveRegistry.gauge(
+            "genesys_token_expires_in_seconds",
+            "Seconds until the current access token expires (negative once expired)."
+        )
+        .set(token.remaining(at: now).seconds)
     }
 }

@@ -26,7 +26,9 @@ enum AcceptEncoding {
         var nonZero = true
         for parameter in parameters {
             let pair = parameter.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard pair.count == 2, String(decoding: trimmed(pair[0]), as: UTF8.self).lowercased() == "q" else { continue }
+            guard pair.count == 2, String(decoding: trimmed(pair[0]), as: UTF8.self).lowercased() == "q" else {
+                continue
+            }
             guard let weight = qvalueIsNonZero(trimmed(pair[1])) else { return nil }
             nonZero = weight
         }
@@ -47,7 +49,8 @@ enum AcceptEncoding {
 
     private static func trimmed(_ bytes: Substring.UTF8View.SubSequence) -> Substring.UTF8View.SubSequence {
         let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
-        guard let start = bytes.firstIndex(where: { !isSpace($0) }), let end = bytes.lastIndex(where: { !isSpace($0) }) else {
+        guard let start = bytes.firstIndex(where: { !isSpace($0) }), let end = bytes.lastIndex(where: { !isSpace($0) })
+        else {
             return bytes[bytes.startIndex..<bytes.startIndex]
         }
         return bytes[start...end]

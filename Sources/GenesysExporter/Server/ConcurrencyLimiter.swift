@@ -11,7 +11,8 @@ final class ConcurrencyLimiter: Sendable {
     func tryAcquire() -> Bool {
         var current = inUse.load(ordering: .relaxed)
         while current < limit {
-            let (exchanged, original) = inUse.compareExchange(expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
+            let (exchanged, original) = inUse.compareExchange(
+                expected: current, desired: current + 1, ordering: .acquiringAndReleasing)
             if exchanged { return true }
             current = original
         }

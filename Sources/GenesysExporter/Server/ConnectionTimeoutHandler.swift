@@ -87,10 +87,12 @@ final class ConnectionTimeoutHandler: ChannelDuplexHandler {
             return
         }
         metrics.rejected(.requestTimeout)
-        let answer = "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nConnection: close\r\n\r\n408 request timeout\n"
+        let answer =
+            "HTTP/1.1 408 Request Timeout\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 20\r\nConnection: close\r\n\r\n408 request timeout\n"
         let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(.byteBuffer(context.channel.allocator.buffer(string: answer)))).whenComplete { _ in
-            channel.close(promise: nil)
-        }
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(context.channel.allocator.buffer(string: answer))))
+            .whenComplete { _ in
+                channel.close(promise: nil)
+            }
     }
 }

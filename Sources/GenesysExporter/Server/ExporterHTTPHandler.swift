@@ -26,7 +26,10 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     private var readRequested = false
     private var closed = false
 
-    init(routes: ExporterRoutes, web: WebConfigSource, requests: ConcurrencyLimiter, renderPool: NIOThreadPool, metrics: WebServerMetrics) {
+    init(
+        routes: ExporterRoutes, web: WebConfigSource, requests: ConcurrencyLimiter, renderPool: NIOThreadPool,
+        metrics: WebServerMetrics
+    ) {
         self.routes = routes
         self.web = web
         self.requests = requests
@@ -101,12 +104,16 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     }
 
     /// Builds the answer on the render pool, then writes it from the event loop.
-    private func render(_ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext,
-                        releasing slot: ConcurrencyLimiter) {
+    private func render(
+        _ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext,
+        releasing slot: ConcurrencyLimiter
+    ) {
         let routes = self.routes
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         renderPool.runIfActive(eventLoop: context.eventLoop) {
-            routes.reply(method: request.method.rawValue, path: request.uri, acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init))
+            routes.reply(
+                method: request.method.rawValue, path: request.uri,
+                acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init))
         }.whenComplete { result in
             slot.release()
             let (handler, context) = bound.value
@@ -118,7 +125,9 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
     }
 
     /// 401 with a Basic challenge; the body says nothing about the exporter (not even readiness).
-    private func refuse(_ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext) {
+    private func refuse(
+        _ request: HTTPRequestHead, headers: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext
+    ) {
         metrics.rejected(.unauthorized)
         var reply = text(401, "401 Unauthorized\n")
         reply.wwwAuthenticate = "Basic"
@@ -129,8 +138,10 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         ExporterRoutes.Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
     }
 
-    private func write(_ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, headers extra: [WebConfig.HTTPHeaderSetting],
-                       context: ChannelHandlerContext) {
+    private func write(
+        _ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, headers extra: [WebConfig.HTTPHeaderSetting],
+        context: ChannelHandlerContext
+    ) {
         guard !closed else { return }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: reply.contentType)
@@ -142,11 +153,13 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         for header in extra { headers.add(name: header.name, value: header.value) }
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let responseHead = HTTPResponseHead(version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
+        let responseHead = HTTPResponseHead(
+            version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if request.method != .HEAD {
             for part in reply.parts where !part.isEmpty {
-                context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: part)))), promise: nil)
+                context.write(
+                    wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: part)))), promise: nil)
             }
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)

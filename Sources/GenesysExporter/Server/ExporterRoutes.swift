@@ -6,17 +6,24 @@ public struct ExporterRoutes: Sendable {
     public var renderMetrics: @Sendable (ExpositionEncoding) -> RenderedExposition
     public var readiness: @Sendable () -> (ready: Bool, reason: String)
 
-    public init(telemetryPath: String = "/metrics", renderMetrics: @escaping @Sendable (ExpositionEncoding) -> RenderedExposition,
-                readiness: @escaping @Sendable () -> (ready: Bool, reason: String)) {
+    public init(
+        telemetryPath: String = "/metrics",
+        renderMetrics: @escaping @Sendable (ExpositionEncoding) -> RenderedExposition,
+        readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
+    ) {
         self.telemetryPath = telemetryPath
         self.renderMetrics = renderMetrics
         self.readiness = readiness
     }
 
     /// A page that is not cached (tests, the fuzz targets): gzipped whole when the scraper accepts it.
-    public init(telemetryPath: String = "/metrics", page: @escaping @Sendable () -> [UInt8],
-                readiness: @escaping @Sendable () -> (ready: Bool, reason: String)) {
-        self.init(telemetryPath: telemetryPath, renderMetrics: { RenderedExposition(page: page(), encoding: $0) }, readiness: readiness)
+    public init(
+        telemetryPath: String = "/metrics", page: @escaping @Sendable () -> [UInt8],
+        readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
+    ) {
+        self.init(
+            telemetryPath: telemetryPath, renderMetrics: { RenderedExposition(page: page(), encoding: $0) },
+            readiness: readiness)
     }
 
     package struct Reply {

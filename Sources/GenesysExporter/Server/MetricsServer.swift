@@ -29,9 +29,11 @@ public final class MetricsServer: Service, Sendable {
     /// - Parameters:
     ///   - renderPool: where answers are built (tests pass their own to hold requests).
     ///   - reloadInterval: how often the web config files are checked for changes.
-    public init(addresses: [ListenAddress], routes: ExporterRoutes, limits: ServerLimits = ServerLimits(),
-                web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton, reloadInterval: Duration = .seconds(1),
-                metrics: WebServerMetrics = .unregistered(), logger: Logger = Logger(label: "genesys-exporter")) {
+    public init(
+        addresses: [ListenAddress], routes: ExporterRoutes, limits: ServerLimits = ServerLimits(),
+        web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton, reloadInterval: Duration = .seconds(1),
+        metrics: WebServerMetrics = .unregistered(), logger: Logger = Logger(label: "genesys-exporter")
+    ) {
         precondition(!addresses.isEmpty, "at least one listen address")
         self.addresses = addresses
         self.routes = routes
@@ -62,7 +64,9 @@ public final class MetricsServer: Service, Sendable {
     }
 
     private func bind(_ address: ListenAddress) async throws -> any Channel {
-        let (routes, limits, web, renderPool, connections, requests, metrics) = (routes, limits, web, renderPool, connections, requests, metrics)
+        let (routes, limits, web, renderPool, connections, requests, metrics) = (
+            routes, limits, web, renderPool, connections, requests, metrics
+        )
         var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             // Room for a burst of connects (2,000 at once in the tests) while the loop accepts them.
             .serverChannelOption(.backlog, value: 1024)
@@ -72,9 +76,11 @@ public final class MetricsServer: Service, Sendable {
             .childChannelOption(.maxMessagesPerRead, value: 1)
         if address.isIPv6 {
             // Lets [::]:9985 and 0.0.0.0:9985 be listed side by side.
-            bootstrap = bootstrap.serverChannelOption(ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
         }
-        return try await bootstrap
+        return
+            try await bootstrap
             .childChannelInitializer { channel in
                 guard connections.tryAcquire() else {
                     metrics.rejected(.maxConnections)
@@ -89,9 +95,13 @@ public final class MetricsServer: Service, Sendable {
                         try pipeline.addHandler(PlainHTTPOnTLSPortHandler())
                         try pipeline.addHandler(tls.makeHandler())
                     }
-                    try pipeline.addHandler(ConnectionTimeoutHandler(requestHeadTimeout: TimeAmount(limits.requestHeadTimeout), metrics: metrics))
+                    try pipeline.addHandler(
+                        ConnectionTimeoutHandler(
+                            requestHeadTimeout: TimeAmount(limits.requestHeadTimeout), metrics: metrics))
                     try pipeline.configureHTTPServerPipeline(withPipeliningAssistance: false, withErrorHandling: true)
-                    try pipeline.addHandler(ExporterHTTPHandler(routes: routes, web: web, requests: requests, renderPool: renderPool, metrics: metrics))
+                    try pipeline.addHandler(
+                        ExporterHTTPHandler(
+                            routes: routes, web: web, requests: requests, renderPool: renderPool, metrics: metrics))
                 }
             }
             .bind(host: address.host, port: address.port).get()

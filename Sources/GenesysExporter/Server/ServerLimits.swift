@@ -10,8 +10,10 @@ public struct ServerLimits: Sendable, Equatable {
     /// A request head that has begun to arrive must be complete within this; else 408 and close (slow clients).
     public var requestHeadTimeout: Duration
 
-    public init(maxRequests: Int = 40, maxConnections: Int = 512, idleTimeout: Duration = .seconds(60),
-                requestHeadTimeout: Duration = .seconds(10)) {
+    public init(
+        maxRequests: Int = 40, maxConnections: Int = 512, idleTimeout: Duration = .seconds(60),
+        requestHeadTimeout: Duration = .seconds(10)
+    ) {
         self.maxRequests = maxRequests
         self.maxConnections = maxConnections
         self.idleTimeout = idleTimeout

@@ -17,16 +17,20 @@ public struct WebServerMetrics: Sendable {
     public init(registry: PrometheusCollectorRegistry) {
         var rejections: [Rejection: Counter] = [:]
         for reason in Rejection.allCases {
-            rejections[reason] = registry.counter("genesys_exporter_http_rejected_total",
-                                                  "Requests or connections the HTTP server turned away, by reason.",
-                                                  labels: [("reason", reason.rawValue)])
+            rejections[reason] = registry.counter(
+                "genesys_exporter_http_rejected_total",
+                "Requests or connections the HTTP server turned away, by reason.",
+                labels: [("reason", reason.rawValue)])
         }
         self.rejections = rejections
         let help = "Re-reads of --web.config.file after a change, by result."
-        reloads = (registry.counter("genesys_exporter_web_config_reloads_total", help, labels: [("result", "success")]),
-                   registry.counter("genesys_exporter_web_config_reloads_total", help, labels: [("result", "failure")]))
-        lastReloadSuccessful = registry.gauge("genesys_exporter_web_config_last_reload_successful",
-                                              "1 when the web config in force is the file's current content; 0 after a rejected change.")
+        reloads = (
+            registry.counter("genesys_exporter_web_config_reloads_total", help, labels: [("result", "success")]),
+            registry.counter("genesys_exporter_web_config_reloads_total", help, labels: [("result", "failure")])
+        )
+        lastReloadSuccessful = registry.gauge(
+            "genesys_exporter_web_config_last_reload_successful",
+            "1 when the web config in force is the file's current content; 0 after a rejected change.")
         lastReloadSuccessful.set(1.0)
     }
 

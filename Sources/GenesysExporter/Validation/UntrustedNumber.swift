@@ -11,7 +11,8 @@ package enum UntrustedNumber {
     /// `value` as an Int when it is finite, whole and inside `range`, else nil.
     package static func whole(_ value: Double, in range: ClosedRange<Int>) -> Int? {
         guard value.isFinite, value.rounded() == value,
-              value >= Double(range.lowerBound), value <= Double(range.upperBound) else { return nil }
+            value >= Double(range.lowerBound), value <= Double(range.upperBound)
+        else { return nil }
         return Int(value)
     }
 

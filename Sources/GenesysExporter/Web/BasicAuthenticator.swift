@@ -45,7 +45,8 @@ public final class BasicAuthenticator: Sendable {
         if let known = verdicts.withLockedValue({ $0[credentials] }) { return known }
         let hash = users[credentials.user]
         counters.recordBcrypt()
-        let matches = BcryptHash.matches(password: credentials.password, hash: hash ?? Self.unknownUserHash) && hash != nil
+        let matches =
+            BcryptHash.matches(password: credentials.password, hash: hash ?? Self.unknownUserHash) && hash != nil
         verdicts.withLockedValue { remembered in
             if remembered.count >= Self.maxRememberedVerdicts { remembered.removeAll() }
             remembered[credentials] = matches
@@ -57,8 +58,9 @@ public final class BasicAuthenticator: Sendable {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-              let decoded = Base64.decode(String(parts[1]).trimmingSpaces), let text = String(validating: decoded, as: UTF8.self),
-              let colon = text.firstIndex(of: ":")
+            let decoded = Base64.decode(String(parts[1]).trimmingSpaces),
+            let text = String(validating: decoded, as: UTF8.self),
+            let colon = text.firstIndex(of: ":")
         else { return nil }
         return Credentials(user: String(text[..<colon]), password: String(text[text.index(after: colon)...]))
     }

@@ -14,7 +14,8 @@ public enum WebConfigParser {
         }
         guard let root, reader.isPresent(root) else { return WebConfig() }
         let top = try reader.mapping(root, at: "")
-        try reader.onlyKnownKeys(top, at: "", ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"])
+        try reader.onlyKnownKeys(
+            top, at: "", ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"])
 
         var config = WebConfig()
         if let tls = top["tls_server_config"], reader.isPresent(tls) {
@@ -32,7 +33,9 @@ public enum WebConfigParser {
             var interval = "0"
             if let node = settings["interval"] { interval = try reader.string(node, at: "rate_limit.interval") }
             if !["0", "0s", ""].contains(interval) {
-                throw reader.invalid("rate_limit", "cannot be honoured by this exporter; --web.max-requests bounds concurrent requests instead")
+                throw reader.invalid(
+                    "rate_limit",
+                    "cannot be honoured by this exporter; --web.max-requests bounds concurrent requests instead")
             }
         }
         return config
@@ -41,18 +44,25 @@ public enum WebConfigParser {
     private static func tlsSettings(_ node: Node, reader: Reader) throws(ConfigurationError) -> WebConfig.TLSSettings? {
         let at = "tls_server_config"
         let settings = try reader.mapping(node, at: at)
-        try reader.onlyKnownKeys(settings, at: at, [
-            "cert", "key", "client_ca", "cert_file", "key_file", "client_ca_file", "client_auth_type", "cipher_suites",
-            "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites", "client_allowed_sans",
-        ])
+        try reader.onlyKnownKeys(
+            settings, at: at,
+            [
+                "cert", "key", "client_ca", "cert_file", "key_file", "client_ca_file", "client_auth_type",
+                "cipher_suites",
+                "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites", "client_allowed_sans",
+            ])
         func text(_ key: String) throws(ConfigurationError) -> String? {
             guard let value = settings[key], reader.isPresent(value) else { return nil }
             let string = try reader.string(value, at: "\(at).\(key)")
             return string.isEmpty ? nil : string
         }
-        func source(file fileKey: String, inline inlineKey: String) throws(ConfigurationError) -> WebConfig.TLSSettings.Source? {
+        func source(
+            file fileKey: String, inline inlineKey: String
+        ) throws(ConfigurationError) -> WebConfig.TLSSettings.Source? {
             let file = try text(fileKey), inline = try text(inlineKey)
-            if file != nil && inline != nil { throw reader.invalid("\(at).\(fileKey)", "set either \(fileKey) or \(inlineKey), not both") }
+            if file != nil && inline != nil {
+                throw reader.invalid("\(at).\(fileKey)", "set either \(fileKey) or \(inlineKey), not both")
+            }
             if let file { return .file(reader.resolve(file)) }
             return inline.map { .inline($0) }
         }
@@ -60,7 +70,9 @@ public enum WebConfigParser {
             if let value = settings[unsupported], reader.isPresent(value) {
                 guard let list = value.sequence else { throw reader.invalid("\(at).\(unsupported)", "must be a list") }
                 if !list.isEmpty {
-                    throw reader.invalid("\(at).\(unsupported)", "cannot be honoured by this exporter (BoringSSL's defaults apply); remove the key")
+                    throw reader.invalid(
+                        "\(at).\(unsupported)",
+                        "cannot be honoured by this exporter (BoringSSL's defaults apply); remove the key")
                 }
             }
         }
@@ -82,43 +94,63 @@ public enum WebConfigParser {
         case "RequireClientCert": clientAuth = .requireAnyClientCert  // exporter-toolkit's old name
         case let name?:
             guard let known = WebConfig.ClientAuth(rawValue: name) else {
-                throw reader.invalid("\(at).client_auth_type", "'\(name)' is not one of \(WebConfig.ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw reader.invalid(
+                    "\(at).client_auth_type",
+                    "'\(name)' is not one of \(WebConfig.ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             clientAuth = known
         }
         if clientCAs != nil && clientAuth == .noClientCert {
-            throw reader.invalid("\(at).client_ca_file", "client CAs are configured but client_auth_type is NoClientCert")
+            throw reader.invalid(
+                "\(at).client_ca_file", "client CAs are configured but client_auth_type is NoClientCert")
         }
         if clientAuth.verifiesAgainstClientCAs && clientCAs == nil {
-            throw reader.invalid("\(at).client_ca_file", "client_auth_type \(clientAuth.rawValue) needs client_ca_file (or client_ca)")
+            throw reader.invalid(
+                "\(at).client_ca_file", "client_auth_type \(clientAuth.rawValue) needs client_ca_file (or client_ca)")
         }
-        func version(_ key: String, default fallback: WebConfig.TLSVersionName) throws(ConfigurationError) -> WebConfig.TLSVersionName {
+        func version(
+            _ key: String, default fallback: WebConfig.TLSVersionName
+        ) throws(ConfigurationError) -> WebConfig.TLSVersionName {
             guard let name = try text(key) else { return fallback }
             guard let version = WebConfig.TLSVersionName(rawValue: name) else {
-                throw reader.invalid("\(at).\(key)", "'\(name)' is not one of \(WebConfig.TLSVersionName.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw reader.invalid(
+                    "\(at).\(key)",
+                    "'\(name)' is not one of \(WebConfig.TLSVersionName.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             return version
         }
         let minVersion = try version("min_version", default: .tls12)
         let maxVersion = try version("max_version", default: .tls13)
-        guard minVersion <= maxVersion else { throw reader.invalid("\(at).min_version", "\(minVersion.rawValue) is above max_version \(maxVersion.rawValue)") }
-        return WebConfig.TLSSettings(certificate: certificate, privateKey: privateKey, clientCAs: clientCAs, clientAuth: clientAuth,
-                                     minVersion: minVersion, maxVersion: maxVersion)
+        guard minVersion <= maxVersion else {
+            throw reader.invalid(
+                "\(at).min_version", "\(minVersion.rawValue) is above max_version \(maxVersion.rawValue)")
+        }
+        return WebConfig.TLSSettings(
+            certificate: certificate, privateKey: privateKey, clientCAs: clientCAs, clientAuth: clientAuth,
+            minVersion: minVersion, maxVersion: maxVersion)
     }
 
     /// exporter-toolkit allows only these headers, some with fixed values, for consistency across exporters.
     static let allowedHeaders: [String: [String]] = [
-        "Strict-Transport-Security": [], "X-Content-Type-Options": ["nosniff"], "X-Frame-Options": ["deny", "sameorigin"],
+        "Strict-Transport-Security": [], "X-Content-Type-Options": ["nosniff"],
+        "X-Frame-Options": ["deny", "sameorigin"],
         "X-XSS-Protection": [], "Content-Security-Policy": [],
     ]
 
-    private static func headers(_ node: Node, reader: Reader) throws(ConfigurationError) -> [WebConfig.HTTPHeaderSetting] {
+    private static func headers(
+        _ node: Node, reader: Reader
+    ) throws(ConfigurationError) -> [WebConfig.HTTPHeaderSetting] {
         let at = "http_server_config"
         let settings = try reader.mapping(node, at: at)
         try reader.onlyKnownKeys(settings, at: at, ["http2", "headers"])
         if let http2 = settings["http2"], reader.isPresent(http2) {
             guard let enabled = http2.bool else { throw reader.invalid("\(at).http2", "must be true or false") }
-            if enabled { throw reader.invalid("\(at).http2", "HTTP/2 cannot be honoured by this exporter (it serves HTTP/1.1); set it to false or remove it") }
+            if enabled {
+                throw reader.invalid(
+                    "\(at).http2",
+                    "HTTP/2 cannot be honoured by this exporter (it serves HTTP/1.1); set it to false or remove it")
+            }
         }
         guard let headersNode = settings["headers"], reader.isPresent(headersNode) else { return [] }
         var headers: [WebConfig.HTTPHeaderSetting] = []
@@ -126,13 +158,18 @@ public enum WebConfigParser {
             let name = try reader.string(key, at: "\(at).headers")
             let keyPath = "\(at).headers.\(name)"
             guard let allowed = allowedHeaders[name] else {
-                throw reader.invalid(keyPath, "this header cannot be configured; allowed: \(allowedHeaders.keys.sorted().joined(separator: ", "))")
+                throw reader.invalid(
+                    keyPath,
+                    "this header cannot be configured; allowed: \(allowedHeaders.keys.sorted().joined(separator: ", "))"
+                )
             }
             let text = try reader.string(value, at: keyPath)
             if !allowed.isEmpty && !allowed.contains(text) {
                 throw reader.invalid(keyPath, "'\(text)' is not one of \(allowed.joined(separator: ", "))")
             }
-            guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else { throw reader.invalid(keyPath, "must be one line") }
+            guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else {
+                throw reader.invalid(keyPath, "must be one line")
+            }
             headers.append(WebConfig.HTTPHeaderSetting(name: name, value: text))
         }
         return headers
@@ -143,7 +180,9 @@ public enum WebConfigParser {
         for (key, value) in try reader.mapping(node, at: "basic_auth_users") {
             let user = try reader.string(key, at: "basic_auth_users")
             let keyPath = "basic_auth_users.\(user)"
-            guard !user.isEmpty, !user.contains(":") else { throw reader.invalid(keyPath, "a user name must be non-empty and contain no ':'") }
+            guard !user.isEmpty, !user.contains(":") else {
+                throw reader.invalid(keyPath, "a user name must be non-empty and contain no ':'")
+            }
             // The hash is not secret the way a password is, but it is still never echoed.
             let hash = try reader.string(value, at: keyPath)
             guard BcryptHash.isWellFormed(hash) else {
@@ -165,7 +204,9 @@ public enum WebConfigParser {
         let path: String
 
         func invalid(_ key: String, _ reason: String) -> ConfigurationError {
-            .invalid(setting: key.isEmpty ? "--web.config.file \(path)" : "--web.config.file \(path): \(key)", reason: reason)
+            .invalid(
+                setting: key.isEmpty ? "--web.config.file \(path)" : "--web.config.file \(path): \(key)", reason: reason
+            )
         }
 
         func isPresent(_ node: Node) -> Bool {
@@ -183,11 +224,14 @@ public enum WebConfigParser {
             return scalar.string
         }
 
-        func onlyKnownKeys(_ mapping: Node.Mapping, at parent: String, _ known: Set<String>) throws(ConfigurationError) {
+        func onlyKnownKeys(_ mapping: Node.Mapping, at parent: String, _ known: Set<String>) throws(ConfigurationError)
+        {
             for key in mapping.keys {
                 let name = key.scalar?.string ?? "?"
                 if !known.contains(name) {
-                    throw invalid(parent.isEmpty ? name : "\(parent).\(name)", "unknown key; known: \(known.sorted().joined(separator: ", "))")
+                    throw invalid(
+                        parent.isEmpty ? name : "\(parent).\(name)",
+                        "unknown key; known: \(known.sorted().joined(separator: ", "))")
                 }
             }
         }

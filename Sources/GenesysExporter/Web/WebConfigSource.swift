@@ -50,7 +50,8 @@ public final class WebConfigSource: Sendable {
         self.bcrypt = bcrypt
         let (config, state) = try Self.load(path: path, bcrypt: bcrypt)
         let files = config.tls?.referencedFiles ?? []
-        loaded = NIOLockedValueBox(Loaded(state: state, referencedFiles: files, fingerprint: Self.fingerprint(path: path, files: files)))
+        loaded = NIOLockedValueBox(
+            Loaded(state: state, referencedFiles: files, fingerprint: Self.fingerprint(path: path, files: files)))
     }
 
     /// The configuration for a connection accepted now.
@@ -82,8 +83,10 @@ public final class WebConfigSource: Sendable {
     }
 
     /// Looks for changes every `interval` on `clock` until cancelled, logging reloads and rejections.
-    public func watch(every interval: Duration, clock: some Clock<Duration> = ContinuousClock(), logger: Logger,
-                      onReload: @Sendable (_ successful: Bool) -> Void = { _ in }) async {
+    public func watch(
+        every interval: Duration, clock: some Clock<Duration> = ContinuousClock(), logger: Logger,
+        onReload: @Sendable (_ successful: Bool) -> Void = { _ in }
+    ) async {
         guard path != nil else { return }
         while !Task.isCancelled {
             do { try await clock.sleep(for: interval) } catch { return }
@@ -107,8 +110,11 @@ public final class WebConfigSource: Sendable {
             throw .invalid(setting: "--web.config.file \(path)", reason: "not UTF-8 text")
         }
         let config = try WebConfigParser.parse(text, path: path)
-        let tls = try config.tls.map { settings throws(ConfigurationError) in try TLSServerContext(settings, configPath: path) }
-        let authenticator = config.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: config.basicAuthUsers, counters: bcrypt)
+        let tls = try config.tls.map { settings throws(ConfigurationError) in
+            try TLSServerContext(settings, configPath: path)
+        }
+        let authenticator =
+            config.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: config.basicAuthUsers, counters: bcrypt)
         return (config, WebServingState(tls: tls, authenticator: authenticator, headers: config.headers))
     }
 
@@ -117,7 +123,11 @@ public final class WebConfigSource: Sendable {
         var hasher = Hasher()
         for file in [path] + files {
             hasher.combine(file)
-            if let data = FileManager.default.contents(atPath: file) { hasher.combine(data) } else { hasher.combine(-1) }
+            if let data = FileManager.default.contents(atPath: file) {
+                hasher.combine(data)
+            } else {
+                hasher.combine(-1)
+            }
         }
         return hasher.finalize()
     }

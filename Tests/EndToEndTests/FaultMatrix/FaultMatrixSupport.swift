@@ -17,8 +17,9 @@ struct FaultTarget: Sendable, CustomTestStringConvertible {
 
     static let identity = FaultTarget(collector: "identity", path: APIPath.organizationsMe, permission: nil)
     static let queues = FaultTarget(collector: "queues", path: APIPath.routingQueues, permission: "routing:queue:view")
-    static let observations = FaultTarget(collector: "observations", path: APIPath.queueObservations,
-                                          permission: "analytics:queueObservation:view")
+    static let observations = FaultTarget(
+        collector: "observations", path: APIPath.queueObservations,
+        permission: "analytics:queueObservation:view")
     static let all = [identity, queues, observations]
 
     var others: [String] { CollectorRegistry.names.filter { $0 != collector } }
@@ -42,7 +43,8 @@ enum FaultMatrix {
 
     /// Settings for a matrix row: 200 ms polls, the short caps above, and the given request timeout.
     static func settings(
-        _ sim: GenesysSimulator, requestTimeout: Duration = .seconds(5), collectors: Set<String> = Set(CollectorRegistry.names)
+        _ sim: GenesysSimulator, requestTimeout: Duration = .seconds(5),
+        collectors: Set<String> = Set(CollectorRegistry.names)
     ) throws -> OrgSettings {
         var token = try sim.tokenConfiguration()
         token.backoffCap = backoffCap
@@ -136,10 +138,14 @@ extension RunningExporter {
             let exposition = try await scrape()
             if condition(exposition) { return exposition }
             guard ContinuousClock.now < deadline else {
-                let up = CollectorRegistry.names.map { "\($0)=\(exposition.collectorUp($0).map { String(Int($0)) } ?? "-")" }
-                throw ConditionTimedOut(description: "no scrape showed \(what) within \(timeout); "
-                    + "last scrape: up \(up.joined(separator: " ")); "
-                    + "API failures [\(exposition.failureSummary)]; token failures [\(exposition.tokenFailureSummary)]")
+                let up = CollectorRegistry.names.map {
+                    "\($0)=\(exposition.collectorUp($0).map { String(Int($0)) } ?? "-")"
+                }
+                throw ConditionTimedOut(
+                    description: "no scrape showed \(what) within \(timeout); "
+                        + "last scrape: up \(up.joined(separator: " ")); "
+                        + "API failures [\(exposition.failureSummary)]; token failures [\(exposition.tokenFailureSummary)]"
+                )
             }
             // Not faster: dozens of rows scrape and parse in parallel on two cores.
             try await Task.sleep(for: .milliseconds(100))
@@ -161,11 +167,16 @@ extension RunningExporter {
         patience: Duration = FaultMatrix.deadline
     ) async throws -> Exposition {
         let before = baseline.apiFailures(target.path, reason)
-        guard let counted = try? await awaitScrape("a \(reason) failure on \(target.path)", timeout: patience, {
-            $0.apiFailures(target.path, reason) > before
-        }) else {
+        guard
+            let counted = try? await awaitScrape(
+                "a \(reason) failure on \(target.path)", timeout: patience,
+                {
+                    $0.apiFailures(target.path, reason) > before
+                })
+        else {
             let last = try await scrape()
-            Issue.record("no \(reason) failure on \(target.path) within \(patience); counted instead: [\(last.failureSummary)]")
+            Issue.record(
+                "no \(reason) failure on \(target.path) within \(patience); counted instead: [\(last.failureSummary)]")
             return last
         }
         if lasting {
@@ -178,10 +189,14 @@ extension RunningExporter {
     /// the others kept polling through a fault, or the faulty one recovered after it cleared. Robust to a
     /// spurious failure on a loaded machine, unlike sampling `genesys_collector_up` once.
     @discardableResult
-    func awaitSuccess(of collectors: [String] = CollectorRegistry.names, after moment: Date) async throws -> Exposition {
+    func awaitSuccess(of collectors: [String] = CollectorRegistry.names, after moment: Date) async throws -> Exposition
+    {
         let since = moment.timeIntervalSince1970
-        return try await awaitScrape("a success of \(collectors.joined(separator: ", ")) after the fault changed") { scrape in
-            collectors.allSatisfy { (scrape.value("genesys_collector_last_success_timestamp_seconds", ["collector": $0]) ?? 0) > since }
+        return try await awaitScrape("a success of \(collectors.joined(separator: ", ")) after the fault changed") {
+            scrape in
+            collectors.allSatisfy {
+                (scrape.value("genesys_collector_last_success_timestamp_seconds", ["collector": $0]) ?? 0) > since
+            }
         }
     }
 }

@@ -39,7 +39,9 @@ struct RetryAfterFaultMatrixTests {
         }
     }
 
-    @Test func test_429WithDeltaSecondsRetryAfter_isCountedRateLimited_honouredByEachCollector_andRecovers() async throws {
+    @Test func test_429WithDeltaSecondsRetryAfter_isCountedRateLimited_honouredByEachCollector_andRecovers()
+        async throws
+    {
         try await Self.exercise429(.status(429, retryAfter: 2)) { target, limited, next in
             #expect(next.receivedAt - limited.receivedAt >= .seconds(2), "\(target.collector): Retry-After: 2 honoured")
         }
@@ -47,10 +49,12 @@ struct RetryAfterFaultMatrixTests {
 
     @Test func test_429WithHTTPDateRetryAfter_isCountedRateLimited_honouredUntilThatDate_andRecovers() async throws {
         let until = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1.5).rounded(.up))
-        try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: IMFFixdate.string(from: until))) { target, limited, next in
+        try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: IMFFixdate.string(from: until))) {
+            target, limited, next in
             let ahead = until.timeIntervalSince(limited.receivedAtDate)
-            #expect(next.receivedAtDate.timeIntervalSince1970 >= until.timeIntervalSince1970 - 0.05,
-                    "\(target.collector): no request before the Retry-After date (the 429 came \(ahead) s before it)")
+            #expect(
+                next.receivedAtDate.timeIntervalSince1970 >= until.timeIntervalSince1970 - 0.05,
+                "\(target.collector): no request before the Retry-After date (the 429 came \(ahead) s before it)")
         }
     }
 
@@ -58,16 +62,20 @@ struct RetryAfterFaultMatrixTests {
     /// None may crash or stall the exporter: the request is still counted as rate limited, and the collector
     /// polls again after its own backoff or the clamped value (at most the backoff cap), so it recovers.
     @Test(arguments: ["-1", "1e300", "soon, maybe", "99999999999999999999"])
-    func test_429WithAbsurdRetryAfter_neitherCrashesNorStalls_isCountedRateLimited_andRecovers(_ retryAfter: String) async throws {
+    func test_429WithAbsurdRetryAfter_neitherCrashesNorStalls_isCountedRateLimited_andRecovers(
+        _ retryAfter: String
+    ) async throws {
         try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: retryAfter))
     }
 
     /// `Retry-After: 9223372036854775807` (Int64.max seconds) is valid delta-seconds: honoured, but clamped to
     /// the backoff cap, so each collector waits the cap (3 s here) and then recovers.
     @Test func test_429WithInt64MaxRetryAfter_isClampedToTheBackoffCap_andRecovers() async throws {
-        try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: "9223372036854775807")) { target, limited, next in
-            #expect(next.receivedAt - limited.receivedAt >= FaultMatrix.backoffCap,
-                    "\(target.collector): honoured up to the cap, not ignored")
+        try await Self.exercise429(.statusWithRawRetryAfter(429, retryAfter: "9223372036854775807")) {
+            target, limited, next in
+            #expect(
+                next.receivedAt - limited.receivedAt >= FaultMatrix.backoffCap,
+                "\(target.collector): honoured up to the cap, not ignored")
         }
     }
 }

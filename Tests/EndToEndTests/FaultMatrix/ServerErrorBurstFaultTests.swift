@@ -19,11 +19,14 @@ struct ServerErrorBurstFaultTests {
                 sim.counters().apiRequests(path: target.path, status: 504) == 1
             }
             let recovered = try await exporter.awaitSuccess(of: [target.collector], after: Date())
-            let counted = recovered.apiFailures(target.path, "server_error") - baseline.apiFailures(target.path, "server_error")
+            let counted =
+                recovered.apiFailures(target.path, "server_error") - baseline.apiFailures(target.path, "server_error")
             #expect(counted == Double(burst.count))
             for status in burst {
                 #expect(sim.counters().apiRequests(path: target.path, status: status) == 1, "\(status) answered once")
-                #expect(recovered.value("genesys_api_requests_total", ["endpoint": target.path, "code": String(status)]) == 1)
+                #expect(
+                    recovered.value("genesys_api_requests_total", ["endpoint": target.path, "code": String(status)])
+                        == 1)
             }
         }
     }

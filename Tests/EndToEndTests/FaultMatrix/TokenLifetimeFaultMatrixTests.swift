@@ -31,7 +31,9 @@ struct TokenLifetimeFaultMatrixTests {
             sim.inject(.tokenExpiresIn(rawJSON: row.rawJSON), path: "/oauth/token", count: 1)
             return try FaultMatrix.settings(sim)
         }) { sim, exporter in
-            let scrape = try await exporter.awaitScrape("a malformed token response counted, then a token and every collector up") {
+            let scrape = try await exporter.awaitScrape(
+                "a malformed token response counted, then a token and every collector up"
+            ) {
                 $0.tokenFailures("malformed_response") >= 1 && $0.tokensObtained >= 1 && $0.allCollectorsUp()
             }
             #expect(scrape.tokenFailures() == 1, "only the bad response failed: [\(scrape.tokenFailureSummary)]")
@@ -46,8 +48,11 @@ struct TokenLifetimeFaultMatrixTests {
             sim.inject(.tokenExpiresIn(rawJSON: raw), path: "/oauth/token", count: 1)
             return try FaultMatrix.settings(sim)
         }) { sim, exporter in
-            let scrape = try await exporter.awaitScrape("a token and every collector up") { $0.tokensObtained >= 1 && $0.allCollectorsUp() }
-            #expect(scrape.value("genesys_token_lifetime_seconds") == longestLifetime, "expires_in \(raw) lowered to 48 h")
+            let scrape = try await exporter.awaitScrape("a token and every collector up") {
+                $0.tokensObtained >= 1 && $0.allCollectorsUp()
+            }
+            #expect(
+                scrape.value("genesys_token_lifetime_seconds") == longestLifetime, "expires_in \(raw) lowered to 48 h")
             #expect(scrape.tokenFailures() == 0, "[\(scrape.tokenFailureSummary)]")
             #expect(sim.tokenRequestCount == 1)
         }
@@ -69,7 +74,9 @@ struct TokenLifetimeFaultMatrixTests {
             sim.inject(.tokenExpiresIn(rawJSON: "1"), path: "/oauth/token")
             return try FaultMatrix.settings(sim)
         }) { sim, exporter in
-            try await awaitCondition("four token requests", timeout: FaultMatrix.deadline) { sim.tokenRequestCount >= 4 }
+            try await awaitCondition("four token requests", timeout: FaultMatrix.deadline) {
+                sim.tokenRequestCount >= 4
+            }
             let arrivals = sim.requestLog().filter { $0.path == "/oauth/token" }.map(\.receivedAt)
             // The gap is kept between request starts on the exporter's side; arrivals here can be a little closer
             // when one request is slow to arrive, so: each gap far from back to back, and about 1 s on average.
@@ -77,7 +84,9 @@ struct TokenLifetimeFaultMatrixTests {
                 #expect(later - earlier >= .milliseconds(500), "token requests \(later - earlier) apart")
             }
             if let first = arrivals.first, let last = arrivals.last, arrivals.count > 1 {
-                #expect((last - first) / (arrivals.count - 1) >= .milliseconds(750), "token requests \(arrivals.count) in \(last - first)")
+                #expect(
+                    (last - first) / (arrivals.count - 1) >= .milliseconds(750),
+                    "token requests \(arrivals.count) in \(last - first)")
             }
             let injected = Date()
             _ = try await exporter.awaitSuccess(after: injected)

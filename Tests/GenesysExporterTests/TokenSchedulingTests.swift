@@ -49,6 +49,40 @@ struct TokenSchedulingTests {
         #expect(delays.count > 1)
     }
 
+    @Test func backoff_proportionalJitter_staysWithinItsFraction_forPolls() {
+        for _ in 0..<200 {
+            var backoff = Backoff(initial: .seconds(60), cap: .seconds(300), jitter: .proportional(0.1))
+            for step in [Duration.seconds(60), .seconds(120), .seconds(240), .seconds(300), .seconds(300)] {
+                let delay = backoff.nextDelay()
+                #expect(delay >= step * 0.9 && delay <= step * 1.1, "\(delay) for \(step)")
+            }
+        }
+    }
+
+    /// Retry-After is applied in one place for token requests and polls alike.
+    @Test(arguments: [Backoff.Jitter.equal, .proportional(0.1)])
+    func backoff_honoursRetryAfter_upToTheCapOnly(jitter: Backoff.Jitter) {
+        var backoff = Backoff(initial: .seconds(1), cap: .seconds(300), jitter: jitter)
+        #expect(backoff.nextDelay(retryAfter: .seconds(120)) == .seconds(120))
+        #expect(backoff.nextDelay(retryAfter: .seconds(3600)) == .seconds(300), "never beyond the cap")
+        #expect(backoff.nextDelay(retryAfter: .zero) <= .seconds(4.4), "a shorter Retry-After does not cut the backoff")
+        #expect(backoff.failures == 3)
+    }
+
+    @Test func errorAnswer_readsTheAPIsAndTheLoginServicesShapes_andNothingFromGarbage() {
+        let api = ErrorAnswer(
+            body: Array(#"{"message":"Missing permissions","code":"missing.permissions","status":403}"#.utf8))
+        #expect(api.code == "missing.permissions" && api.message == "Missing permissions")
+        let login = ErrorAnswer(body: Array(#"{"error":"invalid_client","error_description":"bad secret"}"#.utf8))
+        #expect(login.code == "invalid_client" && login.message == "bad secret")
+        let older = ErrorAnswer(body: Array(#"{"error":"invalid_grant","description":"expired"}"#.utf8))
+        #expect(older.code == "invalid_grant" && older.message == "expired")
+        for garbage in ["<html>502</html>", "", "[]", #"{"code":7,"message":null}"#] {
+            let answer = ErrorAnswer(body: Array(garbage.utf8))
+            #expect(answer.code == nil && answer.message == nil, "\(garbage)")
+        }
+    }
+
     static let lifetimes: [Int] = [1, 2, 300, 3600, 86399, 172_800]
     static let margins: [Duration] = [.zero, .seconds(1), .seconds(60), .seconds(300), .seconds(86400)]
 

@@ -129,11 +129,9 @@ public struct TokenEndpoint: Sendable {
 
     package static func classify(failure response: HTTPResponse, grant: OAuthGrant) -> TokenError {
         let status = response.status
-        let body = try? JSONParser.document(response.body)
-        let code = (try? body?.optionalString("error")) ?? nil
-        let detail =
-            ((try? body?.optionalString("error_description")) ?? nil)
-            ?? ((try? body?.optionalString("description")) ?? nil) ?? ""
+        let answer = ErrorAnswer(body: response.body)
+        let code = answer.code
+        let detail = answer.message ?? ""
         let said = detail.isEmpty ? "" : " (\(SafeExcerpt.of(detail)))"
         if status == 429 || isLoginRateLimit(status: status, code: code, detail: detail) {
             let retryAfter = response.retryAfter

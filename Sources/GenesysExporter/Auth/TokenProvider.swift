@@ -210,9 +210,7 @@ public actor TokenProvider {
             return .success(result.accessToken)
         } catch {
             let took = clock.now - started
-            var delay = backoff.nextDelay()
-            // Retry-After comes from upstream: honoured, but never beyond the backoff cap.
-            if let retryAfter = error.retryAfter { delay = max(delay, min(retryAfter, configuration.backoffCap)) }
+            let delay = backoff.nextDelay(retryAfter: error.retryAfter)
             nextAttemptAt = clock.now + delay
             lastError = error
             metrics?.recordFailure(grant: grant, reason: error.reason, took: error.reason == .network ? nil : took)

@@ -1,26 +1,23 @@
-/// When a collector polls next: the interval with ±10% jitter after a success; after failures,
-/// the interval doubled per consecutive failure up to a cap, and never before a Retry-After.
+/// When a collector polls next: the interval with ±10% jitter after a success; after failures, `Backoff` from the
+/// interval up to the failure cap, never before a Retry-After.
 struct PollSchedule: Sendable {
     let interval: Duration
-    let failureCap: Duration
-    private(set) var consecutiveFailures = 0
+    private var backoff: Backoff
 
     init(interval: Duration, failureCap: Duration = .seconds(300)) {
         self.interval = interval
-        self.failureCap = max(failureCap, interval)
+        backoff = Backoff(initial: interval, cap: failureCap, jitter: .proportional(0.1))
     }
 
+    var consecutiveFailures: Int { backoff.failures }
+    var failureCap: Duration { backoff.cap }
+
     mutating func afterSuccess() -> Duration {
-        consecutiveFailures = 0
-        return interval * Double.random(in: 0.9...1.1)
+        backoff.reset()
+        return backoff.spread(interval)
     }
 
     mutating func afterFailure(retryAfter: Duration?) -> Duration {
-        consecutiveFailures += 1
-        let exponent = min(consecutiveFailures - 1, 20)
-        var delay = min(failureCap, interval * (1 << exponent)) * Double.random(in: 0.9...1.1)
-        // Retry-After comes from upstream: honoured, but never beyond the failure cap.
-        if let retryAfter { delay = max(delay, min(retryAfter, failureCap)) }
-        return delay
+        backoff.nextDelay(retryAfter: retryAfter)
     }
 }

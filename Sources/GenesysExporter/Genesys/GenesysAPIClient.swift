@@ -127,11 +127,10 @@ public final class GenesysAPIClient: Sendable {
 
     package static func classify(endpoint: Endpoint, response: HTTPResponse, correlationID: String?) -> APIError {
         let status = response.status
-        let body = try? JSONParser.document(response.body)
-        let message =
-            // room for a list of missing permissions
-            ((try? body?.optionalString("message")) ?? nil).map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"
-        let code = ((try? body?.optionalString("code")) ?? nil).map { " [\(SafeExcerpt.of($0, limit: 80))]" } ?? ""
+        let answer = ErrorAnswer(body: response.body)
+        // 400 characters: room for a list of missing permissions.
+        let message = answer.message.map { SafeExcerpt.of($0, limit: 400) } ?? "HTTP \(status)"
+        let code = answer.code.map { " [\(SafeExcerpt.of($0, limit: 80))]" } ?? ""
         let reason: APIFailureReason
         switch status {
         case 401: reason = .unauthorized

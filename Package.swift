@@ -91,10 +91,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Starting a simulator and awaiting a condition: shared by the simulator's tests and the exporter's.
+        .target(
+            name: "SimulatorTestSupport",
+            dependencies: ["GenesysSimulator"],
+            path: "Tests/SimulatorTestSupport"
+        ),
         .testTarget(
             name: "GenesysSimulatorTests",
             dependencies: [
-                "GenesysSimulator", .product(name: "NIOCore", package: "swift-nio"),
+                "GenesysSimulator", "SimulatorTestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
@@ -102,7 +108,8 @@ let package = Package(
         .target(
             name: "GenesysTestSupport",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", "CZlib", .product(name: "Logging", package: "swift-log"),
+                "GenesysExporter", "GenesysSimulator", "SimulatorTestSupport", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
@@ -125,14 +132,15 @@ let package = Package(
         .testTarget(
             name: "GenesysExporterTests",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "GenesysFuzzTargets",
+                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "SimulatorTestSupport",
+                "GenesysFuzzTargets",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport",
+                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "SimulatorTestSupport",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -2,6 +2,7 @@ import Foundation
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 #if canImport(Glibc)

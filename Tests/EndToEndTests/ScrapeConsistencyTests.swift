@@ -1,5 +1,6 @@
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -8,7 +9,7 @@ import Testing
 @Suite("Scrape consistency")
 struct ScrapeConsistencyTests {
     @Test(.timeLimit(.minutes(2)))
-    func scrapesDuringPolls_neverSeeHalfAPoll() async throws {
+    func test_scrapesDuringPolls_neverSeeHalfAPoll() async throws {
         try await withSimulator(SimulatorConfiguration(queueCount: 3_000)) { sim in
             let exporter = try await RunningExporter(
                 try sim.orgSettings(pollInterval: .milliseconds(100), collectors: ["queues"], maxQueues: 500))

@@ -17,7 +17,7 @@ struct FuzzCorpusReplayTests {
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
 
-    @Test func everyTargetHasASeedCorpus_andEveryCorpusATarget() throws {
+    @Test func test_everyTargetHasASeedCorpus_andEveryCorpusATarget() throws {
         let folders = try FileManager.default.contentsOfDirectory(atPath: Self.corpus.path).sorted()
         #expect(folders == FuzzTargets.all.map(\.name).sorted())
         for target in FuzzTargets.all {
@@ -26,7 +26,7 @@ struct FuzzCorpusReplayTests {
     }
 
     @Test(arguments: FuzzTargets.all.map(\.name))
-    func corpusInput_runsWithoutCrashing(target name: String) throws {
+    func test_corpusInput_runsWithoutCrashing(target name: String) throws {
         let target = try #require(FuzzTargets.named(name))
         for file in try Self.inputs(of: name) {
             target.run(Array(try Data(contentsOf: file)))

@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -20,7 +21,7 @@ struct HTTPClientShutdownTests {
     }
 
     @Test(.timeLimit(.minutes(2)))
-    func concurrentSendsAndCancels_racingShutdown_neverCrashOrHang() async throws {
+    func test_concurrentSendsAndCancels_racingShutdown_neverCrashOrHang() async throws {
         try await withSimulator { sim in
             let url = sim.baseURL + "/api/v2/organizations/me"
             var answered = 0
@@ -51,7 +52,7 @@ struct HTTPClientShutdownTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func sendAfterShutdown_failsAtOnceWithCancelled() async {
+    func test_sendAfterShutdown_failsAtOnceWithCancelled() async {
         let client = HTTPClient()
         client.shutdown()
         let error = await #expect(throws: HTTPClientError.self) {
@@ -63,7 +64,7 @@ struct HTTPClientShutdownTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func cancellingAHungRequestAfterShutdown_returnsPromptly() async throws {
+    func test_cancellingAHungRequestAfterShutdown_returnsPromptly() async throws {
         try await withSimulator { sim in
             sim.inject(.hang, path: "/api/v2/organizations/me")
             let client = HTTPClient()
@@ -75,7 +76,7 @@ struct HTTPClientShutdownTests {
         }
     }
 
-    @Test func cancelAndSubmit_onAStoppedDriver_areSafe() throws {
+    @Test func test_cancelAndSubmit_onAStoppedDriver_areSafe() throws {
         let driver = CurlMultiDriver(maxConnectionsPerHost: 2)
         let transfer = try CurlTransfer(
             request: HTTPRequest(url: "http://127.0.0.1:9/never"), configuration: HTTPClientConfiguration())
@@ -86,7 +87,7 @@ struct HTTPClientShutdownTests {
         driver.shutdown()
     }
 
-    @Test func droppedDriver_stopsItsThread() {
+    @Test func test_droppedDriver_stopsItsThread() {
         var driver: CurlMultiDriver? = CurlMultiDriver(maxConnectionsPerHost: 2)
         let loop = driver!.loop
         driver = nil

@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -15,7 +16,7 @@ struct HTTPClientTests {
             .exposedValue
     }
 
-    @Test func roundTrip_carriesStatusHeadersBodyAndOrderedTiming() async throws {
+    @Test func test_roundTrip_carriesStatusHeadersBodyAndOrderedTiming() async throws {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }
@@ -38,7 +39,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func postBody_reachesTheServer() async throws {
+    @Test func test_postBody_reachesTheServer() async throws {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }
@@ -60,7 +61,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func hungServer_givesTimeoutWithinItsBound() async throws {
+    @Test func test_hungServer_givesTimeoutWithinItsBound() async throws {
         try await withSimulator { sim in
             sim.inject(.hang, path: "/api/v2/organizations/me")
             let client = HTTPClient()
@@ -79,7 +80,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func connectionReset_givesTypedResetError() async throws {
+    @Test func test_connectionReset_givesTypedResetError() async throws {
         try await withSimulator { sim in
             sim.inject(.connectionReset, path: "/api/v2/organizations/me")
             let client = HTTPClient()
@@ -93,7 +94,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func closedPort_givesConnectionRefused() async throws {
+    @Test func test_closedPort_givesConnectionRefused() async throws {
         let port = try await withSimulator { sim in sim.port }  // shut down: nothing listens there now
         let client = HTTPClient()
         defer { client.shutdown() }
@@ -106,7 +107,7 @@ struct HTTPClientTests {
         #expect(!message.isEmpty)
     }
 
-    @Test func unknownHost_givesDNSFailure() async throws {
+    @Test func test_unknownHost_givesDNSFailure() async throws {
         let client = HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: HTTPClientError.self) {
@@ -117,7 +118,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func oversizedResponse_isRefusedWithTypedError() async throws {
+    @Test func test_oversizedResponse_isRefusedWithTypedError() async throws {
         try await withSimulator(SimulatorConfiguration(queueCount: 500)) { sim in
             let client = HTTPClient(configuration: HTTPClientConfiguration(maxResponseBytes: 4096))
             defer { client.shutdown() }
@@ -132,7 +133,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func sequentialRequests_reuseOneConnection() async throws {
+    @Test func test_sequentialRequests_reuseOneConnection() async throws {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }
@@ -148,7 +149,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func fiftyConcurrentRequests_allSucceed() async throws {
+    @Test func test_fiftyConcurrentRequests_allSucceed() async throws {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }
@@ -170,7 +171,7 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func cancellingTheTask_abortsAHungTransfer() async throws {
+    @Test func test_cancellingTheTask_abortsAHungTransfer() async throws {
         try await withSimulator { sim in
             sim.inject(.hang, path: "/api/v2/organizations/me")
             let client = HTTPClient()
@@ -190,11 +191,11 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func userAgent_namesTheExporterAndVersion() {
+    @Test func test_userAgent_namesTheExporterAndVersion() {
         #expect(HTTPClientConfiguration().userAgent == "genesys-exporter/\(BuildInfo.version)")
     }
 
-    @Test func invalidURL_givesInvalidRequest() async {
+    @Test func test_invalidURL_givesInvalidRequest() async {
         let client = HTTPClient()
         defer { client.shutdown() }
         let error = await #expect(throws: HTTPClientError.self) {
@@ -208,7 +209,7 @@ struct HTTPClientTests {
 
 @Suite("HTTP client request shapes")
 struct HTTPRequestShapeTests {
-    @Test func postWithoutBody_isSentAsPOST() async throws {
+    @Test func test_postWithoutBody_isSentAsPOST() async throws {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }
@@ -219,7 +220,7 @@ struct HTTPRequestShapeTests {
         }
     }
 
-    @Test func trimming_treatsCRLFAsTwoScalars() {
+    @Test func test_trimming_treatsCRLFAsTwoScalars() {
         #expect("secret\r\n".trimming(" \t\r\n") == "secret")
         #expect("  value\n".trimming(" \t\r\n") == "value")
         #expect("\r\n".trimming("\r\n") == "")
@@ -228,7 +229,7 @@ struct HTTPRequestShapeTests {
 
 @Suite("HTTP client TLS")
 struct HTTPClientTLSTests {
-    @Test func httpsToAPlainHTTPServer_givesTypedTLSFailure() async throws {
+    @Test func test_httpsToAPlainHTTPServer_givesTypedTLSFailure() async throws {
         try await withSimulator { sim in
             let client = HTTPClient()
             defer { client.shutdown() }

@@ -6,7 +6,7 @@ import Testing
 
 @Suite("JSON layer over jansson")
 struct JSONTests {
-    @Test func validDocument_decodesEveryType() throws {
+    @Test func test_validDocument_decodesEveryType() throws {
         let json = try JSONParser.parse(
             #"{"s":"héllo","i":42,"d":1.5,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)
         let cursor = JSONCursor(json)
@@ -20,18 +20,18 @@ struct JSONTests {
         #expect(try cursor.field("o").string("k") == "v")
     }
 
-    @Test func embeddedNUL_isKept() throws {
+    @Test func test_embeddedNUL_isKept() throws {
         #expect(try JSONCursor(JSONParser.parse(#"{"s":"a\u0000b"}"#)).string("s") == "a\u{0}b")
     }
 
     /// Keys are read as C strings, so a key with an escaped NUL could alias its prefix: jansson refuses it.
-    @Test func keyWithEmbeddedNUL_isAParseError_soItCannotAliasItsPrefix() {
+    @Test func test_keyWithEmbeddedNUL_isAParseError_soItCannotAliasItsPrefix() {
         #expect(throws: JSONParseError.self) {
             try JSONParser.parse(#"{"access_token\u0000x":"forged","access_token":"real"}"#)
         }
     }
 
-    @Test func invalidDocument_reportsLineColumnAndText() {
+    @Test func test_invalidDocument_reportsLineColumnAndText() {
         let error = #expect(throws: JSONParseError.self) { try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": }") }
         #expect(error?.line == 3)
         #expect(error?.column == 8)
@@ -39,13 +39,13 @@ struct JSONTests {
         #expect(error?.description.contains("line 3") == true)
     }
 
-    @Test func truncatedAndEmptyInputs_areErrorsNotCrashes() {
+    @Test func test_truncatedAndEmptyInputs_areErrorsNotCrashes() {
         for text in ["", "{", "[1,2", "{\"a\":", "nul", "\"unterminated"] {
             #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
         }
     }
 
-    @Test func deepNesting_withinJanssonsLimit_parses_andBeyond_isAnError() throws {
+    @Test func test_deepNesting_withinJanssonsLimit_parses_andBeyond_isAnError() throws {
         let depth = 1000
         let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
         var value = try JSONParser.parse(nested)
@@ -70,7 +70,7 @@ struct JSONTests {
     }
 
     @Test(arguments: Reading.allCases)
-    func missingField_namesItsPath(reading: Reading) throws {
+    func test_missingField_namesItsPath(reading: Reading) throws {
         let json = try cursor(
             #"{"entities":[{"id":"a","name":"x"},{"id":"b"},{"id":"c","name":"z"},{"id":"d"}]}"#, reading)
         let error = #expect(throws: JSONDecodingError.self) {
@@ -80,7 +80,7 @@ struct JSONTests {
     }
 
     @Test(arguments: Reading.allCases)
-    func mistypedField_namesPathExpectedAndFound(reading: Reading) throws {
+    func test_mistypedField_namesPathExpectedAndFound(reading: Reading) throws {
         let json = try cursor(#"{"entities":[{},{},{},{"name":7}]}"#, reading)
         let error = #expect(throws: JSONDecodingError.self) { _ = try json.elements("entities")[3].string("name") }
         #expect(error == .typeMismatch(path: "entities[3].name", expected: "string", found: "integer"))
@@ -88,7 +88,7 @@ struct JSONTests {
     }
 
     @Test(arguments: Reading.allCases)
-    func everyType_readsTheSameBothWays(reading: Reading) throws {
+    func test_everyType_readsTheSameBothWays(reading: Reading) throws {
         let json = try cursor(
             #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#, reading)
         #expect(try json.string("s") == "a\u{0}b")
@@ -116,7 +116,7 @@ struct JSONTests {
                     #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)))
     }
 
-    @Test func inPlaceDocument_outlivesItsParse_andReleasesEverything() throws {
+    @Test func test_inPlaceDocument_outlivesItsParse_andReleasesEverything() throws {
         let before = JSONParser.liveAllocationsOnThisThread
         var names: [String] = []
         for _ in 0..<1_000 {
@@ -128,7 +128,7 @@ struct JSONTests {
         #expect(JSONParser.liveAllocationsOnThisThread == before)
     }
 
-    @Test func queuePageOf5000_decodes() throws {
+    @Test func test_queuePageOf5000_decodes() throws {
         var text = #"{"entities":["#
         for index in 0..<5000 {
             if index > 0 { text += "," }
@@ -145,7 +145,7 @@ struct JSONTests {
         #expect(page.total == 5000)
     }
 
-    @Test func tenThousandParses_leaveNoJanssonAllocationBehind() throws {
+    @Test func test_tenThousandParses_leaveNoJanssonAllocationBehind() throws {
         let document = Array(
             #"{"entities":[{"id":"a","name":"x","division":{"id":"d"},"n":[1,2.5,true,null]}],"total":1}"#.utf8)
         let invalid = Array(#"{"entities":[{"id":"a""#.utf8)

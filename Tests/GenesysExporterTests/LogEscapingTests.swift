@@ -15,13 +15,13 @@ struct LogEscapingTests {
         text.unicodeScalars.contains { $0.isControlOrInvisibleLayout }
     }
 
-    @Test func predicate_coversC0DelC1SeparatorsAndBidi_butNotOrdinaryText() {
+    @Test func test_predicate_coversC0DelC1SeparatorsAndBidi_butNotOrdinaryText() {
         #expect(Self.hostileScalars.allSatisfy { $0.isControlOrInvisibleLayout })
         let ordinary = "Queue « Support » – 5 waiting, café, 日本語, 😀 ~!@#$%^&*()"
         #expect(!Self.hasRawHostileScalar(ordinary))
     }
 
-    @Test func logfmt_escapesEveryHostileCharacter_inValuesAndKeys() {
+    @Test func test_logfmt_escapesEveryHostileCharacter_inValuesAndKeys() {
         for scalar in Self.hostileScalars {
             let text = "a\(Character(scalar))b"
             let line = LineLogHandler.logfmt([("msg", text), ("k\(Character(scalar))ey", "v")])
@@ -32,7 +32,7 @@ struct LogEscapingTests {
         }
     }
 
-    @Test func logfmt_forgedLineAndTerminalEscape_stayInsideOneQuotedValue() {
+    @Test func test_logfmt_forgedLineAndTerminalEscape_stayInsideOneQuotedValue() {
         let forged =
             "token refused\nts=2026-01-01T00:00:00Z level=error msg=\"fake\" \u{1B}[2J\u{1B}[31mred\u{85}\u{2028}end"
         let line = LineLogHandler.logfmt([("msg", "API request failed"), ("error", forged)])
@@ -44,7 +44,7 @@ struct LogEscapingTests {
             "\(line)")
     }
 
-    @Test func logfmt_plainValuesStayUnquoted_andSpacesOrEqualsAreQuoted() {
+    @Test func test_logfmt_plainValuesStayUnquoted_andSpacesOrEqualsAreQuoted() {
         #expect(
             LineLogHandler.logfmt([("level", "info"), ("path", "/tmp/x"), ("e", "")]) == #"level=info path=/tmp/x e="""#
         )
@@ -53,7 +53,7 @@ struct LogEscapingTests {
                 == #"msg="a b" q="x=y" b="back\\slash""#)
     }
 
-    @Test func json_escapesEveryHostileCharacter_andRoundTrips() throws {
+    @Test func test_json_escapesEveryHostileCharacter_andRoundTrips() throws {
         for scalar in Self.hostileScalars {
             let text = "a\(Character(scalar))b"
             let line = LineLogHandler.json([("msg", text)])
@@ -65,7 +65,7 @@ struct LogEscapingTests {
         }
     }
 
-    @Test func excerpt_isOneCleanLine_withRunsCollapsed() {
+    @Test func test_excerpt_isOneCleanLine_withRunsCollapsed() {
         #expect(
             SafeExcerpt.of("  rate limit\r\n\texceeded;\u{1B}[31m retry\u{2028}later \u{202E}txt.exe  ")
                 == "rate limit exceeded; [31m retry later txt.exe")
@@ -73,7 +73,7 @@ struct LogEscapingTests {
         #expect(SafeExcerpt.of("\u{0}\u{1}\n") == "")
     }
 
-    @Test func excerpt_isCutToTheLimit_withAnEllipsis() {
+    @Test func test_excerpt_isCutToTheLimit_withAnEllipsis() {
         #expect(SafeExcerpt.of(String(repeating: "x", count: 200)) == String(repeating: "x", count: 200))
         let cut = SafeExcerpt.of(String(repeating: "x", count: 10_000))
         #expect(cut.count == 200 && cut.hasSuffix("…"))
@@ -83,7 +83,7 @@ struct LogEscapingTests {
         #expect(SafeExcerpt.of(zalgo).unicodeScalars.count <= 800 + 1)
     }
 
-    @Test func apiErrorMessage_fromTheBody_isStrippedAndCapped() {
+    @Test func test_apiErrorMessage_fromTheBody_isStrippedAndCapped() {
         let body =
             #"{"message":"denied\n\u001b[2Jlevel=error msg=forged \u2028 \#(String(repeating: "y", count: 1000))","code":"bad\r\ncode"}"#
         let error = GenesysAPIClient.classify(
@@ -94,7 +94,7 @@ struct LogEscapingTests {
         #expect(error.message.count < 500)
     }
 
-    @Test func missingPermission_survivesTheExcerpt() {
+    @Test func test_missingPermission_survivesTheExcerpt() {
         let body =
             #"{"message":"You are missing the following permission(s): routing:queue:view","code":"missing.permissions"}"#
         let error = GenesysAPIClient.classify(
@@ -103,7 +103,7 @@ struct LogEscapingTests {
         #expect(error.missingPermission == "routing:queue:view")
     }
 
-    @Test func tokenErrorDescription_fromTheBody_isStrippedAndCapped() {
+    @Test func test_tokenErrorDescription_fromTheBody_isStrippedAndCapped() {
         for status in [400, 401] {
             for code in ["invalid_client", "weird\u{1B}]0;title\u{7}"] {
                 let body =
@@ -117,7 +117,7 @@ struct LogEscapingTests {
         }
     }
 
-    @Test func readinessReason_andCheckVerdict_areStripped() {
+    @Test func test_readinessReason_andCheckVerdict_areStripped() {
         var readiness = ReadinessState(pending: ["queues"])
         readiness.finished("queues", failure: "queues: HTTP 500: boom\n\u{1B}[31mforged")
         #expect(!Self.hasRawHostileScalar(readiness.status.reason))

@@ -1,5 +1,6 @@
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -8,7 +9,7 @@ import Testing
 @Suite("Queue listing across token renewals")
 struct QueueListingTests {
     @Test(.timeLimit(.minutes(1)))
-    func tokenRenewedBetweenPages_listingContinues() async throws {
+    func test_tokenRenewedBetweenPages_listingContinues() async throws {
         // Every request the simulator serves moves virtual time on by 400 ms, so the 1 s token must be renewed
         // during the 5-page listing, and no machine load can make a page arrive after its token expired.
         let clock = ManualClock()
@@ -32,7 +33,7 @@ struct QueueListingTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func tokensRevokedBetweenPages_pageIsRetriedOnceAndListingCompletes() async throws {
+    func test_tokensRevokedBetweenPages_pageIsRetriedOnceAndListingCompletes() async throws {
         try await withSimulator(SimulatorConfiguration(queueCount: 1_200)) { sim in
             let rig = TokenRig(try sim.tokenConfiguration())
             defer { rig.shutdown() }

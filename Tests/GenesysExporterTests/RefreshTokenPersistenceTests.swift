@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -10,7 +11,7 @@ import Testing
 @Suite("Refresh token persistence")
 struct RefreshTokenPersistenceTests {
     @Test(.timeLimit(.minutes(1)))
-    func twoProvidersSharingACache_neverSpendEachOthersRefreshToken() async throws {
+    func test_twoProvidersSharingACache_neverSpendEachOthersRefreshToken() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -43,7 +44,7 @@ struct RefreshTokenPersistenceTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func unsavableRotation_logsAnErrorEveryTime_andFailsReadiness() async throws {
+    func test_unsavableRotation_logsAnErrorEveryTime_andFailsReadiness() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let notADirectory = directory + "/file"
@@ -75,7 +76,7 @@ struct RefreshTokenPersistenceTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func check_usesTheCachedAccessToken_withoutRedeemingTheRefreshToken() async throws {
+    func test_check_usesTheCachedAccessToken_withoutRedeemingTheRefreshToken() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -97,7 +98,7 @@ struct RefreshTokenPersistenceTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func check_refusesToRedeemARefreshTokenItCouldNotPersist() async throws {
+    func test_check_refusesToRedeemARefreshTokenItCouldNotPersist() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let notADirectory = directory + "/file"
@@ -117,7 +118,7 @@ struct RefreshTokenPersistenceTests {
         }
     }
 
-    @Test func refreshGrantWithoutCacheFile_isAConfigurationErrorNamingTheFlag() throws {
+    @Test func test_refreshGrantWithoutCacheFile_isAConfigurationErrorNamingTheFlag() throws {
         let options = try ExporterOptions.parse([
             "--genesys.region", "mypurecloud.ie", "--genesys.client-id", "id", "--genesys.grant", "refresh_token",
         ])

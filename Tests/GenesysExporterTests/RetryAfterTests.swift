@@ -13,23 +13,23 @@ struct RetryAfterTests {
         ("0", 0.0), ("2", 2), (" 120 ", 120), ("3600", 3600), ("3601", 3600), ("9223372036854775807", 3600),
         ("99999999999999999999999999", 3600),
     ])
-    func delaySeconds_isReadAndClampedToTheCeiling(_ testCase: (String, Double)) {
+    func test_delaySeconds_isReadAndClampedToTheCeiling(_ testCase: (String, Double)) {
         #expect(RetryAfter.parse(testCase.0, now: Self.now)?.seconds == testCase.1)
     }
 
     @Test(arguments: ["-1", "1e300", "1.5", "+5", "soon", "", "0x10", "5 s", String(repeating: "9", count: 100)])
-    func malformedValues_areIgnored(_ value: String) {
+    func test_malformedValues_areIgnored(_ value: String) {
         #expect(RetryAfter.parse(value, now: Self.now) == nil, "\(value)")
     }
 
-    @Test func httpDate_inAllThreeForms_isTheDelayUntilThen() {
+    @Test func test_httpDate_inAllThreeForms_isTheDelayUntilThen() {
         // 90 s after `now`.
         #expect(RetryAfter.parse("Fri, 27 Nov 2026 03:51:30 GMT", now: Self.now) == .seconds(90))
         #expect(RetryAfter.parse("Friday, 27-Nov-26 03:51:30 GMT", now: Self.now) == .seconds(90))
         #expect(RetryAfter.parse("Fri Nov 27 03:51:30 2026", now: Self.now) == .seconds(90))
     }
 
-    @Test func httpDate_inThePast_isZero_andFarFuture_isTheCeiling() {
+    @Test func test_httpDate_inThePast_isZero_andFarFuture_isTheCeiling() {
         #expect(RetryAfter.parse("Sun, 06 Nov 1994 08:49:37 GMT", now: Self.now) == .zero)
         #expect(RetryAfter.parse("Fri, 31 Dec 9999 23:59:59 GMT", now: Self.now) == RetryAfter.ceiling)
     }
@@ -38,11 +38,11 @@ struct RetryAfterTests {
         "Fri, 32 Nov 2026 03:51:30 GMT", "Fri, 27 Foo 2026 03:51:30 GMT", "Fri, 27 Nov 2026 25:51:30 GMT",
         "Fri, 27 Nov 2026 03:51:30 PST", "Fri, 27 Nov 26 03:51:30 GMT", "Fri, 27 Nov 2026 3:51:30 GMT",
     ])
-    func invalidDates_areIgnored(_ value: String) {
+    func test_invalidDates_areIgnored(_ value: String) {
         #expect(RetryAfter.parse(value, now: Self.now) == nil, "\(value)")
     }
 
-    @Test func httpDate_matchesFoundationsCalendar() {
+    @Test func test_httpDate_matchesFoundationsCalendar() {
         // Cross-check the civil-date arithmetic over a range of days against Foundation.
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -56,7 +56,7 @@ struct RetryAfterTests {
         }
     }
 
-    @Test func pollSchedule_neverWaitsPastItsCapForAnyRetryAfter() {
+    @Test func test_pollSchedule_neverWaitsPastItsCapForAnyRetryAfter() {
         var schedule = PollSchedule(interval: .seconds(1), failureCap: .seconds(300))
         let delay = schedule.afterFailure(retryAfter: RetryAfter.ceiling)
         #expect(delay == .seconds(300))

@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -36,7 +37,7 @@ struct TokenCacheSafetyTests {
         if case .error(let reason) = TokenCache(path: path).load(now: now) { reason } else { nil }
     }
 
-    @Test func wellFormedPrivateFile_loads() throws {
+    @Test func test_wellFormedPrivateFile_loads() throws {
         let (directory, path) = try Self.cacheFile(Self.document())
         defer { try? FileManager.default.removeItem(atPath: directory) }
         guard case .loaded(let entry) = TokenCache(path: path).load(now: Self.now) else {
@@ -53,28 +54,28 @@ struct TokenCacheSafetyTests {
         document().replacingOccurrences(
             of: "\"grant_type\":\"client_credentials\"", with: "\"grant_type\":\"password\""),
     ])
-    func corruptOrTruncatedFile_isAnError(text: String) throws {
+    func test_corruptOrTruncatedFile_isAnError(text: String) throws {
         let (directory, path) = try Self.cacheFile(text)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(Self.loadError(path) != nil)
     }
 
     @Test(arguments: ["1e300", "-1e300", "-5", "\"x\"", "null", "\(now + 2 * 86_400)", "1e999"])
-    func obtainedAtOutOfRangeOrNotANumber_isAnError(value: String) throws {
+    func test_obtainedAtOutOfRangeOrNotANumber_isAnError(value: String) throws {
         let (directory, path) = try Self.cacheFile(Self.document(["obtained_at": value]))
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(Self.loadError(path) != nil)
     }
 
     @Test(arguments: ["0", "-1", "1e12", "172801", "1e300", "9223372036854775807", "\"3600\"", "1.5"])
-    func lifetimeOutOfRangeOrNotAWholeNumber_isAnError(value: String) throws {
+    func test_lifetimeOutOfRangeOrNotAWholeNumber_isAnError(value: String) throws {
         let (directory, path) = try Self.cacheFile(Self.document(["lifetime_seconds": value]))
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(Self.loadError(path) != nil)
     }
 
     @Test(arguments: [#""""#, #""two words""#, #""line\r\nX-Injected: 1""#, #""tab\there""#, #""caf\u00e9""#])
-    func tokenThatCannotGoInAHeader_isAnError(value: String) throws {
+    func test_tokenThatCannotGoInAHeader_isAnError(value: String) throws {
         for field in ["access_token", "refresh_token"] {
             let (directory, path) = try Self.cacheFile(Self.document([field: value]))
             defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -83,14 +84,14 @@ struct TokenCacheSafetyTests {
     }
 
     @Test(arguments: [0o644, 0o640, 0o604, 0o620, 0o602, 0o660, 0o666])
-    func fileOpenToGroupOrOthers_isRefused(mode: Int) throws {
+    func test_fileOpenToGroupOrOthers_isRefused(mode: Int) throws {
         let (directory, path) = try Self.cacheFile(Self.document(), mode: mode_t(mode))
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let reason = try #require(Self.loadError(path))
         #expect(reason.contains("refused") && reason.contains("mode \(String(mode, radix: 8))"), "\(reason)")
     }
 
-    @Test func symlinkToAValidCache_isRefused() throws {
+    @Test func test_symlinkToAValidCache_isRefused() throws {
         let (directory, path) = try Self.cacheFile(Self.document())
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let link = directory + "/link.json"
@@ -100,7 +101,7 @@ struct TokenCacheSafetyTests {
     }
 
     @Test(.enabled(if: geteuid() == 0, "changing a file's owner needs root"))
-    func fileOwnedByAnotherUser_isRefused() throws {
+    func test_fileOwnedByAnotherUser_isRefused() throws {
         let (directory, path) = try Self.cacheFile(Self.document())
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(chown(path, 65534, 65534) == 0)
@@ -108,7 +109,7 @@ struct TokenCacheSafetyTests {
         #expect(reason.contains("owned by uid 65534"), "\(reason)")
     }
 
-    @Test func directoryAtThePath_isRefused() throws {
+    @Test func test_directoryAtThePath_isRefused() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"
@@ -119,7 +120,7 @@ struct TokenCacheSafetyTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func fifoAtThePath_isRefusedWithoutBlocking() throws {
+    func test_fifoAtThePath_isRefusedWithoutBlocking() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"
@@ -128,7 +129,7 @@ struct TokenCacheSafetyTests {
         #expect(reason.contains("not a regular file"), "\(reason)")
     }
 
-    @Test func fileOverTheSizeCap_isRefused() throws {
+    @Test func test_fileOverTheSizeCap_isRefused() throws {
         let padding = String(repeating: "x", count: TokenCache.sizeLimit)
         let (directory, path) = try Self.cacheFile(Self.document(["padding": "\"\(padding)\""]))
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -136,7 +137,7 @@ struct TokenCacheSafetyTests {
         #expect(reason.contains("larger than"), "\(reason)")
     }
 
-    @Test func missingFile_isAMiss() throws {
+    @Test func test_missingFile_isAMiss() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect({ if case .miss = TokenCache(path: directory + "/absent.json").load() { true } else { false } }())
@@ -144,7 +145,7 @@ struct TokenCacheSafetyTests {
 
     /// The crash of issue 8: `obtained_at: 1e300` killed the process at every start.
     @Test(.timeLimit(.minutes(1)))
-    func providerStartingOnAHostileCache_countsAnErrorAndGetsAFreshToken() async throws {
+    func test_providerStartingOnAHostileCache_countsAnErrorAndGetsAFreshToken() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"
@@ -181,7 +182,7 @@ struct TokenCacheSafetyTests {
         return lstat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
     }
 
-    @Test func save_createsMode0600_evenWithUmaskZero() throws {
+    @Test func test_save_createsMode0600_evenWithUmaskZero() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"
@@ -192,7 +193,7 @@ struct TokenCacheSafetyTests {
         #expect(Self.mode(of: path) == 0o600)
     }
 
-    @Test func save_replacesAWideOpenFile_withAPrivateOne() throws {
+    @Test func test_save_replacesAWideOpenFile_withAPrivateOne() throws {
         let (directory, path) = try Self.cacheFile("old", mode: 0o666)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         #expect(TokenCache(path: path).save(Self.entry()) == nil)
@@ -200,7 +201,7 @@ struct TokenCacheSafetyTests {
         #expect({ if case .loaded = TokenCache(path: path).load(now: Self.now) { true } else { false } }())
     }
 
-    @Test func temporaryNames_areUnpredictable_andInTheSameDirectory() {
+    @Test func test_temporaryNames_areUnpredictable_andInTheSameDirectory() {
         let names = Set((0..<50).map { _ in AtomicFile.randomTemporaryPath(for: "/var/lib/x/token.json") })
         #expect(names.count == 50)
         #expect(
@@ -209,7 +210,7 @@ struct TokenCacheSafetyTests {
             })
     }
 
-    @Test func linkPlantedAtTheTemporaryPath_cannotRedirectTheWrite() throws {
+    @Test func test_linkPlantedAtTheTemporaryPath_cannotRedirectTheWrite() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"
@@ -230,7 +231,7 @@ struct TokenCacheSafetyTests {
         #expect(left == ["token.json", "token.json.tmp-guessed", "token.json.tmp.\(getpid())", "victim"])
     }
 
-    @Test func failedWrite_returnsAReason_andLeavesNoTemporaryFile() throws {
+    @Test func test_failedWrite_returnsAReason_andLeavesNoTemporaryFile() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let path = directory + "/token.json"

@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -9,7 +10,7 @@ import Testing
 @Suite("Token cache")
 struct TokenCacheTests {
     @Test(.timeLimit(.minutes(1)))
-    func restartedProvider_reusesTheCachedToken_withoutATokenRequest() async throws {
+    func test_restartedProvider_reusesTheCachedToken_withoutATokenRequest() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -37,7 +38,7 @@ struct TokenCacheTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func cacheFile_isPrivateToItsOwner_andHoldsNoClientSecret() async throws {
+    func test_cacheFile_isPrivateToItsOwner_andHoldsNoClientSecret() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -56,7 +57,7 @@ struct TokenCacheTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func corruptCacheFile_isIgnoredAndCounted_andReplacedByAGoodOne() async throws {
+    func test_corruptCacheFile_isIgnoredAndCounted_andReplacedByAGoodOne() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -77,7 +78,7 @@ struct TokenCacheTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func unwritableCachePath_doesNotStopTheProvider_andIsCountedAndWarnedOnce() async throws {
+    func test_unwritableCachePath_doesNotStopTheProvider_andIsCountedAndWarnedOnce() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         // Tests run as root, which ignores permissions: a regular file as the parent makes writing fail for anyone.
@@ -104,7 +105,7 @@ struct TokenCacheTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func cacheOfAnotherClient_isStaleAndNotUsed() async throws {
+    func test_cacheOfAnotherClient_isStaleAndNotUsed() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -135,7 +136,7 @@ struct TokenCacheTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func expiredCachedToken_isStale_andANewOneIsRequested() async throws {
+    func test_expiredCachedToken_isStale_andANewOneIsRequested() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -156,7 +157,7 @@ struct TokenCacheTests {
         }
     }
 
-    @Test func cacheEntry_roundTripsThroughTheFile_includingCharactersJSONEscapes() throws {
+    @Test func test_cacheEntry_roundTripsThroughTheFile_includingCharactersJSONEscapes() throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cache = TokenCache(path: directory + "/token.json")

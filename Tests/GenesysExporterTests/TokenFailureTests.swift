@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -10,7 +11,7 @@ import Testing
 @Suite("Token failures")
 struct TokenFailureTests {
     @Test(.timeLimit(.minutes(1)))
-    func wrongSecret_failsAsInvalidClient_withActionableMessage_andBacksOffUnderContinuousDemand() async throws {
+    func test_wrongSecret_failsAsInvalidClient_withActionableMessage_andBacksOffUnderContinuousDemand() async throws {
         let clock = ManualClock()
         try await withSimulator { sim in
             let wrongSecret = "wrong-secret-\(UUID().uuidString)"
@@ -60,7 +61,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func secretFixedOnTheServer_isPickedUpAtTheNextAttempt_andBackoffResets() async throws {
+    func test_secretFixedOnTheServer_isPickedUpAtTheNextAttempt_andBackoffResets() async throws {
         try await withSimulator { sim in
             let providerSecret = "new-secret-\(UUID().uuidString)"
             let rig = try TokenRig(sim.tokenConfiguration(secret: providerSecret, backoffInitial: .milliseconds(100)))
@@ -76,7 +77,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func rateLimited_honoursRetryAfter_withoutTouchingTheServerMeanwhile() async throws {
+    func test_rateLimited_honoursRetryAfter_withoutTouchingTheServerMeanwhile() async throws {
         let clock = ManualClock()
         try await withSimulator { sim in
             sim.inject(.status(429, retryAfter: 2), path: "/oauth/token", count: 1)
@@ -107,7 +108,7 @@ struct TokenFailureTests {
 
     /// An absurd Retry-After (the value that once crashed the process) waits the backoff cap, no longer.
     @Test(.timeLimit(.minutes(1)))
-    func absurdRetryAfter_waitsAtMostTheBackoffCap() async throws {
+    func test_absurdRetryAfter_waitsAtMostTheBackoffCap() async throws {
         let clock = ManualClock()
         try await withSimulator { sim in
             sim.inject(.status(429, retryAfter: Int.max), path: "/oauth/token", count: 1)
@@ -128,7 +129,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func serverError_isClassifiedAsServerError() async throws {
+    func test_serverError_isClassifiedAsServerError() async throws {
         try await withSimulator { sim in
             sim.inject(.status(503), path: "/oauth/token", count: 1)
             let rig = try TokenRig(sim.tokenConfiguration(backoffInitial: .milliseconds(50)))
@@ -142,7 +143,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func connectionReset_isClassifiedAsNetwork() async throws {
+    func test_connectionReset_isClassifiedAsNetwork() async throws {
         try await withSimulator { sim in
             sim.inject(.connectionReset, path: "/oauth/token", count: 1)
             let rig = try TokenRig(sim.tokenConfiguration(backoffInitial: .milliseconds(50)))
@@ -155,7 +156,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func hungTokenEndpoint_timesOutWithinTheRequestTimeout() async throws {
+    func test_hungTokenEndpoint_timesOutWithinTheRequestTimeout() async throws {
         try await withSimulator { sim in
             sim.inject(.hang, path: "/oauth/token", count: 1)
             var configuration = try sim.tokenConfiguration(backoffInitial: .milliseconds(50))
@@ -173,7 +174,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func malformedTokenResponse_isCountedAsMalformed_withoutEchoingTheBody() async throws {
+    func test_malformedTokenResponse_isCountedAsMalformed_withoutEchoingTheBody() async throws {
         try await withSimulator { sim in
             sim.inject(.malformedBody, path: "/oauth/token", count: 1)
             let rig = try TokenRig(sim.tokenConfiguration(backoffInitial: .milliseconds(50)))
@@ -189,7 +190,7 @@ struct TokenFailureTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func failedEarlyRenewal_keepsServingTheStillValidToken_evenToTheCallerThatTriggeredIt() async throws {
+    func test_failedEarlyRenewal_keepsServingTheStillValidToken_evenToTheCallerThatTriggeredIt() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(5)).judgingTime(by: clock)) { sim in
             let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)

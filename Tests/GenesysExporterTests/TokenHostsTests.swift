@@ -18,7 +18,7 @@ struct TokenHostsTests {
         ("edee1.eusc-pure.cloud", "eusc-de-east-1"),
         ("use2.us-gov-pure.cloud", "us-east-2"),
     ])
-    func regionNamed_acceptsDomainAWSNameAndAPIURLForms(_ name: String, _ awsRegion: String) throws {
+    func test_regionNamed_acceptsDomainAWSNameAndAPIURLForms(_ name: String, _ awsRegion: String) throws {
         let region = try #require(GenesysRegion.named(name))
         #expect(region.awsRegion == awsRegion)
         #expect(region.apiBaseURL == "https://api.\(region.domain)")
@@ -26,18 +26,18 @@ struct TokenHostsTests {
     }
 
     @Test(arguments: ["", "mars-north-1", "purecloud.com", "api.example.com", "mypurecloud"])
-    func regionNamed_unknown_isNil(_ name: String) {
+    func test_regionNamed_unknown_isNil(_ name: String) {
         #expect(GenesysRegion.named(name) == nil)
     }
 
-    @Test func regionList_hasTheEighteenSDKRegions_eachUnique() {
+    @Test func test_regionList_hasTheEighteenSDKRegions_eachUnique() {
         #expect(GenesysRegion.all.count == 18)
         #expect(Set(GenesysRegion.all.map(\.domain)).count == 18)
         #expect(Set(GenesysRegion.all.map(\.awsRegion)).count == 18)
         for region in GenesysRegion.all { #expect(GenesysRegion.named(region.domain) == region) }
     }
 
-    @Test func hostsFromRegion_putTheTokenURLOnTheLoginHost() {
+    @Test func test_hostsFromRegion_putTheTokenURLOnTheLoginHost() {
         let hosts = GenesysHosts(region: GenesysRegion.named("mypurecloud.ie")!)
         #expect(hosts.apiBaseURL == "https://api.mypurecloud.ie")
         #expect(hosts.tokenURL == "https://login.mypurecloud.ie/oauth/token")
@@ -50,14 +50,14 @@ struct TokenHostsTests {
         ("https://gateway.example.com", "https://gateway.example.com"),
         ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
     ])
-    func loginHost_isDerivedFromTheAPIHost(_ api: String, _ login: String) throws {
+    func test_loginHost_isDerivedFromTheAPIHost(_ api: String, _ login: String) throws {
         let hosts = try GenesysHosts(apiBaseURL: api)
         #expect(hosts.loginBaseURL == login)
         #expect(!hosts.apiBaseURL.hasSuffix("/"))
         #expect(hosts.tokenURL == login + "/oauth/token")
     }
 
-    @Test func explicitLoginHost_winsOverTheDerivedOne() throws {
+    @Test func test_explicitLoginHost_winsOverTheDerivedOne() throws {
         let hosts = try GenesysHosts(apiBaseURL: "https://api.mypurecloud.ie", loginBaseURL: "https://sso.example.com/")
         #expect(hosts.loginBaseURL == "https://sso.example.com")
     }
@@ -66,7 +66,7 @@ struct TokenHostsTests {
         "http://127.0.0.1:9", "http://127.1.2.3", "http://localhost:8080", "http://LOCALHOST", "http://[::1]:9090",
         "http://localhost/",
     ])
-    func plainHTTP_isAllowedForLoopbackHosts(_ url: String) throws {
+    func test_plainHTTP_isAllowedForLoopbackHosts(_ url: String) throws {
         #expect(try GenesysHosts(apiBaseURL: url).apiBaseURL.hasPrefix("http://"))
     }
 
@@ -77,7 +77,7 @@ struct TokenHostsTests {
         "http://localhost.evil.example",
         "http://[::2]:80",
     ])
-    func plainHTTP_toAnyOtherHost_isRefused_namingTheSetting(_ url: String) {
+    func test_plainHTTP_toAnyOtherHost_isRefused_namingTheSetting(_ url: String) {
         let error = #expect(throws: ConfigurationError.self) { _ = try GenesysHosts(apiBaseURL: url) }
         guard case .invalid(let setting, let reason) = error else {
             Issue.record("expected .invalid for \(url), got \(String(describing: error))")
@@ -87,7 +87,7 @@ struct TokenHostsTests {
         #expect(reason.contains("https"))
     }
 
-    @Test func plainHTTPLoginHost_isRefused_namingTheLoginSetting() {
+    @Test func test_plainHTTPLoginHost_isRefused_namingTheLoginSetting() {
         let error = #expect(throws: ConfigurationError.self) {
             _ = try GenesysHosts(apiBaseURL: "https://api.mypurecloud.ie", loginBaseURL: "http://login.mypurecloud.ie")
         }
@@ -95,7 +95,7 @@ struct TokenHostsTests {
     }
 
     @Test(arguments: ["ftp://api.mypurecloud.ie", "file:///etc/passwd", "https://", "gopher://x"])
-    func badSchemeOrNoHost_isAnErrorMentioningTheSetting(_ url: String) {
+    func test_badSchemeOrNoHost_isAnErrorMentioningTheSetting(_ url: String) {
         let error = #expect(throws: ConfigurationError.self) { _ = try GenesysHosts(apiBaseURL: url) }
         let text = String(describing: error)
         #expect(text.contains("--genesys.api-url"), "\(text)")

@@ -4,6 +4,7 @@ import GenesysTestSupport
 import Logging
 import NIOConcurrencyHelpers
 import Prometheus
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -15,7 +16,7 @@ struct TokenLifecycleTests {
     /// 20 s of virtual time at a 2 s TTL, the simulator judging expiry by the same clock: no scheduling
     /// delay of a loaded machine can stand in for a late renewal, so the assertions are exact.
     @Test(.timeLimit(.minutes(1)))
-    func shortLivedTokens_areRenewedOnSchedule_soNoRequestEverCarriesAnExpiredToken() async throws {
+    func test_shortLivedTokens_areRenewedOnSchedule_soNoRequestEverCarriesAnExpiredToken() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(2)).judgingTime(by: clock)) { sim in
             let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)
@@ -56,7 +57,7 @@ struct TokenLifecycleTests {
     /// A server announcing a 1 s lifetime cannot turn renewal into back-to-back token requests: they
     /// are at least `minimumRequestGap` apart, while callers keep the token that still works.
     @Test(.timeLimit(.minutes(1)))
-    func tinyLifetime_neverCausesBackToBackTokenRequests() async throws {
+    func test_tinyLifetime_neverCausesBackToBackTokenRequests() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1)).judgingTime(by: clock)) { sim in
             var configuration = try sim.tokenConfiguration()
@@ -85,7 +86,7 @@ struct TokenLifecycleTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func scheduledRefresh_renewsWithoutAnyDemand() async throws {
+    func test_scheduledRefresh_renewsWithoutAnyDemand() async throws {
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1))) { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
             defer { rig.shutdown() }
@@ -107,7 +108,7 @@ struct TokenLifecycleTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func scheduledRefresh_returnsPromptlyWhenCancelled() async throws {
+    func test_scheduledRefresh_returnsPromptlyWhenCancelled() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
             defer { rig.shutdown() }
@@ -124,7 +125,7 @@ struct TokenLifecycleTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func revokedToken_isRefreshedOnceAndRequestRetried() async throws {
+    func test_revokedToken_isRefreshedOnceAndRequestRetried() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
             defer { rig.shutdown() }
@@ -156,7 +157,7 @@ struct TokenLifecycleTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func revocationUnderLoad_sixtyFourConcurrentCallsShareOneTokenRequest() async throws {
+    func test_revocationUnderLoad_sixtyFourConcurrentCallsShareOneTokenRequest() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
             defer { rig.shutdown() }
@@ -190,7 +191,7 @@ struct TokenLifecycleTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func firstUse_byManyConcurrentCallers_makesOneTokenRequest() async throws {
+    func test_firstUse_byManyConcurrentCallers_makesOneTokenRequest() async throws {
         try await withSimulator { sim in
             sim.setTokenEndpointLatency(.milliseconds(200))
             let rig = try TokenRig(sim.tokenConfiguration())
@@ -206,7 +207,7 @@ struct TokenLifecycleTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func invalidatingAnOldToken_doesNotDiscardItsReplacement() async throws {
+    func test_invalidatingAnOldToken_doesNotDiscardItsReplacement() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
             defer { rig.shutdown() }

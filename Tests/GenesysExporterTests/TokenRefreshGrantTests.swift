@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -14,7 +15,7 @@ struct TokenRefreshGrantTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func rotatedRefreshToken_isPersisted_soARestartKeepsWorking_whileTheOriginalIsRefused() async throws {
+    func test_rotatedRefreshToken_isPersisted_soARestartKeepsWorking_whileTheOriginalIsRefused() async throws {
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let cacheFile = directory + "/token.json"
@@ -59,7 +60,7 @@ struct TokenRefreshGrantTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func revokedRefreshToken_failsAsInvalidGrant_tellingTheUserToReauthorize() async throws {
+    func test_revokedRefreshToken_failsAsInvalidGrant_tellingTheUserToReauthorize() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration(grant: .refreshToken, refreshToken: sim.issueRefreshToken()))
             defer { rig.shutdown() }
@@ -75,7 +76,7 @@ struct TokenRefreshGrantTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func missingRefreshToken_failsWithoutAskingTheServer() async throws {
+    func test_missingRefreshToken_failsWithoutAskingTheServer() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration(grant: .refreshToken))
             defer { rig.shutdown() }

@@ -41,7 +41,7 @@ struct TokenResponseDecodingTests {
     ]
 
     @Test(arguments: unusableBodies)
-    func unusableSuccessBody_isMalformedResponse(_ testCase: (String, String)) {
+    func test_unusableSuccessBody_isMalformedResponse(_ testCase: (String, String)) {
         let (name, body) = testCase
         #expect(throws: TokenError.self, "\(name)") { _ = try decode(body) }
         do throws(TokenError) {
@@ -57,20 +57,20 @@ struct TokenResponseDecodingTests {
     @Test(arguments: [
         ("315360000", 315_360_000), ("1e300", Int.max), ("9223372036854775807", Int.max), ("172801", 172_801),
     ])
-    func implausiblyLongLifetime_isClampedTo48Hours(_ testCase: (String, Int)) throws {
+    func test_implausiblyLongLifetime_isClampedTo48Hours(_ testCase: (String, Int)) throws {
         let result = try decode(#"{"access_token":"abc","token_type":"bearer","expires_in":\#(testCase.0)}"#)
         #expect(result.accessToken.lifetime == .seconds(48 * 3600))
         #expect(result.clampedFromSeconds != nil)
         if testCase.1 != Int.max { #expect(result.clampedFromSeconds == testCase.1) }
     }
 
-    @Test func lifetimeOfExactly48Hours_isNotClamped() throws {
+    @Test func test_lifetimeOfExactly48Hours_isNotClamped() throws {
         let result = try decode(#"{"access_token":"abc","token_type":"bearer","expires_in":172800}"#)
         #expect(result.accessToken.lifetime == .seconds(172_800))
         #expect(result.clampedFromSeconds == nil)
     }
 
-    @Test func loginServiceRateLimitAs400InvalidRequest_isRateLimited() {
+    @Test func test_loginServiceRateLimitAs400InvalidRequest_isRateLimited() {
         let body = #"{"error":"invalid_request","description":"rate limit exceeded; retry later"}"#
         let error = TokenEndpoint.classify(
             failure: HTTPResponse(status: 400, body: Array(body.utf8)), grant: .clientCredentials)
@@ -86,14 +86,14 @@ struct TokenResponseDecodingTests {
     @Test(arguments: [
         "9223372036854775807", "99999999999999999999999", "-1", "1e300", "soon", "Fri, 31 Dec 9999 23:59:59 GMT",
     ])
-    func absurdRetryAfterOnTheTokenEndpoint_neverExceedsTheCeiling(_ header: String) {
+    func test_absurdRetryAfterOnTheTokenEndpoint_neverExceedsTheCeiling(_ header: String) {
         let response = HTTPResponse(status: 429, headers: ResponseHeaders([("Retry-After", header)]), body: [])
         let error = TokenEndpoint.classify(failure: response, grant: .clientCredentials)
         #expect(error.reason == .rateLimited)
         if let wait = error.retryAfter { #expect(wait >= .zero && wait <= RetryAfter.ceiling, "\(header) → \(wait)") }
     }
 
-    @Test func truncatedBody_doesNotQuoteTheTokenInTheError() {
+    @Test func test_truncatedBody_doesNotQuoteTheTokenInTheError() {
         let fragment = "Zq8vK2mXw9rT4bLp"
         do throws(TokenError) {
             _ = try decode(#"{"access_token":"\#(fragment)"#)
@@ -104,7 +104,7 @@ struct TokenResponseDecodingTests {
         }
     }
 
-    @Test func genesysShapedAnswer_decodesWithItsLifetime() throws {
+    @Test func test_genesysShapedAnswer_decodesWithItsLifetime() throws {
         let result = try decode(#"{"access_token":"tok-123","token_type":"bearer","expires_in":86399}"#)
         #expect(result.accessToken.value.exposedValue == "tok-123")
         #expect(result.accessToken.lifetime == .seconds(86399))
@@ -114,16 +114,16 @@ struct TokenResponseDecodingTests {
     }
 
     @Test(arguments: [#""Bearer""#, #""BEARER""#, "null"])
-    func tokenTypeBearerInAnyCase_orAbsent_isAccepted(_ tokenType: String) throws {
+    func test_tokenTypeBearerInAnyCase_orAbsent_isAccepted(_ tokenType: String) throws {
         let result = try decode(#"{"access_token":"tok","token_type":\#(tokenType),"expires_in":300}"#)
         #expect(result.accessToken.lifetime == .seconds(300))
     }
 
-    @Test func longestLifetimeGenesysAllows_isAccepted() throws {
+    @Test func test_longestLifetimeGenesysAllows_isAccepted() throws {
         #expect(try decode(#"{"access_token":"tok","expires_in":172800}"#).accessToken.lifetime == .seconds(172800))
     }
 
-    @Test func refreshGrantAnswer_carriesTheRotatedRefreshToken() throws {
+    @Test func test_refreshGrantAnswer_carriesTheRotatedRefreshToken() throws {
         let result = try decode(
             #"{"access_token":"tok","token_type":"bearer","expires_in":86399,"refresh_token":"rt-2"}"#,
             grant: .refreshToken)
@@ -146,7 +146,7 @@ struct TokenResponseDecodingTests {
     }
 
     @Test(arguments: [400, 401])
-    func invalidClient_atEitherStatus_namesTheSettingsToCheck(_ status: Int) {
+    func test_invalidClient_atEitherStatus_namesTheSettingsToCheck(_ status: Int) {
         let error = classify(
             status,
             #"{"error":"invalid_client","description":"authentication failed","error_description":"authentication failed"}"#
@@ -156,7 +156,7 @@ struct TokenResponseDecodingTests {
         #expect(error.message.contains("authentication failed"))
     }
 
-    @Test func unauthorizedClient_saysWhichGrantTypeToEnable() {
+    @Test func test_unauthorizedClient_saysWhichGrantTypeToEnable() {
         let error = classify(
             400,
             #"{"error":"unauthorized_client","error_description":"the client is not authorized to use this grant type"}"#
@@ -165,7 +165,7 @@ struct TokenResponseDecodingTests {
         #expect(error.message.contains("Client Credentials"))
     }
 
-    @Test func invalidGrant_tellsTheUserToReauthorize() {
+    @Test func test_invalidGrant_tellsTheUserToReauthorize() {
         let error = classify(
             400, #"{"error":"invalid_grant","error_description":"invalid refresh token"}"#, grant: .refreshToken)
         #expect(error.reason == .invalidGrant)
@@ -173,7 +173,7 @@ struct TokenResponseDecodingTests {
         #expect(error.message.contains("GENESYS_REFRESH_TOKEN"))
     }
 
-    @Test func tooManyRequests_carriesRetryAfter_readCaseInsensitively() {
+    @Test func test_tooManyRequests_carriesRetryAfter_readCaseInsensitively() {
         let error = classify(429, #"{"error":"too_many_requests"}"#, headers: [("retry-after", " 7 ")])
         #expect(error.reason == .rateLimited)
         #expect(error.retryAfter == .seconds(7))
@@ -181,11 +181,11 @@ struct TokenResponseDecodingTests {
     }
 
     @Test(arguments: [500, 502, 503, 504])
-    func serverErrors_areServerError(_ status: Int) {
+    func test_serverErrors_areServerError(_ status: Int) {
         #expect(classify(status, "<html>bad gateway</html>").reason == .serverError)
     }
 
-    @Test func otherStatus_isHTTPError_withTheStatusInTheMessage() {
+    @Test func test_otherStatus_isHTTPError_withTheStatusInTheMessage() {
         let error = classify(404, "not json")
         #expect(error.reason == .httpError)
         #expect(error.message.contains("404"))

@@ -5,7 +5,7 @@ import Testing
 /// When tokens are renewed and how long failures wait: the backoff and the renewal deadline.
 @Suite("Token scheduling")
 struct TokenSchedulingTests {
-    @Test func backoff_eachDelayLiesBetweenHalfAndAllOfItsDoublingStep_upToTheCap() {
+    @Test func test_backoff_eachDelayLiesBetweenHalfAndAllOfItsDoublingStep_upToTheCap() {
         for _ in 0..<200 {
             var backoff = Backoff(initial: .seconds(1), cap: .seconds(10))
             let steps: [Duration] = [
@@ -19,7 +19,7 @@ struct TokenSchedulingTests {
         }
     }
 
-    @Test func backoff_resetStartsOverFromTheInitialDelay() {
+    @Test func test_backoff_resetStartsOverFromTheInitialDelay() {
         var backoff = Backoff(initial: .milliseconds(500), cap: .seconds(60))
         for _ in 0..<6 { _ = backoff.nextDelay() }
         backoff.reset()
@@ -29,7 +29,7 @@ struct TokenSchedulingTests {
         #expect(backoff.failures == 1)
     }
 
-    @Test func backoff_manyFailuresStayAtTheCap_withoutOverflow() {
+    @Test func test_backoff_manyFailuresStayAtTheCap_withoutOverflow() {
         var backoff = Backoff(initial: .seconds(300), cap: .seconds(300))
         for _ in 0..<200 {
             let delay = backoff.nextDelay()
@@ -40,7 +40,7 @@ struct TokenSchedulingTests {
         #expect(tiny.nextDelay() <= .seconds(300))
     }
 
-    @Test func backoff_isJittered() {
+    @Test func test_backoff_isJittered() {
         var delays = Set<Duration>()
         for _ in 0..<20 {
             var backoff = Backoff(initial: .seconds(1), cap: .seconds(300))
@@ -49,7 +49,7 @@ struct TokenSchedulingTests {
         #expect(delays.count > 1)
     }
 
-    @Test func backoff_proportionalJitter_staysWithinItsFraction_forPolls() {
+    @Test func test_backoff_proportionalJitter_staysWithinItsFraction_forPolls() {
         for _ in 0..<200 {
             var backoff = Backoff(initial: .seconds(60), cap: .seconds(300), jitter: .proportional(0.1))
             for step in [Duration.seconds(60), .seconds(120), .seconds(240), .seconds(300), .seconds(300)] {
@@ -61,7 +61,7 @@ struct TokenSchedulingTests {
 
     /// Retry-After is applied in one place for token requests and polls alike.
     @Test(arguments: [Backoff.Jitter.equal, .proportional(0.1)])
-    func backoff_honoursRetryAfter_upToTheCapOnly(jitter: Backoff.Jitter) {
+    func test_backoff_honoursRetryAfter_upToTheCapOnly(jitter: Backoff.Jitter) {
         var backoff = Backoff(initial: .seconds(1), cap: .seconds(300), jitter: jitter)
         #expect(backoff.nextDelay(retryAfter: .seconds(120)) == .seconds(120))
         #expect(backoff.nextDelay(retryAfter: .seconds(3600)) == .seconds(300), "never beyond the cap")
@@ -69,7 +69,7 @@ struct TokenSchedulingTests {
         #expect(backoff.failures == 3)
     }
 
-    @Test func errorAnswer_readsTheAPIsAndTheLoginServicesShapes_andNothingFromGarbage() {
+    @Test func test_errorAnswer_readsTheAPIsAndTheLoginServicesShapes_andNothingFromGarbage() {
         let api = ErrorAnswer(
             body: Array(#"{"message":"Missing permissions","code":"missing.permissions","status":403}"#.utf8))
         #expect(api.code == "missing.permissions" && api.message == "Missing permissions")
@@ -87,7 +87,9 @@ struct TokenSchedulingTests {
     static let margins: [Duration] = [.zero, .seconds(1), .seconds(60), .seconds(300), .seconds(86400)]
 
     @Test(arguments: lifetimes, margins)
-    func refreshDeadline_neverComesBefore80PercentOfTheLifetime_norAfterExpiry(lifetimeSeconds: Int, margin: Duration) {
+    func test_refreshDeadline_neverComesBefore80PercentOfTheLifetime_norAfterExpiry(
+        lifetimeSeconds: Int, margin: Duration
+    ) {
         let token = AccessToken(value: Secret("t"), grant: .clientCredentials, lifetime: .seconds(lifetimeSeconds))
         let deadlines = (0..<500).map { _ in TokenProvider.refreshDeadline(for: token, margin: margin) }
         let earliest = deadlines.min()!
@@ -102,7 +104,7 @@ struct TokenSchedulingTests {
             "lifetime \(lifetimeSeconds) s, margin \(margin): \(token.expiresAt - earliest) left")
     }
 
-    @Test func refreshDeadline_ofADayToken_isAboutTheMarginBeforeExpiry_andSpread() {
+    @Test func test_refreshDeadline_ofADayToken_isAboutTheMarginBeforeExpiry_andSpread() {
         let token = AccessToken(value: Secret("t"), grant: .clientCredentials, lifetime: .seconds(86399))
         var deadlines = Set<ContinuousClock.Instant>()
         for _ in 0..<50 {

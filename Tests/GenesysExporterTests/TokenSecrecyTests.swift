@@ -1,6 +1,7 @@
 import Foundation
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
@@ -18,7 +19,7 @@ struct TokenSecrecyTests {
     }
 
     @Test(.timeLimit(.minutes(1)))
-    func credentials_neverAppearInLogsErrorsOrTheScrape() async throws {
+    func test_credentials_neverAppearInLogsErrorsOrTheScrape() async throws {
         let clientSecret = "client-secret-\(UUID().uuidString)"
         let directory = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -109,7 +110,7 @@ struct TokenSecrecyTests {
         }
     }
 
-    @Test func secret_printsAsRedacted_everywhere() {
+    @Test func test_secret_printsAsRedacted_everywhere() {
         let secret = Secret("hunter2")
         #expect("\(secret)" == "<redacted>")
         #expect(String(reflecting: secret) == "<redacted>")
@@ -128,7 +129,7 @@ struct TokenSecrecyTests {
         }
     }
 
-    @Test func secrets_showNothingThroughDumpOrMirror() {
+    @Test func test_secrets_showNothingThroughDumpOrMirror() {
         let secret = Secret("hunter2-client-secret")
         let refresh = Secret("hunter2-refresh-token")
         let token = AccessToken(value: Secret("hunter2-access-token"), grant: .refreshToken, lifetime: .seconds(60))

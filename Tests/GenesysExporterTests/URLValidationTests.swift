@@ -22,7 +22,7 @@ struct URLValidationTests {
         "https://api.mypurecloud.ie\r\nX-Injected: 1",
         "",
     ])
-    func hostileOrMalformedURLs_areRefusedNamingTheSetting(_ raw: String) {
+    func test_hostileOrMalformedURLs_areRefusedNamingTheSetting(_ raw: String) {
         #expect(throws: ConfigurationError.self, "\(raw)") { _ = try GenesysHosts(apiBaseURL: raw) }
         #expect(throws: ConfigurationError.self, "\(raw)") {
             _ = try GenesysHosts(apiBaseURL: "https://api.mypurecloud.ie", loginBaseURL: raw)
@@ -35,14 +35,14 @@ struct URLValidationTests {
         }
     }
 
-    @Test func userInfo_isNamedInTheError_andNeverPassesTheLoopbackRule() {
+    @Test func test_userInfo_isNamedInTheError_andNeverPassesTheLoopbackRule() {
         switch ParsedURL.parse("http://127.0.0.2:1@localhost") {
         case .success(let url): Issue.record("accepted as \(url)")
         case .failure(let rejection): #expect(rejection.reason.contains("user info"))
         }
     }
 
-    @Test func parsedParts_areWhatLibcurlSees() throws {
+    @Test func test_parsedParts_areWhatLibcurlSees() throws {
         let url = try ParsedURL.parse("HTTPS://API.mypurecloud.ie:8443/base/").get()
         #expect(url.scheme == "https")
         #expect(url.port == 8443)
@@ -59,7 +59,7 @@ struct URLValidationTests {
         ("all_proxy", "ftp://proxy.corp", false), ("https_proxy", "http://proxy.corp:3128\t", false),
         ("https_proxy", " http://proxy.corp", false), ("http_proxy", "http://proxy.corp:3128#x", false),
     ])
-    func proxyVariables_areParsedTheSameWay(_ testCase: (String, String, Bool)) {
+    func test_proxyVariables_areParsedTheSameWay(_ testCase: (String, String, Bool)) {
         let (variable, value, accepted) = testCase
         do {
             try ConfigurationResolver.validateProxyVariables([variable: value])

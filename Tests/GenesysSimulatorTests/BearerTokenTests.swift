@@ -1,6 +1,7 @@
 import GenesysSimulator
 import NIOConcurrencyHelpers
 import NIOCore
+import SimulatorTestSupport
 import Testing
 
 @Suite("Bearer tokens on /api/v2")

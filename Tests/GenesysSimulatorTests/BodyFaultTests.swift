@@ -1,4 +1,5 @@
 import GenesysSimulator
+import SimulatorTestSupport
 import Testing
 
 /// Faults that answer with a body the client must refuse: cut short, HTML, oversized, or dripping in.

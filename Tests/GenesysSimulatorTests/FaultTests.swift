@@ -1,4 +1,5 @@
 import GenesysSimulator
+import SimulatorTestSupport
 import Testing
 
 @Suite("Fault injection")

@@ -1,4 +1,5 @@
 import GenesysSimulator
+import SimulatorTestSupport
 import Testing
 
 /// Login-service faults: its 400-shaped rate limit and token responses with odd `expires_in` values.

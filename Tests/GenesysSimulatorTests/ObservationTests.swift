@@ -1,4 +1,5 @@
 import GenesysSimulator
+import SimulatorTestSupport
 import Testing
 
 @Suite("POST /api/v2/analytics/queues/observations/query")

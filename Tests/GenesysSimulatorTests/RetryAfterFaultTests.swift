@@ -1,5 +1,6 @@
 import Foundation
 import GenesysSimulator
+import SimulatorTestSupport
 import Testing
 
 /// `Retry-After` as sent by the simulator: any raw text, and HTTP-dates in IMF-fixdate form.

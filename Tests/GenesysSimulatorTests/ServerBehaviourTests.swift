@@ -1,4 +1,5 @@
 import GenesysSimulator
+import SimulatorTestSupport
 import Testing
 
 @Suite("Server, headers, rate limit and counters")

@@ -1,14 +1,6 @@
 import Foundation
 import GenesysSimulator
 
-/// Starts a simulator on a free loopback port, runs `body`, and always shuts it down.
-func withSimulator<T: Sendable>(
-    _ configuration: SimulatorConfiguration = .init(),
-    _ body: (GenesysSimulator) async throws -> T
-) async throws -> T {
-    try await GenesysSimulator.withRunning(configuration, body)
-}
-
 func basicAuthorization(_ id: String, _ secret: String) -> (String, String) {
     ("Authorization", "Basic " + Data("\(id):\(secret)".utf8).base64EncodedString())
 }
@@ -77,16 +69,6 @@ func observationBody(_ queueIDs: [String], metrics: [String]) -> [UInt8] {
 struct TestFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Polls `condition` every 50 ms until it holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(3), _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try? await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
 }
 
 extension HTTPReply {

@@ -2,13 +2,6 @@ import GenesysExporter
 import GenesysSimulator
 import Logging
 
-/// Runs `body` with a freshly started simulator on a free loopback port and shuts it down after.
-public func withSimulator<T>(
-    _ configuration: SimulatorConfiguration = SimulatorConfiguration(), _ body: (GenesysSimulator) async throws -> T
-) async throws -> T {
-    try await GenesysSimulator.withRunning(configuration, body)
-}
-
 /// A logger that drops everything (tests assert on metrics and results, not on log noise).
 public let quietLogger: Logger = {
     var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })

@@ -2,6 +2,7 @@ import Foundation
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 /// 401s: a storm that no new token fixes, and a token revoked between two pages of a listing.

@@ -36,8 +36,8 @@ public final class OrgMonitor: Sendable {
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(
             configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
-        let enabled = CollectorRegistry.names.filter { settings.enabledCollectors.contains($0) }
-        collectors = enabled.compactMap { CollectorRegistry.make($0, registry: registry, grant: settings.token.grant) }
+        collectors = CollectorRegistry.make(settings.enabledCollectors, registry: registry, grant: settings.token.grant)
+        let enabled = collectors.map(\.name)
         api = GenesysAPIClient(
             apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
             metrics: APIMetrics(store: store, endpoints: collectors.flatMap(\.endpoints)),

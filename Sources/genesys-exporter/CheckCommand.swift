@@ -6,7 +6,8 @@ import GenesysExporter
 /// collector's endpoints once, prints a table and exits 1 if anything failed.
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Log in and call each collector's endpoints once; exit 1 on any failure.")
+        commandName: "check", abstract: "Log in and call each collector's endpoints once; exit 1 on any failure.",
+        discussion: CollectorFlags.help)
 
     @OptionGroup var options: ExporterOptions
 

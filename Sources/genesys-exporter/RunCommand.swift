@@ -7,7 +7,8 @@ import ServiceLifecycle
 
 /// The default command: poll Genesys Cloud and serve /metrics until SIGTERM.
 struct RunCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "run", abstract: "Run the exporter (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the exporter (the default).", discussion: CollectorFlags.help)
 
     @OptionGroup var options: ExporterOptions
 

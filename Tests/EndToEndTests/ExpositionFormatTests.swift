@@ -80,7 +80,7 @@ struct ExpositionFormatTests {
                     endpoint.hasPrefix("/api/v2/") && !endpoint.contains("?") && !endpoint.contains("://"),
                     "endpoint label \(endpoint)")
             }
-            #expect(endpoints.isSubset(of: Set(Endpoint.all.map(\.template))))
+            #expect(endpoints.isSubset(of: Set(CollectorRegistry.endpoints.map(\.template))))
             for sample in scrape.samples("genesys_api_requests_total") {
                 #expect(
                     sample.labels["code"].flatMap(Int.init).map { (100..<600).contains($0) } == true,

@@ -242,7 +242,7 @@ struct TokenRig: Sendable {
         http = HTTPClient()
         registry = PrometheusCollectorRegistry()
         metrics = TokenMetrics(registry: registry, grant: configuration.grant)
-        apiMetrics = APIMetrics(registry: registry, endpoints: Endpoint.all)
+        apiMetrics = APIMetrics(registry: registry, endpoints: CollectorRegistry.endpoints)
         provider = TokenProvider(
             configuration: configuration, http: http, metrics: metrics, logger: logger, clock: clock)
         self.clock = clock

@@ -15,29 +15,87 @@ public struct CollectorContext: Sendable {
 /// so a scrape never sees half a poll.
 public typealias Publication = @Sendable () -> Void
 
+/// One of a collector's own `--collector.<name>.<option>` flags.
+public struct CollectorOption: Sendable, Equatable {
+    public let name: String
+    public let valueName: String
+    public let help: String
+}
+
+/// What `check` learns from one request that a later one needs (a queue to observe).
+public struct CheckProbe: Sendable {
+    public var firstQueueID: String?
+}
+
+/// What a collector is, declared in its own file: the exporter derives its flags (`--[no-]collector.<name>`, its
+/// `--collector.<name>.<option>` flags), `check`'s requests, the endpoint label set, readiness and the `collector`
+/// label from this. `CollectorRegistry.all` lists the types.
+public protocol CollectorDefinition: Sendable {
+    /// The name in flags and in the `collector` label.
+    static var name: String { get }
+    /// One line for `--help`.
+    static var help: String { get }
+    static var enabledByDefault: Bool { get }
+    static var options: [CollectorOption] { get }
+    /// The endpoints it calls with tokens of `grant`, in order.
+    static func endpoints(grant: OAuthGrant) -> [Endpoint]
+    /// `check`'s request to one of its endpoints: nil when there is nothing to ask (no queue to observe).
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    /// The collector for one org.
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self
+}
+
+extension CollectorDefinition {
+    public static var enabledByDefault: Bool { true }
+    public static var options: [CollectorOption] { [] }
+}
+
 /// One source of metrics, polled on the exporter's schedule (node_exporter's collector shape).
 /// `collect` fetches and returns its metric updates only when it succeeds, so a failure leaves the
 /// last values in place.
-public protocol Collector: Sendable {
-    /// The name used in `--no-collector.<name>` and the `collector` label.
-    var name: String { get }
-    /// The endpoints it calls, for `check` and for pre-created failure counters.
+public protocol Collector: CollectorDefinition {
+    /// The endpoints this instance calls (for pre-created failure counters).
     var endpoints: [Endpoint] { get }
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication
 }
 
-/// Every collector the exporter knows, in polling order; each is on by default.
-public enum CollectorRegistry {
-    public static let names = ["identity", "queues", "observations"]
+extension Collector {
+    public var name: String { Self.name }
+}
 
-    public static func make(
-        _ name: String, registry: PrometheusCollectorRegistry, grant: OAuthGrant
-    ) -> (any Collector)? {
-        switch name {
-        case "identity": IdentityCollector(registry: registry, grant: grant)
-        case "queues": QueueCollector(registry: registry)
-        case "observations": ObservationCollector(registry: registry)
-        default: nil
+/// Every collector the exporter knows, in polling order. Adding one is its file (a `Collector`) and a line here.
+public enum CollectorRegistry {
+    public static let all: [any Collector.Type] = [
+        IdentityCollector.self,
+        QueueCollector.self,
+        ObservationCollector.self,
+    ]
+
+    public static var names: [String] { all.map { $0.name } }
+
+    public static var enabledByDefault: Set<String> { Set(all.filter { $0.enabledByDefault }.map { $0.name }) }
+
+    public static func named(_ name: String) -> (any Collector.Type)? { all.first { $0.name == name } }
+
+    /// Every endpoint any collector may call, with any grant: the `endpoint` label's whole set.
+    public static var endpoints: [Endpoint] {
+        var seen: [Endpoint] = []
+        for collector in all {
+            for grant in OAuthGrant.allCases {
+                for endpoint in collector.endpoints(grant: grant) where !seen.contains(endpoint) {
+                    seen.append(endpoint)
+                }
+            }
         }
+        return seen
+    }
+
+    /// The enabled collectors for one org, in polling order.
+    static func make(_ names: Set<String>, registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> [any Collector]
+    {
+        all.filter { names.contains($0.name) }.map { $0.make(registry: registry, grant: grant) }
     }
 }

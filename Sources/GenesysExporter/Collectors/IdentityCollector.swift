@@ -3,7 +3,8 @@ import Prometheus
 /// Who the exporter is logged in as: `GET /api/v2/tokens/me` (valid for client-credentials tokens),
 /// `GET /api/v2/users/me` for user tokens only, and `GET /api/v2/organizations/me`.
 struct IdentityCollector: Collector {
-    let name = "identity"
+    static let name = "identity"
+    static let help = "Who the exporter is logged in as (genesys_identity_info)."
     let grant: OAuthGrant
     private let info: GaugeSeriesSet
 
@@ -14,8 +15,22 @@ struct IdentityCollector: Collector {
             help: "The org and OAuth client (and user, for user tokens) the exporter is logged in as; always 1.")
     }
 
-    var endpoints: [Endpoint] {
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self {
+        Self(registry: registry, grant: grant)
+    }
+
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] {
         grant == .refreshToken ? [.tokensMe, .usersMe, .organizationsMe] : [.tokensMe, .organizationsMe]
+    }
+
+    var endpoints: [Endpoint] { Self.endpoints(grant: grant) }
+
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    {
+        try await api.get(endpoint)
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {

@@ -2,13 +2,28 @@ import Prometheus
 
 /// Live queue observations: conversations waiting and interacting by media type, agents on queue.
 struct ObservationCollector: Collector {
-    let name = "observations"
+    static let name = "observations"
+    static let help = "Live queue observations: waiting, interacting, agents on queue."
     let endpoints: [Endpoint] = [.queueObservations]
     /// Queue ids per query; the API refuses large predicate lists.
     static let batchSize = 100
     private let waiting: GaugeSeriesSet
     private let interacting: GaugeSeriesSet
     private let agentsOnQueue: GaugeSeriesSet
+
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self { Self(registry: registry) }
+
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.queueObservations] }
+
+    /// Observes the queue the queues check found; nothing to ask without one.
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    {
+        guard let id = probe.firstQueueID else { return nil }
+        return try await api.post(endpoint, body: query(for: [RoutingQueue(id: id, name: "")]))
+    }
 
     init(registry: PrometheusCollectorRegistry) {
         waiting = GaugeSeriesSet(

@@ -2,11 +2,46 @@ import Prometheus
 
 /// Routing queues: the exact count, and member counts for the selected queues.
 struct QueueCollector: Collector {
-    let name = "queues"
+    static let name = "queues"
+    static let help = "Routing queues: their count, and members per selected queue."
+    static let options = [
+        CollectorOption(
+            name: "name-filter", valueName: "regex",
+            help: "Only queues whose whole name matches get per-queue series."),
+        CollectorOption(
+            name: "max", valueName: "n", help: "At most this many queues get per-queue series (default 500)."),
+    ]
     let endpoints: [Endpoint] = [.routingQueues]
     private let registry: PrometheusCollectorRegistry
     private let members: GaugeSeriesSet
     private let joinedMembers: GaugeSeriesSet
+
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self { Self(registry: registry) }
+
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.routingQueues] }
+
+    /// One queue is enough to show the permission works; its id lets `check` try the observations query.
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    {
+        let result = try await api.get(endpoint, query: [("pageSize", "1"), ("pageNumber", "1")])
+        probe.firstQueueID = try? result.json.elements("entities").first?.string("id")
+        return result
+    }
+
+    /// The queue selection its options describe (`--collector.queues.name-filter`, `--collector.queues.max`).
+    static func selection(_ options: [String: String]) throws(ConfigurationError) -> QueueSelection {
+        var max = 500
+        if let text = options["max"] {
+            guard let value = Int(text), value >= 0 else {
+                throw .invalid(setting: "--collector.queues.max", reason: "'\(text)' is not a whole number >= 0")
+            }
+            max = value
+        }
+        return try QueueSelection(nameFilter: options["name-filter"], maxSeries: max)
+    }
 
     init(registry: PrometheusCollectorRegistry) {
         self.registry = registry

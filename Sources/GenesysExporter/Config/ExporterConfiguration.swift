@@ -122,15 +122,12 @@ public enum ConfigurationResolver {
         if let caFile = options.caFile, !fileExists(caFile) {
             throw .unreadableFile(path: caFile, setting: "--http.ca-file", reason: "no such file")
         }
-        let enabled = Set(CollectorRegistry.names).subtracting(options.disabledCollectors)
-        guard !enabled.isEmpty else {
-            throw .invalid(setting: "--no-collector.*", reason: "every collector is disabled; nothing would be polled")
-        }
+        let collectors = try CollectorFlags.parse(options.collectorArguments)
         let tuning = ExporterConfiguration.Tuning(
             pollInterval: pollInterval, requestTimeout: requestTimeout, refreshMargin: refreshMargin,
             cacheFile: options.tokenCacheFile,
-            caFile: options.caFile, enabledCollectors: enabled,
-            queueSelection: try QueueSelection(nameFilter: options.queueNameFilter, maxSeries: options.queueMax ?? 500))
+            caFile: options.caFile, enabledCollectors: collectors.enabled,
+            queueSelection: try QueueCollector.selection(collectors.options[QueueCollector.name] ?? [:]))
 
         var org: OrgSettings?
         if !options.demo {

@@ -82,24 +82,6 @@ public struct ExporterOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("token.cache-file"), help: "Keep the token across restarts in this file (mode 0600).")
     public var tokenCacheFile: String?
 
-    @Option(
-        name: .customLong("collector.queues.name-filter"),
-        help: "Only queues whose whole name matches this regex get per-queue series.")
-    public var queueNameFilter: String?
-
-    @Option(
-        name: .customLong("collector.queues.max"), help: "At most this many queues get per-queue series (default 500).")
-    public var queueMax: Int?
-
-    @Flag(name: .customLong("no-collector.identity"), help: "Disable the identity collector.")
-    public var disableIdentity = false
-
-    @Flag(name: .customLong("no-collector.queues"), help: "Disable the queues collector.")
-    public var disableQueues = false
-
-    @Flag(name: .customLong("no-collector.observations"), help: "Disable the observations collector.")
-    public var disableObservations = false
-
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error (default info).")
     public var logLevel: String?
 
@@ -115,11 +97,8 @@ public struct ExporterOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("demo.queues"), help: "Queues in the demo simulator (default 40; for benchmarks).")
     public var demoQueues: Int = 40
 
-    var disabledCollectors: Set<String> {
-        var names: Set<String> = []
-        if disableIdentity { names.insert("identity") }
-        if disableQueues { names.insert("queues") }
-        if disableObservations { names.insert("observations") }
-        return names
-    }
+    /// Everything ArgumentParser does not know: the collector flags, which `CollectorFlags` reads from the
+    /// registry (and which refuses anything else).
+    @Argument(parsing: .allUnrecognized, help: .hidden)
+    public var collectorArguments: [String] = []
 }

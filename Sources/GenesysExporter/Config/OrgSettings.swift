@@ -14,7 +14,7 @@ public struct OrgSettings: Sendable {
 
     public init(
         token: TokenProviderConfiguration, pollInterval: Duration = .seconds(60),
-        enabledCollectors: Set<String> = Set(CollectorRegistry.names),
+        enabledCollectors: Set<String> = CollectorRegistry.enabledByDefault,
         queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
         extraCAFile: String? = nil,
         maxResponseBytes: Int = 64 << 20, failureBackoffCap: Duration = .seconds(300)

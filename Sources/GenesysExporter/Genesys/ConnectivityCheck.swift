@@ -68,39 +68,30 @@ public struct ConnectivityCheck: Sendable {
                     latency: ContinuousClock.now - started, verdict: error.message, ok: false))
             return rows
         }
-        var firstQueueID: String?
-        let endpoints = monitor.collectors.flatMap(\.endpoints)
-        for endpoint in endpoints {
-            let callStarted = ContinuousClock.now
-            do {
-                let result: APIResult
-                switch endpoint {
-                case .routingQueues:
-                    result = try await monitor.api.get(endpoint, query: [("pageSize", "1"), ("pageNumber", "1")])
-                    firstQueueID = try? result.json.elements("entities").first?.string("id")
-                case .queueObservations:
-                    let queues = firstQueueID.map { [RoutingQueue(id: $0, name: "")] } ?? []
-                    guard !queues.isEmpty else {
+        var probe = CheckProbe()
+        for collector in monitor.collectors {
+            let definition = type(of: collector)
+            for endpoint in collector.endpoints {
+                let callStarted = ContinuousClock.now
+                do {
+                    guard let result = try await definition.check(endpoint, api: monitor.api, probe: &probe) else {
                         rows.append(
                             Row(
                                 endpoint: "\(endpoint.method) \(endpoint.template)", status: "-", latency: .zero,
-                                verdict: "skipped: no queue to observe", ok: true))
+                                verdict: "skipped: nothing to ask (no queue to observe)", ok: true))
                         continue
                     }
-                    result = try await monitor.api.post(endpoint, body: ObservationCollector.query(for: queues))
-                default:
-                    result = try await monitor.api.get(endpoint)
+                    rows.append(
+                        Row(
+                            endpoint: "\(endpoint.method) \(endpoint.template)", status: String(result.response.status),
+                            latency: ContinuousClock.now - callStarted, verdict: "ok", ok: true))
+                } catch {
+                    rows.append(
+                        Row(
+                            endpoint: "\(endpoint.method) \(endpoint.template)",
+                            status: error.status.map(String.init) ?? error.reason.rawValue,
+                            latency: ContinuousClock.now - callStarted, verdict: Self.verdict(for: error), ok: false))
                 }
-                rows.append(
-                    Row(
-                        endpoint: "\(endpoint.method) \(endpoint.template)", status: String(result.response.status),
-                        latency: ContinuousClock.now - callStarted, verdict: "ok", ok: true))
-            } catch {
-                rows.append(
-                    Row(
-                        endpoint: "\(endpoint.method) \(endpoint.template)",
-                        status: error.status.map(String.init) ?? error.reason.rawValue,
-                        latency: ContinuousClock.now - callStarted, verdict: Self.verdict(for: error), ok: false))
             }
         }
         return rows

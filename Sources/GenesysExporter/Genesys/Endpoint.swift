@@ -9,6 +9,4 @@ public struct Endpoint: Sendable, Hashable {
     public static let routingQueues = Endpoint(method: "GET", template: "/api/v2/routing/queues")
     public static let queueObservations = Endpoint(
         method: "POST", template: "/api/v2/analytics/queues/observations/query")
-
-    public static let all: [Endpoint] = [.tokensMe, .usersMe, .organizationsMe, .routingQueues, .queueObservations]
 }

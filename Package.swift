@@ -48,11 +48,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // The libcurl client and the jansson layer: infrastructure that knows nothing of Genesys or the exporter.
+        .target(
+            name: "GenesysHTTP",
+            dependencies: ["CCurl", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        .target(name: "GenesysJSON", dependencies: ["CJansson"]),
         // Writes the git revision into the library before each build (BuildInfo.revision).
         .plugin(name: "BuildStamp", capability: .buildTool()),
         .target(
             name: "GenesysExporter",
             dependencies: [
+                "GenesysHTTP",
+                "GenesysJSON",
                 "CCurl",
                 "CZlib",
                 "CJansson",
@@ -108,7 +116,7 @@ let package = Package(
         .target(
             name: "GenesysTestSupport",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", "SimulatorTestSupport", "CZlib",
+                "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "SimulatorTestSupport", "CZlib",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -121,6 +129,8 @@ let package = Package(
             name: "GenesysFuzzTargets",
             dependencies: [
                 "GenesysExporter",
+                "GenesysHTTP",
+                "GenesysJSON",
                 "CCurl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -132,16 +142,16 @@ let package = Package(
         .testTarget(
             name: "GenesysExporterTests",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "SimulatorTestSupport",
-                "GenesysFuzzTargets",
+                "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "GenesysTestSupport",
+                "SimulatorTestSupport", "GenesysFuzzTargets",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "GenesysExporter", "GenesysSimulator", "GenesysTestSupport", "SimulatorTestSupport",
-                .product(name: "NIOPosix", package: "swift-nio"),
+                "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "GenesysTestSupport",
+                "SimulatorTestSupport", .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

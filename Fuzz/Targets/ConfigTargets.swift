@@ -1,5 +1,6 @@
 import CCurl
 import GenesysExporter
+import GenesysHTTP
 
 /// Settings from files, the environment and flags.
 enum ConfigTargets {

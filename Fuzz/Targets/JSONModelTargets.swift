@@ -1,4 +1,6 @@
 import GenesysExporter
+import GenesysHTTP
+import GenesysJSON
 
 /// The JSON model decoders, each fed the body of the answer it decodes (jansson parse included).
 enum JSONModelTargets {

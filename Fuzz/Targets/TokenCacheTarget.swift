@@ -1,5 +1,6 @@
 import Foundation
 import GenesysExporter
+import GenesysHTTP
 import Logging
 
 /// The token cache file, loaded the way start-up does: `TokenProvider.init` reads it, checks the

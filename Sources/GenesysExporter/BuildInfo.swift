@@ -4,6 +4,9 @@ public enum BuildInfo {
     /// The git revision the binary was built from (12 hex digits, "-dirty" with uncommitted changes), stamped by
     /// the BuildStamp plugin; "unknown" for a build outside a git checkout.
     public static let revision = buildStampRevision
+    /// What API requests send as `User-Agent`.
+    public static var userAgent: String { "genesys-exporter/\(version)" }
+
     /// "0.1.0 (revision 3b1bb9e8cc3a, Swift 6.3)", as `--version` and the landing page show it.
     public static var summary: String {
         let revisionText =

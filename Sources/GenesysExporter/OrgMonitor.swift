@@ -1,3 +1,4 @@
+import GenesysHTTP
 import Logging
 import NIOConcurrencyHelpers
 import Prometheus
@@ -32,7 +33,7 @@ public final class OrgMonitor: Sendable {
             configuration: HTTPClientConfiguration(
                 connectTimeout: settings.connectTimeout, timeout: settings.requestTimeout,
                 maxResponseBytes: settings.maxResponseBytes,
-                extraCAFile: settings.extraCAFile))
+                extraCAFile: settings.extraCAFile, userAgent: BuildInfo.userAgent))
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(
             configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)

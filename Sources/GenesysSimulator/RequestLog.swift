@@ -12,6 +12,8 @@ public struct SimulatorRequestRecord: Sendable {
     public let receivedAtDate: Date
     /// The injected fault this request met, nil when it was served normally.
     public let fault: SimulatorFault?
+    /// The client's `User-Agent`, nil without one.
+    public let userAgent: String?
 }
 
 /// The most recent requests in arrival order, bounded so a long demo run cannot grow it without limit.
@@ -24,7 +26,8 @@ struct RequestLog: Sendable {
         records.append(
             SimulatorRequestRecord(
                 method: request.method, path: request.path, query: request.query,
-                receivedAt: .now, receivedAtDate: Date(), fault: fault))
+                receivedAt: .now, receivedAtDate: Date(), fault: fault,
+                userAgent: request.headers.first(name: "User-Agent")))
     }
 
     mutating func clear() {

@@ -1,5 +1,6 @@
 import Foundation
 import GenesysExporter
+import GenesysHTTP
 import GenesysTestSupport
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import GenesysExporter
+import GenesysHTTP
 import GenesysSimulator
 import GenesysTestSupport
 import Testing

@@ -5,6 +5,7 @@ import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
+@testable import GenesysHTTP
 
 /// Stopping the libcurl driver while requests come and go: no use of the multi handle after cleanup,
 /// every request answered, nothing left running.

@@ -1,4 +1,6 @@
 import Foundation
+import GenesysHTTP
+import GenesysJSON
 import GenesysSimulator
 import GenesysTestSupport
 import SimulatorTestSupport
@@ -191,8 +193,15 @@ struct HTTPClientTests {
         }
     }
 
-    @Test func test_userAgent_namesTheExporterAndVersion() {
-        #expect(HTTPClientConfiguration().userAgent == "genesys-exporter/\(BuildInfo.version)")
+    @Test func test_userAgent_namesTheExporterAndVersion_onEveryAPIRequest() async throws {
+        #expect(BuildInfo.userAgent == "genesys-exporter/\(BuildInfo.version)")
+        try await withSimulator { sim in
+            let monitor = OrgMonitor(settings: try sim.orgSettings(collectors: ["identity"]), logger: quietLogger)
+            _ = try await monitor.tokens.validToken()
+            _ = try await monitor.api.get(.organizationsMe)
+            let agents = Set(sim.requestLog().map(\.userAgent))
+            #expect(agents == [BuildInfo.userAgent], "\(agents)")
+        }
     }
 
     @Test func test_invalidURL_givesInvalidRequest() async {

@@ -1,3 +1,4 @@
+import GenesysJSON
 import GenesysSimulator
 import GenesysTestSupport
 import Testing

@@ -1,4 +1,6 @@
 import Foundation
+import GenesysHTTP
+import GenesysJSON
 import Testing
 
 @testable import GenesysExporter

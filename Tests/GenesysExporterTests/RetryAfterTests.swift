@@ -1,4 +1,5 @@
 import Foundation
+import GenesysHTTP
 import Testing
 
 @testable import GenesysExporter

@@ -1,4 +1,5 @@
 import Foundation
+import GenesysHTTP
 import GenesysSimulator
 import GenesysTestSupport
 import Logging

@@ -1,3 +1,4 @@
+import GenesysJSON
 import Testing
 
 @testable import GenesysExporter

@@ -1,3 +1,4 @@
+import GenesysHTTP
 import Testing
 
 @testable import GenesysExporter

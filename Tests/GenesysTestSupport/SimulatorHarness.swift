@@ -1,4 +1,5 @@
 import GenesysExporter
+import GenesysHTTP
 import GenesysSimulator
 import Logging
 

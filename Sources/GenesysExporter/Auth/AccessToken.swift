@@ -27,11 +27,3 @@ public struct AccessToken: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "token …\(value.fingerprint) (\(grant.rawValue), \(lifetime.wholeSeconds) s)" }
 }
-
-extension Duration {
-    /// The duration in seconds as a Double, for metrics and logs.
-    public var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}

@@ -1,4 +1,6 @@
 /// Where the API and the login service live for one org.
+import GenesysHTTP
+
 public struct GenesysHosts: Sendable, Equatable {
     public let apiBaseURL: String
     public let loginBaseURL: String
@@ -41,17 +43,5 @@ public struct GenesysHosts: Sendable, Equatable {
             throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")
         }
         return url.normalized
-    }
-}
-
-extension String {
-    /// Drops leading and trailing characters found in `characters`, compared as Unicode scalars so
-    /// that "\r\n" (one Character) is trimmed by a set holding "\r" and "\n".
-    func trimming(_ characters: String) -> String {
-        let set = Set(characters.unicodeScalars)
-        var scalars = Substring(self).unicodeScalars
-        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
-        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
-        return String(scalars)
     }
 }

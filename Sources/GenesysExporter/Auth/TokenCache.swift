@@ -1,4 +1,5 @@
 import Foundation
+import GenesysJSON
 
 /// What the token cache file holds. The fingerprint ties it to one client id and login host.
 public struct CachedToken: Sendable, Equatable {

@@ -1,4 +1,6 @@
 import Foundation
+import GenesysHTTP
+import GenesysJSON
 
 /// What a successful grant returns.
 public struct TokenGrantResult: Sendable {

@@ -1,3 +1,4 @@
+import GenesysJSON
 import Prometheus
 
 /// Who the exporter is logged in as: `GET /api/v2/tokens/me` (valid for client-credentials tokens),

@@ -1,3 +1,4 @@
+import GenesysJSON
 import Prometheus
 
 /// Live queue observations: conversations waiting and interacting by media type, agents on queue.

@@ -1,4 +1,5 @@
 import Foundation
+import GenesysHTTP
 import Logging
 
 /// Everything the exporter runs with, resolved from flags, the environment and the .env file

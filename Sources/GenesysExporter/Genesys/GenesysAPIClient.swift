@@ -1,3 +1,5 @@
+import GenesysHTTP
+import GenesysJSON
 import Logging
 
 /// A parsed API answer with the response it came from (status, headers, timing).

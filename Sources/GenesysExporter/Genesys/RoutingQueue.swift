@@ -1,4 +1,6 @@
 /// A routing queue as `GET /api/v2/routing/queues` lists it (the fields the exporter uses).
+import GenesysJSON
+
 public struct RoutingQueue: Sendable, Equatable {
     public let id: String
     public let name: String

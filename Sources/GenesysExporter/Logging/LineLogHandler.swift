@@ -1,4 +1,5 @@
 import Foundation
+import GenesysJSON
 import Logging
 import NIOConcurrencyHelpers
 

@@ -1,4 +1,5 @@
 import Foundation
+import GenesysJSON
 import Yams
 
 /// Reads exporter-toolkit's web-config YAML strictly: every key is known, every value checked, and a key this

@@ -1,5 +1,6 @@
 import Foundation
 import GenesysExporter
+import GenesysJSON
 import GenesysSimulator
 import GenesysTestSupport
 import Testing

@@ -2,9 +2,9 @@ import Foundation
 
 /// Writing JSON text for the few small documents the exporter produces itself (the token cache,
 /// observation queries, JSON log lines); parsing is jansson's job.
-enum JSONText {
+package enum JSONText {
     /// `text` as a JSON string literal, quotes included.
-    static func quoted(_ text: String) -> String {
+    package static func quoted(_ text: String) -> String {
         var out = "\""
         // Beyond what JSON requires: DEL, C1, U+2028/U+2029 and bidi overrides are escaped too, so a JSON log
         // line carries no terminal escapes or invisible layout from upstream text.

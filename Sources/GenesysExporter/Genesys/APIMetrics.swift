@@ -1,3 +1,4 @@
+import GenesysHTTP
 import Prometheus
 
 /// The `genesys_api_*` families, labelled by endpoint template only (never a raw URL or id).

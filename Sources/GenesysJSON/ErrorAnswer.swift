@@ -1,13 +1,13 @@
-/// What an error answer from Genesys Cloud says, from either service: the API's `{"code", "message"}` and the login
-/// service's OAuth `{"error", "error_description"}` (or `description`). Read once and leniently: a body that is not
+/// What a JSON error answer says, in either common shape: an API's `{"code", "message"}` and OAuth's
+/// `{"error", "error_description"}` (RFC 6749; some servers say `description`). Read once and leniently: a body that is not
 /// JSON, or lacks the fields, gives nils. The text is untrusted; callers shorten it with `SafeExcerpt`.
-struct ErrorAnswer: Sendable {
+package struct ErrorAnswer: Sendable {
     /// The API's `code` or OAuth's `error`, e.g. `missing.permissions`, `invalid_client`.
-    let code: String?
+    package let code: String?
     /// The API's `message` or OAuth's `error_description` / `description`.
-    let message: String?
+    package let message: String?
 
-    init(body: [UInt8]) {
+    package init(body: [UInt8]) {
         let document = try? JSONParser.document(body)
         func text(_ key: String) -> String? { (try? document?.optionalString(key)) ?? nil }
         code = text("code") ?? text("error")

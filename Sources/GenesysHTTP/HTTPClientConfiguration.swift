@@ -11,7 +11,7 @@ public struct HTTPClientConfiguration: Sendable {
 
     public init(
         connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(30), maxResponseBytes: Int = 64 << 20,
-        extraCAFile: String? = nil, userAgent: String = "genesys-exporter/\(BuildInfo.version)",
+        extraCAFile: String? = nil, userAgent: String = "genesys-exporter",
         maxConnectionsPerHost: Int = 8
     ) {
         self.connectTimeout = connectTimeout

@@ -1,8 +1,8 @@
 import Foundation
 
 /// Percent-encoding for form bodies and query values: everything but RFC 3986's unreserved characters.
-enum PercentEncoding {
-    static func encode(_ value: String) -> String {
+package enum PercentEncoding {
+    package static func encode(_ value: String) -> String {
         let unreserved = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~".utf8)
         var encoded = ""
         for byte in value.utf8 {

@@ -1,0 +1,20 @@
+/// Small additions to standard types that the HTTP layer needs and the exporter shares.
+extension Duration {
+    /// The duration in seconds as a Double, for metrics and logs.
+    public var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}
+
+extension String {
+    /// Drops leading and trailing characters found in `characters`, compared as Unicode scalars so
+    /// that "\r\n" (one Character) is trimmed by a set holding "\r" and "\n".
+    package func trimming(_ characters: String) -> String {
+        let set = Set(characters.unicodeScalars)
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, set.contains(first) { scalars.removeFirst() }
+        while let last = scalars.last, set.contains(last) { scalars.removeLast() }
+        return String(scalars)
+    }
+}

@@ -51,7 +51,7 @@ let package = Package(
         // The libcurl client and the jansson layer: infrastructure that knows nothing of Genesys or the exporter.
         .target(
             name: "GenesysHTTP",
-            dependencies: ["CCurl", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+            dependencies: ["CCurl"]
         ),
         .target(name: "GenesysJSON", dependencies: ["CJansson"]),
         // Writes the git revision into the library before each build (BuildInfo.revision).
@@ -67,7 +67,6 @@ let package = Package(
                 "CProcessControl",
                 "CCrypt",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -1,7 +1,7 @@
 import GenesysHTTP
 import Logging
-import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// Everything the exporter needs to monitor one Genesys Cloud org: its token, API client,
 /// collectors and readiness. All per-org state lives here (no globals), so several orgs can
@@ -16,7 +16,7 @@ public final class OrgMonitor: Sendable {
     private let tokenMetrics: TokenMetrics
     private let collectorMetrics: CollectorMetrics
     private let context: CollectorContext
-    private let readiness = NIOLockedValueBox(ReadinessState())
+    private let readiness = Mutex(ReadinessState())
     private let logger: Logger
     private let clock: any ExporterClock
 
@@ -47,7 +47,7 @@ public final class OrgMonitor: Sendable {
             api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
             queueDirectory: QueueDirectory(), logger: logger)
         collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
-        readiness.withLockedValue { $0.pending = Set(enabled) }
+        readiness.withLock { $0.pending = Set(enabled) }
     }
 
     /// Polls until cancelled: the scheduled token refresh and one loop per collector.
@@ -70,7 +70,7 @@ public final class OrgMonitor: Sendable {
     /// Ready once the first poll of every collector has finished and at least one succeeded.
     public func readinessStatus() -> (ready: Bool, reason: String) {
         if let problem = tokens.persistenceProblem { return (false, problem) }
-        return readiness.withLockedValue { $0.status }
+        return readiness.withLock { $0.status }
     }
 
     private func poll(_ collector: any Collector) async {
@@ -85,7 +85,7 @@ public final class OrgMonitor: Sendable {
                     publish()
                     collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
                 }
-                readiness.withLockedValue { $0.finished(collector.name, failure: nil) }
+                readiness.withLock { $0.finished(collector.name, failure: nil) }
                 logger.debug(
                     "collector succeeded",
                     metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
@@ -98,7 +98,7 @@ public final class OrgMonitor: Sendable {
                     collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took)
                 }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
-                readiness.withLockedValue {
+                readiness.withLock {
                     $0.finished(
                         collector.name,
                         failure: "\(collector.name): \(error.tokenError?.description ?? error.description)")

@@ -1,6 +1,6 @@
 import CCurl
 import Foundation
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Runs every transfer on one curl multi handle, on a dedicated thread, so no Swift
 /// executor or event loop ever blocks on the network. Connections, DNS and TLS sessions are
@@ -40,7 +40,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private let multi: UnsafeMutableRawPointer
-    private let inbox = NIOLockedValueBox(Inbox())
+    private let inbox = Mutex(Inbox())
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private let stopped = DispatchGroup()
 
@@ -58,7 +58,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     /// False when the loop is stopping: the caller fails the transfer.
     func submit(_ transfer: CurlTransfer) -> Bool {
-        inbox.withLockedValue { inbox in
+        inbox.withLock { inbox in
             guard !inbox.stopping else { return false }
             inbox.added.append(transfer)
             curl_multi_wakeup(multi)
@@ -67,7 +67,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     func cancel(_ transfer: CurlTransfer) {
-        inbox.withLockedValue { inbox in
+        inbox.withLock { inbox in
             guard !inbox.stopping else { return }  // the thread fails every transfer it still holds as it stops
             inbox.cancelled.append(transfer)
             curl_multi_wakeup(multi)
@@ -75,7 +75,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     func stop(wait: Bool) {
-        inbox.withLockedValue { inbox in
+        inbox.withLock { inbox in
             guard !inbox.stopping else { return }
             inbox.stopping = true
             curl_multi_wakeup(multi)
@@ -97,7 +97,7 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     func run() {
         while true {
-            let (added, cancelled, stopping) = inbox.withLockedValue { inbox in
+            let (added, cancelled, stopping) = inbox.withLock { inbox in
                 defer {
                     inbox.added.removeAll()
                     inbox.cancelled.removeAll()

@@ -1,5 +1,5 @@
 import CCurl
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// One request's libcurl easy handle, its buffers and the continuation waiting for it.
 // Buffers and continuation: only the driver thread after submit; the cancel flag: its own lock.
@@ -12,7 +12,7 @@ final class CurlTransfer: @unchecked Sendable {
     var continuation: CheckedContinuation<HTTPResponse, any Error>?
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let errorBuffer: UnsafeMutablePointer<CChar>
-    private let cancelRequested = NIOLockedValueBox(false)
+    private let cancelRequested = Mutex(false)
 
     init(request: HTTPRequest, configuration: HTTPClientConfiguration) throws(HTTPClientError) {
         CurlGlobal.initialize()
@@ -30,8 +30,8 @@ final class CurlTransfer: @unchecked Sendable {
         errorBuffer.deallocate()
     }
 
-    var isCancelRequested: Bool { cancelRequested.withLockedValue { $0 } }
-    func requestCancel() { cancelRequested.withLockedValue { $0 = true } }
+    var isCancelRequested: Bool { cancelRequested.withLock { $0 } }
+    func requestCancel() { cancelRequested.withLock { $0 = true } }
 
     private func configure(_ request: HTTPRequest, _ configuration: HTTPClientConfiguration) throws(HTTPClientError) {
         var failed = false

@@ -38,19 +38,19 @@ struct ExpositionGzipTests {
             let text = String(decoding: try #require(Gunzip.read(page.bytes)).bytes, as: UTF8.self)
             #expect(try Exposition.parse(text).value("genesys_live") == Double(value))
         }
-        #expect(store.gzipCompressions.withLockedValue { $0 } == 1)
+        #expect(store.gzipCompressions.withLock { $0 } == 1)
 
         store.publish { stable.set(42.0) }
         let after = String(decoding: try #require(Gunzip.read(store.render(.gzip) {}.bytes)).bytes, as: UTF8.self)
         #expect(try Exposition.parse(after).value("genesys_stable") == 42, "a change is seen by the next gzip scrape")
         _ = store.render(.gzip) {}
-        #expect(store.gzipCompressions.withLockedValue { $0 } == 2)
+        #expect(store.gzipCompressions.withLock { $0 } == 2)
     }
 
     @Test func test_plainScrapes_neverCompress() {
         let (store, _, _) = store()
         for _ in 0..<5 { _ = store.render(.identity) {} }
-        #expect(store.gzipCompressions.withLockedValue { $0 } == 0)
+        #expect(store.gzipCompressions.withLock { $0 } == 0)
     }
 
     @Test func test_uncachedPage_isOneMember() throws {

@@ -1,12 +1,12 @@
-import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// The `genesys_token_*` families. Counters for every reason exist from start-up at 0 so `increase()` works;
 /// the age and expiry gauges are computed at scrape time from the current token.
 public final class TokenMetrics: Sendable {
     private let store: MetricStore
     private var registry: PrometheusCollectorRegistry { store.registry }
-    private let current = NIOLockedValueBox<AccessToken?>(nil)
+    private let current = Mutex<AccessToken?>(nil)
 
     /// Token metrics on one registry (age and expiry rendered with the rest).
     public convenience init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
@@ -59,7 +59,7 @@ public final class TokenMetrics: Sendable {
     /// A token that did not come from a request (the cache) becomes current.
     func tokenChanged(_ token: AccessToken) {
         defer { store.changed() }
-        current.withLockedValue { $0 = token }
+        current.withLock { $0 = token }
         registry.gauge("genesys_token_lifetime_seconds", "The current access token's lifetime as granted (expires_in).")
             .set(token.lifetime.seconds)
         registry.gauge("genesys_token_expiry_timestamp_seconds", "Unix time at which the current access token expires.")
@@ -80,7 +80,7 @@ public final class TokenMetrics: Sendable {
 
     /// Sets the age and time-to-expiry gauges for "now"; called before every scrape.
     public func refreshScrapeTimeGauges(now: ContinuousClock.Instant = .now) {
-        guard let token = current.withLockedValue({ $0 }) else { return }
+        guard let token = current.withLock({ $0 }) else { return }
         store.liveRegistry.gauge("genesys_token_age_seconds", "Seconds since the current access token was issued.")
             .set((now - token.obtainedAt).seconds)
         store.liveRegistry.gauge(

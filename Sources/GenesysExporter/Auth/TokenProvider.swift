@@ -1,7 +1,7 @@
 import Foundation
 import GenesysHTTP
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Settings for one org's token.
 public struct TokenProviderConfiguration: Sendable {
@@ -63,7 +63,7 @@ public actor TokenProvider {
     private var nextAttemptAt: ContinuousClock.Instant?
     private var cacheWriteWarned = false
     /// Why the rotated refresh token could not be saved (refresh_token grant); readiness reports it.
-    private let persistence = NIOLockedValueBox<String?>(nil)
+    private let persistence = Mutex<String?>(nil)
     /// The last token request's error, cleared by a success.
     public private(set) var lastError: TokenError?
 
@@ -97,7 +97,7 @@ public actor TokenProvider {
 
     /// Set while the rotated refresh token is only in memory because the cache file cannot be written:
     /// a restart would then send a spent refresh token. Nil when all is saved.
-    public nonisolated var persistenceProblem: String? { persistence.withLockedValue { $0 } }
+    public nonisolated var persistenceProblem: String? { persistence.withLock { $0 } }
 
     /// The current token, or nil before the first success.
     public var currentToken: AccessToken? { token }
@@ -326,7 +326,7 @@ public actor TokenProvider {
                 // The rotated refresh token now lives only in memory: say so every time, and fail readiness.
                 let problem =
                     "cannot save the rotated refresh token to \(cache.path) (\(failure)); a restart would lose it: fix the file's directory or permissions"
-                persistence.withLockedValue { $0 = problem }
+                persistence.withLock { $0 = problem }
                 logger.error(
                     "cannot write token cache file; the rotated refresh token is only in memory", metadata: metadata)
             } else if cacheWriteWarned {
@@ -339,7 +339,7 @@ public actor TokenProvider {
             }
         } else {
             metrics?.recordCache(op: "save", result: .ok)
-            persistence.withLockedValue { $0 = nil }
+            persistence.withLock { $0 = nil }
         }
     }
 }

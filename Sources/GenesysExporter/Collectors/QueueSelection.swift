@@ -1,4 +1,4 @@
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// Which queues get per-queue series: an anchored name regex and a cap, so cardinality stays bounded.
 public struct QueueSelection: Sendable {
@@ -32,11 +32,11 @@ public struct QueueSelection: Sendable {
 
 /// The queues the queue collector selected last, shared with the observations collector.
 public final class QueueDirectory: Sendable {
-    private let latest = NIOLockedValueBox<[RoutingQueue]?>(nil)
+    private let latest = Mutex<[RoutingQueue]?>(nil)
 
     public init() {}
 
-    public var selectedQueues: [RoutingQueue]? { latest.withLockedValue { $0 } }
+    public var selectedQueues: [RoutingQueue]? { latest.withLock { $0 } }
 
-    func update(_ queues: [RoutingQueue]) { latest.withLockedValue { $0 = queues } }
+    func update(_ queues: [RoutingQueue]) { latest.withLock { $0 = queues } }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import GenesysJSON
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// The output formats of `--log.format`.
 public enum LogFormat: String, Sendable, CaseIterable {
@@ -15,7 +15,7 @@ public struct LineLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: LogFormat
-    private static let lock = NIOLock()
+    private static let lock = Mutex(())
 
     public init(label: String, level: Logger.Level, format: LogFormat) {
         self.label = label
@@ -37,7 +37,7 @@ public struct LineLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() { fields.append((key, "\(merged[key]!)")) }
         let line = format == .json ? Self.json(fields) : Self.logfmt(fields)
-        Self.lock.withLock { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        Self.lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
     }
 
     static func levelName(_ level: Logger.Level) -> String {

@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// The live series of one labelled gauge family whose label sets come and go (queues, identity):
 /// `publish` sets the given series and unregisters the ones that are gone, so no stale series lingers.
@@ -7,7 +7,7 @@ final class GaugeSeriesSet: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let name: String
     private let help: String
-    private let live = NIOLockedValueBox<[[String]: Gauge]>([:])
+    private let live = Mutex<[[String]: Gauge]>([:])
 
     init(registry: PrometheusCollectorRegistry, name: String, help: String) {
         self.registry = registry
@@ -16,7 +16,7 @@ final class GaugeSeriesSet: Sendable {
     }
 
     func publish(_ series: [(labels: [(String, String)], value: Double)]) {
-        live.withLockedValue { live in
+        live.withLock { live in
             var next: [[String]: Gauge] = [:]
             for entry in series {
                 let key = entry.labels.flatMap { [$0.0, $0.1] }
@@ -29,5 +29,5 @@ final class GaugeSeriesSet: Sendable {
         }
     }
 
-    var count: Int { live.withLockedValue { $0.count } }
+    var count: Int { live.withLock { $0.count } }
 }

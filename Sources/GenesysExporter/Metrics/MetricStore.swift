@@ -1,5 +1,5 @@
-import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// Where the exporter's metrics live, split by how often they change:
 /// - `registry`: values that change only when a poll, a token request or an API call completes. Its
@@ -10,10 +10,10 @@ import Prometheus
 public final class MetricStore: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let liveRegistry: PrometheusCollectorRegistry
-    private let generation = NIOLockedValueBox<UInt64>(0)
-    private let cached = NIOLockedValueBox<CachedRendering?>(nil)
+    private let generation = Mutex<UInt64>(0)
+    private let cached = Mutex<CachedRendering?>(nil)
     /// One compression per change, however many gzip scrapes arrive at once after it.
-    private let compressing = NIOLock()
+    private let compressing = Mutex(())
     private let publication = PublicationLock()
 
     /// `registry` rendered at one generation, plain and (once a scraper asked for it) as a gzip prefix.
@@ -36,7 +36,7 @@ public final class MetricStore: Sendable {
 
     /// Marks `registry` as changed: the next scrape renders it again.
     func changed() {
-        generation.withLockedValue { $0 &+= 1 }
+        generation.withLock { $0 &+= 1 }
     }
 
     /// Applies a poll's results while no scrape is rendering.
@@ -69,28 +69,28 @@ public final class MetricStore: Sendable {
     }
 
     private func stablePart(_ encoding: ExpositionEncoding) -> StablePart {
-        let current = generation.withLockedValue { $0 }
+        let current = generation.withLock { $0 }
         let rendering: CachedRendering
-        if let hit = cached.withLockedValue({ $0 }), hit.generation == current {
+        if let hit = cached.withLock({ $0 }), hit.generation == current {
             rendering = hit
         } else {
             // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
             rendering = CachedRendering(generation: current, plain: registry.emitToBuffer())
-            cached.withLockedValue { $0 = rendering }
+            cached.withLock { $0 = rendering }
         }
         guard encoding == .gzip else { return .plain(rendering.plain) }
         if let gzipped = rendering.gzipped { return .gzipped(gzipped) }
-        return compressing.withLock {
-            if let hit = cached.withLockedValue({ $0 }), hit.generation == current, let gzipped = hit.gzipped {
+        return compressing.withLock { _ in
+            if let hit = cached.withLock({ $0 }), hit.generation == current, let gzipped = hit.gzipped {
                 return .gzipped(gzipped)
             }
             let gzipped = GzipSplice.prefix(rendering.plain)
-            cached.withLockedValue { if $0?.generation == current { $0?.gzipped = gzipped } }
-            gzipCompressions.withLockedValue { $0 += 1 }
+            cached.withLock { if $0?.generation == current { $0?.gzipped = gzipped } }
+            gzipCompressions.withLock { $0 += 1 }
             return .gzipped(gzipped)
         }
     }
 
     /// How many times the poll-driven page was gzipped (tests: once per change, not once per scrape).
-    let gzipCompressions = NIOLockedValueBox<Int>(0)
+    let gzipCompressions = Mutex<Int>(0)
 }

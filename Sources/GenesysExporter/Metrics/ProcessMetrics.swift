@@ -1,12 +1,12 @@
 import Foundation
-import NIOConcurrencyHelpers
 import Prometheus
+import Synchronization
 
 /// The standard `process_*` families, read from /proc at scrape time (Linux); they belong in a
 /// registry rendered at every scrape.
 public final class ProcessMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
-    private let reportedCPUSeconds = NIOLockedValueBox<Double>(0)
+    private let reportedCPUSeconds = Mutex<Double>(0)
     private let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
     private let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
 
@@ -28,7 +28,7 @@ public final class ProcessMetrics: Sendable {
         guard let fields = Self.statFields() else { return }
         // Fields after the command name: utime is 14th, stime 15th, vsize 23rd, rss 24th of the full line.
         let cpu = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / clockTicks
-        reportedCPUSeconds.withLockedValue { reported in
+        reportedCPUSeconds.withLock { reported in
             if cpu > reported {
                 registry.counter("process_cpu_seconds_total", "Total user and system CPU time spent in seconds.")
                     .increment(by: cpu - reported)

@@ -1,9 +1,9 @@
 import Logging
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
+import Synchronization
 
 /// The NIO HTTP server for /metrics, health and readiness, on one or more addresses. Serves TLS and basic auth
 /// from the web config (re-read when it changes), enforces `ServerLimits`, and gzips when the scraper accepts it.
@@ -20,7 +20,7 @@ public final class MetricsServer: Service, Sendable {
     private let metrics: WebServerMetrics
     private let connections: ConcurrencyLimiter
     private let requests: ConcurrencyLimiter
-    private let channels = NIOLockedValueBox<[any Channel]>([])
+    private let channels = Mutex<[any Channel]>([])
 
     public convenience init(host: String, port: Int, routes: ExporterRoutes) {
         self.init(addresses: [ListenAddress(host: host, port: port)], routes: routes)
@@ -59,7 +59,7 @@ public final class MetricsServer: Service, Sendable {
             for channel in bound { try? await channel.close() }
             throw error
         }
-        channels.withLockedValue { $0 = bound }
+        channels.withLock { $0 = bound }
         return bound.first?.localAddress?.port ?? port
     }
 
@@ -108,7 +108,7 @@ public final class MetricsServer: Service, Sendable {
     }
 
     /// The bound ports, in the order of `addresses`.
-    public var boundPorts: [Int] { channels.withLockedValue { $0.compactMap { $0.localAddress?.port } } }
+    public var boundPorts: [Int] { channels.withLock { $0.compactMap { $0.localAddress?.port } } }
 
     public var boundPort: Int? { boundPorts.first }
 
@@ -119,13 +119,13 @@ public final class MetricsServer: Service, Sendable {
     public var requestsInFlight: Int { requests.current }
 
     public func stop() async {
-        for channel in channels.withLockedValue({ $0 }) { try? await channel.close() }
+        for channel in channels.withLock({ $0 }) { try? await channel.close() }
     }
 
     /// Serves until graceful shutdown (SIGTERM) or cancellation, re-reading the web config when it changes.
     public func run() async throws {
         if boundPort == nil { try await start() }
-        let current = channels.withLockedValue { $0 }
+        let current = channels.withLock { $0 }
         guard !current.isEmpty else { return }
         let (web, reloadInterval, logger, metrics) = (web, reloadInterval, logger, metrics)
         try await withGracefulShutdownHandler {

@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Synchronization
@@ -22,7 +21,7 @@ public final class BasicAuthenticator: Sendable {
     private let users: [String: String]
     private let counters: BcryptCounter
     /// Remembered verdicts, bounded: a flood of distinct wrong passwords empties it rather than growing it.
-    private let verdicts = NIOLockedValueBox<[Credentials: Bool]>([:])
+    private let verdicts = Mutex<[Credentials: Bool]>([:])
     private static let maxRememberedVerdicts = 1_000
     /// bcrypt of "not a real password" at cost 10, like exporter-toolkit's timing guard.
     private static let unknownUserHash = "$2y$10$QOauhQNbBCuQDKes6eFzPeMqBSjb7Mr5DUmpZ/VcEd00UAV/LDeSi"
@@ -35,19 +34,19 @@ public final class BasicAuthenticator: Sendable {
     /// Decides from the `Authorization` header and remembered verdicts alone; cheap enough for the event loop.
     public func verdict(authorization: String?) -> Verdict {
         guard let credentials = Self.credentials(fromAuthorization: authorization) else { return .denied }
-        if let known = verdicts.withLockedValue({ $0[credentials] }) { return known ? .allowed : .denied }
+        if let known = verdicts.withLock({ $0[credentials] }) { return known ? .allowed : .denied }
         return .needsBcrypt(credentials)
     }
 
     /// Runs bcrypt and remembers the verdict. Blocks for bcrypt's cost (tens of milliseconds).
     public func verify(_ credentials: Credentials) -> Bool {
         // Scrapers opening several connections at once queue the same check: the first one decides for all.
-        if let known = verdicts.withLockedValue({ $0[credentials] }) { return known }
+        if let known = verdicts.withLock({ $0[credentials] }) { return known }
         let hash = users[credentials.user]
         counters.recordBcrypt()
         let matches =
             BcryptHash.matches(password: credentials.password, hash: hash ?? Self.unknownUserHash) && hash != nil
-        verdicts.withLockedValue { remembered in
+        verdicts.withLock { remembered in
             if remembered.count >= Self.maxRememberedVerdicts { remembered.removeAll() }
             remembered[credentials] = matches
         }

@@ -1,6 +1,6 @@
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// What a new connection is served with: TLS, basic auth and extra headers. Replaced as a whole when the web
 /// config file changes, so a connection always sees one consistent configuration.
@@ -18,7 +18,7 @@ public final class WebConfigSource: Sendable {
     public let path: String?
     /// bcrypt computations since start, across reloads (for tests and benchmarks).
     public let bcrypt: BcryptCounter
-    private let loaded: NIOLockedValueBox<Loaded>
+    private let loaded: Mutex<Loaded>
 
     private struct Loaded {
         var state: WebServingState
@@ -40,7 +40,7 @@ public final class WebConfigSource: Sendable {
     private init() {
         path = nil
         bcrypt = BcryptCounter()
-        loaded = NIOLockedValueBox(Loaded(state: .plain, referencedFiles: [], fingerprint: nil))
+        loaded = Mutex(Loaded(state: .plain, referencedFiles: [], fingerprint: nil))
     }
 
     /// Reads `path` now; a problem is a configuration error (exit 2) naming the key.
@@ -50,12 +50,12 @@ public final class WebConfigSource: Sendable {
         self.bcrypt = bcrypt
         let (config, state) = try Self.load(path: path, bcrypt: bcrypt)
         let files = config.tls?.referencedFiles ?? []
-        loaded = NIOLockedValueBox(
+        loaded = Mutex(
             Loaded(state: state, referencedFiles: files, fingerprint: Self.fingerprint(path: path, files: files)))
     }
 
     /// The configuration for a connection accepted now.
-    var current: WebServingState { loaded.withLockedValue { $0.state } }
+    var current: WebServingState { loaded.withLock { $0.state } }
 
     /// Whether TLS is on (for log lines and URLs).
     public var servesTLS: Bool { current.tls != nil }
@@ -67,17 +67,17 @@ public final class WebConfigSource: Sendable {
     @discardableResult
     public func reloadIfChanged() -> ReloadOutcome {
         guard let path else { return .unchanged }
-        let (files, previous) = loaded.withLockedValue { ($0.referencedFiles, $0.fingerprint) }
+        let (files, previous) = loaded.withLock { ($0.referencedFiles, $0.fingerprint) }
         let now = Self.fingerprint(path: path, files: files)
         guard now != previous else { return .unchanged }
         do {
             let (config, state) = try Self.load(path: path, bcrypt: bcrypt)
             let newFiles = config.tls?.referencedFiles ?? []
             let settled = Self.fingerprint(path: path, files: newFiles)
-            loaded.withLockedValue { $0 = Loaded(state: state, referencedFiles: newFiles, fingerprint: settled) }
+            loaded.withLock { $0 = Loaded(state: state, referencedFiles: newFiles, fingerprint: settled) }
             return .reloaded
         } catch {
-            loaded.withLockedValue { $0.fingerprint = now }
+            loaded.withLock { $0.fingerprint = now }
             return .rejected(error)
         }
     }

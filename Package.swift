@@ -74,7 +74,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             plugins: ["BuildStamp"]
         ),
@@ -87,9 +86,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // Command-line parsing lives here; the library takes a plain `ExporterFlags`.
         .executableTarget(
             name: "genesys-exporter",
-            dependencies: ["GenesysExporter", "GenesysSimulator"]
+            dependencies: [
+                "GenesysExporter", "GenesysSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "genesys-simulator",
@@ -142,7 +145,7 @@ let package = Package(
             name: "GenesysExporterTests",
             dependencies: [
                 "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "GenesysTestSupport",
-                "SimulatorTestSupport", "GenesysFuzzTargets",
+                "SimulatorTestSupport", "GenesysFuzzTargets", "genesys-exporter",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

@@ -12,7 +12,7 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var options: ExporterOptions
 
     func run() async throws {
-        var configuration = try ConfigurationResolver.resolve(options)
+        var configuration = try ConfigurationResolver.resolve(options.flags)
         // client_credentials: a fresh token, so a check never disturbs a running exporter's cache. refresh_token:
         // the same cache, since a redeemed refresh token is spent and only the cache carries its successor.
         if configuration.org?.token.grant != .refreshToken { configuration = configuration.withoutTokenCache() }

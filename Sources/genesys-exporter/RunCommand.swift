@@ -13,7 +13,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: ExporterOptions
 
     func run() async throws {
-        let configuration = try ConfigurationResolver.resolve(options)
+        let configuration = try ConfigurationResolver.resolve(options.flags)
         let logger = bootstrapLogging(configuration)
         // A broken web config is a configuration error (exit 2), found before anything is served.
         let web =

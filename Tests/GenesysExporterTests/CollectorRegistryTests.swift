@@ -1,6 +1,7 @@
 import Testing
 
 @testable import GenesysExporter
+@testable import genesys_exporter
 
 @Suite("Collector registry: every collector's flags, endpoints and check come from its definition")
 struct CollectorRegistryTests {

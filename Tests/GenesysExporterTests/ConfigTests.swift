@@ -2,12 +2,13 @@ import Foundation
 import Testing
 
 @testable import GenesysExporter
+@testable import genesys_exporter
 
 /// Resolves `arguments` with exactly this environment and .env file (nothing is read from the machine).
 private func resolve(
     _ arguments: [String], environment: [String: String] = [:], envFile: String? = nil
 ) throws -> ExporterConfiguration {
-    let options = try ExporterOptions.parse(arguments)
+    let options = try ExporterOptions.parse(arguments).flags
     return try ConfigurationResolver.resolve(
         options, environment: environment, fileExists: { $0 == ".env" && envFile != nil },
         readFile: { path in
@@ -80,7 +81,8 @@ struct ConfigPrecedenceTests {
         #expect(fromFlag.warnings.first?.contains("flag-secret") == false)
 
         let options = try ExporterOptions.parse(
-            Self.region + ["--genesys.client-id", "id", "--genesys.client-secret-file", "/run/secret"])
+            Self.region + ["--genesys.client-id", "id", "--genesys.client-secret-file", "/run/secret"]
+        ).flags
         let fromFile = try ConfigurationResolver.resolve(
             options, environment: ["GENESYS_CLIENT_SECRET": "env-secret"], fileExists: { _ in false },
             readFile: { path in path == "/run/secret" ? "file-secret\n" : "" })

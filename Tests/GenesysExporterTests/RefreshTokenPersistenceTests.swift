@@ -5,6 +5,7 @@ import SimulatorTestSupport
 import Testing
 
 @testable import GenesysExporter
+@testable import genesys_exporter
 
 /// A refresh token is single use: its rotated successor must never be lost, by a restart, by `check`,
 /// or by two processes sharing one cache file.
@@ -121,7 +122,7 @@ struct RefreshTokenPersistenceTests {
     @Test func test_refreshGrantWithoutCacheFile_isAConfigurationErrorNamingTheFlag() throws {
         let options = try ExporterOptions.parse([
             "--genesys.region", "mypurecloud.ie", "--genesys.client-id", "id", "--genesys.grant", "refresh_token",
-        ])
+        ]).flags
         do {
             _ = try ConfigurationResolver.resolve(
                 options, environment: ["GENESYS_CLIENT_SECRET": "s", "GENESYS_REFRESH_TOKEN": "r"],

@@ -66,7 +66,7 @@ public struct ExporterConfiguration: Sendable {
 /// Turns flags, environment and .env file into an `ExporterConfiguration`, naming the setting at fault.
 public enum ConfigurationResolver {
     public static func resolve(
-        _ options: ExporterOptions, environment: [String: String] = ProcessInfo.processInfo.environment,
+        _ options: ExporterFlags, environment: [String: String] = ProcessInfo.processInfo.environment,
         fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
         readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
     ) throws(ConfigurationError) -> ExporterConfiguration {
@@ -244,7 +244,7 @@ public enum ConfigurationResolver {
         return (host.isEmpty ? "0.0.0.0" : host, port)
     }
 
-    static func serverLimits(_ options: ExporterOptions) throws(ConfigurationError) -> ServerLimits {
+    static func serverLimits(_ options: ExporterFlags) throws(ConfigurationError) -> ServerLimits {
         var limits = ServerLimits()
         if let maxRequests = options.webMaxRequests {
             guard (1...100_000).contains(maxRequests) else {

@@ -1,104 +1,133 @@
 import ArgumentParser
+import GenesysExporter
 
-/// Command-line flags in the Prometheus exporter style. Every flag is optional here: the resolver
-/// applies the environment, the .env file and the defaults.
-public struct ExporterOptions: ParsableArguments, Sendable {
-    public init() {}
+/// Command-line flags in the Prometheus exporter style, parsed by ArgumentParser. Every flag is optional here: the
+/// library's resolver applies the environment, the .env file and the defaults to `flags`.
+struct ExporterOptions: ParsableArguments, Sendable {
 
     @Option(
         name: .customLong("web.listen-address"),
         help: "Address to serve metrics on (default :9985); repeat for several.")
-    public var listenAddresses: [String] = []
+    var listenAddresses: [String] = []
 
     @Option(
         name: .customLong("web.config.file"),
         help: "exporter-toolkit web config: TLS, basic auth, headers (re-read when it changes).")
-    public var webConfigFile: String?
+    var webConfigFile: String?
 
     @Option(
         name: .customLong("web.max-requests"), help: "Concurrent requests answered at most; more get 503 (default 40).")
-    public var webMaxRequests: Int?
+    var webMaxRequests: Int?
 
     @Option(
         name: .customLong("web.max-connections"),
         help: "Open connections at most; more are closed at once (default 512).")
-    public var webMaxConnections: Int?
+    var webMaxConnections: Int?
 
     @Option(name: .customLong("web.idle-timeout"), help: "Close connections idle this long (default 60s).")
-    public var webIdleTimeout: String?
+    var webIdleTimeout: String?
 
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to expose metrics (default /metrics).")
-    public var telemetryPath: String?
+    var telemetryPath: String?
 
     @Option(
         name: .customLong("genesys.region"),
         help: "Genesys Cloud region, e.g. mypurecloud.ie or eu-west-1 (env GENESYS_REGION).")
-    public var region: String?
+    var region: String?
 
     @Option(
         name: .customLong("genesys.api-url"),
         help: "API base URL, e.g. https://api.mypurecloud.com (env GENESYS_API_HOST).")
-    public var apiURL: String?
+    var apiURL: String?
 
     @Option(
         name: .customLong("genesys.login-url"),
         help: "Login base URL; derived from the API URL when unset (env GENESYS_LOGIN_HOST).")
-    public var loginURL: String?
+    var loginURL: String?
 
     @Option(name: .customLong("genesys.client-id"), help: "OAuth client id (env GENESYS_CLIENT_ID).")
-    public var clientID: String?
+    var clientID: String?
 
     @Option(
         name: .customLong("genesys.client-secret-file"),
         help: "File holding the OAuth client secret (env GENESYS_CLIENT_SECRET_FILE; or GENESYS_CLIENT_SECRET).")
-    public var clientSecretFile: String?
+    var clientSecretFile: String?
 
     @Option(
         name: .customLong("genesys.client-secret"),
         help: "OAuth client secret. Visible in the process list: prefer the file or GENESYS_CLIENT_SECRET.")
-    public var clientSecret: String?
+    var clientSecret: String?
 
     @Option(
         name: .customLong("genesys.grant"),
         help: "client_credentials or refresh_token (default: refresh_token when GENESYS_REFRESH_TOKEN is set).")
-    public var grant: String?
+    var grant: String?
 
     @Option(name: .customLong("poll.interval"), help: "How often collectors poll the API (default 60s).")
-    public var pollInterval: String?
+    var pollInterval: String?
 
     @Option(name: .customLong("http.timeout"), help: "Timeout of one API request (default 30s).")
-    public var httpTimeout: String?
+    var httpTimeout: String?
 
     @Option(
         name: .customLong("http.ca-file"),
         help: "Extra CA bundle (PEM) to trust for the Genesys hosts, in addition to the system's.")
-    public var caFile: String?
+    var caFile: String?
 
     @Option(
         name: .customLong("token.refresh-margin"),
         help: "Renew the token when less than this is left (default 5m; at most 20% of its lifetime).")
-    public var refreshMargin: String?
+    var refreshMargin: String?
 
     @Option(name: .customLong("token.cache-file"), help: "Keep the token across restarts in this file (mode 0600).")
-    public var tokenCacheFile: String?
+    var tokenCacheFile: String?
 
     @Option(name: .customLong("log.level"), help: "debug, info, warn or error (default info).")
-    public var logLevel: String?
+    var logLevel: String?
 
     @Option(name: .customLong("log.format"), help: "logfmt or json (default logfmt).")
-    public var logFormat: String?
+    var logFormat: String?
 
     @Option(name: .customLong("env-file"), help: "Read KEY=VALUE settings from this file (default .env when present).")
-    public var envFile: String?
+    var envFile: String?
 
     @Flag(name: .customLong("demo"), help: "Run against the built-in Genesys Cloud simulator; no credentials needed.")
-    public var demo = false
+    var demo = false
 
     @Option(name: .customLong("demo.queues"), help: "Queues in the demo simulator (default 40; for benchmarks).")
-    public var demoQueues: Int = 40
+    var demoQueues: Int = 40
 
     /// Everything ArgumentParser does not know: the collector flags, which `CollectorFlags` reads from the
     /// registry (and which refuses anything else).
     @Argument(parsing: .allUnrecognized, help: .hidden)
-    public var collectorArguments: [String] = []
+    var collectorArguments: [String] = []
+
+    /// The parsed values as the library takes them.
+    var flags: ExporterFlags {
+        ExporterFlags(
+            listenAddresses: listenAddresses,
+            webConfigFile: webConfigFile,
+            webMaxRequests: webMaxRequests,
+            webMaxConnections: webMaxConnections,
+            webIdleTimeout: webIdleTimeout,
+            telemetryPath: telemetryPath,
+            region: region,
+            apiURL: apiURL,
+            loginURL: loginURL,
+            clientID: clientID,
+            clientSecretFile: clientSecretFile,
+            clientSecret: clientSecret,
+            grant: grant,
+            pollInterval: pollInterval,
+            httpTimeout: httpTimeout,
+            caFile: caFile,
+            refreshMargin: refreshMargin,
+            tokenCacheFile: tokenCacheFile,
+            logLevel: logLevel,
+            logFormat: logFormat,
+            envFile: envFile,
+            demo: demo,
+            demoQueues: demoQueues,
+            collectorArguments: collectorArguments)
+    }
 }

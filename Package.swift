@@ -11,7 +11,6 @@ let package = Package(
     products: [
         .executable(name: "genesys-exporter", targets: ["genesys-exporter"]),
         .executable(name: "genesys-simulator", targets: ["genesys-simulator"]),
-        .library(name: "GenesysExporter", targets: ["GenesysExporter"]),
         .library(name: "GenesysSimulator", targets: ["GenesysSimulator"]),
     ],
     dependencies: [

@@ -3,13 +3,13 @@ import Prometheus
 import ServiceLifecycle
 
 /// The assembled exporter for one org: the poller, the metric registry and the HTTP endpoint.
-public final class Exporter: Sendable {
-    public let monitor: OrgMonitor
-    public let server: MetricsServer
-    public let store: MetricStore
+package final class Exporter: Sendable {
+    package let monitor: OrgMonitor
+    package let server: MetricsServer
+    package let store: MetricStore
 
     /// `listenAddresses`, when given, replaces `listenHost`/`listenPort`.
-    public init(
+    package init(
         org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
         listenAddresses: [ListenAddress] = [], limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(),
         logger: Logger = Logger(label: "genesys-exporter"), clock: any ExporterClock = SystemClock()
@@ -42,14 +42,14 @@ public final class Exporter: Sendable {
     }
 
     /// The services to hand to a `ServiceGroup`: the HTTP server and the poller.
-    public var services: [any Service] { [server, OrgMonitorService(monitor: monitor)] }
+    package var services: [any Service] { [server, OrgMonitorService(monitor: monitor)] }
 }
 
 /// Runs an org's pollers until graceful shutdown, then flushes its token cache.
-public struct OrgMonitorService: Service {
-    public let monitor: OrgMonitor
+package struct OrgMonitorService: Service {
+    package let monitor: OrgMonitor
 
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             await monitor.run()
         }

@@ -6,12 +6,12 @@ import Synchronization
 /// Everything the exporter needs to monitor one Genesys Cloud org: its token, API client,
 /// collectors and readiness. All per-org state lives here (no globals), so several orgs can
 /// share one process later.
-public final class OrgMonitor: Sendable {
-    public let settings: OrgSettings
-    public let http: HTTPClient
-    public let tokens: TokenProvider
-    public let api: GenesysAPIClient
-    public let collectors: [any Collector]
+package final class OrgMonitor: Sendable {
+    package let settings: OrgSettings
+    package let http: HTTPClient
+    package let tokens: TokenProvider
+    package let api: GenesysAPIClient
+    package let collectors: [any Collector]
     private let store: MetricStore
     private let tokenMetrics: TokenMetrics
     private let collectorMetrics: CollectorMetrics
@@ -20,7 +20,7 @@ public final class OrgMonitor: Sendable {
     private let logger: Logger
     private let clock: any ExporterClock
 
-    public init(
+    package init(
         settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger,
         clock: any ExporterClock = SystemClock()
     ) {
@@ -51,7 +51,7 @@ public final class OrgMonitor: Sendable {
     }
 
     /// Polls until cancelled: the scheduled token refresh and one loop per collector.
-    public func run() async {
+    package func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.tokens.runScheduledRefresh() }
             for collector in collectors {
@@ -63,12 +63,12 @@ public final class OrgMonitor: Sendable {
     }
 
     /// Sets the gauges that depend on the moment of the scrape.
-    public func prepareScrape() {
+    package func prepareScrape() {
         tokenMetrics.refreshScrapeTimeGauges(now: clock.now)
     }
 
     /// Ready once the first poll of every collector has finished and at least one succeeded.
-    public func readinessStatus() -> (ready: Bool, reason: String) {
+    package func readinessStatus() -> (ready: Bool, reason: String) {
         if let problem = tokens.persistenceProblem { return (false, problem) }
         return readiness.withLock { $0.status }
     }

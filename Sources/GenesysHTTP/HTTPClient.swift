@@ -1,10 +1,10 @@
 /// An async HTTP client over libcurl. Many requests may be in flight at once; cancelling the
 /// calling task aborts its transfer.
-public final class HTTPClient: Sendable {
-    public let configuration: HTTPClientConfiguration
+package final class HTTPClient: Sendable {
+    package let configuration: HTTPClientConfiguration
     private let driver: CurlMultiDriver
 
-    public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
+    package init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         self.configuration = configuration
         self.driver = CurlMultiDriver(maxConnectionsPerHost: configuration.maxConnectionsPerHost)
     }
@@ -12,15 +12,15 @@ public final class HTTPClient: Sendable {
     deinit { driver.shutdown(wait: false) }
 
     /// Stops the transfer thread; requests still running fail with `.cancelled`.
-    public func shutdown() { driver.shutdown() }
+    package func shutdown() { driver.shutdown() }
 
     /// The same for async code: waits for the transfer thread without blocking a thread of the cooperative pool.
-    public func close() async {
+    package func close() async {
         driver.shutdown(wait: false)
         await driver.loop.stoppedNotification()
     }
 
-    public func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+    package func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
         let transfer = try CurlTransfer(request: request, configuration: configuration)
         let driver = self.driver
         do {

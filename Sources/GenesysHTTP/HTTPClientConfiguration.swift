@@ -1,15 +1,15 @@
 /// Settings shared by every request a client sends.
-public struct HTTPClientConfiguration: Sendable {
-    public var connectTimeout: Duration
-    public var timeout: Duration
-    public var maxResponseBytes: Int
+package struct HTTPClientConfiguration: Sendable {
+    package var connectTimeout: Duration
+    package var timeout: Duration
+    package var maxResponseBytes: Int
     /// An extra CA bundle (PEM) trusted in addition to the system's.
-    public var extraCAFile: String?
-    public var userAgent: String
+    package var extraCAFile: String?
+    package var userAgent: String
     /// Connections kept per host; more concurrent requests wait in libcurl's queue.
-    public var maxConnectionsPerHost: Int
+    package var maxConnectionsPerHost: Int
 
-    public init(
+    package init(
         connectTimeout: Duration = .seconds(5), timeout: Duration = .seconds(30), maxResponseBytes: Int = 64 << 20,
         extraCAFile: String? = nil, userAgent: String = "genesys-exporter",
         maxConnectionsPerHost: Int = 8

@@ -1,7 +1,7 @@
 import CCurl
 
 /// Transport failures a caller can act on, each with libcurl's message.
-public enum HTTPClientError: Error, Equatable, CustomStringConvertible, Sendable {
+package enum HTTPClientError: Error, Equatable, CustomStringConvertible, Sendable {
     case timeout(String)
     case connectionRefused(String)
     case connectionReset(String)
@@ -12,7 +12,7 @@ public enum HTTPClientError: Error, Equatable, CustomStringConvertible, Sendable
     case cancelled
     case transport(code: Int, message: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .timeout(let message): "timeout: \(message)"
         case .connectionRefused(let message): "connection refused: \(message)"

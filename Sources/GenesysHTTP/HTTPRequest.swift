@@ -1,15 +1,15 @@
 /// An outbound HTTP request. Header values may hold credentials: never log a request's headers.
-public struct HTTPRequest: Sendable {
-    public var method: String
-    public var url: String
-    public var headers: [(String, String)]
-    public var body: [UInt8]?
+package struct HTTPRequest: Sendable {
+    package var method: String
+    package var url: String
+    package var headers: [(String, String)]
+    package var body: [UInt8]?
     /// Overrides the client's total timeout for this request.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// Overrides the client's connect timeout for this request.
-    public var connectTimeout: Duration?
+    package var connectTimeout: Duration?
 
-    public init(
+    package init(
         method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
         timeout: Duration? = nil, connectTimeout: Duration? = nil
     ) {

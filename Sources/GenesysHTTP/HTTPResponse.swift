@@ -1,30 +1,30 @@
 import Foundation
 
 /// Response headers in arrival order, looked up case-insensitively (Genesys varies the case).
-public struct ResponseHeaders: Sendable, Sequence {
-    public private(set) var fields: [(name: String, value: String)]
+package struct ResponseHeaders: Sendable, Sequence {
+    package private(set) var fields: [(name: String, value: String)]
 
-    public init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
+    package init(_ fields: [(name: String, value: String)] = []) { self.fields = fields }
 
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         let wanted = name.lowercased()
         return fields.first { $0.name.lowercased() == wanted }?.value
     }
 
-    public func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
+    package func makeIterator() -> IndexingIterator<[(name: String, value: String)]> { fields.makeIterator() }
 }
 
 /// Phase timings of one transfer, read from libcurl. Each is measured from the transfer's start,
 /// so dns <= connect <= tls <= firstByte <= total.
-public struct TransferTiming: Sendable, Equatable {
-    public var dns: Duration
-    public var connect: Duration
+package struct TransferTiming: Sendable, Equatable {
+    package var dns: Duration
+    package var connect: Duration
     /// Zero for plain HTTP.
-    public var tls: Duration
-    public var firstByte: Duration
-    public var total: Duration
+    package var tls: Duration
+    package var firstByte: Duration
+    package var total: Duration
 
-    public init(
+    package init(
         dns: Duration = .zero, connect: Duration = .zero, tls: Duration = .zero, firstByte: Duration = .zero,
         total: Duration = .zero
     ) {
@@ -36,15 +36,15 @@ public struct TransferTiming: Sendable, Equatable {
     }
 }
 
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var headers: ResponseHeaders
-    public var body: [UInt8]
-    public var timing: TransferTiming
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var headers: ResponseHeaders
+    package var body: [UInt8]
+    package var timing: TransferTiming
     /// New connections this transfer opened (0 when it reused a kept-alive one).
-    public var newConnections: Int
+    package var newConnections: Int
 
-    public init(
+    package init(
         status: Int, headers: ResponseHeaders = ResponseHeaders(), body: [UInt8] = [],
         timing: TransferTiming = TransferTiming(), newConnections: Int = 0
     ) {
@@ -55,10 +55,10 @@ public struct HTTPResponse: Sendable {
         self.newConnections = newConnections
     }
 
-    public var bodyText: String { String(decoding: body, as: UTF8.self) }
+    package var bodyText: String { String(decoding: body, as: UTF8.self) }
 
     /// The `Retry-After` header (delay-seconds or HTTP-date), never negative nor over `RetryAfter.ceiling`.
-    public var retryAfter: Duration? { retryAfter(now: Date()) }
+    package var retryAfter: Duration? { retryAfter(now: Date()) }
 
     package func retryAfter(now: Date) -> Duration? {
         headers["Retry-After"].flatMap { RetryAfter.parse($0, now: now) }

@@ -1,7 +1,7 @@
 /// Small additions to standard types that the HTTP layer needs and the exporter shares.
 extension Duration {
     /// The duration in seconds as a Double, for metrics and logs.
-    public var seconds: Double {
+    package var seconds: Double {
         let (whole, attoseconds) = components
         return Double(whole) + Double(attoseconds) / 1e18
     }

@@ -1,6 +1,6 @@
 /// A parsed JSON document as a Swift value. Built from jansson's tree, which is released
 /// before `parse` returns, so no C reference outlives the call.
-public enum JSON: Sendable, Equatable {
+package enum JSON: Sendable, Equatable {
     case null
     case bool(Bool)
     case integer(Int64)
@@ -10,7 +10,7 @@ public enum JSON: Sendable, Equatable {
     case object([String: JSON])
 
     /// The JSON type's name as it appears in error messages.
-    public var typeName: String {
+    package var typeName: String {
         switch self {
         case .null: "null"
         case .bool: "boolean"

@@ -1,18 +1,18 @@
 import CJansson
 
 /// A decoding failure that names the field path, e.g. `entities[3].name`.
-public enum JSONDecodingError: Error, Equatable, CustomStringConvertible, Sendable {
+package enum JSONDecodingError: Error, Equatable, CustomStringConvertible, Sendable {
     case missingField(path: String)
     case typeMismatch(path: String, expected: String, found: String)
     case invalidValue(path: String, reason: String)
 
-    public var path: String {
+    package var path: String {
         switch self {
         case .missingField(let path), .typeMismatch(let path, _, _), .invalidValue(let path, _): path
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missingField(let path): "missing field \(path)"
         case .typeMismatch(let path, let expected, let found): "field \(path): expected \(expected), found \(found)"
@@ -23,7 +23,7 @@ public enum JSONDecodingError: Error, Equatable, CustomStringConvertible, Sendab
 
 /// A position in a JSON document with typed accessors whose errors carry the path. Backed either by a Swift
 /// `JSON` value or, for API responses, by jansson's tree read in place (`JSONParser.document`).
-public struct JSONCursor: Sendable {
+package struct JSONCursor: Sendable {
     private enum Node: Sendable {
         case tree(JSON)
         case jansson(JanssonNode)
@@ -39,7 +39,7 @@ public struct JSONCursor: Sendable {
     private let node: Node
     private let location: Location
 
-    public init(_ value: JSON, path: String = "") {
+    package init(_ value: JSON, path: String = "") {
         self.init(node: .tree(value), location: .root(path))
     }
 
@@ -52,7 +52,7 @@ public struct JSONCursor: Sendable {
         self.location = location
     }
 
-    public var path: String {
+    package var path: String {
         switch location {
         case .root(let path): path
         case .member(let parent, let key): parent.isEmpty ? key : "\(parent).\(key)"
@@ -61,7 +61,7 @@ public struct JSONCursor: Sendable {
     }
 
     /// The value as a Swift `JSON`.
-    public var value: JSON {
+    package var value: JSON {
         switch node {
         case .tree(let value): value
         case .jansson(let node): node.tree
@@ -80,7 +80,7 @@ public struct JSONCursor: Sendable {
     }
 
     /// The member `key`; throws when absent or null.
-    public func field(_ key: String) throws(JSONDecodingError) -> JSONCursor {
+    package func field(_ key: String) throws(JSONDecodingError) -> JSONCursor {
         guard let member = try optionalField(key) else { throw .missingField(path: childPath(key)) }
         return member
     }
@@ -88,7 +88,7 @@ public struct JSONCursor: Sendable {
     private func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
     /// The member `key`, or nil when absent or null.
-    public func optionalField(_ key: String) throws(JSONDecodingError) -> JSONCursor? {
+    package func optionalField(_ key: String) throws(JSONDecodingError) -> JSONCursor? {
         let child: Node
         switch node {
         case .tree(let value):
@@ -103,7 +103,7 @@ public struct JSONCursor: Sendable {
         return JSONCursor(node: child, location: .member(parent: path, key: key))
     }
 
-    public func elements() throws(JSONDecodingError) -> [JSONCursor] {
+    package func elements() throws(JSONDecodingError) -> [JSONCursor] {
         let parent = path
         switch node {
         case .tree(let value):
@@ -119,7 +119,7 @@ public struct JSONCursor: Sendable {
         }
     }
 
-    public func string() throws(JSONDecodingError) -> String {
+    package func string() throws(JSONDecodingError) -> String {
         switch node {
         case .tree(.string(let text)): return text
         case .jansson(let node) where node.type == JSON_STRING: return node.string
@@ -127,7 +127,7 @@ public struct JSONCursor: Sendable {
         }
     }
 
-    public func int() throws(JSONDecodingError) -> Int {
+    package func int() throws(JSONDecodingError) -> Int {
         switch node {
         case .tree(.integer(let number)): return Int(number)
         case .tree(.double(let number)) where Self.isWhole(number): return Int(number)
@@ -140,7 +140,7 @@ public struct JSONCursor: Sendable {
     /// A real that is a whole number well inside Int's range.
     private static func isWhole(_ number: Double) -> Bool { number.rounded() == number && abs(number) < 9e15 }
 
-    public func double() throws(JSONDecodingError) -> Double {
+    package func double() throws(JSONDecodingError) -> Double {
         switch node {
         case .tree(.integer(let number)): return Double(number)
         case .tree(.double(let number)): return number
@@ -150,7 +150,7 @@ public struct JSONCursor: Sendable {
         }
     }
 
-    public func bool() throws(JSONDecodingError) -> Bool {
+    package func bool() throws(JSONDecodingError) -> Bool {
         switch node {
         case .tree(.bool(let flag)): return flag
         case .jansson(let node) where node.type == JSON_TRUE: return true
@@ -160,14 +160,14 @@ public struct JSONCursor: Sendable {
     }
 
     /// An integer that must lie in `range`: counts and totals from upstream are checked before any arithmetic.
-    public func int(in range: ClosedRange<Int>) throws(JSONDecodingError) -> Int {
+    package func int(in range: ClosedRange<Int>) throws(JSONDecodingError) -> Int {
         let number = try int()
         guard range.contains(number) else { throw .invalidValue(path: path, reason: "\(number) is outside \(range)") }
         return number
     }
 
     /// A finite number that must lie in `range`.
-    public func double(in range: ClosedRange<Double>) throws(JSONDecodingError) -> Double {
+    package func double(in range: ClosedRange<Double>) throws(JSONDecodingError) -> Double {
         let number = try double()
         guard number.isFinite, range.contains(number) else {
             throw .invalidValue(path: path, reason: "\(number) is outside \(range)")
@@ -175,9 +175,9 @@ public struct JSONCursor: Sendable {
         return number
     }
 
-    public func string(_ key: String) throws(JSONDecodingError) -> String { try field(key).string() }
-    public func int(_ key: String) throws(JSONDecodingError) -> Int { try field(key).int() }
-    public func optionalString(_ key: String) throws(JSONDecodingError) -> String? { try optionalField(key)?.string() }
-    public func optionalInt(_ key: String) throws(JSONDecodingError) -> Int? { try optionalField(key)?.int() }
-    public func elements(_ key: String) throws(JSONDecodingError) -> [JSONCursor] { try field(key).elements() }
+    package func string(_ key: String) throws(JSONDecodingError) -> String { try field(key).string() }
+    package func int(_ key: String) throws(JSONDecodingError) -> Int { try field(key).int() }
+    package func optionalString(_ key: String) throws(JSONDecodingError) -> String? { try optionalField(key)?.string() }
+    package func optionalInt(_ key: String) throws(JSONDecodingError) -> Int? { try optionalField(key)?.int() }
+    package func elements(_ key: String) throws(JSONDecodingError) -> [JSONCursor] { try field(key).elements() }
 }

@@ -1,31 +1,31 @@
 import CJansson
 
 /// Why bytes could not be parsed: jansson's own message with its position.
-public struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
-    public let line: Int
-    public let column: Int
-    public let position: Int
-    public let text: String
+package struct JSONParseError: Error, Equatable, CustomStringConvertible, Sendable {
+    package let line: Int
+    package let column: Int
+    package let position: Int
+    package let text: String
 
-    public var description: String { "invalid JSON at line \(line), column \(column): \(text)" }
+    package var description: String { "invalid JSON at line \(line), column \(column): \(text)" }
 }
 
 /// Parses bytes with jansson into a `JSON` value.
-public enum JSONParser {
+package enum JSONParser {
     /// jansson is set up once, before its first allocation, with a counting allocator for leak tests.
     private static let allocatorInstalled: Bool = {
         gx_json_install_counting_allocator()
         return true
     }()
 
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSON {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSON {
         let root = try load(bytes)
         defer { json_decref(root) }
         return convert(root)
     }
 
     /// The document for decoders to read in place (`JSONCursor`), without a Swift copy of the tree.
-    public static func document(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONCursor {
+    package static func document(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONCursor {
         let document = JanssonDocument(root: try load(bytes))
         return JSONCursor(JanssonNode(document: document, pointer: document.root))
     }
@@ -52,12 +52,12 @@ public enum JSONParser {
         return root
     }
 
-    public static func parse(_ text: String) throws(JSONParseError) -> JSON {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSON {
         try parse(Array(text.utf8))
     }
 
     /// Net jansson allocations on the calling thread, for leak tests.
-    public static var liveAllocationsOnThisThread: Int {
+    package static var liveAllocationsOnThisThread: Int {
         _ = allocatorInstalled
         return gx_json_live_allocations_on_this_thread()
     }

@@ -1,21 +1,21 @@
 /// A parsed Prometheus text exposition (format 0.0.4), enough to assert on a scrape.
-public struct Exposition: Sendable {
-    public struct Sample: Sendable, Equatable {
-        public let name: String
-        public let labels: [String: String]
-        public let value: Double
+package struct Exposition: Sendable {
+    package struct Sample: Sendable, Equatable {
+        package let name: String
+        package let labels: [String: String]
+        package let value: Double
     }
 
-    public let samples: [Sample]
-    public let types: [String: String]
-    public let helps: [String: String]
+    package let samples: [Sample]
+    package let types: [String: String]
+    package let helps: [String: String]
 
-    public struct ParseError: Error, CustomStringConvertible {
-        public let line: String
-        public var description: String { "cannot parse exposition line: \(line)" }
+    package struct ParseError: Error, CustomStringConvertible {
+        package let line: String
+        package var description: String { "cannot parse exposition line: \(line)" }
     }
 
-    public static func parse(_ text: String) throws -> Exposition {
+    package static func parse(_ text: String) throws -> Exposition {
         var samples: [Sample] = []
         var types: [String: String] = [:]
         var helps: [String: String] = [:]
@@ -76,12 +76,12 @@ public struct Exposition: Sendable {
     }
 
     /// Samples of one metric whose labels include all of `matching`.
-    public func samples(_ name: String, _ matching: [String: String] = [:]) -> [Sample] {
+    package func samples(_ name: String, _ matching: [String: String] = [:]) -> [Sample] {
         samples.filter { sample in sample.name == name && matching.allSatisfy { sample.labels[$0.key] == $0.value } }
     }
 
     /// The value of the one sample of `name` matching the labels, or nil when absent.
-    public func value(_ name: String, _ matching: [String: String] = [:]) -> Double? {
+    package func value(_ name: String, _ matching: [String: String] = [:]) -> Double? {
         samples(name, matching).first?.value
     }
 }

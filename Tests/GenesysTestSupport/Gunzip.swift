@@ -1,10 +1,10 @@
 import CZlib
 
 /// Reads a gzip body as Go's `gzip.Reader` (Prometheus' scraper) does: every member, one after another.
-public enum Gunzip {
+package enum Gunzip {
     /// The members' decompressed bytes joined, and how many members there were; nil when the body is not a
     /// sequence of complete gzip members.
-    public static func read(_ body: [UInt8]) -> (members: Int, bytes: [UInt8])? {
+    package static func read(_ body: [UInt8]) -> (members: Int, bytes: [UInt8])? {
         var output: [UInt8] = []
         var members = 0
         var offset = 0

@@ -5,7 +5,7 @@ import NIOCore
 
 extension SimulatorConfiguration {
     /// This configuration with token expiry judged by `clock`, so the simulator and the exporter share virtual time.
-    public func judgingTime(by clock: ManualClock) -> SimulatorConfiguration {
+    package func judgingTime(by clock: ManualClock) -> SimulatorConfiguration {
         var configuration = self
         configuration.now = clock.simulatorNow
         return configuration
@@ -15,7 +15,7 @@ extension SimulatorConfiguration {
 /// A clock that moves only when a test advances it: token renewals, backoff and Retry-After are
 /// tested in virtual time, so a loaded 2-core machine cannot make them late. Pass `simulatorNow` to
 /// the simulator so token expiry there follows the same time.
-public final class ManualClock: ExporterClock {
+package final class ManualClock: ExporterClock {
     private struct Sleeper {
         let id: UInt64
         let deadline: ContinuousClock.Instant
@@ -34,21 +34,21 @@ public final class ManualClock: ExporterClock {
     private let state = NIOLockedValueBox(State())
 
     /// `unixStart` is the wall-clock time at the start, in Unix seconds.
-    public init(unixStart: Double = 1_795_751_400) { baseUnix = unixStart }
+    package init(unixStart: Double = 1_795_751_400) { baseUnix = unixStart }
 
-    public var elapsed: Duration { state.withLockedValue { $0.elapsed } }
-    public var now: ContinuousClock.Instant { baseInstant + elapsed }
-    public var unixNow: Double { baseUnix + elapsed.seconds }
+    package var elapsed: Duration { state.withLockedValue { $0.elapsed } }
+    package var now: ContinuousClock.Instant { baseInstant + elapsed }
+    package var unixNow: Double { baseUnix + elapsed.seconds }
 
     /// The simulator's notion of now, moving with this clock.
-    public var simulatorNow: @Sendable () -> NIODeadline {
+    package var simulatorNow: @Sendable () -> NIODeadline {
         { [self] in baseDeadline + TimeAmount.nanoseconds(Int64(elapsed.seconds * 1e9)) }
     }
 
     /// Tasks currently waiting on this clock.
-    public var sleeperCount: Int { state.withLockedValue { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLockedValue { $0.sleepers.count } }
 
-    public func sleep(until deadline: ContinuousClock.Instant) async throws {
+    package func sleep(until deadline: ContinuousClock.Instant) async throws {
         let id = state.withLockedValue { state -> UInt64 in
             state.nextID += 1
             return state.nextID
@@ -78,7 +78,7 @@ public final class ManualClock: ExporterClock {
     }
 
     /// Moves time forward and wakes every sleeper whose deadline has come.
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         let due = state.withLockedValue { state -> [Sleeper] in
             state.elapsed += duration
             let now = baseInstant + state.elapsed

@@ -4,7 +4,7 @@ import GenesysSimulator
 import Logging
 
 /// A logger that drops everything (tests assert on metrics and results, not on log noise).
-public let quietLogger: Logger = {
+package let quietLogger: Logger = {
     var logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
     logger.logLevel = .critical
     return logger
@@ -12,7 +12,7 @@ public let quietLogger: Logger = {
 
 extension GenesysSimulator {
     /// Token settings pointing at this simulator with its client credentials.
-    public func tokenConfiguration(
+    package func tokenConfiguration(
         secret: String? = nil, grant: OAuthGrant = .clientCredentials, refreshToken: String? = nil,
         refreshMargin: Duration = .seconds(300), cacheFile: String? = nil, backoffInitial: Duration = .seconds(1)
     ) throws -> TokenProviderConfiguration {
@@ -25,7 +25,7 @@ extension GenesysSimulator {
     }
 
     /// Org settings pointing at this simulator, with a short poll interval for tests.
-    public func orgSettings(
+    package func orgSettings(
         pollInterval: Duration = .milliseconds(200), collectors: Set<String> = Set(CollectorRegistry.names),
         nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
         requestTimeout: Duration = .seconds(5)
@@ -38,13 +38,13 @@ extension GenesysSimulator {
 }
 
 /// An exporter running in-process against a simulator: its server is bound, its pollers run.
-public final class RunningExporter: Sendable {
-    public let exporter: Exporter
-    public let port: Int
+package final class RunningExporter: Sendable {
+    package let exporter: Exporter
+    package let port: Int
     private let polling: Task<Void, Never>
     private let http = HTTPClient()
 
-    public init(
+    package init(
         _ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock()
     ) async throws {
         exporter = Exporter(
@@ -55,22 +55,22 @@ public final class RunningExporter: Sendable {
         polling = Task { await monitor.run() }
     }
 
-    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    package var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// GET a path of the exporter over real HTTP.
-    public func get(
+    package func get(
         _ path: String, headers: [(String, String)] = [], method: String = "GET"
     ) async throws -> HTTPResponse {
         try await http.send(HTTPRequest(method: method, url: baseURL + path, headers: headers))
     }
 
     /// Scrapes /metrics and parses the exposition.
-    public func scrape(path: String = "/metrics") async throws -> Exposition {
+    package func scrape(path: String = "/metrics") async throws -> Exposition {
         let response = try await get(path)
         return try Exposition.parse(response.bodyText)
     }
 
-    public func stop() async {
+    package func stop() async {
         polling.cancel()
         await polling.value
         await exporter.server.stop()

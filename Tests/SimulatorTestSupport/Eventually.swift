@@ -1,6 +1,6 @@
 /// Waits until `condition` holds, checking every 20 ms; false when `timeout` passes first.
 /// The synchronisation tests use instead of fixed sleeps.
-public func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
+package func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {
         if try await condition() { return true }

@@ -3,10 +3,10 @@ import Foundation
 
 /// A core file or a debugger attached by the same user would hold the client secret and tokens in clear:
 /// the exporter turns both off before it reads any secret.
-public enum CoreDumps {
+package enum CoreDumps {
     /// Makes the process non-dumpable and its core-file limit 0; returns what failed, if anything.
     @discardableResult
-    public static func disable() -> String? {
+    package static func disable() -> String? {
         var failures: [String] = []
         if gx_set_not_dumpable() != 0 {
             failures.append("prctl(PR_SET_DUMPABLE, 0) failed: \(String(cString: strerror(errno)))")
@@ -18,5 +18,5 @@ public enum CoreDumps {
     }
 
     /// Whether the kernel would write a core file or allow a same-user ptrace attach now.
-    public static var processIsDumpable: Bool { gx_get_dumpable() != 0 }
+    package static var processIsDumpable: Bool { gx_get_dumpable() != 0 }
 }

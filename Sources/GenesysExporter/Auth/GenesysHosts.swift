@@ -1,19 +1,19 @@
 /// Where the API and the login service live for one org.
 import GenesysHTTP
 
-public struct GenesysHosts: Sendable, Equatable {
-    public let apiBaseURL: String
-    public let loginBaseURL: String
+package struct GenesysHosts: Sendable, Equatable {
+    package let apiBaseURL: String
+    package let loginBaseURL: String
 
-    public var tokenURL: String { "\(loginBaseURL)/oauth/token" }
+    package var tokenURL: String { "\(loginBaseURL)/oauth/token" }
 
-    public init(region: GenesysRegion) {
+    package init(region: GenesysRegion) {
         self.apiBaseURL = region.apiBaseURL
         self.loginBaseURL = region.loginBaseURL
     }
 
     /// Validates both URLs; plain http is allowed only for loopback hosts (tests, the simulator, local proxies).
-    public init(apiBaseURL: String, loginBaseURL: String? = nil) throws(ConfigurationError) {
+    package init(apiBaseURL: String, loginBaseURL: String? = nil) throws(ConfigurationError) {
         let api = try Self.normalized(apiBaseURL, setting: "GENESYS_API_HOST / --genesys.api-url")
         let login =
             try loginBaseURL.map { url throws(ConfigurationError) in

@@ -1,13 +1,13 @@
 /// A Genesys Cloud region: the API host is `api.<domain>`, the login host `login.<domain>`.
-public struct GenesysRegion: Sendable, Equatable {
-    public let domain: String
-    public let awsRegion: String
+package struct GenesysRegion: Sendable, Equatable {
+    package let domain: String
+    package let awsRegion: String
 
-    public var apiBaseURL: String { "https://api.\(domain)" }
-    public var loginBaseURL: String { "https://login.\(domain)" }
+    package var apiBaseURL: String { "https://api.\(domain)" }
+    package var loginBaseURL: String { "https://login.\(domain)" }
 
     /// Every region the official Python SDK knows (release 269).
-    public static let all: [GenesysRegion] = [
+    package static let all: [GenesysRegion] = [
         .init(domain: "mypurecloud.com", awsRegion: "us-east-1"),
         .init(domain: "mypurecloud.ie", awsRegion: "eu-west-1"),
         .init(domain: "mypurecloud.com.au", awsRegion: "ap-southeast-2"),
@@ -29,7 +29,7 @@ public struct GenesysRegion: Sendable, Equatable {
     ]
 
     /// Looks a region up by its domain (`mypurecloud.ie`), its AWS name (`eu-west-1`) or an API host.
-    public static func named(_ name: String) -> GenesysRegion? {
+    package static func named(_ name: String) -> GenesysRegion? {
         var key = name.lowercased()
         for prefix in ["https://", "http://", "api.", "login."] where key.hasPrefix(prefix) {
             key.removeFirst(prefix.count)

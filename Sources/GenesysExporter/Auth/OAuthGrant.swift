@@ -1,5 +1,5 @@
 /// The OAuth2 grant the exporter logs in with.
-public enum OAuthGrant: String, Sendable, CaseIterable {
+package enum OAuthGrant: String, Sendable, CaseIterable {
     /// A client-credentials OAuth client: id and secret, no user.
     case clientCredentials = "client_credentials"
     /// An authorization-code client's user session, renewed with a rotating refresh token.
@@ -7,6 +7,6 @@ public enum OAuthGrant: String, Sendable, CaseIterable {
 }
 
 /// Why a token was obtained (the `reason` label of `genesys_token_refreshes_total`).
-public enum TokenRefreshReason: String, Sendable, CaseIterable {
+package enum TokenRefreshReason: String, Sendable, CaseIterable {
     case initial, scheduled, expired, unauthorized
 }

@@ -1,16 +1,16 @@
 /// A credential that never prints itself: logging, interpolating or dumping it shows `<redacted>`.
-public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
-    public let exposedValue: String
+package struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    package let exposedValue: String
 
-    public init(_ value: String) { self.exposedValue = value }
+    package init(_ value: String) { self.exposedValue = value }
 
-    public var description: String { "<redacted>" }
-    public var debugDescription: String { "<redacted>" }
+    package var description: String { "<redacted>" }
+    package var debugDescription: String { "<redacted>" }
     /// No children: `dump`, `Mirror` and anything walking a containing value see only `<redacted>`.
-    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+    package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     /// The last 4 hex digits of a hash of the value, to correlate log lines without revealing it.
-    public var fingerprint: String { String(StableHash.hex(of: exposedValue).suffix(4)) }
+    package var fingerprint: String { String(StableHash.hex(of: exposedValue).suffix(4)) }
 }
 
 /// FNV-1a 64-bit: stable across runs and platforms (Swift's Hasher is seeded per process).

@@ -2,32 +2,32 @@ import Foundation
 import GenesysJSON
 
 /// What the token cache file holds. The fingerprint ties it to one client id and login host.
-public struct CachedToken: Sendable, Equatable {
-    public var fingerprint: String
-    public var grant: OAuthGrant
-    public var accessToken: Secret
-    public var obtainedAtUnix: Double
-    public var lifetimeSeconds: Int
-    public var refreshToken: Secret?
+package struct CachedToken: Sendable, Equatable {
+    package var fingerprint: String
+    package var grant: OAuthGrant
+    package var accessToken: Secret
+    package var obtainedAtUnix: Double
+    package var lifetimeSeconds: Int
+    package var refreshToken: Secret?
 }
 
 /// Outcome label values of `genesys_token_cache_operations_total{op,result}`.
-public enum TokenCacheResult: String, Sendable, CaseIterable {
+package enum TokenCacheResult: String, Sendable, CaseIterable {
     case ok, miss, stale, error
 }
 
 /// Persists the token across restarts: written atomically (temp file, fsync, rename) with mode 0600, and
 /// read back only from a private regular file of the exporter's own user.
-public struct TokenCache: Sendable {
-    public let path: String
+package struct TokenCache: Sendable {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
-    public static func fingerprint(clientID: String, loginBaseURL: String) -> String {
+    package static func fingerprint(clientID: String, loginBaseURL: String) -> String {
         StableHash.hex(of: "\(clientID)\n\(loginBaseURL)")
     }
 
-    public enum LoadOutcome: Sendable {
+    package enum LoadOutcome: Sendable {
         case miss
         case loaded(CachedToken)
         case error(String)
@@ -35,7 +35,7 @@ public struct TokenCache: Sendable {
 
     /// Reads the cache, refusing a file anyone but the exporter's user could have written or read, and
     /// range-checking every field, so the entry it returns is safe to compute with. `now` is Unix seconds.
-    public func load(now: Double = Date().timeIntervalSince1970) -> LoadOutcome {
+    package func load(now: Double = Date().timeIntervalSince1970) -> LoadOutcome {
         switch PrivateFile.read(path, sizeLimit: Self.sizeLimit) {
         case .missing: .miss
         case .refused(let reason): .error(reason)
@@ -97,7 +97,7 @@ public struct TokenCache: Sendable {
     }
 
     /// Writes the cache; returns a reason on failure (the caller warns and keeps running).
-    public func save(_ entry: CachedToken) -> String? {
+    package func save(_ entry: CachedToken) -> String? {
         var text = "{\"version\":1"
         text += ",\"fingerprint\":\(JSONText.quoted(entry.fingerprint))"
         text += ",\"grant_type\":\(JSONText.quoted(entry.grant.rawValue))"

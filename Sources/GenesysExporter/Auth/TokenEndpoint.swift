@@ -3,27 +3,27 @@ import GenesysHTTP
 import GenesysJSON
 
 /// What a successful grant returns.
-public struct TokenGrantResult: Sendable {
-    public let accessToken: AccessToken
+package struct TokenGrantResult: Sendable {
+    package let accessToken: AccessToken
     /// The rotated refresh token (refresh_token grant only).
-    public let refreshToken: Secret?
+    package let refreshToken: Secret?
     /// The `expires_in` the server sent when it was above the 48 h maximum and was lowered to it.
-    public var clampedFromSeconds: Int? = nil
+    package var clampedFromSeconds: Int? = nil
 }
 
 /// Performs one OAuth2 token request against `POST <login host>/oauth/token` and classifies the outcome.
-public struct TokenEndpoint: Sendable {
-    public let tokenURL: String
-    public let clientID: String
-    public let clientSecret: Secret
-    public let http: HTTPClient
-    public let timeout: Duration
+package struct TokenEndpoint: Sendable {
+    package let tokenURL: String
+    package let clientID: String
+    package let clientSecret: Secret
+    package let http: HTTPClient
+    package let timeout: Duration
     private let clock: any ExporterClock
 
     /// Genesys Cloud issues tokens for 300 s to 48 h; a longer announced lifetime is lowered to this.
     static let longestLifetimeSeconds: Double = 48 * 3600
 
-    public init(
+    package init(
         tokenURL: String, clientID: String, clientSecret: Secret, http: HTTPClient, timeout: Duration = .seconds(15),
         clock: any ExporterClock = SystemClock()
     ) {
@@ -35,7 +35,7 @@ public struct TokenEndpoint: Sendable {
         self.clock = clock
     }
 
-    public func requestToken(grant: OAuthGrant, refreshToken: Secret?) async throws(TokenError) -> TokenGrantResult {
+    package func requestToken(grant: OAuthGrant, refreshToken: Secret?) async throws(TokenError) -> TokenGrantResult {
         var form = "grant_type=\(grant.rawValue)"
         if grant == .refreshToken {
             guard let refreshToken else {

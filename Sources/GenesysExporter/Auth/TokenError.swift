@@ -1,5 +1,5 @@
 /// Why a token request failed (the `reason` label of `genesys_token_refresh_failures_total`).
-public enum TokenFailureReason: String, Sendable, CaseIterable {
+package enum TokenFailureReason: String, Sendable, CaseIterable {
     case invalidClient = "invalid_client"
     case unauthorizedClient = "unauthorized_client"
     case invalidGrant = "invalid_grant"
@@ -12,17 +12,17 @@ public enum TokenFailureReason: String, Sendable, CaseIterable {
 }
 
 /// A failed token request with a message that says what to do. Never contains a secret.
-public struct TokenError: Error, Equatable, CustomStringConvertible, Sendable {
-    public let reason: TokenFailureReason
-    public let message: String
+package struct TokenError: Error, Equatable, CustomStringConvertible, Sendable {
+    package let reason: TokenFailureReason
+    package let message: String
     /// The server's Retry-After, when it sent one (429).
-    public let retryAfter: Duration?
+    package let retryAfter: Duration?
 
-    public init(reason: TokenFailureReason, message: String, retryAfter: Duration? = nil) {
+    package init(reason: TokenFailureReason, message: String, retryAfter: Duration? = nil) {
         self.reason = reason
         self.message = message
         self.retryAfter = retryAfter
     }
 
-    public var description: String { "\(reason.rawValue): \(message)" }
+    package var description: String { "\(reason.rawValue): \(message)" }
 }

@@ -3,17 +3,17 @@ import Synchronization
 
 /// The `genesys_token_*` families. Counters for every reason exist from start-up at 0 so `increase()` works;
 /// the age and expiry gauges are computed at scrape time from the current token.
-public final class TokenMetrics: Sendable {
+package final class TokenMetrics: Sendable {
     private let store: MetricStore
     private var registry: PrometheusCollectorRegistry { store.registry }
     private let current = Mutex<AccessToken?>(nil)
 
     /// Token metrics on one registry (age and expiry rendered with the rest).
-    public convenience init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
+    package convenience init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
         self.init(store: MetricStore(registry: registry), grant: grant)
     }
 
-    public init(store: MetricStore, grant: OAuthGrant) {
+    package init(store: MetricStore, grant: OAuthGrant) {
         self.store = store
         for reason in TokenRefreshReason.allCases { _ = refreshes(grant, reason) }
         for reason in TokenFailureReason.allCases { _ = failures(grant, reason) }
@@ -79,7 +79,7 @@ public final class TokenMetrics: Sendable {
     }
 
     /// Sets the age and time-to-expiry gauges for "now"; called before every scrape.
-    public func refreshScrapeTimeGauges(now: ContinuousClock.Instant = .now) {
+    package func refreshScrapeTimeGauges(now: ContinuousClock.Instant = .now) {
         guard let token = current.withLock({ $0 }) else { return }
         store.liveRegistry.gauge("genesys_token_age_seconds", "Seconds since the current access token was issued.")
             .set((now - token.obtainedAt).seconds)

@@ -4,24 +4,24 @@ import Logging
 import Synchronization
 
 /// Settings for one org's token.
-public struct TokenProviderConfiguration: Sendable {
-    public var hosts: GenesysHosts
-    public var clientID: String
-    public var clientSecret: Secret
-    public var grant: OAuthGrant
+package struct TokenProviderConfiguration: Sendable {
+    package var hosts: GenesysHosts
+    package var clientID: String
+    package var clientSecret: Secret
+    package var grant: OAuthGrant
     /// The starting refresh token (refresh_token grant); a newer one in the cache file wins.
-    public var refreshToken: Secret?
+    package var refreshToken: Secret?
     /// Renew when less than this is left, but never earlier than 80% of a token's lifetime.
-    public var refreshMargin: Duration
-    public var backoffInitial: Duration
-    public var backoffCap: Duration
-    public var cacheFile: String?
-    public var requestTimeout: Duration
+    package var refreshMargin: Duration
+    package var backoffInitial: Duration
+    package var backoffCap: Duration
+    package var cacheFile: String?
+    package var requestTimeout: Duration
     /// No two token requests start closer together than this, so a tiny `expires_in` or a storm of
     /// 401s can never turn into back-to-back token requests.
-    public var minimumRequestGap: Duration
+    package var minimumRequestGap: Duration
 
-    public init(
+    package init(
         hosts: GenesysHosts, clientID: String, clientSecret: Secret, grant: OAuthGrant = .clientCredentials,
         refreshToken: Secret? = nil, refreshMargin: Duration = .seconds(300), backoffInitial: Duration = .seconds(1),
         backoffCap: Duration = .seconds(300), cacheFile: String? = nil, requestTimeout: Duration = .seconds(15),
@@ -44,8 +44,8 @@ public struct TokenProviderConfiguration: Sendable {
 /// Holds one org's access token and keeps it valid: renews it before expiry (on use and on a
 /// background timer), replaces it after a 401, lets concurrent callers share one token request,
 /// and backs off after failures so a bad secret never becomes a hot loop.
-public actor TokenProvider {
-    public let configuration: TokenProviderConfiguration
+package actor TokenProvider {
+    package let configuration: TokenProviderConfiguration
     private let endpoint: TokenEndpoint
     private let metrics: TokenMetrics?
     private let logger: Logger
@@ -65,9 +65,9 @@ public actor TokenProvider {
     /// Why the rotated refresh token could not be saved (refresh_token grant); readiness reports it.
     private let persistence = Mutex<String?>(nil)
     /// The last token request's error, cleared by a success.
-    public private(set) var lastError: TokenError?
+    package private(set) var lastError: TokenError?
 
-    public init(
+    package init(
         configuration: TokenProviderConfiguration, http: HTTPClient, metrics: TokenMetrics? = nil,
         logger: Logger = Logger(label: "genesys.token"), clock: any ExporterClock = SystemClock()
     ) {
@@ -97,13 +97,13 @@ public actor TokenProvider {
 
     /// Set while the rotated refresh token is only in memory because the cache file cannot be written:
     /// a restart would then send a spent refresh token. Nil when all is saved.
-    public nonisolated var persistenceProblem: String? { persistence.withLock { $0 } }
+    package nonisolated var persistenceProblem: String? { persistence.withLock { $0 } }
 
     /// The current token, or nil before the first success.
-    public var currentToken: AccessToken? { token }
+    package var currentToken: AccessToken? { token }
 
     /// A token that is not within the refresh margin of expiry, requesting one first when needed.
-    public func validToken() async throws(TokenError) -> AccessToken {
+    package func validToken() async throws(TokenError) -> AccessToken {
         let now = clock.now
         if let token, !invalidated, let refreshAt, now < refreshAt { return token }
         let reason: TokenRefreshReason =
@@ -115,13 +115,13 @@ public actor TokenProvider {
 
     /// Marks `rejected` as refused by the API (401). Only the current token is affected, so many
     /// callers reporting the same token cause one renewal.
-    public func invalidate(_ rejected: AccessToken) {
+    package func invalidate(_ rejected: AccessToken) {
         guard let token, token.value == rejected.value else { return }
         invalidated = true
     }
 
     /// Renews the token shortly before expiry even when nobody asks for it; runs until cancelled.
-    public func runScheduledRefresh() async {
+    package func runScheduledRefresh() async {
         while !Task.isCancelled {
             let now = clock.now
             var wakeAt = (token == nil || invalidated) ? now : (refreshAt ?? now)
@@ -135,7 +135,7 @@ public actor TokenProvider {
     }
 
     /// Writes the current token to the cache file (at shutdown).
-    public func flushCache() {
+    package func flushCache() {
         if let token { saveCache(token) }
     }
 

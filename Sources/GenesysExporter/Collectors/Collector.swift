@@ -2,35 +2,35 @@ import Logging
 import Prometheus
 
 /// What every collector gets to work with: the org's API client and its metric registry.
-public struct CollectorContext: Sendable {
-    public let api: GenesysAPIClient
-    public let registry: PrometheusCollectorRegistry
-    public let grant: OAuthGrant
-    public let queueSelection: QueueSelection
-    public let queueDirectory: QueueDirectory
-    public let logger: Logger
+package struct CollectorContext: Sendable {
+    package let api: GenesysAPIClient
+    package let registry: PrometheusCollectorRegistry
+    package let grant: OAuthGrant
+    package let queueSelection: QueueSelection
+    package let queueDirectory: QueueDirectory
+    package let logger: Logger
 }
 
 /// The metric updates of one successful poll. The monitor applies them while no scrape is rendering,
 /// so a scrape never sees half a poll.
-public typealias Publication = @Sendable () -> Void
+package typealias Publication = @Sendable () -> Void
 
 /// One of a collector's own `--collector.<name>.<option>` flags.
-public struct CollectorOption: Sendable, Equatable {
-    public let name: String
-    public let valueName: String
-    public let help: String
+package struct CollectorOption: Sendable, Equatable {
+    package let name: String
+    package let valueName: String
+    package let help: String
 }
 
 /// What `check` learns from one request that a later one needs (a queue to observe).
-public struct CheckProbe: Sendable {
-    public var firstQueueID: String?
+package struct CheckProbe: Sendable {
+    package var firstQueueID: String?
 }
 
 /// What a collector is, declared in its own file: the exporter derives its flags (`--[no-]collector.<name>`, its
 /// `--collector.<name>.<option>` flags), `check`'s requests, the endpoint label set, readiness and the `collector`
 /// label from this. `CollectorRegistry.all` lists the types.
-public protocol CollectorDefinition: Sendable {
+package protocol CollectorDefinition: Sendable {
     /// The name in flags and in the `collector` label.
     static var name: String { get }
     /// One line for `--help`.
@@ -49,39 +49,39 @@ public protocol CollectorDefinition: Sendable {
 }
 
 extension CollectorDefinition {
-    public static var enabledByDefault: Bool { true }
-    public static var options: [CollectorOption] { [] }
+    package static var enabledByDefault: Bool { true }
+    package static var options: [CollectorOption] { [] }
 }
 
 /// One source of metrics, polled on the exporter's schedule (node_exporter's collector shape).
 /// `collect` fetches and returns its metric updates only when it succeeds, so a failure leaves the
 /// last values in place.
-public protocol Collector: CollectorDefinition {
+package protocol Collector: CollectorDefinition {
     /// The endpoints this instance calls (for pre-created failure counters).
     var endpoints: [Endpoint] { get }
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication
 }
 
 extension Collector {
-    public var name: String { Self.name }
+    package var name: String { Self.name }
 }
 
 /// Every collector the exporter knows, in polling order. Adding one is its file (a `Collector`) and a line here.
-public enum CollectorRegistry {
-    public static let all: [any Collector.Type] = [
+package enum CollectorRegistry {
+    package static let all: [any Collector.Type] = [
         IdentityCollector.self,
         QueueCollector.self,
         ObservationCollector.self,
     ]
 
-    public static var names: [String] { all.map { $0.name } }
+    package static var names: [String] { all.map { $0.name } }
 
-    public static var enabledByDefault: Set<String> { Set(all.filter { $0.enabledByDefault }.map { $0.name }) }
+    package static var enabledByDefault: Set<String> { Set(all.filter { $0.enabledByDefault }.map { $0.name }) }
 
-    public static func named(_ name: String) -> (any Collector.Type)? { all.first { $0.name == name } }
+    package static func named(_ name: String) -> (any Collector.Type)? { all.first { $0.name == name } }
 
     /// Every endpoint any collector may call, with any grant: the `endpoint` label's whole set.
-    public static var endpoints: [Endpoint] {
+    package static var endpoints: [Endpoint] {
         var seen: [Endpoint] = []
         for collector in all {
             for grant in OAuthGrant.allCases {

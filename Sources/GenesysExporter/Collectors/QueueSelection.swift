@@ -1,11 +1,11 @@
 import Synchronization
 
 /// Which queues get per-queue series: an anchored name regex and a cap, so cardinality stays bounded.
-public struct QueueSelection: Sendable {
-    public let nameFilter: String?
-    public let maxSeries: Int
+package struct QueueSelection: Sendable {
+    package let nameFilter: String?
+    package let maxSeries: Int
 
-    public init(nameFilter: String? = nil, maxSeries: Int = 500) throws(ConfigurationError) {
+    package init(nameFilter: String? = nil, maxSeries: Int = 500) throws(ConfigurationError) {
         if let nameFilter {
             do { _ = try Regex(nameFilter) } catch {
                 throw .invalid(
@@ -19,7 +19,7 @@ public struct QueueSelection: Sendable {
     }
 
     /// The queues that get series: matching the filter, ordered by name then id, at most `maxSeries`.
-    public func select(_ queues: [RoutingQueue]) -> (selected: [RoutingQueue], dropped: Int) {
+    package func select(_ queues: [RoutingQueue]) -> (selected: [RoutingQueue], dropped: Int) {
         var matching = queues
         if let nameFilter, let regex = try? Regex(nameFilter) {
             matching = queues.filter { (try? regex.wholeMatch(in: $0.name)) != nil }
@@ -31,12 +31,12 @@ public struct QueueSelection: Sendable {
 }
 
 /// The queues the queue collector selected last, shared with the observations collector.
-public final class QueueDirectory: Sendable {
+package final class QueueDirectory: Sendable {
     private let latest = Mutex<[RoutingQueue]?>(nil)
 
-    public init() {}
+    package init() {}
 
-    public var selectedQueues: [RoutingQueue]? { latest.withLock { $0 } }
+    package var selectedQueues: [RoutingQueue]? { latest.withLock { $0 } }
 
     func update(_ queues: [RoutingQueue]) { latest.withLock { $0 = queues } }
 }

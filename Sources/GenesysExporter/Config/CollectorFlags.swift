@@ -2,16 +2,16 @@
 /// `--no-collector.<name>` turn one on or off, `--collector.disable-defaults` starts from none, and each
 /// collector's own `--collector.<name>.<option> VALUE` (or `=VALUE`). ArgumentParser cannot declare flags from a
 /// list, so the executable's `ExporterOptions` hands every argument it does not know (`ExporterFlags.collectorArguments`) to `parse`, which refuses anything else.
-public struct CollectorFlags: Sendable, Equatable {
-    public var enabled: Set<String>
+package struct CollectorFlags: Sendable, Equatable {
+    package var enabled: Set<String>
     /// Option values by collector name, then option name.
-    public var options: [String: [String: String]]
+    package var options: [String: [String: String]]
 
-    public static var defaults: CollectorFlags {
+    package static var defaults: CollectorFlags {
         CollectorFlags(enabled: CollectorRegistry.enabledByDefault, options: [:])
     }
 
-    public static func parse(_ arguments: [String]) throws(ConfigurationError) -> CollectorFlags {
+    package static func parse(_ arguments: [String]) throws(ConfigurationError) -> CollectorFlags {
         var disableDefaults = false
         var chosen: [(name: String, on: Bool)] = []
         var options: [String: [String: String]] = [:]
@@ -70,7 +70,7 @@ public struct CollectorFlags: Sendable, Equatable {
     }
 
     /// The flags' part of `--help`, from the registry (lines short enough not to be wrapped).
-    public static var help: String {
+    package static var help: String {
         var lines = [
             "COLLECTORS (node_exporter's flags):",
             "  --collector.disable-defaults",

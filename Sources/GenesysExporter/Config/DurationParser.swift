@@ -1,9 +1,9 @@
 /// Parses Prometheus-style durations: `90s`, `1m30s`, `500ms`, `2h`; a bare number means seconds.
-public enum DurationParser {
+package enum DurationParser {
     /// About a century: longer values are typos, and far longer ones would overflow `Duration`.
     static let maximumSeconds = 100 * 365.25 * 86400
 
-    public static func parse(_ text: String) -> Duration? {
+    package static func parse(_ text: String) -> Duration? {
         let trimmed = text.trimming(" ")
         if let seconds = Double(trimmed) { return duration(seconds: seconds) }
         var total = 0.0

@@ -1,6 +1,6 @@
 /// Parses a `.env` file: `KEY=VALUE` lines, `export` prefixes, `#` comments, single or double quotes.
-public enum EnvFile {
-    public static func parse(_ text: String, path: String = ".env") throws(ConfigurationError) -> [String: String] {
+package enum EnvFile {
+    package static func parse(_ text: String, path: String = ".env") throws(ConfigurationError) -> [String: String] {
         var values: [String: String] = [:]
         // Not split(separator: "\n"): a CRLF line end is one Character ("\r\n") and would never match "\n".
         for (number, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated()

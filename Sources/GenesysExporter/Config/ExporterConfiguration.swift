@@ -4,22 +4,22 @@ import Logging
 
 /// Everything the exporter runs with, resolved from flags, the environment and the .env file
 /// (in that order of precedence) and validated.
-public struct ExporterConfiguration: Sendable {
-    public var listenHost: String
-    public var listenPort: Int
+package struct ExporterConfiguration: Sendable {
+    package var listenHost: String
+    package var listenPort: Int
     /// Every `--web.listen-address` (the first is `listenHost`/`listenPort`).
-    public var listenAddresses: [ListenAddress]
+    package var listenAddresses: [ListenAddress]
     /// `--web.config.file`, read and validated when the server starts.
-    public var webConfigFile: String?
-    public var serverLimits: ServerLimits
-    public var telemetryPath: String
-    public var logLevel: Logger.Level
-    public var logFormat: LogFormat
-    public var demo: Bool
+    package var webConfigFile: String?
+    package var serverLimits: ServerLimits
+    package var telemetryPath: String
+    package var logLevel: Logger.Level
+    package var logFormat: LogFormat
+    package var demo: Bool
     /// The monitored org; nil in demo mode until the simulator is up (see `demoOrg`).
-    public var org: OrgSettings?
+    package var org: OrgSettings?
     /// Things to warn about once logging is up (e.g. a secret passed on the command line).
-    public var warnings: [String]
+    package var warnings: [String]
     /// Settings shared by every org, kept to build the demo org.
     private(set) var tuning: Tuning
 
@@ -34,7 +34,7 @@ public struct ExporterConfiguration: Sendable {
     }
 
     /// The same configuration with no token cache file, for the org and the demo org alike.
-    public func withoutTokenCache() -> ExporterConfiguration {
+    package func withoutTokenCache() -> ExporterConfiguration {
         var copy = self
         copy.org?.token.cacheFile = nil
         copy.tuning.cacheFile = nil
@@ -42,7 +42,7 @@ public struct ExporterConfiguration: Sendable {
     }
 
     /// The org settings for the built-in simulator at `apiBaseURL`.
-    public func demoOrg(
+    package func demoOrg(
         apiBaseURL: String, clientID: String, clientSecret: String
     ) throws(ConfigurationError) -> OrgSettings {
         try Self.org(
@@ -64,8 +64,8 @@ public struct ExporterConfiguration: Sendable {
 }
 
 /// Turns flags, environment and .env file into an `ExporterConfiguration`, naming the setting at fault.
-public enum ConfigurationResolver {
-    public static func resolve(
+package enum ConfigurationResolver {
+    package static func resolve(
         _ options: ExporterFlags, environment: [String: String] = ProcessInfo.processInfo.environment,
         fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
         readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }

@@ -1,32 +1,32 @@
 /// The command line as the library takes it: each flag's raw value (nil when not given). The executable parses it
 /// (ArgumentParser); `ConfigurationResolver` applies the environment, the .env file, the defaults and the checks.
-public struct ExporterFlags: Sendable, Equatable {
-    public var listenAddresses: [String]
-    public var webConfigFile: String?
-    public var webMaxRequests: Int?
-    public var webMaxConnections: Int?
-    public var webIdleTimeout: String?
-    public var telemetryPath: String?
-    public var region: String?
-    public var apiURL: String?
-    public var loginURL: String?
-    public var clientID: String?
-    public var clientSecretFile: String?
-    public var clientSecret: String?
-    public var grant: String?
-    public var pollInterval: String?
-    public var httpTimeout: String?
-    public var caFile: String?
-    public var refreshMargin: String?
-    public var tokenCacheFile: String?
-    public var logLevel: String?
-    public var logFormat: String?
-    public var envFile: String?
-    public var demo: Bool
-    public var demoQueues: Int
-    public var collectorArguments: [String]
+package struct ExporterFlags: Sendable, Equatable {
+    package var listenAddresses: [String]
+    package var webConfigFile: String?
+    package var webMaxRequests: Int?
+    package var webMaxConnections: Int?
+    package var webIdleTimeout: String?
+    package var telemetryPath: String?
+    package var region: String?
+    package var apiURL: String?
+    package var loginURL: String?
+    package var clientID: String?
+    package var clientSecretFile: String?
+    package var clientSecret: String?
+    package var grant: String?
+    package var pollInterval: String?
+    package var httpTimeout: String?
+    package var caFile: String?
+    package var refreshMargin: String?
+    package var tokenCacheFile: String?
+    package var logLevel: String?
+    package var logFormat: String?
+    package var envFile: String?
+    package var demo: Bool
+    package var demoQueues: Int
+    package var collectorArguments: [String]
 
-    public init(
+    package init(
         listenAddresses: [String] = [],
         webConfigFile: String? = nil,
         webMaxRequests: Int? = nil,

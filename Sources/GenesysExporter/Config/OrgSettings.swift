@@ -1,18 +1,18 @@
 /// The settings of one monitored org.
-public struct OrgSettings: Sendable {
-    public var token: TokenProviderConfiguration
-    public var pollInterval: Duration
-    public var enabledCollectors: Set<String>
-    public var queueSelection: QueueSelection
-    public var connectTimeout: Duration
-    public var requestTimeout: Duration
-    public var extraCAFile: String?
+package struct OrgSettings: Sendable {
+    package var token: TokenProviderConfiguration
+    package var pollInterval: Duration
+    package var enabledCollectors: Set<String>
+    package var queueSelection: QueueSelection
+    package var connectTimeout: Duration
+    package var requestTimeout: Duration
+    package var extraCAFile: String?
     /// Largest API or token response accepted; a larger one fails the request.
-    public var maxResponseBytes: Int
+    package var maxResponseBytes: Int
     /// Longest wait between a failing collector's polls (consecutive failures and Retry-After alike).
-    public var failureBackoffCap: Duration
+    package var failureBackoffCap: Duration
 
-    public init(
+    package init(
         token: TokenProviderConfiguration, pollInterval: Duration = .seconds(60),
         enabledCollectors: Set<String> = CollectorRegistry.enabledByDefault,
         queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),

@@ -2,15 +2,15 @@ import GenesysHTTP
 import Prometheus
 
 /// The `genesys_api_*` families, labelled by endpoint template only (never a raw URL or id).
-public final class APIMetrics: Sendable {
+package final class APIMetrics: Sendable {
     private let store: MetricStore
     private var registry: PrometheusCollectorRegistry { store.registry }
 
-    public convenience init(registry: PrometheusCollectorRegistry, endpoints: [Endpoint]) {
+    package convenience init(registry: PrometheusCollectorRegistry, endpoints: [Endpoint]) {
         self.init(store: MetricStore(registry: registry), endpoints: endpoints)
     }
 
-    public init(store: MetricStore, endpoints: [Endpoint]) {
+    package init(store: MetricStore, endpoints: [Endpoint]) {
         self.store = store
         for endpoint in endpoints {
             for reason in APIFailureReason.allCases { _ = failures(endpoint, reason) }

@@ -3,22 +3,22 @@ import GenesysJSON
 import Logging
 
 /// A parsed API answer with the response it came from (status, headers, timing).
-public struct APIResult: Sendable {
-    public let json: JSONCursor
-    public let response: HTTPResponse
+package struct APIResult: Sendable {
+    package let json: JSONCursor
+    package let response: HTTPResponse
 }
 
 /// Calls the Genesys Cloud API with a valid token: a 401 invalidates that token and the call is
 /// retried once with a new one. Every call is measured by endpoint template.
-public final class GenesysAPIClient: Sendable {
-    public let apiBaseURL: String
-    public let tokens: TokenProvider
+package final class GenesysAPIClient: Sendable {
+    package let apiBaseURL: String
+    package let tokens: TokenProvider
     private let http: HTTPClient
     private let metrics: APIMetrics?
     private let logger: Logger
     private let timeout: Duration
 
-    public init(
+    package init(
         apiBaseURL: String, tokens: TokenProvider, http: HTTPClient, metrics: APIMetrics? = nil,
         logger: Logger = Logger(label: "genesys.api"), timeout: Duration = .seconds(30)
     ) {
@@ -30,11 +30,11 @@ public final class GenesysAPIClient: Sendable {
         self.timeout = timeout
     }
 
-    public func get(_ endpoint: Endpoint, query: [(String, String)] = []) async throws(APIError) -> APIResult {
+    package func get(_ endpoint: Endpoint, query: [(String, String)] = []) async throws(APIError) -> APIResult {
         try await call(endpoint, query: query, body: nil)
     }
 
-    public func post(_ endpoint: Endpoint, body: [UInt8]) async throws(APIError) -> APIResult {
+    package func post(_ endpoint: Endpoint, body: [UInt8]) async throws(APIError) -> APIResult {
         try await call(endpoint, query: [], body: body)
     }
 
@@ -99,7 +99,7 @@ public final class GenesysAPIClient: Sendable {
     }
 
     /// Decodes a model from an API answer; a decoding error is a counted `malformed_response` failure naming the field.
-    public func decode<T>(
+    package func decode<T>(
         _ endpoint: Endpoint, _ result: APIResult, _ body: (JSONCursor) throws(JSONDecodingError) -> T
     ) throws(APIError) -> T {
         do {

@@ -1,12 +1,12 @@
 /// A routing queue as `GET /api/v2/routing/queues` lists it (the fields the exporter uses).
 import GenesysJSON
 
-public struct RoutingQueue: Sendable, Equatable {
-    public let id: String
-    public let name: String
-    public let memberCount: Int
-    public let userMemberCount: Int
-    public let joinedMemberCount: Int
+package struct RoutingQueue: Sendable, Equatable {
+    package let id: String
+    package let name: String
+    package let memberCount: Int
+    package let userMemberCount: Int
+    package let joinedMemberCount: Int
 
     init(_ json: JSONCursor) throws(JSONDecodingError) {
         id = try json.string("id")
@@ -19,7 +19,7 @@ public struct RoutingQueue: Sendable, Equatable {
     /// Far above any real queue (an org has at most a few tens of thousands of users).
     static let plausibleMembers = 0...10_000_000
 
-    public init(id: String, name: String, memberCount: Int = 0, userMemberCount: Int = 0, joinedMemberCount: Int = 0) {
+    package init(id: String, name: String, memberCount: Int = 0, userMemberCount: Int = 0, joinedMemberCount: Int = 0) {
         self.id = id
         self.name = name
         self.memberCount = memberCount
@@ -29,11 +29,11 @@ public struct RoutingQueue: Sendable, Equatable {
 }
 
 /// One page of `QueueEntityListing`.
-public struct RoutingQueuesPage: Sendable {
-    public let entities: [RoutingQueue]
-    public let pageNumber: Int
-    public let pageCount: Int
-    public let total: Int
+package struct RoutingQueuesPage: Sendable {
+    package let entities: [RoutingQueue]
+    package let pageNumber: Int
+    package let pageCount: Int
+    package let total: Int
 
     /// Bounds for numbers the listing sends: far above real orgs, far below anything that overflows.
     static let mostQueues = 100_000_000
@@ -49,11 +49,11 @@ public struct RoutingQueuesPage: Sendable {
 
 extension GenesysAPIClient {
     /// The largest page size the queue listing accepts (the value widely used against the real API).
-    public static let maxQueuePageSize = 500
+    package static let maxQueuePageSize = 500
 
     /// Every routing queue, page by page at the largest page size. Each page asks for a valid token,
     /// so a refresh between pages does not interrupt the listing.
-    public func listRoutingQueues(
+    package func listRoutingQueues(
         pageSize: Int = GenesysAPIClient.maxQueuePageSize
     ) async throws(APIError) -> (queues: [RoutingQueue], total: Int) {
         var queues: [RoutingQueue] = []

@@ -4,31 +4,31 @@ import Logging
 import Synchronization
 
 /// The output formats of `--log.format`.
-public enum LogFormat: String, Sendable, CaseIterable {
+package enum LogFormat: String, Sendable, CaseIterable {
     case logfmt, json
 }
 
 /// Writes one line per event to stderr, as logfmt (`ts=… level=info msg="…" key=value`) or JSON,
 /// the formats Prometheus exporters use.
-public struct LineLogHandler: LogHandler {
-    public var logLevel: Logger.Level
-    public var metadata: Logger.Metadata = [:]
+package struct LineLogHandler: LogHandler {
+    package var logLevel: Logger.Level
+    package var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: LogFormat
     private static let lock = Mutex(())
 
-    public init(label: String, level: Logger.Level, format: LogFormat) {
+    package init(label: String, level: Logger.Level, format: LogFormat) {
         self.label = label
         self.logLevel = level
         self.format = format
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
         set { metadata[key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         let timestamp = Date().formatted(
             .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
         var fields: [(String, String)] = [
@@ -88,7 +88,7 @@ public struct LineLogHandler: LogHandler {
     }
 
     /// Parses `--log.level` (debug, info, warn, error).
-    public static func level(named name: String) -> Logger.Level? {
+    package static func level(named name: String) -> Logger.Level? {
         switch name.lowercased() {
         case "debug": .debug
         case "info": .info

@@ -7,9 +7,9 @@ import Synchronization
 /// - `liveRegistry`: the few values that depend on the moment of the scrape (token age, time to expiry,
 ///   process CPU and memory), rendered every time.
 /// Poll results are applied with `publish`, which excludes rendering, so a scrape never sees half a poll.
-public final class MetricStore: Sendable {
-    public let registry: PrometheusCollectorRegistry
-    public let liveRegistry: PrometheusCollectorRegistry
+package final class MetricStore: Sendable {
+    package let registry: PrometheusCollectorRegistry
+    package let liveRegistry: PrometheusCollectorRegistry
     private let generation = Mutex<UInt64>(0)
     private let cached = Mutex<CachedRendering?>(nil)
     /// One compression per change, however many gzip scrapes arrive at once after it.
@@ -23,13 +23,13 @@ public final class MetricStore: Sendable {
         var gzipped: GzipSplice.Prefix?
     }
 
-    public init() {
+    package init() {
         registry = PrometheusCollectorRegistry()
         liveRegistry = PrometheusCollectorRegistry()
     }
 
     /// One registry for both kinds (tests that render a single registry).
-    public init(registry: PrometheusCollectorRegistry) {
+    package init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
         self.liveRegistry = registry
     }
@@ -51,7 +51,7 @@ public final class MetricStore: Sendable {
     /// followed by `liveRegistry`, whose values `refreshLive` sets first. Gzipped, the cached part is compressed
     /// once and the live part is spliced after it (`GzipSplice`), so a scrape compresses only those few lines.
     /// Call it off the event loop: after a change it renders (and compresses) the whole page.
-    public func render(_ encoding: ExpositionEncoding = .identity, refreshLive: () -> Void) -> RenderedExposition {
+    package func render(_ encoding: ExpositionEncoding = .identity, refreshLive: () -> Void) -> RenderedExposition {
         refreshLive()
         let stable = publication.reading { stablePart(encoding) }
         var live: [UInt8] = []

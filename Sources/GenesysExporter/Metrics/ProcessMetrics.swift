@@ -4,13 +4,13 @@ import Synchronization
 
 /// The standard `process_*` families, read from /proc at scrape time (Linux); they belong in a
 /// registry rendered at every scrape.
-public final class ProcessMetrics: Sendable {
+package final class ProcessMetrics: Sendable {
     private let registry: PrometheusCollectorRegistry
     private let reportedCPUSeconds = Mutex<Double>(0)
     private let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
     private let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
 
-    public init(registry: PrometheusCollectorRegistry) {
+    package init(registry: PrometheusCollectorRegistry) {
         self.registry = registry
         if let start = Self.startTime(clockTicks: clockTicks) {
             registry.gauge("process_start_time_seconds", "Start time of the process since unix epoch in seconds.").set(
@@ -24,7 +24,7 @@ public final class ProcessMetrics: Sendable {
     }
 
     /// Reads CPU, memory and descriptors; called before every scrape.
-    public func update() {
+    package func update() {
         guard let fields = Self.statFields() else { return }
         // Fields after the command name: utime is 14th, stime 15th, vsize 23rd, rss 24th of the full line.
         let cpu = ((Double(fields[11]) ?? 0) + (Double(fields[12]) ?? 0)) / clockTicks

@@ -1,5 +1,5 @@
 /// How a scraper asked for the page.
-public enum ExpositionEncoding: Sendable, Equatable {
+package enum ExpositionEncoding: Sendable, Equatable {
     case identity
     /// The parts, sent back to back, are one gzip member (`GzipSplice`).
     case gzip
@@ -7,22 +7,22 @@ public enum ExpositionEncoding: Sendable, Equatable {
 
 /// A page as it goes on the wire: the poll-driven part (cached between changes) and then the live part. Kept as
 /// separate buffers so the cached one is never copied into a new page.
-public struct RenderedExposition: Sendable {
-    public var parts: [[UInt8]]
-    public var encoding: ExpositionEncoding
+package struct RenderedExposition: Sendable {
+    package var parts: [[UInt8]]
+    package var encoding: ExpositionEncoding
 
-    public init(parts: [[UInt8]], encoding: ExpositionEncoding) {
+    package init(parts: [[UInt8]], encoding: ExpositionEncoding) {
         self.parts = parts
         self.encoding = encoding
     }
 
     /// A plain page, gzipped whole when asked: for pages that are not cached.
-    public init(page: [UInt8], encoding: ExpositionEncoding) {
+    package init(page: [UInt8], encoding: ExpositionEncoding) {
         self.init(parts: [encoding == .gzip ? GzipSplice.compress(page) : page], encoding: encoding)
     }
 
-    public var byteCount: Int { parts.reduce(0) { $0 + $1.count } }
+    package var byteCount: Int { parts.reduce(0) { $0 + $1.count } }
 
     /// The body in one buffer, as sent.
-    public var bytes: [UInt8] { Array(parts.joined()) }
+    package var bytes: [UInt8] { Array(parts.joined()) }
 }

@@ -1,12 +1,12 @@
 /// What the HTTP endpoint serves; plain closures so the server knows nothing of Genesys.
-public struct ExporterRoutes: Sendable {
-    public var telemetryPath: String
+package struct ExporterRoutes: Sendable {
+    package var telemetryPath: String
     /// The exposition in the encoding asked for, rendered from values the pollers already hold: a scrape never
     /// calls Genesys.
-    public var renderMetrics: @Sendable (ExpositionEncoding) -> RenderedExposition
-    public var readiness: @Sendable () -> (ready: Bool, reason: String)
+    package var renderMetrics: @Sendable (ExpositionEncoding) -> RenderedExposition
+    package var readiness: @Sendable () -> (ready: Bool, reason: String)
 
-    public init(
+    package init(
         telemetryPath: String = "/metrics",
         renderMetrics: @escaping @Sendable (ExpositionEncoding) -> RenderedExposition,
         readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
@@ -17,7 +17,7 @@ public struct ExporterRoutes: Sendable {
     }
 
     /// A page that is not cached (tests, the fuzz targets): gzipped whole when the scraper accepts it.
-    public init(
+    package init(
         telemetryPath: String = "/metrics", page: @escaping @Sendable () -> [UInt8],
         readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
     ) {

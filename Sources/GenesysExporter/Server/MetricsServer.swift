@@ -7,12 +7,12 @@ import Synchronization
 
 /// The NIO HTTP server for /metrics, health and readiness, on one or more addresses. Serves TLS and basic auth
 /// from the web config (re-read when it changes), enforces `ServerLimits`, and gzips when the scraper accepts it.
-public final class MetricsServer: Service, Sendable {
-    public let addresses: [ListenAddress]
-    public var host: String { addresses[0].host }
-    public var port: Int { addresses[0].port }
-    public let limits: ServerLimits
-    public let web: WebConfigSource
+package final class MetricsServer: Service, Sendable {
+    package let addresses: [ListenAddress]
+    package var host: String { addresses[0].host }
+    package var port: Int { addresses[0].port }
+    package let limits: ServerLimits
+    package let web: WebConfigSource
     private let routes: ExporterRoutes
     private let renderPool: NIOThreadPool
     private let reloadInterval: Duration
@@ -22,14 +22,14 @@ public final class MetricsServer: Service, Sendable {
     private let requests: ConcurrencyLimiter
     private let channels = Mutex<[any Channel]>([])
 
-    public convenience init(host: String, port: Int, routes: ExporterRoutes) {
+    package convenience init(host: String, port: Int, routes: ExporterRoutes) {
         self.init(addresses: [ListenAddress(host: host, port: port)], routes: routes)
     }
 
     /// - Parameters:
     ///   - renderPool: where answers are built (tests pass their own to hold requests).
     ///   - reloadInterval: how often the web config files are checked for changes.
-    public init(
+    package init(
         addresses: [ListenAddress], routes: ExporterRoutes, limits: ServerLimits = ServerLimits(),
         web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton, reloadInterval: Duration = .seconds(1),
         metrics: WebServerMetrics = .unregistered(), logger: Logger = Logger(label: "genesys-exporter")
@@ -51,7 +51,7 @@ public final class MetricsServer: Service, Sendable {
 
     /// Binds every listening socket; returns the first one's bound port (useful with port 0).
     @discardableResult
-    public func start() async throws -> Int {
+    package func start() async throws -> Int {
         var bound: [any Channel] = []
         do {
             for address in addresses { bound.append(try await bind(address)) }
@@ -108,22 +108,22 @@ public final class MetricsServer: Service, Sendable {
     }
 
     /// The bound ports, in the order of `addresses`.
-    public var boundPorts: [Int] { channels.withLock { $0.compactMap { $0.localAddress?.port } } }
+    package var boundPorts: [Int] { channels.withLock { $0.compactMap { $0.localAddress?.port } } }
 
-    public var boundPort: Int? { boundPorts.first }
+    package var boundPort: Int? { boundPorts.first }
 
     /// Connections open now (for tests).
-    public var openConnections: Int { connections.current }
+    package var openConnections: Int { connections.current }
 
     /// Requests being answered now (for tests).
-    public var requestsInFlight: Int { requests.current }
+    package var requestsInFlight: Int { requests.current }
 
-    public func stop() async {
+    package func stop() async {
         for channel in channels.withLock({ $0 }) { try? await channel.close() }
     }
 
     /// Serves until graceful shutdown (SIGTERM) or cancellation, re-reading the web config when it changes.
-    public func run() async throws {
+    package func run() async throws {
         if boundPort == nil { try await start() }
         let current = channels.withLock { $0 }
         guard !current.isEmpty else { return }

@@ -2,8 +2,8 @@ import Prometheus
 
 /// What the HTTP server turned away and how its web config reloads went. Lives in the store's live registry:
 /// these change on requests, not on polls, and must not invalidate the cached rendering of poll results.
-public struct WebServerMetrics: Sendable {
-    public enum Rejection: String, Sendable, CaseIterable {
+package struct WebServerMetrics: Sendable {
+    package enum Rejection: String, Sendable, CaseIterable {
         case maxConnections = "max_connections"
         case maxRequests = "max_requests"
         case unauthorized
@@ -14,7 +14,7 @@ public struct WebServerMetrics: Sendable {
     private let reloads: (success: Counter, failure: Counter)
     private let lastReloadSuccessful: Gauge
 
-    public init(registry: PrometheusCollectorRegistry) {
+    package init(registry: PrometheusCollectorRegistry) {
         var rejections: [Rejection: Counter] = [:]
         for reason in Rejection.allCases {
             rejections[reason] = registry.counter(
@@ -35,7 +35,7 @@ public struct WebServerMetrics: Sendable {
     }
 
     /// Counting into a registry nobody renders (servers built without an exporter, as in tests).
-    public static func unregistered() -> WebServerMetrics { WebServerMetrics(registry: PrometheusCollectorRegistry()) }
+    package static func unregistered() -> WebServerMetrics { WebServerMetrics(registry: PrometheusCollectorRegistry()) }
 
     func rejected(_ reason: Rejection) { rejections[reason]?.increment() }
 

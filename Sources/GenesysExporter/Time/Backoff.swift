@@ -1,21 +1,21 @@
 /// The one retry policy for token requests and polls: capped exponential backoff with jitter, where an upstream
 /// `Retry-After` is honoured but never beyond the cap. The n-th consecutive failure waits about
 /// min(cap, initial × 2^(n-1)), spread by `jitter`.
-public struct Backoff: Sendable, Equatable {
+package struct Backoff: Sendable, Equatable {
     /// How a delay is spread so that many clients do not retry in step.
-    public enum Jitter: Sendable, Equatable {
+    package enum Jitter: Sendable, Equatable {
         /// Between half and all of the delay ("equal jitter"): token requests.
         case equal
         /// Within ± this fraction of the delay: polls, which keep close to their interval.
         case proportional(Double)
     }
 
-    public var initial: Duration
-    public var cap: Duration
-    public var jitter: Jitter
-    public private(set) var failures = 0
+    package var initial: Duration
+    package var cap: Duration
+    package var jitter: Jitter
+    package private(set) var failures = 0
 
-    public init(initial: Duration = .seconds(1), cap: Duration = .seconds(300), jitter: Jitter = .equal) {
+    package init(initial: Duration = .seconds(1), cap: Duration = .seconds(300), jitter: Jitter = .equal) {
         self.initial = initial
         self.cap = max(cap, initial)
         self.jitter = jitter
@@ -23,7 +23,7 @@ public struct Backoff: Sendable, Equatable {
 
     /// Records a failure and returns how long to wait before the next attempt: never less than `retryAfter`
     /// (already range-checked by `RetryAfter`), unless that is beyond the cap.
-    public mutating func nextDelay(retryAfter: Duration? = nil) -> Duration {
+    package mutating func nextDelay(retryAfter: Duration? = nil) -> Duration {
         failures += 1
         let exponent = min(failures - 1, 30)
         let delay = spread(min(cap, initial * (1 << exponent)))
@@ -31,10 +31,10 @@ public struct Backoff: Sendable, Equatable {
         return max(delay, min(retryAfter, cap))
     }
 
-    public mutating func reset() { failures = 0 }
+    package mutating func reset() { failures = 0 }
 
     /// `delay` with this policy's jitter.
-    public func spread(_ delay: Duration) -> Duration {
+    package func spread(_ delay: Duration) -> Duration {
         switch jitter {
         case .equal:
             let half = delay / 2

@@ -3,7 +3,7 @@ import Foundation
 /// The clock that everything which waits or measures age uses: monotonic instants for deadlines and
 /// ages, Unix seconds only for exported timestamps. Production runs on `SystemClock`; tests pass a
 /// manual clock and advance it instead of sleeping.
-public protocol ExporterClock: Sendable {
+package protocol ExporterClock: Sendable {
     var now: ContinuousClock.Instant { get }
     /// Seconds since 1970, for exported timestamps and the token cache file.
     var unixNow: Double { get }
@@ -12,15 +12,15 @@ public protocol ExporterClock: Sendable {
 }
 
 extension ExporterClock {
-    public func sleep(for duration: Duration) async throws { try await sleep(until: now + duration) }
+    package func sleep(for duration: Duration) async throws { try await sleep(until: now + duration) }
 }
 
 /// The real clocks: `ContinuousClock` and the system's wall clock.
-public struct SystemClock: ExporterClock {
-    public init() {}
-    public var now: ContinuousClock.Instant { .now }
-    public var unixNow: Double { Date().timeIntervalSince1970 }
-    public func sleep(until deadline: ContinuousClock.Instant) async throws {
+package struct SystemClock: ExporterClock {
+    package init() {}
+    package var now: ContinuousClock.Instant { .now }
+    package var unixNow: Double { Date().timeIntervalSince1970 }
+    package func sleep(until deadline: ContinuousClock.Instant) async throws {
         try await Task.sleep(until: deadline, clock: .continuous)
     }
 }

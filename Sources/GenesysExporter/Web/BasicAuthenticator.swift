@@ -5,15 +5,15 @@ import Synchronization
 /// Checks HTTP basic credentials against `basic_auth_users`. bcrypt is deliberately slow, so verdicts for a
 /// (user, hash, password) are remembered: Prometheus sending the same credentials every scrape pays bcrypt once.
 /// Unknown users are checked against a dummy hash so their answer takes as long as a wrong password.
-public final class BasicAuthenticator: Sendable {
-    public enum Verdict: Sendable, Equatable {
+package final class BasicAuthenticator: Sendable {
+    package enum Verdict: Sendable, Equatable {
         case allowed
         case denied
         /// Not decided yet: run `verify` off the event loop.
         case needsBcrypt(Credentials)
     }
 
-    public struct Credentials: Sendable, Equatable, Hashable {
+    package struct Credentials: Sendable, Equatable, Hashable {
         let user: String
         let password: String
     }
@@ -32,14 +32,14 @@ public final class BasicAuthenticator: Sendable {
     }
 
     /// Decides from the `Authorization` header and remembered verdicts alone; cheap enough for the event loop.
-    public func verdict(authorization: String?) -> Verdict {
+    package func verdict(authorization: String?) -> Verdict {
         guard let credentials = Self.credentials(fromAuthorization: authorization) else { return .denied }
         if let known = verdicts.withLock({ $0[credentials] }) { return known ? .allowed : .denied }
         return .needsBcrypt(credentials)
     }
 
     /// Runs bcrypt and remembers the verdict. Blocks for bcrypt's cost (tens of milliseconds).
-    public func verify(_ credentials: Credentials) -> Bool {
+    package func verify(_ credentials: Credentials) -> Bool {
         // Scrapers opening several connections at once queue the same check: the first one decides for all.
         if let known = verdicts.withLock({ $0[credentials] }) { return known }
         let hash = users[credentials.user]
@@ -66,10 +66,10 @@ public final class BasicAuthenticator: Sendable {
 }
 
 /// Counts bcrypt computations across config reloads; read by tests ("1,000 scrapes cost one bcrypt").
-public final class BcryptCounter: Sendable {
+package final class BcryptCounter: Sendable {
     private let count = Atomic<Int>(0)
-    public init() {}
-    public var computations: Int { count.load(ordering: .relaxed) }
+    package init() {}
+    package var computations: Int { count.load(ordering: .relaxed) }
     func recordBcrypt() { count.add(1, ordering: .relaxed) }
 }
 

@@ -4,13 +4,13 @@ import NIOSSL
 
 /// A ready-to-serve TLS setup built from `tls_server_config`: the swift-nio-ssl context plus how client
 /// certificates are treated, mapped from Go's `tls.ClientAuthType` as exporter-toolkit uses it.
-public struct TLSServerContext: Sendable {
+package struct TLSServerContext: Sendable {
     let context: NIOSSLContext
     /// RequestClientCert and RequireAnyClientCert ask for a certificate but accept any (Go does not verify them).
     let acceptsAnyClientCertificate: Bool
 
     /// Reads the certificate, key and client CA files and builds the context; errors name the key at fault.
-    public init(_ settings: WebConfig.TLSSettings, configPath: String) throws(ConfigurationError) {
+    package init(_ settings: WebConfig.TLSSettings, configPath: String) throws(ConfigurationError) {
         func invalid(_ key: String, _ reason: String) -> ConfigurationError {
             .invalid(setting: "--web.config.file \(configPath): tls_server_config.\(key)", reason: reason)
         }

@@ -4,9 +4,9 @@ import Yams
 
 /// Reads exporter-toolkit's web-config YAML strictly: every key is known, every value checked, and a key this
 /// server cannot honour is an error naming it rather than silently ignored.
-public enum WebConfigParser {
+package enum WebConfigParser {
     /// Parses `text`, read from `path` (relative file names in it are resolved against the file's directory).
-    public static func parse(_ text: String, path: String) throws(ConfigurationError) -> WebConfig {
+    package static func parse(_ text: String, path: String) throws(ConfigurationError) -> WebConfig {
         let reader = Reader(path: path)
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {

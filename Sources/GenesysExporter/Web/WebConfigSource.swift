@@ -4,7 +4,7 @@ import Synchronization
 
 /// What a new connection is served with: TLS, basic auth and extra headers. Replaced as a whole when the web
 /// config file changes, so a connection always sees one consistent configuration.
-public struct WebServingState: Sendable {
+package struct WebServingState: Sendable {
     let tls: TLSServerContext?
     let authenticator: BasicAuthenticator?
     let headers: [WebConfig.HTTPHeaderSetting]
@@ -14,10 +14,10 @@ public struct WebServingState: Sendable {
 
 /// The `--web.config.file` and what it currently means. `reloadIfChanged` re-reads the file and the certificate,
 /// key and CA files it names; a broken new version keeps the old configuration and is reported once.
-public final class WebConfigSource: Sendable {
-    public let path: String?
+package final class WebConfigSource: Sendable {
+    package let path: String?
     /// bcrypt computations since start, across reloads (for tests and benchmarks).
-    public let bcrypt: BcryptCounter
+    package let bcrypt: BcryptCounter
     private let loaded: Mutex<Loaded>
 
     private struct Loaded {
@@ -27,7 +27,7 @@ public final class WebConfigSource: Sendable {
         var fingerprint: Int?
     }
 
-    public enum ReloadOutcome: Sendable, Equatable {
+    package enum ReloadOutcome: Sendable, Equatable {
         case unchanged
         case reloaded
         /// The new files are broken; the previous configuration stays in force.
@@ -35,7 +35,7 @@ public final class WebConfigSource: Sendable {
     }
 
     /// No file: plain HTTP, no authentication.
-    public static func none() -> WebConfigSource { WebConfigSource() }
+    package static func none() -> WebConfigSource { WebConfigSource() }
 
     private init() {
         path = nil
@@ -44,7 +44,7 @@ public final class WebConfigSource: Sendable {
     }
 
     /// Reads `path` now; a problem is a configuration error (exit 2) naming the key.
-    public init(path: String) throws(ConfigurationError) {
+    package init(path: String) throws(ConfigurationError) {
         self.path = path
         let bcrypt = BcryptCounter()
         self.bcrypt = bcrypt
@@ -58,14 +58,14 @@ public final class WebConfigSource: Sendable {
     var current: WebServingState { loaded.withLock { $0.state } }
 
     /// Whether TLS is on (for log lines and URLs).
-    public var servesTLS: Bool { current.tls != nil }
+    package var servesTLS: Bool { current.tls != nil }
 
     /// Whether requests need basic-auth credentials.
-    public var requiresBasicAuth: Bool { current.authenticator != nil }
+    package var requiresBasicAuth: Bool { current.authenticator != nil }
 
     /// Re-reads the files if any byte of them changed since the last look.
     @discardableResult
-    public func reloadIfChanged() -> ReloadOutcome {
+    package func reloadIfChanged() -> ReloadOutcome {
         guard let path else { return .unchanged }
         let (files, previous) = loaded.withLock { ($0.referencedFiles, $0.fingerprint) }
         let now = Self.fingerprint(path: path, files: files)
@@ -83,7 +83,7 @@ public final class WebConfigSource: Sendable {
     }
 
     /// Looks for changes every `interval` on `clock` until cancelled, logging reloads and rejections.
-    public func watch(
+    package func watch(
         every interval: Duration, clock: some Clock<Duration> = ContinuousClock(), logger: Logger,
         onReload: @Sendable (_ successful: Bool) -> Void = { _ in }
     ) async {

@@ -1,15 +1,15 @@
 /// `genesys-exporter check`: logs in once, calls each enabled collector's endpoints once and
 /// reports per endpoint whether it works, and if not, what to do.
-public struct ConnectivityCheck: Sendable {
-    public struct Row: Sendable {
-        public let endpoint: String
-        public let status: String
-        public let latency: Duration
-        public let verdict: String
-        public let ok: Bool
+package struct ConnectivityCheck: Sendable {
+    package struct Row: Sendable {
+        package let endpoint: String
+        package let status: String
+        package let latency: Duration
+        package let verdict: String
+        package let ok: Bool
 
         /// The verdict can quote upstream text: stripped like every response excerpt, so the table stays one line per row.
-        public init(endpoint: String, status: String, latency: Duration, verdict: String, ok: Bool) {
+        package init(endpoint: String, status: String, latency: Duration, verdict: String, ok: Bool) {
             self.endpoint = endpoint
             self.status = status
             self.latency = latency
@@ -18,11 +18,11 @@ public struct ConnectivityCheck: Sendable {
         }
     }
 
-    public let monitor: OrgMonitor
+    package let monitor: OrgMonitor
 
-    public init(monitor: OrgMonitor) { self.monitor = monitor }
+    package init(monitor: OrgMonitor) { self.monitor = monitor }
 
-    public func run() async -> [Row] {
+    package func run() async -> [Row] {
         var rows: [Row] = []
         let started = ContinuousClock.now
         let grant = monitor.settings.token.grant
@@ -112,7 +112,7 @@ public struct ConnectivityCheck: Sendable {
     }
 
     /// The rows as an aligned text table.
-    public static func table(_ rows: [Row]) -> String {
+    package static func table(_ rows: [Row]) -> String {
         let header = ["ENDPOINT", "STATUS", "LATENCY", "VERDICT"]
         let cells = rows.map { [$0.endpoint, $0.status, "\($0.latency.wholeMilliseconds) ms", $0.verdict] }
         let widths = (0..<3).map { column in ([header] + cells).map { $0[column].count }.max() ?? 0 }

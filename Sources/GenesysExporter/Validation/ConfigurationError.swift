@@ -1,10 +1,10 @@
 /// A configuration problem, naming the flag or variable and what is wrong. The exporter exits 2 on it.
-public enum ConfigurationError: Error, Equatable, CustomStringConvertible, Sendable {
+package enum ConfigurationError: Error, Equatable, CustomStringConvertible, Sendable {
     case missing(setting: String, hint: String)
     case invalid(setting: String, reason: String)
     case unreadableFile(path: String, setting: String, reason: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missing(let setting, let hint): "\(setting) is required: \(hint)"
         case .invalid(let setting, let reason): "\(setting): \(reason)"

@@ -53,18 +53,46 @@ let package = Package(
             dependencies: ["CCurl"]
         ),
         .target(name: "GenesysJSON", dependencies: ["CJansson"]),
-        // Writes the git revision into the library before each build (BuildInfo.revision).
+        // Writes the git revision into GenesysBase before each build (BuildInfo.revision).
         .plugin(name: "BuildStamp", capability: .buildTool()),
+        // The exporter in layers (docs/ARCHITECTURE.md): each target may use only the ones listed before it.
+        .target(name: "GenesysBase", plugins: ["BuildStamp"]),
         .target(
-            name: "GenesysExporter",
+            name: "GenesysTelemetry",
             dependencies: [
-                "GenesysHTTP",
-                "GenesysJSON",
-                "CCurl",
-                "CZlib",
-                "CJansson",
-                "CProcessControl",
-                "CCrypt",
+                "GenesysBase", "GenesysJSON", "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "GenesysAuth",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "CProcessControl",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "GenesysAPI",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "GenesysCollectors",
+            dependencies: [
+                "GenesysBase", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .target(
+            name: "GenesysServer",
+            dependencies: [
+                "GenesysBase", "GenesysJSON", "GenesysTelemetry", "CCrypt",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,8 +101,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            plugins: ["BuildStamp"]
+            ]
+        ),
+        // The assembly: configuration, the per-org monitor, the exporter and `check`.
+        .target(
+            name: "GenesysExporter",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                "GenesysCollectors", "GenesysServer",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .target(
             name: "GenesysSimulator",

@@ -1,5 +1,10 @@
+import GenesysAPI
+import GenesysAuth
+import GenesysCollectors
 /// `genesys-exporter check`: logs in once, calls each enabled collector's endpoints once and
 /// reports per endpoint whether it works, and if not, what to do.
+import GenesysTelemetry
+
 package struct ConnectivityCheck: Sendable {
     package struct Row: Sendable {
         package let endpoint: String

@@ -1,3 +1,7 @@
+import GenesysBase
+import GenesysCollectors
+import GenesysServer
+import GenesysTelemetry
 import Logging
 import Prometheus
 import ServiceLifecycle

@@ -1,4 +1,9 @@
+import GenesysAPI
+import GenesysAuth
+import GenesysBase
+import GenesysCollectors
 import GenesysHTTP
+import GenesysTelemetry
 import Logging
 import Prometheus
 import Synchronization

@@ -4,6 +4,7 @@ import GenesysTestSupport
 import SimulatorTestSupport
 import Testing
 
+@testable import GenesysAuth
 @testable import GenesysExporter
 
 /// A token cache file is input from disk: hostile, damaged or foreign files are refused with a reason,

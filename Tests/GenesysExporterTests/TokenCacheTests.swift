@@ -5,6 +5,7 @@ import GenesysTestSupport
 import SimulatorTestSupport
 import Testing
 
+@testable import GenesysAuth
 @testable import GenesysExporter
 
 /// The token cache file: reused across restarts, private to the owner, ignored when it does not fit.

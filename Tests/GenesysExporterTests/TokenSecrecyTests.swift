@@ -4,6 +4,7 @@ import GenesysTestSupport
 import SimulatorTestSupport
 import Testing
 
+@testable import GenesysAuth
 @testable import GenesysExporter
 
 /// No credential ever reaches a log line, an error message or the scrape: driven through successes and every kind of failure.

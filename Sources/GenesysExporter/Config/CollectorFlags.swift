@@ -1,7 +1,12 @@
+import GenesysAuth
 /// node_exporter's collector flags, derived from `CollectorRegistry`: `--collector.<name>` and
 /// `--no-collector.<name>` turn one on or off, `--collector.disable-defaults` starts from none, and each
 /// collector's own `--collector.<name>.<option> VALUE` (or `=VALUE`). ArgumentParser cannot declare flags from a
 /// list, so the executable's `ExporterOptions` hands every argument it does not know (`ExporterFlags.collectorArguments`) to `parse`, which refuses anything else.
+import GenesysBase
+import GenesysCollectors
+import GenesysTelemetry
+
 package struct CollectorFlags: Sendable, Equatable {
     package var enabled: Set<String>
     /// Option values by collector name, then option name.

@@ -1,4 +1,7 @@
+import GenesysAPI
 /// Parses Prometheus-style durations: `90s`, `1m30s`, `500ms`, `2h`; a bare number means seconds.
+import GenesysHTTP
+
 package enum DurationParser {
     /// About a century: longer values are typos, and far longer ones would overflow `Duration`.
     static let maximumSeconds = 100 * 365.25 * 86400

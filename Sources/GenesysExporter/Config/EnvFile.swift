@@ -1,4 +1,9 @@
+import GenesysAPI
+import GenesysAuth
 /// Parses a `.env` file: `KEY=VALUE` lines, `export` prefixes, `#` comments, single or double quotes.
+import GenesysBase
+import GenesysHTTP
+
 package enum EnvFile {
     package static func parse(_ text: String, path: String = ".env") throws(ConfigurationError) -> [String: String] {
         var values: [String: String] = [:]

@@ -1,5 +1,10 @@
 import Foundation
+import GenesysAuth
+import GenesysBase
+import GenesysCollectors
 import GenesysHTTP
+import GenesysServer
+import GenesysTelemetry
 import Logging
 
 /// Everything the exporter runs with, resolved from flags, the environment and the .env file

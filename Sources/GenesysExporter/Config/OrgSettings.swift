@@ -1,4 +1,8 @@
+import GenesysAuth
+import GenesysCollectors
 /// The settings of one monitored org.
+import GenesysHTTP
+
 package struct OrgSettings: Sendable {
     package var token: TokenProviderConfiguration
     package var pollInterval: Duration

@@ -1,0 +1,118 @@
+import GenesysAPI
+import GenesysAuth
+import Logging
+import Prometheus
+
+/// What every collector gets to work with: the org's API client and its metric registry.
+package struct CollectorContext: Sendable {
+    package let api: GenesysAPIClient
+    package let registry: PrometheusCollectorRegistry
+    package let grant: OAuthGrant
+    package let queueSelection: QueueSelection
+    package let queueDirectory: QueueDirectory
+    package let logger: Logger
+
+    package init(
+        api: GenesysAPIClient, registry: PrometheusCollectorRegistry, grant: OAuthGrant, queueSelection: QueueSelection,
+        queueDirectory: QueueDirectory, logger: Logger
+    ) {
+        self.api = api
+        self.registry = registry
+        self.grant = grant
+        self.queueSelection = queueSelection
+        self.queueDirectory = queueDirectory
+        self.logger = logger
+    }
+}
+
+/// The metric updates of one successful poll. The monitor applies them while no scrape is rendering,
+/// so a scrape never sees half a poll.
+package typealias Publication = @Sendable () -> Void
+
+/// One of a collector's own `--collector.<name>.<option>` flags.
+package struct CollectorOption: Sendable, Equatable {
+    package let name: String
+    package let valueName: String
+    package let help: String
+}
+
+/// What `check` learns from one request that a later one needs (a queue to observe).
+package struct CheckProbe: Sendable {
+    package var firstQueueID: String?
+
+    package init() {}
+}
+
+/// What a collector is, declared in its own file: the exporter derives its flags (`--[no-]collector.<name>`, its
+/// `--collector.<name>.<option>` flags), `check`'s requests, the endpoint label set, readiness and the `collector`
+/// label from this. `CollectorRegistry.all` lists the types.
+package protocol CollectorDefinition: Sendable {
+    /// The name in flags and in the `collector` label.
+    static var name: String { get }
+    /// One line for `--help`.
+    static var help: String { get }
+    static var enabledByDefault: Bool { get }
+    static var options: [CollectorOption] { get }
+    /// The endpoints it calls with tokens of `grant`, in order.
+    static func endpoints(grant: OAuthGrant) -> [Endpoint]
+    /// `check`'s request to one of its endpoints: nil when there is nothing to ask (no queue to observe).
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    /// The collector for one org.
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self
+}
+
+extension CollectorDefinition {
+    package static var enabledByDefault: Bool { true }
+    package static var options: [CollectorOption] { [] }
+}
+
+/// One source of metrics, polled on the exporter's schedule (node_exporter's collector shape).
+/// `collect` fetches and returns its metric updates only when it succeeds, so a failure leaves the
+/// last values in place.
+package protocol Collector: CollectorDefinition {
+    /// The endpoints this instance calls (for pre-created failure counters).
+    var endpoints: [Endpoint] { get }
+    func collect(_ context: CollectorContext) async throws(APIError) -> Publication
+}
+
+extension Collector {
+    package var name: String { Self.name }
+}
+
+/// Every collector the exporter knows, in polling order. Adding one is its file (a `Collector`) and a line here.
+package enum CollectorRegistry {
+    package static let all: [any Collector.Type] = [
+        IdentityCollector.self,
+        QueueCollector.self,
+        ObservationCollector.self,
+    ]
+
+    package static var names: [String] { all.map { $0.name } }
+
+    package static var enabledByDefault: Set<String> { Set(all.filter { $0.enabledByDefault }.map { $0.name }) }
+
+    package static func named(_ name: String) -> (any Collector.Type)? { all.first { $0.name == name } }
+
+    /// Every endpoint any collector may call, with any grant: the `endpoint` label's whole set.
+    package static var endpoints: [Endpoint] {
+        var seen: [Endpoint] = []
+        for collector in all {
+            for grant in OAuthGrant.allCases {
+                for endpoint in collector.endpoints(grant: grant) where !seen.contains(endpoint) {
+                    seen.append(endpoint)
+                }
+            }
+        }
+        return seen
+    }
+
+    /// The enabled collectors for one org, in polling order.
+    package static func make(
+        _ names: Set<String>, registry: PrometheusCollectorRegistry, grant: OAuthGrant
+    ) -> [any Collector] {
+        all.filter { names.contains($0.name) }.map { $0.make(registry: registry, grant: grant) }
+    }
+}

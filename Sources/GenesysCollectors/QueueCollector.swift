@@ -1,0 +1,85 @@
+import GenesysAPI
+import GenesysAuth
+import GenesysBase
+import GenesysTelemetry
+import Prometheus
+
+/// Routing queues: the exact count, and member counts for the selected queues.
+package struct QueueCollector: Collector {
+    package static let name = "queues"
+    package static let help = "Routing queues: their count, and members per selected queue."
+    package static let options = [
+        CollectorOption(
+            name: "name-filter", valueName: "regex",
+            help: "Only queues whose whole name matches get per-queue series."),
+        CollectorOption(
+            name: "max", valueName: "n", help: "At most this many queues get per-queue series (default 500)."),
+    ]
+    package let endpoints: [Endpoint] = [.routingQueues]
+    private let registry: PrometheusCollectorRegistry
+    private let members: GaugeSeriesSet
+    private let joinedMembers: GaugeSeriesSet
+
+    package static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self {
+        Self(registry: registry)
+    }
+
+    package static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.routingQueues] }
+
+    /// One queue is enough to show the permission works; its id lets `check` try the observations query.
+    package static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    {
+        let result = try await api.get(endpoint, query: [("pageSize", "1"), ("pageNumber", "1")])
+        probe.firstQueueID = try? result.json.elements("entities").first?.string("id")
+        return result
+    }
+
+    /// The queue selection its options describe (`--collector.queues.name-filter`, `--collector.queues.max`).
+    package static func selection(_ options: [String: String]) throws(ConfigurationError) -> QueueSelection {
+        var max = 500
+        if let text = options["max"] {
+            guard let value = Int(text), value >= 0 else {
+                throw .invalid(setting: "--collector.queues.max", reason: "'\(text)' is not a whole number >= 0")
+            }
+            max = value
+        }
+        return try QueueSelection(nameFilter: options["name-filter"], maxSeries: max)
+    }
+
+    init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        members = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_members", help: "Members of the routing queue (memberCount).")
+        joinedMembers = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_joined_members",
+            help: "Members who have joined the routing queue (joinedMemberCount).")
+    }
+
+    package func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let listing = try await context.api.listRoutingQueues()
+        let (selected, dropped) = context.queueSelection.select(listing.queues)
+        if dropped > 0 {
+            context.logger.notice(
+                "queue series capped",
+                metadata: [
+                    "selected": "\(selected.count)", "dropped": "\(dropped)", "flag": "--collector.queues.max",
+                ])
+        }
+        let total = Double(listing.total)
+        return { [registry, members, joinedMembers] in
+            registry.gauge(
+                "genesys_routing_queues", "Routing queues in the org (exact, whatever the name filter and cap)."
+            ).set(total)
+            members.publish(selected.map { (labels: $0.labels, value: Double($0.memberCount)) })
+            joinedMembers.publish(selected.map { (labels: $0.labels, value: Double($0.joinedMemberCount)) })
+            context.queueDirectory.update(selected)
+        }
+    }
+}
+
+extension RoutingQueue {
+    var labels: [(String, String)] { [("queue_id", id), ("queue_name", name)] }
+}

@@ -1,0 +1,69 @@
+import CZlib
+
+/// A gzip body (one RFC 1952 member) spliced from a compressed prefix made once and a suffix compressed per use,
+/// the way pigz joins blocks: the prefix's deflate data ends on a byte boundary without a last block, the suffix
+/// is a fresh deflate stream that never refers back, and the trailer's CRC-32 is combined from both halves. One
+/// member, not two, because libcurl before 8 (Debian 12's curl 7.88) fails a body of several members with
+/// "Failed writing received data" (code 23); Go's reader takes either.
+package enum GzipSplice {
+    /// How hard zlib works: `prefix` for the poll-driven page, compressed once per change, `suffix` for the
+    /// small live part, compressed on every scrape.
+    enum Level: Int32 {
+        case suffix = 1
+        case prefix = 6
+    }
+
+    /// The first half of a body: the gzip header and deflate data that a suffix can follow.
+    package struct Prefix: Sendable {
+        package let bytes: [UInt8]
+        let crc: UInt
+        let length: Int
+    }
+
+    /// Pages are far smaller; the cap keeps zlib's 32-bit lengths exact.
+    static let maximumInput = 1 << 30
+
+    /// RFC 1952 header: deflate, no name or time, maximum compression flags unset, OS unknown.
+    private static let header: [UInt8] = [0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]
+
+    package static func prefix(_ plain: [UInt8]) -> Prefix {
+        Prefix(bytes: header + deflate(plain, level: .prefix, final: false), crc: checksum(plain), length: plain.count)
+    }
+
+    /// The rest of the body after `prefix.bytes`: `plain` compressed with the last block, then the trailer.
+    package static func suffix(after prefix: Prefix, _ plain: [UInt8]) -> [UInt8] {
+        var tail = deflate(plain, level: .suffix, final: true)
+        let crc = crc32_combine(prefix.crc, checksum(plain), off_t(plain.count))
+        appendLittleEndian(UInt32(truncatingIfNeeded: crc), to: &tail)
+        // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1).
+        appendLittleEndian(UInt32(truncatingIfNeeded: prefix.length &+ plain.count), to: &tail)
+        return tail
+    }
+
+    /// A whole body from one buffer.
+    package static func compress(_ plain: [UInt8]) -> [UInt8] {
+        let head = prefix(plain)
+        return head.bytes + suffix(after: head, [])
+    }
+
+    private static func deflate(_ plain: [UInt8], level: Level, final: Bool) -> [UInt8] {
+        precondition(plain.count <= maximumInput, "an exposition of \(plain.count) bytes")
+        let capacity = gx_deflate_bound(plain.count)
+        return plain.withUnsafeBufferPointer { input in
+            [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
+                count = gx_deflate_raw(
+                    input.baseAddress, input.count, level.rawValue, final ? 1 : 0, output.baseAddress, capacity)
+                // zlib fails only without memory when the room is enough.
+                precondition(count > 0, "zlib could not compress \(input.count) bytes")
+            }
+        }
+    }
+
+    private static func checksum(_ plain: [UInt8]) -> UInt {
+        plain.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32(plain.count)) }
+    }
+
+    private static func appendLittleEndian(_ value: UInt32, to bytes: inout [UInt8]) {
+        withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+    }
+}

@@ -1,0 +1,25 @@
+import Prometheus
+
+/// Shorthands over swift-prometheus' descriptor-based factories: full metric names, help text always set.
+extension PrometheusCollectorRegistry {
+    package func gauge(_ name: String, _ help: String, labels: [(String, String)] = []) -> Gauge {
+        makeGauge(descriptor: Self.descriptor(name, help), labels: labels)
+    }
+
+    package func counter(_ name: String, _ help: String, labels: [(String, String)] = []) -> Counter {
+        makeCounter(descriptor: Self.descriptor(name, help), labels: labels)
+    }
+
+    package func histogram(
+        _ name: String, _ help: String, buckets: [Double], labels: [(String, String)] = []
+    ) -> ValueHistogram {
+        makeValueHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: buckets)
+    }
+
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}
+
+/// Latency buckets in seconds for Genesys Cloud calls (tens of milliseconds to tens of seconds).
+package let latencyBuckets: [Double] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]

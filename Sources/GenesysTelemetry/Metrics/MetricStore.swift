@@ -1,0 +1,96 @@
+import Prometheus
+import Synchronization
+
+/// Where the exporter's metrics live, split by how often they change:
+/// - `registry`: values that change only when a poll, a token request or an API call completes. Its
+///   rendering is cached and reused by every scrape until one of those changes it.
+/// - `liveRegistry`: the few values that depend on the moment of the scrape (token age, time to expiry,
+///   process CPU and memory), rendered every time.
+/// Poll results are applied with `publish`, which excludes rendering, so a scrape never sees half a poll.
+package final class MetricStore: Sendable {
+    package let registry: PrometheusCollectorRegistry
+    package let liveRegistry: PrometheusCollectorRegistry
+    private let generation = Mutex<UInt64>(0)
+    private let cached = Mutex<CachedRendering?>(nil)
+    /// One compression per change, however many gzip scrapes arrive at once after it.
+    private let compressing = Mutex(())
+    private let publication = PublicationLock()
+
+    /// `registry` rendered at one generation, plain and (once a scraper asked for it) as a gzip prefix.
+    private struct CachedRendering {
+        let generation: UInt64
+        let plain: [UInt8]
+        var gzipped: GzipSplice.Prefix?
+    }
+
+    package init() {
+        registry = PrometheusCollectorRegistry()
+        liveRegistry = PrometheusCollectorRegistry()
+    }
+
+    /// One registry for both kinds (tests that render a single registry).
+    package init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+        self.liveRegistry = registry
+    }
+
+    /// Marks `registry` as changed: the next scrape renders it again.
+    package func changed() {
+        generation.withLock { $0 &+= 1 }
+    }
+
+    /// Applies a poll's results while no scrape is rendering.
+    package func publish<T>(_ update: () throws -> T) rethrows -> T {
+        try publication.writing {
+            defer { changed() }
+            return try update()
+        }
+    }
+
+    /// The exposition: the cached rendering of `registry` (re-rendered, and re-compressed, only after a change)
+    /// followed by `liveRegistry`, whose values `refreshLive` sets first. Gzipped, the cached part is compressed
+    /// once and the live part is spliced after it (`GzipSplice`), so a scrape compresses only those few lines.
+    /// Call it off the event loop: after a change it renders (and compresses) the whole page.
+    package func render(_ encoding: ExpositionEncoding = .identity, refreshLive: () -> Void) -> RenderedExposition {
+        refreshLive()
+        let stable = publication.reading { stablePart(encoding) }
+        var live: [UInt8] = []
+        if liveRegistry !== registry { liveRegistry.emit(into: &live) }
+        switch stable {
+        case .plain(let bytes): return RenderedExposition(parts: [bytes, live], encoding: .identity)
+        case .gzipped(let prefix):
+            return RenderedExposition(parts: [prefix.bytes, GzipSplice.suffix(after: prefix, live)], encoding: .gzip)
+        }
+    }
+
+    private enum StablePart {
+        case plain([UInt8])
+        case gzipped(GzipSplice.Prefix)
+    }
+
+    private func stablePart(_ encoding: ExpositionEncoding) -> StablePart {
+        let current = generation.withLock { $0 }
+        let rendering: CachedRendering
+        if let hit = cached.withLock({ $0 }), hit.generation == current {
+            rendering = hit
+        } else {
+            // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
+            rendering = CachedRendering(generation: current, plain: registry.emitToBuffer())
+            cached.withLock { $0 = rendering }
+        }
+        guard encoding == .gzip else { return .plain(rendering.plain) }
+        if let gzipped = rendering.gzipped { return .gzipped(gzipped) }
+        return compressing.withLock { _ in
+            if let hit = cached.withLock({ $0 }), hit.generation == current, let gzipped = hit.gzipped {
+                return .gzipped(gzipped)
+            }
+            let gzipped = GzipSplice.prefix(rendering.plain)
+            cached.withLock { if $0?.generation == current { $0?.gzipped = gzipped } }
+            gzipCompressions.withLock { $0 += 1 }
+            return .gzipped(gzipped)
+        }
+    }
+
+    /// How many times the poll-driven page was gzipped (tests: once per change, not once per scrape).
+    package let gzipCompressions = Mutex<Int>(0)
+}

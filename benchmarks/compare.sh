@@ -6,11 +6,10 @@
 # wrk -t2 -c32 with keep-alive. Loopback only, bounded. Usage: benchmarks/compare.sh [queues] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 queues=${1:-190}
 seconds=${2:-10}
-for tool in wrk prometheus-pushgateway; do
-  command -v $tool >/dev/null || { echo "installing $tool" >&2; apt-get install -y -qq $tool >/dev/null; }
-done
+need_tools wrk prometheus-pushgateway
 venv=.build-bench/venv
 if [ ! -x "$venv/bin/python" ]; then
   rm -rf "$venv"
@@ -23,7 +22,6 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 await_page() { for _ in $(seq 200); do [ "$(curl -fs "$1" 2>/dev/null | wc -c)" -gt 100000 ] && return; sleep 0.1; done; echo "no page at $1" >&2; exit 1; }
 
 exporter_port=$(free_port)

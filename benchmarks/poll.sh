@@ -6,11 +6,11 @@
 # Usage: benchmarks/poll.sh [queues] [seconds]   (default 5000 queues = 10 pages of 500, 30 s)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 queues=${1:-5000}
 seconds=${2:-30}
 swift build -c release --product genesys-exporter >&2
 swift build -c release --product genesys-simulator >&2
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sim_port=$(free_port)
 port=$(free_port)
 .build/release/genesys-simulator --port "$sim_port" --queues "$queues" >/dev/null 2>&1 &

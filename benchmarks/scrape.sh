@@ -4,11 +4,12 @@
 # Usage: benchmarks/scrape.sh [queues] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 queues=${1:-190}
 seconds=${2:-10}
-command -v wrk >/dev/null || { echo "installing wrk" >&2; apt-get install -y -qq wrk >/dev/null; }
+need_tools wrk
 swift build -c release --product genesys-exporter >&2
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 .build/release/genesys-exporter --demo --demo.queues "$queues" --web.listen-address "127.0.0.1:$port" --log.level warn >/dev/null 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT

@@ -6,12 +6,12 @@
 # Usage: benchmarks/soak.sh [lifetimes] [ttl_seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 lifetimes=${1:-1000}
 ttl=${2:-2}
 seconds=$(( lifetimes * ttl ))
 swift build -c release --product genesys-exporter >&2
 swift build -c release --product genesys-simulator >&2
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 sim_port=$(free_port)
 port=$(free_port)
 .build/release/genesys-simulator --port "$sim_port" --token-ttl "$ttl" --queues 50 >/dev/null 2>&1 &

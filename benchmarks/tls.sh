@@ -7,18 +7,16 @@
 # Usage: benchmarks/tls.sh [queues] [seconds]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 queues=${1:-190}
 seconds=${2:-10}
-for tool in wrk prometheus-pushgateway; do
-  command -v $tool >/dev/null || { echo "installing $tool" >&2; apt-get install -y -qq $tool >/dev/null; }
-done
+need_tools wrk prometheus-pushgateway
 swift build -c release --product genesys-exporter >&2
 
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/tls.key" -out "$work/tls.crt" \
   -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorTestSupport
 import Synchronization
 
 #if canImport(Glibc)
@@ -51,10 +52,12 @@ final class ChildProcess: @unchecked Sendable {
         }
         let stdoutReader = stdout.fileHandleForReading, stderrReader = stderr.fileHandleForReading
         Thread.detachNewThread { [self] in
-            let data = stdoutReader.readDataToEndOfFile(); output.withLock { $0.stdout = data }
+            let data = readToEnd(stdoutReader)
+            output.withLock { $0.stdout = data }
         }
         Thread.detachNewThread { [self] in
-            let data = stderrReader.readDataToEndOfFile(); output.withLock { $0.stderr = data }
+            let data = readToEnd(stderrReader)
+            output.withLock { $0.stderr = data }
         }
     }
 

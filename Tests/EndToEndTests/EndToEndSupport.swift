@@ -124,6 +124,7 @@ enum RawHTTP {
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
                 if count == 0 { return data }
+                if count < 0 && errno == EINTR { continue }  // a signal, not the server
                 guard count > 0 else {
                     throw Failure(description: "read failed or timed out (errno \(errno)) after \(data.count) bytes")
                 }

@@ -1,5 +1,6 @@
 import Foundation
 import GenesysExporter
+import SimulatorTestSupport
 import Testing
 
 @Suite("The build is stamped with its git revision")
@@ -16,7 +17,7 @@ struct BuildInfoTests {
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let data = readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         return process.terminationStatus == 0
             ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil

@@ -1,0 +1,23 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Everything a pipe delivers until its writer closes. Foundation's `readDataToEndOfFile()` traps (`try!`) when a
+/// signal interrupts a read (EINTR), which happens while test processes start and reap children; this retries.
+package func readToEnd(_ handle: FileHandle) -> Data {
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    let descriptor = handle.fileDescriptor
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count > 0 {
+            data.append(contentsOf: buffer[0..<count])
+        } else if count < 0 && errno == EINTR {
+            continue
+        } else {
+            return data
+        }
+    }
+}

@@ -14,11 +14,12 @@ static inline size_t gx_deflate_bound(size_t length) {
 /// fails (no memory, or `capacity` below gx_deflate_bound). With `final` 0 the data ends on a byte boundary
 /// without a last block (Z_SYNC_FLUSH), so another raw deflate stream can follow it in the same gzip member.
 /// Callers keep `length` and `capacity` under 1 GiB.
-static inline size_t gx_deflate_raw(const unsigned char *input, size_t length, int level, int final,
-                                    unsigned char *output, size_t capacity) {
+/// `window_bits` (9–15) and `mem_level` (1–9) size zlib's state: small ones suit a small input compressed often.
+static inline size_t gx_deflate_raw(const unsigned char *input, size_t length, int level, int window_bits,
+                                    int mem_level, int final, unsigned char *output, size_t capacity) {
     z_stream stream;
     memset(&stream, 0, sizeof stream);
-    if (deflateInit2(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
+    if (deflateInit2(&stream, level, Z_DEFLATED, -window_bits, mem_level, Z_DEFAULT_STRATEGY) != Z_OK) return 0;
     stream.next_in = (Bytef *)input;
     stream.avail_in = (uInt)length;
     stream.next_out = output;

@@ -11,6 +11,11 @@ package enum GzipSplice {
     enum Level: Int32 {
         case suffix = 1
         case prefix = 6
+
+        /// zlib's window and hash sizes: the full ones for the page; the smallest for the few live lines, so a
+        /// scrape's compressor takes a few KiB instead of the ≈ 256 KiB of zlib's defaults.
+        var windowBits: Int32 { self == .prefix ? 15 : 9 }
+        var memLevel: Int32 { self == .prefix ? 8 : 1 }
     }
 
     /// The first half of a body: the gzip header and deflate data that a suffix can follow.
@@ -52,7 +57,8 @@ package enum GzipSplice {
         return plain.withUnsafeBufferPointer { input in
             [UInt8](unsafeUninitializedCapacity: capacity) { output, count in
                 count = gx_deflate_raw(
-                    input.baseAddress, input.count, level.rawValue, final ? 1 : 0, output.baseAddress, capacity)
+                    input.baseAddress, input.count, level.rawValue, level.windowBits, level.memLevel, final ? 1 : 0,
+                    output.baseAddress, capacity)
                 // zlib fails only without memory when the room is enough.
                 precondition(count > 0, "zlib could not compress \(input.count) bytes")
             }

@@ -16,6 +16,9 @@ package enum FuzzTargets {
         FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),  // raw HTTP response of a failed API call
         FuzzTarget(name: "queue-page", run: JSONModelTargets.queuePage),  // GET /api/v2/routing/queues
         FuzzTarget(name: "observations", run: JSONModelTargets.observations),  // POST …/queues/observations/query
+        FuzzTarget(name: "aggregates", run: JSONModelTargets.aggregates),  // POST …/conversations/aggregates/query
+        FuzzTarget(name: "estimated-wait", run: JSONModelTargets.estimatedWait),  // GET …/estimatedwaittime
+        FuzzTarget(name: "timestamp", run: JSONModelTargets.timestamp),  // an observationDate
         FuzzTarget(name: "tokens-me", run: JSONModelTargets.tokensMe),
         FuzzTarget(name: "organizations-me", run: JSONModelTargets.organizationsMe),
         FuzzTarget(name: "users-me", run: JSONModelTargets.usersMe),

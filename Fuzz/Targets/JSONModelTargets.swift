@@ -50,6 +50,49 @@ enum JSONModelTargets {
         }
     }
 
+    /// Conversation aggregates, read in place and from the Swift tree: both must agree, and every value in range.
+    static func aggregates(_ data: [UInt8]) {
+        guard let document = try? JSONParser.document(data), let json = try? JSONParser.parse(data) else { return }
+        var inPlace = ConversationAggregates()
+        var fromTree = ConversationAggregates()
+        let first = Result { () throws(JSONDecodingError) in try inPlace.add(document) }
+        let second = Result { () throws(JSONDecodingError) in try fromTree.add(JSONCursor(json)) }
+        switch (first, second) {
+        case (.success, .success):
+            FuzzTargets.require(inPlace.stats == fromTree.stats, "the two decodings differ")
+            for metrics in inPlace.stats.values {
+                for stats in metrics.values {
+                    FuzzTargets.require(stats.count >= 0 && stats.sumMillis >= 0, "negative \(stats)")
+                    FuzzTargets.require((stats.ratio ?? 0) <= 1 && (stats.target ?? 0) <= 1, "ratio over 1: \(stats)")
+                }
+            }
+        case (.failure(let error), .failure(let same)): FuzzTargets.require(error == same, "\(error) against \(same)")
+        default: FuzzTargets.require(false, "one decoding failed, the other did not")
+        }
+    }
+
+    static func estimatedWait(_ data: [UInt8]) {
+        guard let document = try? JSONParser.document(data), let json = try? JSONParser.parse(data) else { return }
+        let inPlace = Result { () throws(JSONDecodingError) in try EstimatedWaitTime.seconds(document) }
+        let fromTree = Result { () throws(JSONDecodingError) in try EstimatedWaitTime.seconds(JSONCursor(json)) }
+        switch (inPlace, fromTree) {
+        case (.success(let seconds), .success(let same)):
+            FuzzTargets.require(seconds == same, "the two decodings differ")
+            FuzzTargets.require(seconds.map { $0 >= 0 && $0 <= 604_800 } ?? true, "out of range: \(seconds!)")
+        case (.failure(let error), .failure(let same)): FuzzTargets.require(error == same, "\(error) against \(same)")
+        default: FuzzTargets.require(false, "one decoding failed, the other did not")
+        }
+    }
+
+    /// An `observationDate`: whatever parses formats back to the same instant.
+    static func timestamp(_ data: [UInt8]) {
+        let text = String(decoding: data, as: UTF8.self)
+        guard let millis = UTCTimestamp.parse(text) else { return }
+        FuzzTargets.require(UTCTimestamp.range.contains(millis), "\(millis) out of range")
+        let formatted = UTCTimestamp.format(unixMillis: millis)
+        FuzzTargets.require(UTCTimestamp.parse(formatted) == millis, "\(text) -> \(millis) -> \(formatted)")
+    }
+
     static func tokensMe(_ data: [UInt8]) { identity(data, Identity.client) }
     static func organizationsMe(_ data: [UInt8]) { identity(data, Identity.organization) }
     static func usersMe(_ data: [UInt8]) { identity(data, Identity.user) }

@@ -32,18 +32,21 @@ package final class GenesysAPIClient: Sendable {
         self.timeout = timeout
     }
 
-    package func get(_ endpoint: Endpoint, query: [(String, String)] = []) async throws(APIError) -> APIResult {
-        try await call(endpoint, query: query, body: nil)
+    /// `pathParameters` fill the template's `{name}` parts.
+    package func get(
+        _ endpoint: Endpoint, pathParameters: [String: String] = [:], query: [(String, String)] = []
+    ) async throws(APIError) -> APIResult {
+        try await call(endpoint, path: endpoint.path(pathParameters), query: query, body: nil)
     }
 
     package func post(_ endpoint: Endpoint, body: [UInt8]) async throws(APIError) -> APIResult {
-        try await call(endpoint, query: [], body: body)
+        try await call(endpoint, path: endpoint.template, query: [], body: body)
     }
 
     private func call(
-        _ endpoint: Endpoint, query: [(String, String)], body: [UInt8]?
+        _ endpoint: Endpoint, path: String, query: [(String, String)], body: [UInt8]?
     ) async throws(APIError) -> APIResult {
-        var url = apiBaseURL + endpoint.template
+        var url = apiBaseURL + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
         }

@@ -1,5 +1,6 @@
 import GenesysAPI
 import GenesysAuth
+import GenesysBase
 import Logging
 import Prometheus
 
@@ -11,11 +12,14 @@ package struct CollectorContext: Sendable {
     package let queueSelection: QueueSelection
     package let queueDirectory: QueueDirectory
     package let logger: Logger
+    /// Wall time for query intervals (aggregates windows, today's service level).
+    package let clock: any ExporterClock
 
     package init(
         api: GenesysAPIClient, registry: PrometheusCollectorRegistry, grant: OAuthGrant, queueSelection: QueueSelection,
-        queueDirectory: QueueDirectory, logger: Logger
+        queueDirectory: QueueDirectory, logger: Logger, clock: any ExporterClock = SystemClock()
     ) {
+        self.clock = clock
         self.api = api
         self.registry = registry
         self.grant = grant
@@ -60,13 +64,16 @@ package protocol CollectorDefinition: Sendable {
         _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
     ) async throws(APIError)
         -> APIResult?
-    /// The collector for one org.
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self
+    /// Refuses option values it cannot use, naming the flag (called while the configuration is read).
+    static func validate(options: [String: String]) throws(ConfigurationError)
+    /// The collector for one org, with option values `validate` accepted.
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self
 }
 
 extension CollectorDefinition {
     package static var enabledByDefault: Bool { true }
     package static var options: [CollectorOption] { [] }
+    package static func validate(options: [String: String]) throws(ConfigurationError) {}
 }
 
 /// One source of metrics, polled on the exporter's schedule (node_exporter's collector shape).
@@ -75,11 +82,14 @@ extension CollectorDefinition {
 package protocol Collector: CollectorDefinition {
     /// The endpoints this instance calls (for pre-created failure counters).
     var endpoints: [Endpoint] { get }
+    /// Its own interval between polls; nil for the exporter's `--poll.interval`.
+    var pollInterval: Duration? { get }
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication
 }
 
 extension Collector {
     package var name: String { Self.name }
+    package var pollInterval: Duration? { nil }
 }
 
 /// Every collector the exporter knows, in polling order. Adding one is its file (a `Collector`) and a line here.
@@ -88,6 +98,8 @@ package enum CollectorRegistry {
         IdentityCollector.self,
         QueueCollector.self,
         ObservationCollector.self,
+        QueuePerformanceCollector.self,
+        EstimatedWaitCollector.self,
     ]
 
     package static var names: [String] { all.map { $0.name } }
@@ -109,10 +121,13 @@ package enum CollectorRegistry {
         return seen
     }
 
-    /// The enabled collectors for one org, in polling order.
+    /// The enabled collectors for one org, in polling order, with their option values by collector name.
     package static func make(
-        _ names: Set<String>, registry: PrometheusCollectorRegistry, grant: OAuthGrant
+        _ names: Set<String>, registry: PrometheusCollectorRegistry, grant: OAuthGrant,
+        options: [String: [String: String]] = [:]
     ) -> [any Collector] {
-        all.filter { names.contains($0.name) }.map { $0.make(registry: registry, grant: grant) }
+        all.filter { names.contains($0.name) }.map {
+            $0.make(registry: registry, grant: grant, options: options[$0.name] ?? [:])
+        }
     }
 }

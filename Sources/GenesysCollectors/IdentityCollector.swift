@@ -19,7 +19,7 @@ struct IdentityCollector: Collector {
             help: "The org and OAuth client (and user, for user tokens) the exporter is logged in as; always 1.")
     }
 
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self {
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
         Self(registry: registry, grant: grant)
     }
 

@@ -4,18 +4,23 @@ import GenesysJSON
 import GenesysTelemetry
 import Prometheus
 
-/// Live queue observations: conversations waiting and interacting by media type, agents on queue.
+/// Live queue observations in one batched query: conversations waiting, interacting and alerting by media type, when
+/// the longest-waiting one started, and agents by routing status and system presence.
 struct ObservationCollector: Collector {
     static let name = "observations"
-    static let help = "Live queue observations: waiting, interacting, agents on queue."
+    static let help = "Live queue observations: waiting, oldest waiting, agents by status."
     let endpoints: [Endpoint] = [.queueObservations]
-    /// Queue ids per query; the API refuses large predicate lists.
-    static let batchSize = 100
     private let waiting: GaugeSeriesSet
     private let interacting: GaugeSeriesSet
+    private let alerting: GaugeSeriesSet
+    private let oldestWaiting: GaugeSeriesSet
     private let agentsOnQueue: GaugeSeriesSet
+    private let agentsByStatus: GaugeSeriesSet
+    private let agentsByPresence: GaugeSeriesSet
 
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self { Self(registry: registry) }
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
+        Self(registry: registry)
+    }
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.queueObservations] }
 
@@ -36,81 +41,52 @@ struct ObservationCollector: Collector {
         interacting = GaugeSeriesSet(
             registry: registry, name: "genesys_queue_conversations_interacting",
             help: "Conversations being handled in the queue, by media type (oInteracting).")
+        alerting = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_conversations_alerting",
+            help: "Conversations offered to an agent and not yet answered, by media type (oAlerting).")
+        oldestWaiting = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_oldest_waiting_timestamp_seconds",
+            help:
+                "Unix time the longest-waiting conversation started waiting, by media type; absent when none waits.")
         agentsOnQueue = GaugeSeriesSet(
             registry: registry, name: "genesys_queue_agents_on_queue",
             help: "Agents on queue, in any routing status (oOnQueueUsers).")
+        agentsByStatus = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_agents",
+            help: "Queue members by routing status (oUserRoutingStatuses); every status, 0 included.")
+        agentsByPresence = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_agents_presence",
+            help: "Queue members by system presence (oUserPresences mapped to system presences).")
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
-        let queues: [RoutingQueue]
-        if let known = context.queueDirectory.selectedQueues {
-            queues = known
-        } else {
-            queues = context.queueSelection.select(try await context.api.listRoutingQueues().queues).selected
-        }
+        let queues = try await QueueQuery.selectedQueues(context)
         var observed = QueueObservations()
-        var start = 0
-        while start < queues.count {
-            let batch = Array(queues[start..<min(start + Self.batchSize, queues.count)])
+        for batch in QueueQuery.batches(queues) {
             let result = try await context.api.post(.queueObservations, body: Self.query(for: batch))
             try context.api.decode(.queueObservations, result) { json throws(JSONDecodingError) in
                 try observed.add(json)
             }
-            start += Self.batchSize
         }
-        let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        func series(_ values: [QueueObservations.Key: Double]) -> [(labels: [(String, String)], value: Double)] {
-            values.compactMap { key, value in
-                guard let name = names[key.queueID] else { return nil }
-                var labels = [("queue_id", key.queueID), ("queue_name", name)]
-                if let media = key.mediaType { labels.append(("media_type", media)) }
-                return (labels, value)
-            }
-        }
-        let waitingSeries = series(observed.waiting), interactingSeries = series(observed.interacting)
-        let onQueueSeries = series(observed.onQueueUsers)
-        return { [waiting, interacting, agentsOnQueue] in
-            waiting.publish(waitingSeries)
-            interacting.publish(interactingSeries)
-            agentsOnQueue.publish(onQueueSeries)
+        let series = ObservationSeries(observed, queues: queues)
+        return {
+            [observed, waiting, interacting, alerting, oldestWaiting, agentsOnQueue, agentsByStatus, agentsByPresence]
+            in
+            waiting.publish(series.byMedia(observed.waiting))
+            interacting.publish(series.byMedia(observed.interacting))
+            alerting.publish(series.byMedia(observed.alerting))
+            oldestWaiting.publish(series.oldestWaiting)
+            agentsOnQueue.publish(series.byQueue(observed.onQueueUsers))
+            agentsByStatus.publish(series.agentsByStatus)
+            agentsByPresence.publish(series.agentsByPresence)
         }
     }
 
-    static func query(for queues: [RoutingQueue]) -> [UInt8] {
-        let predicates = queues.map {
-            "{\"type\":\"dimension\",\"dimension\":\"queueId\",\"operator\":\"matches\",\"value\":\(JSONText.quoted($0.id))}"
-        }
+    static func query(for queues: some Collection<RoutingQueue>) -> [UInt8] {
         let body =
-            "{\"filter\":{\"type\":\"or\",\"predicates\":[\(predicates.joined(separator: ","))]},"
-            + "\"metrics\":[\"oWaiting\",\"oInteracting\",\"oOnQueueUsers\"]}"
+            "{\"filter\":\(QueueQuery.filter(queues)),"
+            + "\"metrics\":[\"oWaiting\",\"oInteracting\",\"oAlerting\",\"oOnQueueUsers\",\"oUserRoutingStatuses\","
+            + "\"oUserPresences\"],\"detailMetrics\":[\"oWaiting\"]}"
         return Array(body.utf8)
-    }
-}
-
-/// Observation values gathered across batches.
-package struct QueueObservations {
-    struct Key: Hashable { let queueID: String; let mediaType: String? }
-    var waiting: [Key: Double] = [:]
-    var interacting: [Key: Double] = [:]
-    var onQueueUsers: [Key: Double] = [:]
-
-    package init() {}
-
-    package mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
-        for result in try json.optionalField("results")?.elements() ?? [] {
-            let group = try result.field("group")
-            let queueID = try group.string("queueId")
-            let mediaType = try group.optionalString("mediaType")
-            for datum in try result.optionalField("data")?.elements() ?? [] {
-                let count = try datum.optionalField("stats")?.optionalField("count")?.double(in: 0...1e9) ?? 0
-                switch try datum.string("metric") {
-                case "oWaiting": waiting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count
-                case "oInteracting":
-                    interacting[Key(queueID: queueID, mediaType: mediaType ?? "unknown"), default: 0] += count
-                case "oOnQueueUsers": onQueueUsers[Key(queueID: queueID, mediaType: nil), default: 0] += count
-                default: break
-                }
-            }
-        }
     }
 }

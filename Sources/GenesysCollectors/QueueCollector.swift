@@ -20,7 +20,9 @@ package struct QueueCollector: Collector {
     private let members: GaugeSeriesSet
     private let joinedMembers: GaugeSeriesSet
 
-    package static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant) -> Self {
+    package static func make(
+        registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]
+    ) -> Self {
         Self(registry: registry)
     }
 
@@ -35,6 +37,10 @@ package struct QueueCollector: Collector {
         let result = try await api.get(endpoint, query: [("pageSize", "1"), ("pageNumber", "1")])
         probe.firstQueueID = try? result.json.elements("entities").first?.string("id")
         return result
+    }
+
+    package static func validate(options: [String: String]) throws(ConfigurationError) {
+        _ = try selection(options)
     }
 
     /// The queue selection its options describe (`--collector.queues.name-filter`, `--collector.queues.max`).

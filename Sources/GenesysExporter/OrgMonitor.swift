@@ -42,7 +42,9 @@ package final class OrgMonitor: Sendable {
         tokenMetrics = TokenMetrics(store: store, grant: settings.token.grant)
         tokens = TokenProvider(
             configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
-        collectors = CollectorRegistry.make(settings.enabledCollectors, registry: registry, grant: settings.token.grant)
+        collectors = CollectorRegistry.make(
+            settings.enabledCollectors, registry: registry, grant: settings.token.grant,
+            options: settings.collectorOptions)
         let enabled = collectors.map(\.name)
         api = GenesysAPIClient(
             apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
@@ -50,7 +52,7 @@ package final class OrgMonitor: Sendable {
             logger: logger, timeout: settings.requestTimeout)
         context = CollectorContext(
             api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
-            queueDirectory: QueueDirectory(), logger: logger)
+            queueDirectory: QueueDirectory(), logger: logger, clock: clock)
         collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
         readiness.withLock { $0.pending = Set(enabled) }
     }
@@ -79,7 +81,8 @@ package final class OrgMonitor: Sendable {
     }
 
     private func poll(_ collector: any Collector) async {
-        var schedule = PollSchedule(interval: settings.pollInterval, failureCap: settings.failureBackoffCap)
+        var schedule = PollSchedule(
+            interval: collector.pollInterval ?? settings.pollInterval, failureCap: settings.failureBackoffCap)
         while !Task.isCancelled {
             let started = clock.now
             let delay: Duration

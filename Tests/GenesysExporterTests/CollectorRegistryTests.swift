@@ -18,9 +18,9 @@ struct CollectorRegistryTests {
             }
             // Its flags exist: in --help, and they parse.
             #expect(CollectorFlags.help.contains("--[no-]collector.\(name) "), "\(name) is missing from --help")
-            let others = CollectorRegistry.names.filter { $0 != name }
+            let others = CollectorRegistry.enabledByDefault.subtracting([name])
             if !others.isEmpty {
-                #expect(try CollectorFlags.parse(["--no-collector.\(name)"]).enabled == Set(others))
+                #expect(try CollectorFlags.parse(["--no-collector.\(name)"]).enabled == others)
             }
             #expect(
                 try CollectorFlags.parse(["--collector.disable-defaults", "--collector.\(name)"]).enabled == [name])
@@ -44,7 +44,8 @@ struct CollectorRegistryTests {
 
     @Test func test_flags_defaultsDisableDefaultsAndTheLastWordWins() throws {
         #expect(try CollectorFlags.parse([]) == .defaults)
-        #expect(try CollectorFlags.parse([]).enabled == Set(CollectorRegistry.names))
+        #expect(try CollectorFlags.parse([]).enabled == ["identity", "queues", "observations", "queue_performance"])
+        #expect(try CollectorFlags.parse(["--collector.estimated_wait"]).enabled.contains("estimated_wait"))
         #expect(try CollectorFlags.parse(["--no-collector.queues", "--collector.queues"]).enabled.contains("queues"))
         #expect(try !CollectorFlags.parse(["--collector.queues", "--no-collector.queues"]).enabled.contains("queues"))
         #expect(
@@ -65,13 +66,19 @@ struct CollectorRegistryTests {
     @Test(arguments: [
         (
             ["--no-collector.bogus"],
-            "--no-collector.bogus: no collector 'bogus'; there are identity, queues, observations"
+            "--no-collector.bogus: no collector 'bogus'; there are identity, queues, observations, queue_performance, "
+                + "estimated_wait"
         ),
         (["--collector.queues.maxx", "5"], "--collector.queues.maxx: unknown option; the queues collector has"),
         (["--collector.identity.x=1"], "--collector.identity.x: the identity collector has no options"),
         (["--collector.queues.max"], "--collector.queues.max: needs a value"),
         (["--collector.queues=1"], "--collector.queues: unknown flag"),
-        (["--no-collector.identity", "--no-collector.queues", "--no-collector.observations"], "--no-collector.*"),
+        (
+            [
+                "--no-collector.identity", "--no-collector.queues", "--no-collector.observations",
+                "--no-collector.queue_performance",
+            ], "--no-collector.*"
+        ),
         (["--collector.disable-defaults"], "--no-collector.*: every collector is disabled"),
     ])
     func test_flags_mistakes_areConfigurationErrorsNamingTheFlag(arguments: [String], expected: String) {
@@ -101,5 +108,33 @@ struct CollectorRegistryTests {
         ])
         #expect(options.demo && options.logLevel == "warn")
         #expect(options.collectorArguments == ["--no-collector.identity", "--collector.queues.max", "3"])
+    }
+}
+
+@Suite("Collector options: each collector refuses values it cannot use, naming the flag")
+struct CollectorOptionTests {
+    @Test(arguments: [
+        ("queue_performance", "lag", "2h", "--collector.queue_performance.lag"),
+        ("queue_performance", "lag", "-1s", "--collector.queue_performance.lag"),
+        ("queue_performance", "time-zone", "Mars/Olympus_Mons", "--collector.queue_performance.time-zone"),
+        ("estimated_wait", "media-types", "voice,fax", "--collector.estimated_wait.media-types"),
+        ("estimated_wait", "media-types", "", "--collector.estimated_wait.media-types"),
+        ("estimated_wait", "interval", "5s", "--collector.estimated_wait.interval"),
+        ("queues", "max", "-3", "--collector.queues.max"),
+    ])
+    func test_badOptionValue_isRefused(collector: String, option: String, value: String, flag: String) throws {
+        let definition = try #require(CollectorRegistry.named(collector))
+        let error = #expect(throws: ConfigurationError.self) { try definition.validate(options: [option: value]) }
+        #expect(error?.description.hasPrefix(flag) == true, "\(error?.description ?? "")")
+    }
+
+    @Test func test_goodOptionValues_areAccepted_andTheIntervalIsTheCollectorsOwn() throws {
+        let performance = try #require(CollectorRegistry.named("queue_performance"))
+        try performance.validate(options: ["lag": "90s", "time-zone": "Europe/Berlin"])
+        let wait = try #require(CollectorRegistry.named("estimated_wait"))
+        try wait.validate(options: ["media-types": "chat,voice,chat", "interval": "5m"])
+        let made = wait.make(registry: .init(), grant: .clientCredentials, options: ["interval": "30s"])
+        #expect(made.pollInterval == .seconds(30))
+        #expect(performance.make(registry: .init(), grant: .clientCredentials, options: [:]).pollInterval == nil)
     }
 }

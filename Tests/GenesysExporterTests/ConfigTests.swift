@@ -66,7 +66,7 @@ struct ConfigPrecedenceTests {
         #expect(configuration.telemetryPath == "/metrics")
         #expect(configuration.org?.pollInterval == .seconds(60))
         #expect(configuration.org?.requestTimeout == .seconds(30))
-        #expect(configuration.org?.enabledCollectors == ["identity", "queues", "observations"])
+        #expect(configuration.org?.enabledCollectors == ["identity", "queues", "observations", "queue_performance"])
         #expect(configuration.org?.queueSelection.maxSeries == 500)
         #expect(configuration.org?.token.grant == .clientCredentials)
         #expect(configuration.warnings.isEmpty)

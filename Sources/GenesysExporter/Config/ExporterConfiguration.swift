@@ -35,6 +35,7 @@ package struct ExporterConfiguration: Sendable {
         var cacheFile: String?
         var caFile: String?
         var enabledCollectors: Set<String>
+        var collectorOptions: [String: [String: String]]
         var queueSelection: QueueSelection
     }
 
@@ -63,7 +64,7 @@ package struct ExporterConfiguration: Sendable {
                 hosts: hosts, clientID: clientID, clientSecret: secret, grant: grant, refreshToken: refreshToken,
                 refreshMargin: tuning.refreshMargin, cacheFile: tuning.cacheFile),
             pollInterval: tuning.pollInterval, enabledCollectors: tuning.enabledCollectors,
-            queueSelection: tuning.queueSelection,
+            collectorOptions: tuning.collectorOptions, queueSelection: tuning.queueSelection,
             requestTimeout: tuning.requestTimeout, extraCAFile: tuning.caFile)
     }
 }
@@ -129,10 +130,13 @@ package enum ConfigurationResolver {
             throw .unreadableFile(path: caFile, setting: "--http.ca-file", reason: "no such file")
         }
         let collectors = try CollectorFlags.parse(options.collectorArguments)
+        for collector in CollectorRegistry.all {
+            try collector.validate(options: collectors.options[collector.name] ?? [:])
+        }
         let tuning = ExporterConfiguration.Tuning(
             pollInterval: pollInterval, requestTimeout: requestTimeout, refreshMargin: refreshMargin,
             cacheFile: options.tokenCacheFile,
-            caFile: options.caFile, enabledCollectors: collectors.enabled,
+            caFile: options.caFile, enabledCollectors: collectors.enabled, collectorOptions: collectors.options,
             queueSelection: try QueueCollector.selection(collectors.options[QueueCollector.name] ?? [:]))
 
         var org: OrgSettings?

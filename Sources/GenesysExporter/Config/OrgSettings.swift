@@ -7,6 +7,8 @@ package struct OrgSettings: Sendable {
     package var token: TokenProviderConfiguration
     package var pollInterval: Duration
     package var enabledCollectors: Set<String>
+    /// `--collector.<name>.<option>` values by collector name, accepted by the collector's `validate`.
+    package var collectorOptions: [String: [String: String]]
     package var queueSelection: QueueSelection
     package var connectTimeout: Duration
     package var requestTimeout: Duration
@@ -19,6 +21,7 @@ package struct OrgSettings: Sendable {
     package init(
         token: TokenProviderConfiguration, pollInterval: Duration = .seconds(60),
         enabledCollectors: Set<String> = CollectorRegistry.enabledByDefault,
+        collectorOptions: [String: [String: String]] = [:],
         queueSelection: QueueSelection, connectTimeout: Duration = .seconds(5), requestTimeout: Duration = .seconds(30),
         extraCAFile: String? = nil,
         maxResponseBytes: Int = 64 << 20, failureBackoffCap: Duration = .seconds(300)
@@ -26,6 +29,7 @@ package struct OrgSettings: Sendable {
         self.token = token
         self.pollInterval = pollInterval
         self.enabledCollectors = enabledCollectors
+        self.collectorOptions = collectorOptions
         self.queueSelection = queueSelection
         self.connectTimeout = connectTimeout
         self.requestTimeout = requestTimeout

@@ -1,13 +1,14 @@
-import GenesysAPI
 /// Parses Prometheus-style durations: `90s`, `1m30s`, `500ms`, `2h`; a bare number means seconds.
-import GenesysHTTP
 
 package enum DurationParser {
     /// About a century: longer values are typos, and far longer ones would overflow `Duration`.
     static let maximumSeconds = 100 * 365.25 * 86400
 
     package static func parse(_ text: String) -> Duration? {
-        let trimmed = text.trimming(" ")
+        var scalars = Substring(text).unicodeScalars
+        while scalars.first == " " { scalars.removeFirst() }
+        while scalars.last == " " { scalars.removeLast() }
+        let trimmed = String(scalars)
         if let seconds = Double(trimmed) { return duration(seconds: seconds) }
         var total = 0.0
         var number = ""

@@ -1,0 +1,81 @@
+/// An answer of `POST /api/v2/analytics/conversations/aggregates/query` grouped by `queueId` and `mediaType`: the
+/// statistics of each metric per queue and media type, summed over the answer's data intervals.
+import GenesysJSON
+
+package struct ConversationAggregates: Sendable {
+    package struct Key: Hashable, Sendable {
+        package let queueID: String
+        package let mediaType: String
+
+        package init(queueID: String, mediaType: String) {
+            self.queueID = queueID
+            self.mediaType = mediaType
+        }
+    }
+
+    /// One metric's statistics. Timer metrics (`t…`) carry `count` and `sum` in milliseconds; `n…` only `count`;
+    /// `oServiceLevel` a ratio with its target; `oServiceTarget` its `current` value.
+    package struct Stats: Sendable, Equatable {
+        package var count: Int = 0
+        package var sumMillis: Double = 0
+        package var ratio: Double?
+        package var target: Double?
+
+        package init(count: Int = 0, sumMillis: Double = 0, ratio: Double? = nil, target: Double? = nil) {
+            self.count = count
+            self.sumMillis = sumMillis
+            self.ratio = ratio
+            self.target = target
+        }
+    }
+
+    /// Bounds for numbers from the API: far above any real contact center, far below anything that overflows.
+    static let mostConversations = 0...1_000_000_000
+    /// A thousand years of handle time, in milliseconds.
+    static let mostMillis: ClosedRange<Double> = 0...3.2e13
+
+    package private(set) var stats: [Key: [String: Stats]] = [:]
+
+    package init() {}
+
+    /// Adds one answer (the collector queries batch after batch into one value).
+    package mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
+        for result in try json.optionalField("results")?.elements() ?? [] {
+            let group = try result.field("group")
+            let key = Key(
+                queueID: try group.string("queueId"), mediaType: try group.optionalString("mediaType") ?? "unknown")
+            for interval in try result.optionalField("data")?.elements() ?? [] {
+                for metric in try interval.optionalField("metrics")?.elements() ?? [] {
+                    let name = try metric.string("metric")
+                    guard let values = try metric.optionalField("stats") else { continue }
+                    var entry = stats[key, default: [:]][name, default: Stats()]
+                    let count = try values.optionalField("count")?.int(in: Self.mostConversations) ?? 0
+                    let sum = try values.optionalField("sum")?.double(in: Self.mostMillis) ?? 0
+                    // Sums of two in-range values stay far inside Int and Double's exact range.
+                    entry.count = min(entry.count + count, Self.mostConversations.upperBound)
+                    entry.sumMillis = min(entry.sumMillis + sum, Self.mostMillis.upperBound)
+                    if let ratio = try values.optionalField("ratio")?.double(in: 0...1) { entry.ratio = ratio }
+                    if let target = try values.optionalField("target")?.double(in: 0...1) { entry.target = target }
+                    if let current = try values.optionalField("current")?.double(in: 0...1) { entry.target = current }
+                    stats[key, default: [:]][name] = entry
+                }
+            }
+        }
+    }
+}
+
+/// `GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime`: the first result's estimate,
+/// nil when Genesys gives none.
+package enum EstimatedWaitTime {
+    /// A week: far above any queue's estimate.
+    static let longest: ClosedRange<Double> = 0...604_800
+
+    package static func seconds(_ json: JSONCursor) throws(JSONDecodingError) -> Double? {
+        for result in try json.optionalField("results")?.elements() ?? [] {
+            if let seconds = try result.optionalField("estimatedWaitTimeSeconds")?.double(in: longest) {
+                return seconds
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,107 @@
+import GenesysAPI
+import GenesysAuth
+import GenesysBase
+import GenesysJSON
+import GenesysTelemetry
+import Prometheus
+
+/// Genesys' estimated wait per selected queue and media type. One request per queue and media type, so it is off
+/// by default and has its own, longer interval.
+struct EstimatedWaitCollector: Collector {
+    static let name = "estimated_wait"
+    static let help = "Estimated wait per selected queue and media type (a request each)."
+    static let enabledByDefault = false
+    static let options = [
+        CollectorOption(
+            name: "media-types", valueName: "list",
+            help: "Comma-separated: voice, chat, email, callback, message (voice)."),
+        CollectorOption(
+            name: "interval", valueName: "duration", help: "Between polls, at least 10s (default 2m)."),
+    ]
+    /// Media types as labelled, with the name the endpoint's path uses.
+    static let pathMediaTypes = [
+        "voice": "call", "chat": "chat", "email": "email", "callback": "callback", "message": "message",
+    ]
+    static let defaultInterval: Duration = .seconds(120)
+
+    let endpoints: [Endpoint] = [.estimatedWaitTime]
+    let pollInterval: Duration?
+    private let mediaTypes: [String]
+    private let estimates: GaugeSeriesSet
+
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.estimatedWaitTime] }
+
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    {
+        guard let id = probe.firstQueueID else { return nil }
+        return try await api.get(endpoint, pathParameters: ["queueId": id, "mediaType": "call"])
+    }
+
+    static func validate(options: [String: String]) throws(ConfigurationError) {
+        _ = try settings(options)
+    }
+
+    static func settings(
+        _ options: [String: String]
+    ) throws(ConfigurationError) -> (
+        mediaTypes: [String], interval: Duration
+    ) {
+        var mediaTypes = ["voice"]
+        if let text = options["media-types"] {
+            mediaTypes = text.split(separator: ",").map { String($0).lowercased() }
+            let unknown = mediaTypes.filter { pathMediaTypes[$0] == nil }
+            guard unknown.isEmpty, !mediaTypes.isEmpty else {
+                throw .invalid(
+                    setting: "--collector.\(name).media-types",
+                    reason:
+                        "'\(SafeExcerpt.of(text, limit: 80))' is not a list of voice, chat, email, callback, message")
+            }
+        }
+        var interval = defaultInterval
+        if let text = options["interval"] {
+            guard let value = DurationParser.parse(text), value >= .seconds(10) else {
+                throw .invalid(
+                    setting: "--collector.\(name).interval", reason: "'\(text)' is not a duration of 10s or more")
+            }
+            interval = value
+        }
+        return (Array(Set(mediaTypes)).sorted(), interval)
+    }
+
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
+        let settings = (try? Self.settings(options)) ?? (mediaTypes: ["voice"], interval: defaultInterval)
+        return Self(registry: registry, mediaTypes: settings.mediaTypes, interval: settings.interval)
+    }
+
+    init(registry: PrometheusCollectorRegistry, mediaTypes: [String], interval: Duration) {
+        self.mediaTypes = mediaTypes
+        pollInterval = interval
+        estimates = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_estimated_wait_seconds",
+            help: "Genesys' estimated wait for a new conversation in the queue, by media type.")
+    }
+
+    func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        var series: [(labels: [(String, String)], value: Double)] = []
+        for queue in try await QueueQuery.selectedQueues(context) {
+            for mediaType in mediaTypes {
+                let result: APIResult
+                do {
+                    result = try await context.api.get(
+                        .estimatedWaitTime,
+                        pathParameters: ["queueId": queue.id, "mediaType": Self.pathMediaTypes[mediaType] ?? mediaType])
+                } catch  where error.reason == .notFound {
+                    continue  // deleted since it was listed: no series, not a failed poll
+                }
+                let seconds = try context.api.decode(.estimatedWaitTime, result) { json throws(JSONDecodingError) in
+                    try EstimatedWaitTime.seconds(json)
+                }
+                if let seconds { series.append((queue.labels + [("media_type", mediaType)], seconds)) }
+            }
+        }
+        return { [estimates, series] in estimates.publish(series) }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import GenesysAPI
+import GenesysAuth
+import GenesysBase
+import GenesysJSON
+import GenesysTelemetry
+import Prometheus
+import Synchronization
+
+/// Queue service metrics from conversation aggregates. Genesys counts each metric at its own event time, so the
+/// collector queries consecutive, non-overlapping whole-minute windows that end `lag` before now and adds each
+/// window to counters: no conversation is counted twice, none is skipped while the exporter runs, and a restart
+/// starts from its own start (no replayed history; Prometheus sees a counter reset). Today's service level is
+/// Genesys' own figure (oServiceLevel since midnight in `time-zone`, the org's service-level settings applied).
+struct QueuePerformanceCollector: Collector {
+    static let name = "queue_performance"
+    static let help = "Per-queue offered, answered, abandoned, handle times, service level."
+    static let options = [
+        CollectorOption(
+            name: "lag", valueName: "duration",
+            help: "Windows end this long before now, so late data has settled (2m)."),
+        CollectorOption(
+            name: "time-zone", valueName: "zone",
+            help: "IANA time zone whose midnight starts today's service level (UTC)."),
+    ]
+    static let defaultLag: Duration = .seconds(120)
+    /// The longest window one query covers; after an outage the collector catches up window by window.
+    static let longestWindowMillis: Int64 = 6 * 3_600_000
+    static let windowMetrics = ["nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait"]
+
+    let endpoints: [Endpoint] = [.conversationAggregates]
+    private let lagMillis: Int64
+    private let timeZone: TimeZone
+    private let cursor = WindowCursor()
+    private let counters: [(source: CounterSource, series: CounterSeriesSet)]
+    private let serviceLevel: GaugeSeriesSet
+    private let serviceTarget: GaugeSeriesSet
+    private let windowEnd: Gauge
+
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.conversationAggregates] }
+
+    static func check(
+        _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
+    ) async throws(APIError)
+        -> APIResult?
+    {
+        guard let id = probe.firstQueueID else { return nil }
+        let end = (Int64(Date().timeIntervalSince1970) - 120) / 60 * 60_000
+        return try await api.post(
+            endpoint,
+            body: query(for: [RoutingQueue(id: id, name: "")], from: end - 60_000, to: end, metrics: windowMetrics))
+    }
+
+    static func validate(options: [String: String]) throws(ConfigurationError) {
+        _ = try settings(options)
+    }
+
+    static func settings(_ options: [String: String]) throws(ConfigurationError) -> (lag: Duration, zone: TimeZone) {
+        var lag = defaultLag
+        if let text = options["lag"] {
+            guard let value = DurationParser.parse(text), value <= .seconds(3600) else {
+                throw .invalid(
+                    setting: "--collector.\(name).lag", reason: "'\(text)' is not a duration from 0s to 1h")
+            }
+            lag = value
+        }
+        let zoneName = options["time-zone"] ?? "UTC"
+        guard let zone = TimeZone(identifier: zoneName) else {
+            throw .invalid(
+                setting: "--collector.\(name).time-zone",
+                reason: "'\(zoneName)' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)")
+        }
+        return (lag, zone)
+    }
+
+    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
+        let settings = (try? Self.settings(options)) ?? (lag: defaultLag, zone: TimeZone.gmt)
+        return Self(registry: registry, lag: settings.lag, timeZone: settings.zone)
+    }
+
+    init(registry: PrometheusCollectorRegistry, lag: Duration, timeZone: TimeZone) {
+        lagMillis = lag.wholeMilliseconds
+        self.timeZone = timeZone
+        counters = CounterSource.all.map {
+            ($0, CounterSeriesSet(registry: registry, name: $0.name, help: $0.help))
+        }
+        serviceLevel = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_service_level_ratio",
+            help: "Genesys' service level for today so far (oServiceLevel since midnight in the configured zone).")
+        serviceTarget = GaugeSeriesSet(
+            registry: registry, name: "genesys_queue_service_level_target_ratio",
+            help: "The queue's service-level target (oServiceTarget).")
+        windowEnd = registry.gauge(
+            "genesys_queue_performance_window_end_timestamp_seconds",
+            "End of the last conversation-aggregates window added to the genesys_queue_*_total counters.")
+    }
+
+    func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let queues = try await QueueQuery.selectedQueues(context)
+        let now = Self.millis(context.clock.unixNow)
+        let settled = (now - lagMillis) / 60_000 * 60_000
+        let start = cursor.start(orBegin: settled)
+        let end = min(settled, start + Self.longestWindowMillis)
+        var counted = ConversationAggregates()
+        if end > start {
+            for batch in QueueQuery.batches(queues) {
+                let body = Self.query(for: batch, from: start, to: end, metrics: Self.windowMetrics)
+                try await add(body, to: &counted, context)
+            }
+        }
+        var today = ConversationAggregates()
+        let midnight = Self.millis(
+            Calendar.startOfDay(Date(timeIntervalSince1970: context.clock.unixNow), in: timeZone))
+        if now > midnight {
+            for batch in QueueQuery.batches(queues) {
+                let body = Self.query(
+                    for: batch, from: midnight, to: now, metrics: ["oServiceLevel", "oServiceTarget"])
+                try await add(body, to: &today, context)
+            }
+        }
+        cursor.advance(to: max(start, end))
+        let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let increments = counters.map { source, _ in source.increments(counted, names: names) }
+        var levels: [(labels: [(String, String)], value: Double)] = []
+        var targets: [(labels: [(String, String)], value: Double)] = []
+        for (key, metrics) in today.stats {
+            guard let name = names[key.queueID] else { continue }
+            let labels = [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)]
+            if let ratio = metrics["oServiceLevel"]?.ratio { levels.append((labels, ratio)) }
+            if let target = metrics["oServiceTarget"]?.target ?? metrics["oServiceLevel"]?.target {
+                targets.append((labels, target))
+            }
+        }
+        let selectedIDs = Set(names.keys)
+        let windowEndSeconds = Double(max(start, end)) / 1000
+        return { [counters, serviceLevel, serviceTarget, windowEnd, levels, targets] in
+            for (index, counter) in counters.enumerated() {
+                counter.series.add(increments[index])
+                counter.series.keep(label: "queue_id", in: selectedIDs)
+            }
+            serviceLevel.publish(levels)
+            serviceTarget.publish(targets)
+            windowEnd.set(windowEndSeconds)
+        }
+    }
+
+    private func add(
+        _ body: [UInt8], to aggregates: inout ConversationAggregates, _ context: CollectorContext
+    ) async throws(APIError) {
+        let result = try await context.api.post(.conversationAggregates, body: body)
+        try context.api.decode(.conversationAggregates, result) { json throws(JSONDecodingError) in
+            try aggregates.add(json)
+        }
+    }
+
+    static func query(
+        for queues: some Collection<RoutingQueue>, from start: Int64, to end: Int64, metrics: [String]
+    ) -> [UInt8] {
+        let interval = "\(UTCTimestamp.format(unixMillis: start))/\(UTCTimestamp.format(unixMillis: end))"
+        let body =
+            "{\"interval\":\"\(interval)\",\"groupBy\":[\"queueId\",\"mediaType\"],\"filter\":\(QueueQuery.filter(queues)),"
+            + "\"metrics\":[\(metrics.map { "\"\($0)\"" }.joined(separator: ","))]}"
+        return Array(body.utf8)
+    }
+
+    /// Whole Unix milliseconds of the exporter's own clock, kept inside what `UTCTimestamp` formats.
+    static func millis(_ unixSeconds: Double) -> Int64 {
+        let clamped = UntrustedNumber.clamped(
+            unixSeconds * 1000, to: Double(UTCTimestamp.range.lowerBound)...Double(UTCTimestamp.range.upperBound))
+        return Int64(clamped.rounded(.down))
+    }
+}
+
+extension Calendar {
+    /// Midnight of the day `date` falls on, in `zone`.
+    static func startOfDay(_ date: Date, in zone: TimeZone) -> Double {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar.startOfDay(for: date).timeIntervalSince1970
+    }
+}
+
+/// Where the next aggregates window starts: the end of the last one counted.
+final class WindowCursor: Sendable {
+    private let next = Mutex<Int64?>(nil)
+
+    /// The start of the next window; the first call sets it to `begin` (a restart does not replay history).
+    func start(orBegin begin: Int64) -> Int64 {
+        next.withLock { next in
+            if next == nil { next = begin }
+            return next!
+        }
+    }
+
+    func advance(to end: Int64) { next.withLock { $0 = max($0 ?? end, end) } }
+}

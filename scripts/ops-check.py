@@ -54,7 +54,7 @@ FIXTURE = os.path.join(ROOT, "scripts", "ops-fixtures", "metrics-sample.prom")
 RUNBOOK_URL = "https://github.com/genesys-exporter/genesys-exporter/blob/main/docs/runbook.md"
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 SEVERITIES = ("critical", "warning", "info")
-REQUIRED_ROWS = ("Token health", "API health", "Queues", "Exporter")
+REQUIRED_ROWS = ("Token health", "API health", "Queues", "Service", "Exporter")
 
 LIVE_DEADLINE = 85.0  # the whole --live run, seconds
 EXPORTER_READY_DEADLINE = 60.0

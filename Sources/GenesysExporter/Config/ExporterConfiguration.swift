@@ -129,7 +129,13 @@ package enum ConfigurationResolver {
         if let caFile = options.caFile, !fileExists(caFile) {
             throw .unreadableFile(path: caFile, setting: "--http.ca-file", reason: "no such file")
         }
-        let collectors = try CollectorFlags.parse(options.collectorArguments)
+        var collectorArguments = options.collectorArguments
+        if options.demo && !collectorArguments.contains("--collector.disable-defaults") {
+            // The demo shows every collector; an explicit --no-collector.<name> still wins (the last word does).
+            let offByDefault = CollectorRegistry.all.filter { !$0.enabledByDefault }
+            collectorArguments = offByDefault.map { "--collector.\($0.name)" } + collectorArguments
+        }
+        let collectors = try CollectorFlags.parse(collectorArguments)
         for collector in CollectorRegistry.all {
             try collector.validate(options: collectors.options[collector.name] ?? [:])
         }

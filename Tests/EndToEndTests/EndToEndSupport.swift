@@ -86,6 +86,7 @@ enum APIPath {
     static let organizationsMe = "/api/v2/organizations/me"
     static let routingQueues = "/api/v2/routing/queues"
     static let queueObservations = "/api/v2/analytics/queues/observations/query"
+    static let conversationAggregates = "/api/v2/analytics/conversations/aggregates/query"
 }
 
 // MARK: Raw sockets

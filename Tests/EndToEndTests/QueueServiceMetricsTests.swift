@@ -1,0 +1,223 @@
+import GenesysExporter
+import GenesysSimulator
+import GenesysTestSupport
+import Testing
+
+/// The queue service collectors against the simulator's event-time model, in virtual time: the exporter and the
+/// simulator share a manual clock, so twenty one-minute polls take milliseconds and every window is exact.
+@Suite("Queue service metrics: aggregates windows, agents, oldest waiting, estimated wait")
+struct QueueServiceMetricsTests {
+    static let counters: [(name: String, truth: (SimulatedAggregate) -> Double)] = [
+        ("genesys_queue_offered_total", { Double($0.offered) }),
+        ("genesys_queue_answered_total", { Double($0.answered) }),
+        ("genesys_queue_abandoned_total", { Double($0.abandoned) }),
+        ("genesys_queue_short_abandoned_total", { Double($0.shortAbandoned) }),
+        ("genesys_queue_over_sla_total", { Double($0.overSla) }),
+        ("genesys_queue_handled_total", { Double($0.handled) }),
+        ("genesys_queue_answer_seconds_total", { Double($0.answerMillis) / 1000 }),
+        ("genesys_queue_handle_seconds_total", { Double($0.handleMillis) / 1000 }),
+        ("genesys_queue_wait_seconds_total", { Double($0.waitMillis) / 1000 }),
+    ]
+
+    /// One exporter run of `polls` one-minute polls of the queue_performance collector; returns the span it counted
+    /// (Unix milliseconds) and its last scrape.
+    static func run(
+        _ sim: GenesysSimulator, clock: ManualClock, polls: Int, lag: String = "2m"
+    ) async throws -> (from: Int64, to: Int64, scrape: Exposition) {
+        var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["queues", "queue_performance"])
+        settings.collectorOptions = ["queue_performance": ["lag": lag]]
+        let exporter = try await RunningExporter(settings, clock: clock)
+        do {
+            let result = try await poll(exporter, clock: clock, polls: polls)
+            await exporter.stop()
+            return result
+        } catch {
+            await exporter.stop()
+            throw error
+        }
+    }
+
+    private static func poll(
+        _ exporter: RunningExporter, clock: ManualClock, polls: Int
+    ) async throws -> (from: Int64, to: Int64, scrape: Exposition) {
+        func windowEnd(_ scrape: Exposition) -> Double? {
+            scrape.value("genesys_queue_performance_window_end_timestamp_seconds")
+        }
+        var scrape = try await exporter.scrape(until: "the first poll") { windowEnd($0) != nil }
+        let from = Int64(windowEnd(scrape)! * 1000)
+        for poll in 1...polls {
+            let before = windowEnd(scrape)!
+            // The token loop and both collectors asleep: no poll in flight when time jumps past the next one.
+            try await awaitCondition("every loop asleep before poll \(poll)") { clock.sleeperCount == 3 }
+            clock.advance(by: .seconds(70))
+            scrape = try await exporter.scrape(until: "poll \(poll) counted") { (windowEnd($0) ?? 0) > before }
+        }
+        return (from, Int64(windowEnd(scrape)! * 1000), scrape)
+    }
+
+    static func expectCountersMatch(
+        _ sim: GenesysSimulator, _ scrape: Exposition, from: Int64, to: Int64, queues: [SimulatedQueue]
+    ) {
+        var nonZero = 0
+        for queue in queues {
+            for media in ObservationMetricsTests.mediaTypes {
+                guard
+                    let truth = sim.aggregateTotals(
+                        queueID: queue.id, mediaType: media, fromUnixMillis: from, toUnixMillis: to)
+                else { continue }
+                let labels = ["queue_id": queue.id, "queue_name": queue.name, "media_type": media]
+                for counter in counters {
+                    let expected = counter.truth(truth)
+                    let exported = scrape.value(counter.name, labels) ?? 0
+                    #expect(
+                        abs(exported - expected) <= 1e-6 * max(1, expected),
+                        "\(counter.name) \(media) \(queue.name): \(exported) exported, \(expected) happened")
+                    if expected > 0 { nonZero += 1 }
+                }
+            }
+        }
+        #expect(nonZero > 0, "the span had traffic")
+    }
+
+    @Test func test_windows_neverOverlapNorLeaveGaps_acrossTwentyPollsAndARestart() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 12).judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
+            let first = try await Self.run(sim, clock: clock, polls: 20)
+            #expect(first.to - first.from >= 20 * 60_000, "twenty polls counted at least twenty minutes")
+            Self.expectCountersMatch(sim, first.scrape, from: first.from, to: first.to, queues: sim.queues())
+            // A restart counts from its own start: nothing before it is replayed.
+            clock.advance(by: .seconds(30))
+            let second = try await Self.run(sim, clock: clock, polls: 5)
+            #expect(second.from >= first.to, "the restarted exporter does not replay the first one's span")
+            Self.expectCountersMatch(sim, second.scrape, from: second.from, to: second.to, queues: sim.queues())
+        }
+    }
+
+    @Test func test_lagAtLeastTheSettleDelay_countsEverything_andAShorterOneMissesLateEvents() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 6).judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
+            sim.setAggregateSettleDelay(.seconds(90))
+            let settled = try await Self.run(sim, clock: clock, polls: 6, lag: "2m")
+            Self.expectCountersMatch(sim, settled.scrape, from: settled.from, to: settled.to, queues: sim.queues())
+
+            let hasty = try await Self.run(sim, clock: clock, polls: 6, lag: "0s")
+            var exported = 0.0
+            var happened = 0.0
+            for queue in sim.queues() {
+                for media in ObservationMetricsTests.mediaTypes {
+                    exported +=
+                        hasty.scrape.value(
+                            "genesys_queue_offered_total", ["queue_id": queue.id, "media_type": media]) ?? 0
+                    happened += Double(
+                        sim.aggregateTotals(
+                            queueID: queue.id, mediaType: media, fromUnixMillis: hasty.from, toUnixMillis: hasty.to)?
+                            .offered ?? 0)
+                }
+            }
+            #expect(exported < happened, "events that arrive after their window was asked for are not counted")
+        }
+    }
+
+    @Test func test_serviceLevelToday_isGenesysOwnFigure_withItsTarget() async throws {
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 8),
+            settings: { try $0.orgSettings(collectors: ["queues", "queue_performance"]) }
+        ) { sim, exporter in
+            let scrape = try await exporter.scrape(until: "service level") {
+                !$0.samples("genesys_queue_service_level_ratio").isEmpty
+            }
+            for sample in scrape.samples("genesys_queue_service_level_target_ratio") {
+                let queueID = try #require(sample.labels["queue_id"])
+                #expect(sample.value == sim.serviceTarget(queueID: queueID))
+            }
+            for sample in scrape.samples("genesys_queue_service_level_ratio") {
+                #expect((0...1).contains(sample.value))
+            }
+            #expect(scrape.collectorUp("queue_performance") == 1)
+        }
+    }
+
+    @Test func test_agentsByStatusAndPresence_andOldestWaiting_matchTheSimulator() async throws {
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 130, movingObservations: false),
+            settings: { try $0.orgSettings(collectors: ["queues", "observations"]) }
+        ) { sim, exporter in
+            let scrape = try await exporter.scrape(until: "observations") { $0.collectorUp("observations") == 1 }
+            var oldestCompared = 0
+            for queue in sim.queues() {
+                let labels = ["queue_id": queue.id]
+                for (status, count) in sim.routingStatusCounts(queueID: queue.id) {
+                    #expect(
+                        scrape.value("genesys_queue_agents", labels.merging(["routing_status": status]) { $1 })
+                            == Double(count), "\(status) in \(queue.name)")
+                }
+                #expect(scrape.samples("genesys_queue_agents", labels).count == 5, "every status, 0 included")
+                for (presence, count) in sim.systemPresenceCounts(queueID: queue.id) {
+                    #expect(
+                        scrape.value("genesys_queue_agents_presence", labels.merging(["presence": presence]) { $1 })
+                            == Double(count), "\(presence) in \(queue.name)")
+                }
+                for media in ObservationMetricsTests.mediaTypes {
+                    let mediaLabels = labels.merging(["media_type": media]) { $1 }
+                    #expect(
+                        scrape.value("genesys_queue_conversations_alerting", mediaLabels)
+                            == Double(sim.alerting(queueID: queue.id, mediaType: media)))
+                    let exported = scrape.value("genesys_queue_oldest_waiting_timestamp_seconds", mediaLabels)
+                    if let oldest = sim.oldestWaiting(queueID: queue.id, mediaType: media) {
+                        #expect(abs((exported ?? 0) - oldest) < 0.001, "oldest \(media) in \(queue.name)")
+                        oldestCompared += 1
+                    } else {
+                        #expect(exported == nil, "nothing waits, so no series")
+                    }
+                }
+            }
+            #expect(oldestCompared > 0)
+            #expect(scrape.sum("genesys_queue_agents", ["routing_status": "IDLE"]) > 0)
+        }
+    }
+
+    @Test func test_estimatedWait_onlyForSelectedQueues_oneRequestPerQueueAndMediaType() async throws {
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 40),
+            settings: {
+                var settings = try $0.orgSettings(collectors: ["queues", "estimated_wait"], nameFilter: "Support.*")
+                settings.collectorOptions = ["estimated_wait": ["media-types": "voice,chat"]]
+                return settings
+            }
+        ) { sim, exporter in
+            let scrape = try await exporter.scrape(until: "estimated wait") { $0.collectorUp("estimated_wait") == 1 }
+            let selected = sim.queues().filter { $0.name.hasPrefix("Support") }
+            #expect(!selected.isEmpty && selected.count < sim.queues().count)
+            let series = scrape.samples("genesys_queue_estimated_wait_seconds")
+            #expect(Set(series.compactMap { $0.labels["queue_id"] }) == Set(selected.map(\.id)))
+            for sample in series {
+                let queueID = try #require(sample.labels["queue_id"])
+                let media = try #require(sample.labels["media_type"])
+                #expect(sample.value == sim.estimatedWait(queueID: queueID, mediaType: media).map(Double.init))
+            }
+            let requests = sim.requestLog().filter { $0.path.hasSuffix("/estimatedwaittime") }
+            #expect(requests.count >= selected.count * 2)
+            #expect(requests.count % (selected.count * 2) == 0, "whole polls of one request per queue and media type")
+        }
+    }
+
+    @Test func test_forbiddenAggregates_stopOnlyThatCollector() async throws {
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 5),
+            settings: { try $0.orgSettings(collectors: ["queues", "observations", "queue_performance"]) }
+        ) { sim, exporter in
+            sim.setMissingPermissions(["analytics:conversationAggregate:view"])
+            let scrape = try await exporter.scrape(until: "the 403 counted") {
+                $0.value(
+                    "genesys_api_failures_total", ["endpoint": APIPath.conversationAggregates, "reason": "forbidden"])
+                    ?? 0 > 0 && $0.collectorUp("observations") == 1 && $0.collectorUp("queues") == 1
+            }
+            #expect(scrape.collectorUp("queue_performance") == 0)
+            #expect(scrape.value("genesys_up") == 1)
+        }
+    }
+}

@@ -37,7 +37,7 @@ public enum SimulatorFault: Sendable, Equatable {
 /// One fault switch: which requests it matches and how many more it may take.
 struct FaultRule: Sendable {
     let fault: SimulatorFault
-    /// Exact request path (no query), or a prefix ending in `*`.
+    /// Exact request path (no query) or route template, or a prefix ending in `*`.
     let path: String
     /// Upper-cased method, or nil for any method.
     let method: String?
@@ -46,13 +46,14 @@ struct FaultRule: Sendable {
     /// Requests left before the rule is used up; nil means until cleared.
     var remaining: Int?
 
-    func matches(_ request: SimulatorRequest) -> Bool {
+    /// `routePath` is the request's route template (`…/{queueId}/…`) or its path: a rule may name either.
+    func matches(_ request: SimulatorRequest, routePath: String) -> Bool {
         if let method, method != request.method.uppercased() { return false }
         if !query.allSatisfy({ request.query[$0.key] == $0.value }) { return false }
         if self.path.hasSuffix("*") {
-            return request.path.hasPrefix(self.path.dropLast())
+            return request.path.hasPrefix(self.path.dropLast()) || routePath.hasPrefix(self.path.dropLast())
         }
-        return request.path == self.path
+        return request.path == self.path || routePath == self.path
     }
 }
 
@@ -70,8 +71,8 @@ struct FaultBook: Sendable {
     }
 
     /// The fault for this request, if any, consuming one use of a counted rule.
-    mutating func take(_ request: SimulatorRequest) -> SimulatorFault? {
-        guard let index = rules.firstIndex(where: { $0.matches(request) }) else { return nil }
+    mutating func take(_ request: SimulatorRequest, routePath: String) -> SimulatorFault? {
+        guard let index = rules.firstIndex(where: { $0.matches(request, routePath: routePath) }) else { return nil }
         let fault = rules[index].fault
         if let remaining = rules[index].remaining {
             if remaining <= 1 {

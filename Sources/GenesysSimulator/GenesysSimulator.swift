@@ -99,7 +99,8 @@ public final class GenesysSimulator: Sendable {
 
     // MARK: Fault switches
 
-    /// Adds a fault rule for requests to `path` (exact, without query, or a prefix ending in `*`),
+    /// Adds a fault rule for requests to `path` (exact, without query, or a prefix ending in `*`; a route with
+    /// `{name}` segments also matches its template, e.g. `/api/v2/routing/queues/{queueId}/mediatypes/…`),
     /// optionally only for `method` and only for requests whose query carries every `query` parameter with
     /// that value (`["pageNumber": "2"]`); `count` nil means until `clearFaults()`. Earlier rules win.
     public func inject(
@@ -150,6 +151,12 @@ public final class GenesysSimulator: Sendable {
         core.state.withLockedValue { $0.missingPermissions = permissions }
     }
 
+    /// How long after its event time a conversation event shows up in the aggregates (late-arriving data);
+    /// `.zero` shows everything up to the wall clock.
+    public func setAggregateSettleDelay(_ delay: Duration) {
+        core.state.withLockedValue { $0.configuration.aggregateSettleDelay = delay }
+    }
+
     /// Extra latency on every `/oauth/token` reply (scheduled, not slept).
     public func setTokenEndpointLatency(_ d: Duration) {
         core.state.withLockedValue { $0.tokenEndpointLatency = d }
@@ -190,7 +197,7 @@ public final class GenesysSimulator: Sendable {
         core.state.withLockedValue { $0.catalog.queues }
     }
 
-    /// What an observation query made now would answer: `oWaiting`/`oInteracting` per media type,
+    /// What an observation query made now would answer: `oWaiting`/`oInteracting`/`oAlerting` per media type,
     /// `oOnQueueUsers` (summed over qualifiers) and `oMemberUsers` ignoring the media type; 0 for unknown queues.
     public func observation(queueID: String, mediaType: String, metric: String) -> Int {
         let catalog = core.state.withLockedValue { $0.catalog }
@@ -198,7 +205,7 @@ public final class GenesysSimulator: Sendable {
         let model = core.observations
         let slot = model.slot(at: .now)
         switch metric {
-        case "oWaiting", "oInteracting":
+        case "oWaiting", "oInteracting", "oAlerting":
             return model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
         case "oOnQueueUsers":
             return model.onQueueUsers(queue: catalog.queues[index], queueIndex: index, slot: slot)
@@ -207,6 +214,81 @@ public final class GenesysSimulator: Sendable {
             return model.memberUsers(queue: catalog.queues[index])
         default:
             return 0
+        }
+    }
+
+    // MARK: The truth behind the new endpoints (for comparing an exporter's output)
+
+    /// The system presences `oUserPresences` maps to, in the order the simulator reports them.
+    public static let systemPresences: [String] = ObservationModel.systemPresences
+
+    /// The org presence ids of each system presence, as `systemToOrganizationMappings` reports them.
+    public static let systemToOrganizationMappings: [String: [String]] = ObservationModel.organizationPresences
+
+    /// The conversation totals of a queue and media type (`call` is `voice`) over `[from, to)` in Unix ms,
+    /// ignoring the settle delay and the wall clock (what the aggregates answer once everything has arrived);
+    /// nil for an unknown queue or media type, or `to < from`.
+    public func aggregateTotals(
+        queueID: String, mediaType: String, fromUnixMillis: Int64, toUnixMillis: Int64
+    ) -> SimulatedAggregate? {
+        guard let index = queueIndex(queueID), let media = AggregateModel.mediaIndex(mediaType),
+            fromUnixMillis <= toUnixMillis
+        else { return nil }
+        return AggregateModel.totals(
+            from: fromUnixMillis, to: toUnixMillis, AggregateModel.Profile(queueIndex: index, media: media))
+    }
+
+    /// The queue's service-level target (`oServiceTarget`), nil for an unknown queue.
+    public func serviceTarget(queueID: String) -> Double? {
+        queueIndex(queueID).map(AggregateModel.serviceTarget(queueIndex:))
+    }
+
+    /// `oUserRoutingStatuses` now: every routing status with its count; empty for an unknown queue.
+    public func routingStatusCounts(queueID: String) -> [String: Int] {
+        guard let (queue, index) = queueAndIndex(queueID) else { return [:] }
+        let model = core.observations
+        let pairs = model.routingStatuses(queue: queue, queueIndex: index, slot: model.slot(at: .now))
+        return Dictionary(uniqueKeysWithValues: pairs.map { ($0.qualifier, $0.count) })
+    }
+
+    /// `oUserPresences` now, mapped to system presences (BREAK's two org presences summed); every system
+    /// presence is present; empty for an unknown queue.
+    public func systemPresenceCounts(queueID: String) -> [String: Int] {
+        guard let (queue, index) = queueAndIndex(queueID) else { return [:] }
+        let model = core.observations
+        let pairs = model.systemPresenceCounts(queue: queue, queueIndex: index, slot: model.slot(at: .now))
+        return Dictionary(uniqueKeysWithValues: pairs.map { ($0.presence, $0.count) })
+    }
+
+    /// When the longest-waiting conversation now started waiting (Unix seconds, millisecond precision): the
+    /// earliest `observationDate` in `oWaiting`'s detail; nil when nothing waits or the queue is unknown.
+    public func oldestWaiting(queueID: String, mediaType: String) -> Double? {
+        guard let index = queueIndex(queueID) else { return nil }
+        let model = core.observations
+        let waiting = model.waitingConversations(queueIndex: index, mediaType: mediaType, slot: model.slot(at: .now))
+        return waiting.map(\.observationMillis).min().map { Double($0) / 1000 }
+    }
+
+    /// `oAlerting` now for a queue and media type; 0 for an unknown queue or media type.
+    public func alerting(queueID: String, mediaType: String) -> Int {
+        observation(queueID: queueID, mediaType: mediaType, metric: "oAlerting")
+    }
+
+    /// What the estimated-wait endpoint answers now, in seconds (`call` is `voice`); nil for an unknown queue
+    /// or media type.
+    public func estimatedWait(queueID: String, mediaType: String) -> Int? {
+        guard let index = queueIndex(queueID), let media = AggregateModel.mediaIndex(mediaType) else { return nil }
+        let model = core.observations
+        return model.estimatedWait(queueIndex: index, media: media, slot: model.slot(at: .now))
+    }
+
+    private func queueIndex(_ queueID: String) -> Int? {
+        core.state.withLockedValue { $0.catalog.index(ofQueueID: queueID) }
+    }
+
+    private func queueAndIndex(_ queueID: String) -> (SimulatedQueue, Int)? {
+        core.state.withLockedValue { state in
+            state.catalog.index(ofQueueID: queueID).map { (state.catalog.queues[$0], $0) }
         }
     }
 

@@ -8,6 +8,8 @@ enum ObservationRoutes {
     struct Query: Sendable {
         let queueIDs: [String]
         let metrics: [String]
+        /// Media metrics whose per-conversation `observations` are wanted (only `oWaiting` has any).
+        var detailMetrics: [String] = []
     }
 
     static func query(
@@ -22,9 +24,12 @@ enum ObservationRoutes {
         case .success(let parsed): query = parsed
         case .failure(let problem): return ErrorBodies.badRequest(problem.message)
         }
-        let mediaMetrics = query.metrics.filter { $0 == "oWaiting" || $0 == "oInteracting" }
+        let mediaMetrics = query.metrics.filter { ObservationModel.mediaMetrics.contains($0) }
         let wantsOnQueue = query.metrics.contains("oOnQueueUsers")
         let wantsMembers = query.metrics.contains("oMemberUsers")
+        let wantsRoutingStatuses = query.metrics.contains("oUserRoutingStatuses")
+        let wantsPresences = query.metrics.contains("oUserPresences")
+        let waitingDetail = query.detailMetrics.contains("oWaiting")
         var results: [[String: Any]] = []
         var seen: Set<String> = []
         for queueID in query.queueIDs where seen.insert(queueID).inserted {
@@ -33,15 +38,20 @@ enum ObservationRoutes {
             if !mediaMetrics.isEmpty {
                 for mediaType in ObservationModel.mediaTypes {
                     let data = mediaMetrics.map { metric in
-                        datum(
-                            metric,
-                            count: model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
-                        )
+                        let count = model.mediaValue(
+                            queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
+                        var item = datum(metric, count: count)
+                        if metric == "oWaiting", waitingDetail, count > 0 {
+                            item["observations"] = model.waitingConversations(
+                                queueIndex: index, mediaType: mediaType, slot: slot
+                            ).map(observation)
+                        }
+                        return item
                     }
                     results.append(["group": ["queueId": queueID, "mediaType": mediaType], "data": data])
                 }
             }
-            if wantsOnQueue || wantsMembers {
+            if wantsOnQueue || wantsMembers || wantsRoutingStatuses || wantsPresences {
                 var data: [[String: Any]] = []
                 if wantsOnQueue {
                     for (qualifier, count) in model.onQueueUsers(queue: queue, queueIndex: index, slot: slot) {
@@ -51,10 +61,34 @@ enum ObservationRoutes {
                 if wantsMembers {
                     data.append(datum("oMemberUsers", count: model.memberUsers(queue: queue)))
                 }
+                if wantsRoutingStatuses {
+                    for (qualifier, count) in model.routingStatuses(queue: queue, queueIndex: index, slot: slot) {
+                        data.append(datum("oUserRoutingStatuses", count: count, qualifier: qualifier))
+                    }
+                }
+                if wantsPresences {
+                    for (presenceID, count) in model.organizationPresenceCounts(
+                        queue: queue, queueIndex: index, slot: slot)
+                    {
+                        data.append(datum("oUserPresences", count: count, qualifier: presenceID))
+                    }
+                }
                 results.append(["group": ["queueId": queueID], "data": data])
             }
         }
-        return .json(200, ["results": results])
+        var body: [String: Any] = ["results": results]
+        if wantsPresences { body["systemToOrganizationMappings"] = ObservationModel.organizationPresences }
+        return .json(200, body)
+    }
+
+    private static func observation(_ conversation: ObservationModel.WaitingConversation) -> [String: Any] {
+        [
+            "observationDate": UTCTimestamp.format(millis: conversation.observationMillis),
+            "conversationId": conversation.conversationID,
+            "sessionId": conversation.sessionID,
+            "routingPriority": 0,
+            "requestedRoutingSkillIds": [String](),
+        ]
     }
 
     private static func datum(_ metric: String, count: Int, qualifier: String? = nil) -> [String: Any] {
@@ -71,7 +105,34 @@ enum ObservationRoutes {
         guard let root = JSONBody.decode(body) as? [String: Any] else {
             return .failure(Problem(message: "Unable to parse the request body as a QueueObservationQuery."))
         }
-        guard let filter = root["filter"] as? [String: Any],
+        let queueIDs: [String]
+        switch parseQueueFilter(root["filter"], maxPredicates: maxPredicates) {
+        case .success(let ids): queueIDs = ids
+        case .failure(let problem): return .failure(problem)
+        }
+        guard let metrics = root["metrics"] as? [String], !metrics.isEmpty else {
+            return .failure(Problem(message: "At least one metric is required."))
+        }
+        if let unknown = metrics.first(where: { !knownMetrics.contains($0) }) {
+            return .failure(Problem(message: "Invalid metric: \(unknown)."))
+        }
+        var detailMetrics: [String] = []
+        if let detail = root["detailMetrics"] {
+            guard let names = detail as? [String] else {
+                return .failure(Problem(message: "detailMetrics must be a list of metric names."))
+            }
+            if let unknown = names.first(where: { !ObservationModel.mediaMetrics.contains($0) }) {
+                return .failure(Problem(message: "Invalid detail metric: \(unknown)."))
+            }
+            detailMetrics = names
+        }
+        return .success(Query(queueIDs: queueIDs, metrics: metrics, detailMetrics: detailMetrics))
+    }
+
+    /// The queue ids of a filter made of `queueId` `matches` predicates (1...maxPredicates of them), as the
+    /// observation and aggregate queries share it.
+    static func parseQueueFilter(_ value: Any?, maxPredicates: Int) -> Result<[String], Problem> {
+        guard let filter = value as? [String: Any],
             let type = filter["type"] as? String, type == "or" || type == "and",
             let predicates = filter["predicates"] as? [[String: Any]], !predicates.isEmpty
         else {
@@ -95,12 +156,6 @@ enum ObservationRoutes {
             }
             queueIDs.append(value)
         }
-        guard let metrics = root["metrics"] as? [String], !metrics.isEmpty else {
-            return .failure(Problem(message: "At least one metric is required."))
-        }
-        if let unknown = metrics.first(where: { !knownMetrics.contains($0) }) {
-            return .failure(Problem(message: "Invalid metric: \(unknown)."))
-        }
-        return .success(Query(queueIDs: queueIDs, metrics: metrics))
+        return .success(queueIDs)
     }
 }

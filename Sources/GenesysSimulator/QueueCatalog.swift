@@ -94,6 +94,10 @@ enum StableHash {
     }
 
     static func value(_ parts: Int...) -> UInt64 {
+        value(parts)
+    }
+
+    static func value(_ parts: [Int]) -> UInt64 {
         var h: UInt64 = 0x6A09_E667_F3BC_C908
         for part in parts {
             h = mix(h ^ UInt64(bitPattern: Int64(part)))

@@ -3,7 +3,7 @@ import Foundation
 /// One request as the simulator received it: when, where, and which fault (if any) it met.
 public struct SimulatorRequestRecord: Sendable {
     public let method: String
-    /// The path without the query.
+    /// The path without the query; a route template (`…/{queueId}/…`) for routes that have one.
     public let path: String
     public let query: [String: String]
     /// Arrival on the monotonic clock, for measuring gaps between requests.
@@ -21,11 +21,11 @@ struct RequestLog: Sendable {
     static let capacity = 10_000
     private(set) var records: [SimulatorRequestRecord] = []
 
-    mutating func record(_ request: SimulatorRequest, fault: SimulatorFault?) {
+    mutating func record(_ request: SimulatorRequest, path: String, fault: SimulatorFault?) {
         if records.count >= Self.capacity { records.removeFirst(records.count - Self.capacity + 1) }
         records.append(
             SimulatorRequestRecord(
-                method: request.method, path: request.path, query: request.query,
+                method: request.method, path: path, query: request.query,
                 receivedAt: .now, receivedAtDate: Date(), fault: fault,
                 userAgent: request.headers.first(name: "User-Agent")))
     }

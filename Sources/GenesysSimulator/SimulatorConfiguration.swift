@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 /// How a `GenesysSimulator` behaves when it starts; most values can be changed later through its switches.
@@ -24,6 +25,12 @@ public struct SimulatorConfiguration: Sendable {
     public var orgName: String
     /// The time token expiry is judged by; the real monotonic clock unless a test substitutes its own.
     public var now: @Sendable () -> NIODeadline = { .now() }
+    /// The wall clock in Unix seconds, for conversation aggregates (which events are visible) and the
+    /// `observationDate` of waiting conversations; the real one unless a test substitutes its own.
+    public var wallNow: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    /// How long after its event time a conversation event shows up in the aggregates (late-arriving data);
+    /// negative counts as zero, more than a year as a year.
+    public var aggregateSettleDelay: Duration
 
     /// Creates a configuration; every parameter has a realistic default.
     public init(
@@ -36,7 +43,8 @@ public struct SimulatorConfiguration: Sendable {
         rateLimitPerMinute: Int? = nil,
         movingObservations: Bool = false,
         orgID: String = "5a1e0c7d-3b9f-4e21-9c4a-6d2f8b7e1a90",
-        orgName: String = "Simulated Contact Center"
+        orgName: String = "Simulated Contact Center",
+        aggregateSettleDelay: Duration = .zero
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -48,5 +56,6 @@ public struct SimulatorConfiguration: Sendable {
         self.movingObservations = movingObservations
         self.orgID = orgID
         self.orgName = orgName
+        self.aggregateSettleDelay = aggregateSettleDelay
     }
 }

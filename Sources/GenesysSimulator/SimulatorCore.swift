@@ -8,35 +8,48 @@ final class SimulatorCore: Sendable {
     let observations: ObservationModel
     /// What the simulator takes as "now" for token expiry; tests share a manual clock with the exporter.
     let now: @Sendable () -> NIODeadline
+    /// The wall clock (Unix seconds) for aggregates and observation dates.
+    let wallNow: @Sendable () -> Double
 
     init(configuration: SimulatorConfiguration) {
         self.now = configuration.now
+        self.wallNow = configuration.wallNow
         self.state = NIOLockedValueBox(SimulatorState(configuration: configuration))
-        self.observations = ObservationModel(moving: configuration.movingObservations, epoch: .now)
+        self.observations = ObservationModel(
+            moving: configuration.movingObservations, epoch: .now,
+            wallEpochMillis: AggregateModel.visibleUntil(wallSeconds: configuration.wallNow(), settleDelay: .zero))
+    }
+
+    /// Unix milliseconds up to which aggregate events are visible now: the wall clock minus the settle delay.
+    func aggregateVisibleUntil() -> Int64 {
+        let delay = state.withLockedValue { $0.configuration.aggregateSettleDelay }
+        return AggregateModel.visibleUntil(wallSeconds: wallNow(), settleDelay: delay)
     }
 
     /// An API endpoint: method, required permission and handler.
     private struct APIRoute: Sendable {
         let method: String
         let permission: String?
-        let handler: @Sendable (SimulatorCore, SimulatorRequest, TokenSubject) -> SimulatorResponse
+        /// Called with the values of the path's `{name}` segments (empty for exact paths).
+        let handler: @Sendable (SimulatorCore, SimulatorRequest, TokenSubject, [String: String]) -> SimulatorResponse
     }
 
     private static let apiRoutes: [String: APIRoute] = [
-        "/api/v2/tokens/me": APIRoute(method: "GET", permission: nil) { core, _, subject in
+        "/api/v2/tokens/me": APIRoute(method: "GET", permission: nil) { core, _, subject, _ in
             IdentityRoutes.tokensMe(configuration: core.state.withLockedValue { $0.configuration }, subject: subject)
         },
-        "/api/v2/users/me": APIRoute(method: "GET", permission: nil) { core, _, subject in
+        "/api/v2/users/me": APIRoute(method: "GET", permission: nil) { core, _, subject, _ in
             IdentityRoutes.usersMe(configuration: core.state.withLockedValue { $0.configuration }, subject: subject)
         },
-        "/api/v2/organizations/me": APIRoute(method: "GET", permission: nil) { core, _, _ in
+        "/api/v2/organizations/me": APIRoute(method: "GET", permission: nil) { core, _, _, _ in
             IdentityRoutes.organizationsMe(configuration: core.state.withLockedValue { $0.configuration })
         },
-        QueueRoutes.path: APIRoute(method: "GET", permission: QueueRoutes.permission) { core, request, _ in
+        QueueRoutes.path: APIRoute(method: "GET", permission: QueueRoutes.permission) { core, request, _, _ in
             let (catalog, maxPageSize) = core.state.withLockedValue { ($0.catalog, $0.configuration.maxPageSize) }
             return QueueRoutes.list(request, catalog: catalog, maxPageSize: maxPageSize)
         },
-        ObservationRoutes.path: APIRoute(method: "POST", permission: ObservationRoutes.permission) { core, request, _ in
+        ObservationRoutes.path: APIRoute(method: "POST", permission: ObservationRoutes.permission) {
+            core, request, _, _ in
             let (catalog, maxPredicates) = core.state.withLockedValue {
                 ($0.catalog, $0.configuration.maxObservationPredicates)
             }
@@ -44,15 +57,51 @@ final class SimulatorCore: Sendable {
                 request, catalog: catalog, model: core.observations,
                 slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
         },
+        AggregateRoutes.path: APIRoute(method: "POST", permission: AggregateRoutes.permission) { core, request, _, _ in
+            let (catalog, maxPredicates) = core.state.withLockedValue {
+                ($0.catalog, $0.configuration.maxObservationPredicates)
+            }
+            return AggregateRoutes.query(
+                request, catalog: catalog, maxPredicates: maxPredicates, visibleUntil: core.aggregateVisibleUntil())
+        },
     ]
+
+    /// Routes whose path has `{name}` segments; tried in order when no exact path matches.
+    private static let templateRoutes: [(template: PathTemplate, route: APIRoute)] = [
+        (
+            EstimatedWaitRoutes.template,
+            APIRoute(method: "GET", permission: EstimatedWaitRoutes.permission) { core, _, _, parameters in
+                let catalog = core.state.withLockedValue { $0.catalog }
+                return EstimatedWaitRoutes.estimate(
+                    queueID: parameters["queueId"] ?? "", mediaType: parameters["mediaType"] ?? "", catalog: catalog,
+                    model: core.observations, slot: core.observations.slot(at: .now))
+            }
+        )
+    ]
+
+    /// The route for a request path and its `{name}` values.
+    private static func route(for path: String) -> (route: APIRoute, parameters: [String: String])? {
+        if let route = apiRoutes[path] { return (route, [:]) }
+        for (template, route) in templateRoutes {
+            if let parameters = template.match(path) { return (route, parameters) }
+        }
+        return nil
+    }
+
+    /// The path a request is counted, logged and matched by faults under: its route template if it has one.
+    static func routePath(for path: String) -> String {
+        guard apiRoutes[path] == nil else { return path }
+        return templateRoutes.first { $0.template.match(path) != nil }?.template.text ?? path
+    }
 
     /// Decides what to do with one complete request.
     func handle(_ request: SimulatorRequest) -> RouteOutcome {
         let isTokenRequest = request.path == OAuthRoutes.path
+        let routePath = Self.routePath(for: request.path)
         let fault: SimulatorFault? = state.withLockedValue { state in
             if isTokenRequest { state.counters.recordTokenRequest(grantType: OAuthRoutes.grantLabel(request)) }
-            let fault = state.faults.take(request)
-            state.requestLog.record(request, fault: fault)
+            let fault = state.faults.take(request, routePath: routePath)
+            state.requestLog.record(request, path: routePath, fault: fault)
             return fault
         }
         switch fault {
@@ -146,7 +195,7 @@ final class SimulatorCore: Sendable {
     }
 
     private func serveAPI(_ request: SimulatorRequest, now: NIODeadline) -> SimulatorResponse {
-        guard let route = Self.apiRoutes[request.path] else {
+        guard let (route, parameters) = Self.route(for: request.path) else {
             return ErrorBodies.notFound(path: request.path)
         }
         guard route.method == request.method else {
@@ -189,7 +238,7 @@ final class SimulatorCore: Sendable {
         case .refused(let refusal):
             return refusal
         case .admitted(let subject, let decision):
-            var response = route.handler(self, request, subject)
+            var response = route.handler(self, request, subject, parameters)
             response.headers += decision.headers
             return response
         }
@@ -197,7 +246,8 @@ final class SimulatorCore: Sendable {
 
     private func recordAPIStatus(_ request: SimulatorRequest, _ status: Int) {
         guard request.path != OAuthRoutes.path else { return }
-        state.withLockedValue { $0.counters.recordAPIRequest(path: request.path, status: status) }
+        let path = Self.routePath(for: request.path)
+        state.withLockedValue { $0.counters.recordAPIRequest(path: path, status: status) }
     }
 
     // MARK: Connection bookkeeping (called by the channel handler)

@@ -29,10 +29,18 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "Requests per minute per token (default: unlimited).")
     var rateLimit: Int?
 
+    @Option(
+        name: .customLong("aggregate-settle-delay"),
+        help: "Seconds before a conversation event shows up in the aggregates (late-arriving data, 0...86400).")
+    var aggregateSettleDelay: Int = 0
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (0...10_000).contains(queues) else { throw ValidationError("--queues must be 0...10000") }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be positive") }
+        guard (0...86_400).contains(aggregateSettleDelay) else {
+            throw ValidationError("--aggregate-settle-delay must be 0...86400")
+        }
     }
 
     func run() async throws {
@@ -41,7 +49,8 @@ struct SimulatorCommand: AsyncParsableCommand {
                 tokenTTL: .seconds(tokenTTL),
                 queueCount: queues,
                 rateLimitPerMinute: rateLimit,
-                movingObservations: moving
+                movingObservations: moving,
+                aggregateSettleDelay: .seconds(aggregateSettleDelay)
             ))
         try await simulator.start(host: host, port: port)
         let settings = simulator.configuration

@@ -1,0 +1,152 @@
+/// `POST /api/v2/analytics/conversations/aggregates/query`: totals per queue and media type from `AggregateModel`,
+/// counting only events the settle delay has made visible.
+enum AggregateRoutes {
+    static let path = "/api/v2/analytics/conversations/aggregates/query"
+    static let permission = "analytics:conversationAggregate:view"
+    static let knownMetrics: Set<String> = [
+        "nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait", "oServiceLevel",
+        "oServiceTarget",
+    ]
+    /// The longest interval one query may span (as for conversation details).
+    static let maxSpanMillis: Int64 = 7 * UTCTimestamp.millisPerDay
+
+    /// A parsed, validated query.
+    struct Query: Sendable {
+        let interval: String
+        let from: Int64
+        let to: Int64
+        let queueIDs: [String]
+        let metrics: [String]
+    }
+
+    static func query(
+        _ request: SimulatorRequest, catalog: QueueCatalog, maxPredicates: Int, visibleUntil: Int64
+    ) -> SimulatorResponse {
+        let query: Query
+        switch parse(request.body, maxPredicates: maxPredicates) {
+        case .success(let parsed): query = parsed
+        case .failure(let problem): return ErrorBodies.badRequest(problem.message)
+        }
+        // Events after `visibleUntil` have not arrived yet.
+        let from = min(query.from, visibleUntil)
+        let to = min(query.to, visibleUntil)
+        var results: [[String: Any]] = []
+        var seen: Set<String> = []
+        for queueID in query.queueIDs where seen.insert(queueID).inserted {
+            guard let index = catalog.index(ofQueueID: queueID) else { continue }
+            for (media, mediaType) in ObservationModel.mediaTypes.enumerated() {
+                let profile = AggregateModel.Profile(queueIndex: index, media: media)
+                let start = AggregateModel.cumulative(at: from, profile)
+                let end = AggregateModel.cumulative(at: to, profile)
+                let metrics = query.metrics.compactMap { metric in
+                    datum(metric, start: start, end: end, profile: profile)
+                }
+                guard !metrics.isEmpty else { continue }
+                results.append([
+                    "group": ["queueId": queueID, "mediaType": mediaType],
+                    "data": [["interval": query.interval, "metrics": metrics]],
+                ])
+            }
+        }
+        // The real API answers `{}` when nothing matched.
+        let body: [String: Any] = results.isEmpty ? [:] : ["results": results]
+        return .json(200, body)
+    }
+
+    /// One metric's entry, or nil when it has nothing to report (count 0, no service-level denominator, or a
+    /// group without any traffic for `oServiceTarget`).
+    private static func datum(
+        _ metric: String, start a: AggregateModel.Cumulative, end b: AggregateModel.Cumulative,
+        profile: AggregateModel.Profile
+    ) -> [String: Any]? {
+        func count(_ keyPath: KeyPath<AggregateModel.Cumulative, Int64>) -> Int64 {
+            b[keyPath: keyPath] - a[keyPath: keyPath]
+        }
+        func timer(
+            _ timer: AggregateModel.Timer, _ keyPath: KeyPath<AggregateModel.Cumulative, Int64>
+        ) -> [String: Any]? {
+            let first = a[keyPath: keyPath]
+            let last = b[keyPath: keyPath]
+            guard last > first else { return nil }
+            let sum =
+                AggregateModel.timerSum(timer, count: last, profile)
+                - AggregateModel.timerSum(timer, count: first, profile)
+            let range = AggregateModel.timerRange(timer, events: (first + 1)...last, profile)
+            return [
+                "metric": metric, "stats": ["count": last - first, "sum": sum, "min": range.min, "max": range.max],
+            ]
+        }
+        func counter(_ keyPath: KeyPath<AggregateModel.Cumulative, Int64>) -> [String: Any]? {
+            let value = count(keyPath)
+            return value > 0 ? ["metric": metric, "stats": ["count": value]] : nil
+        }
+        let target = AggregateModel.serviceTarget(queueIndex: profile.queueIndex)
+        switch metric {
+        case "nOffered": return counter(\.offered)
+        case "nOverSla": return counter(\.overSla)
+        case "tAnswered": return timer(.answer, \.answered)
+        case "tAbandon": return timer(.abandon, \.abandoned)
+        case "tShortAbandon": return timer(.shortAbandon, \.shortAbandoned)
+        case "tHandle": return timer(.handle, \.handled)
+        case "tWait": return timer(.wait, \.offered)
+        case "oServiceLevel":
+            let numerator = count(\.answered) - count(\.overSla)
+            let denominator = count(\.answered) + count(\.abandoned) - count(\.shortAbandoned)
+            guard denominator > 0 else { return nil }
+            return [
+                "metric": metric,
+                "stats": [
+                    "ratio": Double(numerator) / Double(denominator), "numerator": numerator,
+                    "denominator": denominator, "target": target,
+                ],
+            ]
+        case "oServiceTarget":
+            guard count(\.offered) > 0 else { return nil }
+            return ["metric": metric, "stats": ["current": target]]
+        default:
+            return nil
+        }
+    }
+
+    struct Problem: Error {
+        let message: String
+    }
+
+    static func parse(_ body: [UInt8], maxPredicates: Int) -> Result<Query, Problem> {
+        guard let root = JSONBody.decode(body) as? [String: Any] else {
+            return .failure(Problem(message: "Unable to parse the request body as a ConversationAggregationQuery."))
+        }
+        guard let interval = root["interval"] as? String else {
+            return .failure(Problem(message: "The interval is required."))
+        }
+        let ends = interval.split(separator: "/", omittingEmptySubsequences: false)
+        guard ends.count == 2, let from = UTCTimestamp.parse(ends[0]), let to = UTCTimestamp.parse(ends[1]) else {
+            return .failure(
+                Problem(
+                    message:
+                        "Invalid interval [\(interval)]: expected two ISO-8601 UTC instants between "
+                        + "\(UTCTimestamp.years.lowerBound) and \(UTCTimestamp.years.upperBound) separated by '/'."))
+        }
+        guard from < to else {
+            return .failure(Problem(message: "Invalid interval [\(interval)]: the start must be before the end."))
+        }
+        guard to - from <= maxSpanMillis else {
+            return .failure(Problem(message: "Invalid interval [\(interval)]: an interval may span at most 7 days."))
+        }
+        guard let groupBy = root["groupBy"] as? [String], Set(groupBy) == ["queueId", "mediaType"] else {
+            return .failure(Problem(message: "Only groupBy [\"queueId\",\"mediaType\"] is supported."))
+        }
+        let queueIDs: [String]
+        switch ObservationRoutes.parseQueueFilter(root["filter"], maxPredicates: maxPredicates) {
+        case .success(let ids): queueIDs = ids
+        case .failure(let problem): return .failure(Problem(message: problem.message))
+        }
+        guard let metrics = root["metrics"] as? [String], !metrics.isEmpty else {
+            return .failure(Problem(message: "At least one metric is required."))
+        }
+        if let unknown = metrics.first(where: { !knownMetrics.contains($0) }) {
+            return .failure(Problem(message: "Invalid metric: \(unknown)."))
+        }
+        return .success(Query(interval: interval, from: from, to: to, queueIDs: queueIDs, metrics: metrics))
+    }
+}

@@ -1,0 +1,25 @@
+/// `GET /api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime`.
+enum EstimatedWaitRoutes {
+    static let template = PathTemplate("/api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime")
+    static let permission = "routing:queue:view"
+
+    static func estimate(
+        queueID: String, mediaType: String, catalog: QueueCatalog, model: ObservationModel, slot: Int
+    ) -> SimulatorResponse {
+        guard let media = AggregateModel.mediaIndex(mediaType) else {
+            return ErrorBodies.badRequest(
+                "Invalid media type [\(mediaType)]: expected one of voice, call, chat, email, callback, message.")
+        }
+        guard let index = catalog.index(ofQueueID: queueID) else {
+            return ErrorBodies.api(404, code: "not.found", message: "Unable to find a queue with id \(queueID).")
+        }
+        let seconds = model.estimatedWait(queueIndex: index, media: media, slot: slot)
+        return .json(
+            200,
+            [
+                "results": [
+                    ["intent": "ESTIMATED_WAIT_TIME", "formula": "BEST", "estimatedWaitTimeSeconds": seconds]
+                ]
+            ])
+    }
+}

@@ -35,7 +35,7 @@ struct QueuePerformanceCollector: Collector {
     private let counters: [(source: CounterSource, series: CounterSeriesSet)]
     private let serviceLevel: GaugeSeriesSet
     private let serviceTarget: GaugeSeriesSet
-    private let windowEnd: Gauge
+    private let registry: PrometheusCollectorRegistry
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.conversationAggregates] }
 
@@ -90,9 +90,7 @@ struct QueuePerformanceCollector: Collector {
         serviceTarget = GaugeSeriesSet(
             registry: registry, name: "genesys_queue_service_level_target_ratio",
             help: "The queue's service-level target (oServiceTarget).")
-        windowEnd = registry.gauge(
-            "genesys_queue_performance_window_end_timestamp_seconds",
-            "End of the last conversation-aggregates window added to the genesys_queue_*_total counters.")
+        self.registry = registry
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
@@ -133,14 +131,18 @@ struct QueuePerformanceCollector: Collector {
         }
         let selectedIDs = Set(names.keys)
         let windowEndSeconds = Double(max(start, end)) / 1000
-        return { [counters, serviceLevel, serviceTarget, windowEnd, levels, targets] in
+        return { [counters, serviceLevel, serviceTarget, registry, levels, targets] in
             for (index, counter) in counters.enumerated() {
                 counter.series.add(increments[index])
                 counter.series.keep(label: "queue_id", in: selectedIDs)
             }
             serviceLevel.publish(levels)
             serviceTarget.publish(targets)
-            windowEnd.set(windowEndSeconds)
+            // Registered at the first poll: a 0 (1970) before it would read as an enormous lag.
+            registry.gauge(
+                "genesys_queue_performance_window_end_timestamp_seconds",
+                "End of the last conversation-aggregates window added to the genesys_queue_*_total counters."
+            ).set(windowEndSeconds)
         }
     }
 

@@ -57,7 +57,9 @@ struct FailureTests {
     /// Virtual time: the poll loops sleep on a manual clock, so the gap is exact whatever the machine's load.
     @Test func test_rateLimitedCollector_waitsForRetryAfter_whileOthersKeepPolling() async throws {
         let clock = ManualClock()
-        try await withExporter(clock: clock) { sim, exporter in
+        try await withExporter(
+            clock: clock, settings: { try $0.orgSettings(collectors: ["identity", "queues", "observations"]) }
+        ) { sim, exporter in
             /// Advances virtual time once every loop (3 collectors and the token renewal) is asleep on the clock,
             /// so no poll is in flight when time jumps.
             func step(_ duration: Duration) async throws {

@@ -1,13 +1,14 @@
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 /// The queue service collectors against the simulator's event-time model, in virtual time: the exporter and the
 /// simulator share a manual clock, so twenty one-minute polls take milliseconds and every window is exact.
 @Suite("Queue service metrics: aggregates windows, agents, oldest waiting, estimated wait")
 struct QueueServiceMetricsTests {
-    static let counters: [(name: String, truth: (SimulatedAggregate) -> Double)] = [
+    static let counters: [(name: String, truth: @Sendable (SimulatedAggregate) -> Double)] = [
         ("genesys_queue_offered_total", { Double($0.offered) }),
         ("genesys_queue_answered_total", { Double($0.answered) }),
         ("genesys_queue_abandoned_total", { Double($0.abandoned) }),
@@ -43,7 +44,7 @@ struct QueueServiceMetricsTests {
         func windowEnd(_ scrape: Exposition) -> Double? {
             scrape.value("genesys_queue_performance_window_end_timestamp_seconds")
         }
-        var scrape = try await exporter.scrape(until: "the first poll") { windowEnd($0) != nil }
+        var scrape = try await exporter.scrape(until: "the first poll") { (windowEnd($0) ?? 0) > 0 }
         let from = Int64(windowEnd(scrape)! * 1000)
         for poll in 1...polls {
             let before = windowEnd(scrape)!

@@ -26,7 +26,7 @@ extension GenesysSimulator {
 
     /// Org settings pointing at this simulator, with a short poll interval for tests.
     package func orgSettings(
-        pollInterval: Duration = .milliseconds(200), collectors: Set<String> = Set(CollectorRegistry.names),
+        pollInterval: Duration = .milliseconds(200), collectors: Set<String> = CollectorRegistry.enabledByDefault,
         nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
         requestTimeout: Duration = .seconds(5)
     ) throws -> OrgSettings {

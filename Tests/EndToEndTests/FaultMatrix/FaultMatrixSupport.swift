@@ -20,9 +20,12 @@ struct FaultTarget: Sendable, CustomTestStringConvertible {
     static let observations = FaultTarget(
         collector: "observations", path: APIPath.queueObservations,
         permission: "analytics:queueObservation:view")
-    static let all = [identity, queues, observations]
+    static let queuePerformance = FaultTarget(
+        collector: "queue_performance", path: APIPath.conversationAggregates,
+        permission: "analytics:conversationAggregate:view")
+    static let all = [identity, queues, observations, queuePerformance]
 
-    var others: [String] { CollectorRegistry.names.filter { $0 != collector } }
+    var others: [String] { defaultCollectors.filter { $0 != collector } }
     var testDescription: String { collector }
 }
 
@@ -44,7 +47,7 @@ enum FaultMatrix {
     /// Settings for a matrix row: 200 ms polls, the short caps above, and the given request timeout.
     static func settings(
         _ sim: GenesysSimulator, requestTimeout: Duration = .seconds(5),
-        collectors: Set<String> = Set(CollectorRegistry.names)
+        collectors: Set<String> = CollectorRegistry.enabledByDefault
     ) throws -> OrgSettings {
         var token = try sim.tokenConfiguration()
         token.backoffCap = backoffCap
@@ -117,7 +120,7 @@ extension Exposition {
     /// Tokens obtained, summed over reasons.
     var tokensObtained: Double { sum("genesys_token_refreshes_total", ["grant_type": FaultMatrix.grant]) }
 
-    func allCollectorsUp(_ collectors: [String] = CollectorRegistry.names) -> Bool {
+    func allCollectorsUp(_ collectors: [String] = defaultCollectors) -> Bool {
         collectors.allSatisfy { collectorUp($0) == 1 }
     }
 
@@ -138,7 +141,7 @@ extension RunningExporter {
             let exposition = try await scrape()
             if condition(exposition) { return exposition }
             guard ContinuousClock.now < deadline else {
-                let up = CollectorRegistry.names.map {
+                let up = defaultCollectors.map {
                     "\($0)=\(exposition.collectorUp($0).map { String(Int($0)) } ?? "-")"
                 }
                 throw ConditionTimedOut(
@@ -189,7 +192,7 @@ extension RunningExporter {
     /// the others kept polling through a fault, or the faulty one recovered after it cleared. Robust to a
     /// spurious failure on a loaded machine, unlike sampling `genesys_collector_up` once.
     @discardableResult
-    func awaitSuccess(of collectors: [String] = CollectorRegistry.names, after moment: Date) async throws -> Exposition
+    func awaitSuccess(of collectors: [String] = defaultCollectors, after moment: Date) async throws -> Exposition
     {
         let since = moment.timeIntervalSince1970
         return try await awaitScrape("a success of \(collectors.joined(separator: ", ")) after the fault changed") {
@@ -214,3 +217,6 @@ extension GenesysSimulator {
     /// Client-credentials token requests received so far.
     var tokenRequestCount: Int { counters().tokenRequests["client_credentials", default: 0] }
 }
+
+/// The collectors on by default, in polling order (estimated_wait, off by default, polls every 2 minutes).
+let defaultCollectors = CollectorRegistry.names.filter { CollectorRegistry.enabledByDefault.contains($0) }

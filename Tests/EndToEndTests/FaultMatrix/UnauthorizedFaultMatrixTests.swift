@@ -58,7 +58,7 @@ struct UnauthorizedFaultMatrixTests {
             // Identity stops at its first call, tokens/me.
             let firstCalls = [APIPath.tokensMe, APIPath.routingQueues, APIPath.queueObservations]
             _ = try await exporter.awaitScrape("every collector down with unauthorized failures") { scrape in
-                scrape.allCollectorsUp([]) && CollectorRegistry.names.allSatisfy { scrape.collectorUp($0) == 0 }
+                scrape.allCollectorsUp([]) && defaultCollectors.allSatisfy { scrape.collectorUp($0) == 0 }
                     && firstCalls.allSatisfy { scrape.apiFailures($0, "unauthorized") >= 1 }
             }
             #expect(try await exporter.get("/metrics").status == 200, "still serving")

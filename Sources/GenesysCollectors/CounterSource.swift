@@ -44,13 +44,15 @@ struct CounterSource: Sendable {
             metric: "tWait", field: .sumSeconds),
     ]
 
-    /// This counter's increments from one window, for the selected queues (`names` by queue id).
+    /// This counter's increments from one window for `keys` (0 where the window had nothing), selected queues only
+    /// (`names` by queue id).
     func increments(
-        _ aggregates: ConversationAggregates, names: [String: String]
+        _ aggregates: ConversationAggregates, keys: Set<ConversationAggregates.Key>, names: [String: String]
     ) -> [(labels: [(String, String)], value: Double)] {
-        aggregates.stats.compactMap { key, metrics in
-            guard let name = names[key.queueID], let stats = metrics[metric] else { return nil }
-            let value = field == .count ? Double(stats.count) : stats.sumMillis / 1000
+        keys.compactMap { key in
+            guard let name = names[key.queueID] else { return nil }
+            let stats = aggregates.stats[key]?[metric]
+            let value = field == .count ? Double(stats?.count ?? 0) : (stats?.sumMillis ?? 0) / 1000
             return ([("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)], value)
         }
     }

@@ -118,7 +118,10 @@ struct QueuePerformanceCollector: Collector {
         }
         cursor.advance(to: max(start, end))
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        let increments = counters.map { source, _ in source.increments(counted, names: names) }
+        // Every queue and media type with traffic today gets its series from the first poll on, at 0 until a window
+        // adds to it: rate() and increase() then count a series' first window too.
+        let keys = Set(counted.stats.keys).union(today.stats.keys)
+        let increments = counters.map { source, _ in source.increments(counted, keys: keys, names: names) }
         var levels: [(labels: [(String, String)], value: Double)] = []
         var targets: [(labels: [(String, String)], value: Double)] = []
         for (key, metrics) in today.stats {

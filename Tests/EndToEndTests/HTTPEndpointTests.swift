@@ -17,7 +17,8 @@ struct HTTPEndpointTests {
             let early = try await exporter.get("/-/ready")
             #expect(early.status == 503)
             #expect(
-                early.bodyText.contains("waiting for the first poll of: identity, observations, queue_performance, queues"),
+                early.bodyText.contains(
+                    "waiting for the first poll of: identity, observations, queue_performance, queues"),
                 "\(early.bodyText)")
             let healthy = try await exporter.get("/-/healthy")
             #expect(healthy.status == 200)

@@ -123,6 +123,20 @@ struct QueueServiceMetricsTests {
         }
     }
 
+    @Test func test_firstPoll_countsNothing_butCreatesTheSeriesOfTodaysTrafficAtZero() async throws {
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 8),
+            settings: { try $0.orgSettings(pollInterval: .seconds(3600), collectors: ["queues", "queue_performance"]) }
+        ) { _, exporter in
+            let scrape = try await exporter.scrape(until: "the first poll") { $0.collectorUp("queue_performance") == 1 }
+            for counter in Self.counters {
+                #expect(!scrape.samples(counter.name).isEmpty, "\(counter.name) exists from the first poll")
+                #expect(scrape.sum(counter.name) == 0, "\(counter.name): no history replayed")
+            }
+            #expect(scrape.types["genesys_queue_offered_total"] == "counter")
+        }
+    }
+
     @Test func test_serviceLevelToday_isGenesysOwnFigure_withItsTarget() async throws {
         try await withExporter(
             SimulatorConfiguration(queueCount: 8),

@@ -148,8 +148,10 @@ struct ConfigPrecedenceTests {
 
     @Test func test_demo_turnsOnEveryCollector_unlessOneIsTurnedOff() throws {
         func demoCollectors(_ arguments: [String]) throws -> Set<String> {
-            try resolve(["--demo"] + arguments).demoOrg(apiBaseURL: "http://127.0.0.1:1", clientID: "c", clientSecret: "s")
-                .enabledCollectors
+            try resolve(["--demo"] + arguments).demoOrg(
+                apiBaseURL: "http://127.0.0.1:1", clientID: "c", clientSecret: "s"
+            )
+            .enabledCollectors
         }
         #expect(try demoCollectors([]) == Set(CollectorRegistry.names))
         #expect(try !demoCollectors(["--no-collector.estimated_wait"]).contains("estimated_wait"))

@@ -192,8 +192,7 @@ extension RunningExporter {
     /// the others kept polling through a fault, or the faulty one recovered after it cleared. Robust to a
     /// spurious failure on a loaded machine, unlike sampling `genesys_collector_up` once.
     @discardableResult
-    func awaitSuccess(of collectors: [String] = defaultCollectors, after moment: Date) async throws -> Exposition
-    {
+    func awaitSuccess(of collectors: [String] = defaultCollectors, after moment: Date) async throws -> Exposition {
         let since = moment.timeIntervalSince1970
         return try await awaitScrape("a success of \(collectors.joined(separator: ", ")) after the fault changed") {
             scrape in

@@ -11,7 +11,8 @@ struct ExpositionFormatTests {
         _ sim: GenesysSimulator, _ exporter: RunningExporter
     ) async throws -> (text: String, exposition: Exposition) {
         _ = try await exporter.scrape(until: "every collector polled") { scrape in
-            ["identity", "queues", "observations"].allSatisfy { scrape.collectorUp($0) == 1 }
+            let up = scrape.samples("genesys_collector_up")
+            return !up.isEmpty && up.allSatisfy { $0.value == 1 }
         }
         let text = try await exporter.get("/metrics").bodyText
         return (text, try Exposition.parse(text))
@@ -111,9 +112,17 @@ struct ExpositionFormatTests {
         .enabled(
             if: promtool != nil,
             "promtool is not on PATH (Debian's prometheus package; scripts/install-deps installs it)"))
-    func test_promtoolCheckMetrics_acceptsARealScrape() async throws {
-        try await withExporter { sim, exporter in
-            let (text, _) = try await Self.fullScrape(sim, exporter)
+    func test_promtoolCheckMetrics_acceptsARealScrape_withEveryCollector() async throws {
+        try await withExporter(settings: { try $0.orgSettings(collectors: Set(CollectorRegistry.names)) }) {
+            sim, exporter in
+            let (text, exposition) = try await Self.fullScrape(sim, exporter)
+            for family in [
+                "genesys_queue_offered_total", "genesys_queue_service_level_ratio", "genesys_queue_agents",
+                "genesys_queue_agents_presence", "genesys_queue_conversations_alerting",
+                "genesys_queue_oldest_waiting_timestamp_seconds", "genesys_queue_estimated_wait_seconds",
+            ] {
+                #expect(!exposition.samples(family).isEmpty, "\(family) is in the scrape promtool checks")
+            }
             let result = try await ChildProcess.run(
                 try #require(Self.promtool), ["check", "metrics"], stdin: Array(text.utf8))
             #expect(result.status == 0, "promtool check metrics: \(result.stdout)\(result.stderr)")

@@ -235,4 +235,20 @@ struct QueueServiceMetricsTests {
             #expect(scrape.value("genesys_up") == 1)
         }
     }
+
+    @Test func test_forbiddenEstimatedWait_stopsOnlyThatCollector() async throws {
+        try await withExporter(
+            SimulatorConfiguration(queueCount: 5),
+            settings: { try $0.orgSettings(collectors: ["queues", "observations", "estimated_wait"]) }
+        ) { sim, exporter in
+            let template = "/api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime"
+            sim.inject(.status(403), path: template)
+            let scrape = try await exporter.scrape(until: "the 403 counted") {
+                $0.value("genesys_api_failures_total", ["endpoint": template, "reason": "forbidden"]) ?? 0 > 0
+                    && $0.collectorUp("observations") == 1 && $0.collectorUp("queues") == 1
+            }
+            #expect(scrape.collectorUp("estimated_wait") == 0)
+            #expect(scrape.samples("genesys_queue_estimated_wait_seconds").isEmpty)
+        }
+    }
 }

@@ -15,6 +15,8 @@ package struct APIResult: Sendable {
 package final class GenesysAPIClient: Sendable {
     package let apiBaseURL: String
     package let tokens: TokenProvider
+    /// The rate-limit headroom the last answer reported, for the poll loops' budget.
+    package let rateLimit = RateLimitHeadroom()
     private let http: HTTPClient
     private let metrics: APIMetrics?
     private let logger: Logger
@@ -74,6 +76,9 @@ package final class GenesysAPIClient: Sendable {
                 throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
             }
             metrics?.recordResponse(endpoint, response)
+            if let window = APIMetrics.rateLimit(response.headers) {
+                rateLimit.record(count: window.count, allowed: window.allowed)
+            }
             let correlationID = response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }
             if response.status == 401 && attempt == 1 {
                 // The token was revoked or expired early: replace it (once for all callers) and retry once.

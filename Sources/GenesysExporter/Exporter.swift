@@ -30,8 +30,10 @@ package final class Exporter: Sendable {
         ).set(1.0)
         let routes = ExporterRoutes(
             telemetryPath: telemetryPath,
-            renderMetrics: { encoding in
-                store.render(encoding) {
+            renderMetrics: { encoding, org in
+                // One org, no org label: `?org=` names no org here.
+                guard org == nil else { return nil }
+                return store.render(encoding) {
                     monitor.prepareScrape()
                     process.update()
                 }

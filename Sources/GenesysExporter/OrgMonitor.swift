@@ -24,15 +24,24 @@ package final class OrgMonitor: Sendable {
     private let readiness = Mutex(ReadinessState())
     private let logger: Logger
     private let clock: any ExporterClock
+    private let firstPollDelay: Duration
+    private let registry: PrometheusCollectorRegistry
 
+    /// Below this share of the rate-limit window left, polls slow down (doubling, up to `maxSlowdown`×).
+    static let lowHeadroom = 0.2
+    static let maxSlowdown = 8
+
+    /// `firstPollDelay` spreads the first polls of many orgs over the interval, so they do not start at once.
     package init(
         settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger,
-        clock: any ExporterClock = SystemClock()
+        clock: any ExporterClock = SystemClock(), firstPollDelay: Duration = .zero
     ) {
         self.settings = settings
+        self.firstPollDelay = firstPollDelay
         self.clock = clock
         self.store = store
         let registry = store.registry
+        self.registry = registry
         self.logger = logger
         http = HTTPClient(
             configuration: HTTPClientConfiguration(
@@ -81,8 +90,17 @@ package final class OrgMonitor: Sendable {
     }
 
     private func poll(_ collector: any Collector) async {
-        var schedule = PollSchedule(
-            interval: collector.pollInterval ?? settings.pollInterval, failureCap: settings.failureBackoffCap)
+        let interval = collector.pollInterval ?? settings.pollInterval
+        var schedule = PollSchedule(interval: interval, failureCap: settings.failureBackoffCap)
+        var slowdown = 1
+        let effectiveInterval = registry.gauge(
+            "genesys_poll_interval_seconds",
+            "The collector's interval between polls now: longer while the rate-limit headroom is low.",
+            labels: [("collector", collector.name)])
+        store.publish { effectiveInterval.set(interval.seconds) }
+        if firstPollDelay > .zero {
+            do { try await clock.sleep(for: firstPollDelay) } catch { return }
+        }
         while !Task.isCancelled {
             let started = clock.now
             let delay: Duration
@@ -121,7 +139,15 @@ package final class OrgMonitor: Sendable {
                         "retry_in_s": "\(delay.wholeSeconds)",
                     ])
             }
-            do { try await clock.sleep(for: delay) } catch { break }
+            // The budget: while the token's rate-limit window runs low, every collector of this org waits longer.
+            if let share = api.rateLimit.remainingShare, share < Self.lowHeadroom {
+                slowdown = min(slowdown * 2, Self.maxSlowdown)
+            } else {
+                slowdown = 1
+            }
+            let factor = slowdown
+            store.publish { effectiveInterval.set(interval.seconds * Double(factor)) }
+            do { try await clock.sleep(for: delay * slowdown) } catch { break }
         }
     }
 }

@@ -6,17 +6,22 @@ package struct ExporterRoutes: Sendable {
     package var telemetryPath: String
     /// The exposition in the encoding asked for, rendered from values the pollers already hold: a scrape never
     /// calls Genesys.
-    package var renderMetrics: @Sendable (ExpositionEncoding) -> RenderedExposition
+    /// The page for every org, or for the org a `?org=` names; nil for an org that is not monitored (404).
+    package var renderMetrics: @Sendable (ExpositionEncoding, _ org: String?) -> RenderedExposition?
     package var readiness: @Sendable () -> (ready: Bool, reason: String)
+    /// `POST /-/reload` (multi-org mode): re-reads the configuration; nil where there is nothing to reload (404).
+    package var reload: (@Sendable () -> (ok: Bool, message: String))?
 
     package init(
         telemetryPath: String = "/metrics",
-        renderMetrics: @escaping @Sendable (ExpositionEncoding) -> RenderedExposition,
-        readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
+        renderMetrics: @escaping @Sendable (ExpositionEncoding, _ org: String?) -> RenderedExposition?,
+        readiness: @escaping @Sendable () -> (ready: Bool, reason: String),
+        reload: (@Sendable () -> (ok: Bool, message: String))? = nil
     ) {
         self.telemetryPath = telemetryPath
         self.renderMetrics = renderMetrics
         self.readiness = readiness
+        self.reload = reload
     }
 
     /// A page that is not cached (tests, the fuzz targets): gzipped whole when the scraper accepts it.
@@ -25,7 +30,8 @@ package struct ExporterRoutes: Sendable {
         readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
     ) {
         self.init(
-            telemetryPath: telemetryPath, renderMetrics: { RenderedExposition(page: page(), encoding: $0) },
+            telemetryPath: telemetryPath,
+            renderMetrics: { encoding, org in org == nil ? RenderedExposition(page: page(), encoding: encoding) : nil },
             readiness: readiness)
     }
 
@@ -55,8 +61,18 @@ package struct ExporterRoutes: Sendable {
     ///   as Go's promhttp does (the other pages are a few bytes).
     package func reply(method: String, path rawPath: String, acceptEncoding: [String] = []) -> Reply {
         let path = String(rawPath.prefix { $0 != "?" })
-        let known = [telemetryPath, "/", "/-/healthy", "/-/ready"]
+        let known = [telemetryPath, "/", "/-/healthy", "/-/ready"] + (reload == nil ? [] : ["/-/reload"])
         guard known.contains(path) else { return text(404, "404 page not found\n") }
+        if path == "/-/reload", let reload {
+            // Prometheus' convention: POST (or PUT) only, so a crawler's GET never reloads.
+            guard method == "POST" || method == "PUT" else {
+                var reply = text(405, "405 method not allowed; use POST\n")
+                reply.allow = "POST, PUT"
+                return reply
+            }
+            let outcome = reload()
+            return outcome.ok ? text(200, "Reloaded: \(outcome.message)\n") : text(500, "\(outcome.message)\n")
+        }
         guard method == "GET" || method == "HEAD" else {
             var reply = text(405, "405 method not allowed\n")
             reply.allow = "GET, HEAD"
@@ -64,7 +80,9 @@ package struct ExporterRoutes: Sendable {
         }
         switch path {
         case telemetryPath:
-            let page = renderMetrics(AcceptEncoding.acceptsGzip(acceptEncoding) ? .gzip : .identity)
+            let org = Self.queryValue("org", in: rawPath)
+            guard let page = renderMetrics(AcceptEncoding.acceptsGzip(acceptEncoding) ? .gzip : .identity, org)
+            else { return text(404, "no org named '\(SafeExcerpt.of(org ?? "", limit: 80))' is monitored here\n") }
             var reply = Reply(status: 200, contentType: Self.expositionContentType, body: [])
             reply.parts = page.parts
             reply.contentEncoding = page.encoding == .gzip ? "gzip" : nil
@@ -75,6 +93,47 @@ package struct ExporterRoutes: Sendable {
             let status = readiness()
             return status.ready ? text(200, "Ready\n") : text(503, "Not ready: \(status.reason)\n")
         default: return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Array(landingPage.utf8))
+        }
+    }
+
+    /// The first `name=value` of the URL's query, percent-decoded; nil when absent or not valid UTF-8.
+    static func queryValue(_ name: String, in uri: String) -> String? {
+        guard let question = uri.firstIndex(of: "?") else { return nil }
+        for pair in uri[uri.index(after: question)...].split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == name else { continue }
+            return percentDecoded(parts[1])
+        }
+        return nil
+    }
+
+    private static func percentDecoded(_ text: Substring) -> String? {
+        var bytes: [UInt8] = []
+        var index = text.utf8.startIndex
+        let utf8 = text.utf8
+        while index < utf8.endIndex {
+            let byte = utf8[index]
+            if byte == UInt8(ascii: "%") {
+                let first = utf8.index(after: index)
+                guard first < utf8.endIndex, utf8.index(after: first) < utf8.endIndex,
+                    let high = hexValue(utf8[first]), let low = hexValue(utf8[utf8.index(after: first)])
+                else { return nil }
+                bytes.append(high << 4 | low)
+                index = utf8.index(first, offsetBy: 2)
+            } else {
+                bytes.append(byte == UInt8(ascii: "+") ? UInt8(ascii: " ") : byte)
+                index = utf8.index(after: index)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
         }
     }
 

@@ -63,21 +63,41 @@ package final class MetricStore: Sendable {
         }
     }
 
+    /// The poll-driven part as plain text with its generation (a new generation means new text), read while no
+    /// poll is being applied: what the multi-org page merges.
+    package func stableSnapshot() -> (generation: UInt64, plain: [UInt8]) {
+        publication.reading {
+            let rendering = plainRendering()
+            return (rendering.generation, rendering.plain)
+        }
+    }
+
+    /// The live part, rendered now (`refreshLive` sets its values first).
+    package func liveSnapshot(refreshLive: () -> Void) -> [UInt8] {
+        refreshLive()
+        var live: [UInt8] = []
+        if liveRegistry !== registry { liveRegistry.emit(into: &live) }
+        return live
+    }
+
     private enum StablePart {
         case plain([UInt8])
         case gzipped(GzipSplice.Prefix)
     }
 
-    private func stablePart(_ encoding: ExpositionEncoding) -> StablePart {
+    /// The cached rendering of `registry`, rendered again first when it changed.
+    private func plainRendering() -> CachedRendering {
         let current = generation.withLock { $0 }
-        let rendering: CachedRendering
-        if let hit = cached.withLock({ $0 }), hit.generation == current {
-            rendering = hit
-        } else {
-            // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
-            rendering = CachedRendering(generation: current, plain: registry.emitToBuffer())
-            cached.withLock { $0 = rendering }
-        }
+        if let hit = cached.withLock({ $0 }), hit.generation == current { return hit }
+        // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
+        let rendering = CachedRendering(generation: current, plain: registry.emitToBuffer())
+        cached.withLock { $0 = rendering }
+        return rendering
+    }
+
+    private func stablePart(_ encoding: ExpositionEncoding) -> StablePart {
+        let rendering = plainRendering()
+        let current = rendering.generation
         guard encoding == .gzip else { return .plain(rendering.plain) }
         if let gzipped = rendering.gzipped { return .gzipped(gzipped) }
         return compressing.withLock { _ in

@@ -1,0 +1,90 @@
+/// A text exposition split into metric families, so several orgs' pages can be merged into one valid page: each
+/// family's `# HELP`/`# TYPE` once, then the samples of every org together (the text format wants a family's
+/// samples in one group), each sample labelled with its org.
+package struct ExpositionFamilies: Sendable {
+    package private(set) var order: [String] = []
+    package private(set) var headers: [String: [UInt8]] = [:]
+    package private(set) var samples: [String: [UInt8]] = [:]
+
+    package init() {}
+
+    /// Splits `page` (what swift-prometheus renders: comment lines name their family, samples follow them) and adds
+    /// `org="<org>"` as the first label of every sample when `org` is given. `org` must be a valid label value that
+    /// needs no escaping (the configuration allows `[A-Za-z0-9_.-]` only).
+    package init(page: [UInt8], org: String?) {
+        let label = org.map { Array("org=\"\($0)\"".utf8) } ?? []
+        var family = ""
+        var start = 0
+        while start < page.count {
+            var end = start
+            while end < page.count && page[end] != UInt8(ascii: "\n") { end += 1 }
+            let line = page[start..<end]
+            start = end + 1
+            guard !line.isEmpty else { continue }
+            if line.first == UInt8(ascii: "#") {
+                // "# HELP name …" / "# TYPE name …": the third word is the family.
+                let words = line.split(separator: UInt8(ascii: " "), maxSplits: 3, omittingEmptySubsequences: true)
+                guard words.count >= 3 else { continue }
+                let name = String(decoding: words[2], as: UTF8.self)
+                if name != family {
+                    family = name
+                    if headers[name] == nil { order.append(name) }
+                }
+                headers[name, default: []] += line
+                headers[name, default: []].append(UInt8(ascii: "\n"))
+                continue
+            }
+            if headers[family] == nil && samples[family] == nil { order.append(family) }
+            samples[family, default: []] += Self.labelled(line, label)
+        }
+    }
+
+    /// The sample line with `label` first in its label set, and a newline.
+    static func labelled(_ line: ArraySlice<UInt8>, _ label: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(line.count + label.count + 3)
+        guard !label.isEmpty,
+            let cut = line.firstIndex(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: " ") })
+        else {
+            out += line
+            out.append(UInt8(ascii: "\n"))
+            return out
+        }
+        out += line[line.startIndex..<cut]
+        if line[cut] == UInt8(ascii: "{") {
+            out.append(UInt8(ascii: "{"))
+            out += label
+            let next = line.index(after: cut)
+            if next < line.endIndex && line[next] != UInt8(ascii: "}") { out.append(UInt8(ascii: ",")) }
+            out += line[next...]
+        } else {
+            out.append(UInt8(ascii: "{"))
+            out += label
+            out.append(UInt8(ascii: "}"))
+            out += line[cut...]
+        }
+        out.append(UInt8(ascii: "\n"))
+        return out
+    }
+
+    /// One page: families in the order they first appear across `parts`, each header from the first part that has
+    /// it, then every part's samples of that family in part order.
+    package static func merge(_ parts: [ExpositionFamilies]) -> [UInt8] {
+        var order: [String] = []
+        var seen: Set<String> = []
+        for part in parts {
+            for name in part.order where seen.insert(name).inserted { order.append(name) }
+        }
+        var page: [UInt8] = []
+        page.reserveCapacity(parts.reduce(0) { total, part in total + part.byteCount })
+        for name in order {
+            if let header = parts.lazy.compactMap({ $0.headers[name] }).first { page += header }
+            for part in parts { if let lines = part.samples[name] { page += lines } }
+        }
+        return page
+    }
+
+    var byteCount: Int {
+        headers.values.reduce(0) { $0 + $1.count } + samples.values.reduce(0) { $0 + $1.count }
+    }
+}

@@ -12,7 +12,12 @@ promtool; --live and --fixture-live also need prometheus.
                                                        also evaluate every query on a running Prometheus
   scripts/ops-check.py --live --exporter-cmd ".build/debug/genesys-exporter --demo --web.listen-address={listen}"
                                                        start exporter + Prometheus on loopback, check, stop
-  scripts/ops-check.py --fixture-live                  same, with the fixture served by a tiny HTTP server
+  scripts/ops-check.py --fixture-live                  same, with the fixtures served by a tiny HTTP server
+
+Without --metrics-file/--metrics-url the checks run on both fixtures: the single-org scrape
+(no org label) and its multi-org shape (--config.file: two orgs, org="<name>" on every genesys_*
+series except the process-wide ones). --fixture-live serves both as two targets of one job and
+also checks that every dashboard panel, recording rule and alert keeps the org label.
 
 The last line is always "ops-check: N passed, M failed"; the exit code is 1 if M > 0.
 """
@@ -50,6 +55,8 @@ DASHBOARD = os.path.join(ROOT, "dashboards", "genesys-exporter.json")
 RUNBOOK = os.path.join(ROOT, "docs", "runbook.md")
 OPERATING = os.path.join(ROOT, "README.md")  # the Operating section lists every alert
 FIXTURE = os.path.join(ROOT, "scripts", "ops-fixtures", "metrics-sample.prom")
+FIXTURE_ORGS = os.path.join(ROOT, "scripts", "ops-fixtures", "metrics-sample-orgs.prom")
+MAKE_FIXTURE_ORGS = os.path.join(ROOT, "scripts", "ops-fixtures", "make-orgs-fixture.py")
 
 RUNBOOK_URL = "https://github.com/genesys-exporter/genesys-exporter/blob/main/docs/runbook.md"
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
@@ -149,6 +156,22 @@ STRING_RE = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 GROUPING_RE = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)")
 IDENT_RE = re.compile(r"(?<![A-Za-z0-9_:$.])[A-Za-z_:][A-Za-z0-9_:]*")
 EXPORTER_METRIC_RE = re.compile(r"^(genesys_[a-z0-9_]+|process_[a-z_]+|up)$")
+# Series of the whole exporter process: no org label in multi-org mode (issue 13). Every other genesys_*
+# series, and every recording rule built on them, carries org="<name>" in multi-org mode.
+PROCESS_WIDE_RE = re.compile(r"^(process_[a-z_]+|up|genesys_exporter_[a-z0-9_]+)$")
+# Served only in multi-org mode (--config.file): a single-org exporter may lack them.
+MULTI_ORG_ONLY = {"genesys_exporter_config_last_reload_successful",
+                  "genesys_exporter_config_last_reload_success_timestamp_seconds",
+                  "genesys_exporter_config_reloads_total", "genesys_exporter_orgs"}
+# Aggregations and joins that may leave org out on purpose: (rule, clause).
+ORG_CLAUSE_EXEMPT = {
+    # your objectives are recorded per queue_id (ids are unique across orgs) and joined onto each org's queues
+    ("queue:genesys_queue_service_level_target:ratio", "by (queue_id)"),
+    ("queue:genesys_queue_service_level_target:ratio", "on (queue_id)"),
+}
+AGGREGATION_RE = re.compile(r"\b(sum|max|min|avg|count|group|stddev|stdvar|quantile|count_values)\s*"
+                            r"(?:(by|without)\s*\(([^)]*)\))?\s*\(")
+JOIN_RE = re.compile(r"\b(on|ignoring)\s*\(([^)]*)\)")
 
 
 def metric_identifiers(expr):
@@ -168,6 +191,37 @@ def metric_identifiers(expr):
         if ":" in tok or EXPORTER_METRIC_RE.match(tok):
             names.add(tok)
     return names
+
+
+def org_bearing(names, rec):
+    """The metric names of an expression whose series carry org in multi-org mode."""
+    return {n for n in names if (n in rec and not n.startswith("genesys:")) or
+            (EXPORTER_METRIC_RE.match(n) and not PROCESS_WIDE_RE.match(n))}
+
+
+def org_clause_problems(expr, owner=""):
+    """Aggregations (by, or none at all) and joins (on) that drop or ignore org in an expression."""
+    problems = []
+    s = STRING_RE.sub('""', expr)
+    for m in AGGREGATION_RE.finditer(s):
+        op, mode, labels = m.group(1), m.group(2), m.group(3)
+        if mode == "without":
+            continue
+        clause = f"by ({labels})" if mode else f"{op}(...)"
+        if (owner, clause) in ORG_CLAUSE_EXEMPT:
+            continue
+        if not mode:
+            problems.append(f"{op}(...) without by: aggregates all orgs together")
+        elif "org" not in [l.strip() for l in labels.split(",")]:
+            problems.append(f"{op} {clause} drops org")
+    for m in JOIN_RE.finditer(s):
+        kw, labels = m.group(1), m.group(2)
+        clause = f"{kw} ({labels})"
+        if (owner, clause) in ORG_CLAUSE_EXEMPT:
+            continue
+        if kw == "on" and "org" not in [l.strip() for l in labels.split(",")]:
+            problems.append(f"{clause} matches series of different orgs")
+    return problems
 
 
 def parse_exposition(text):
@@ -193,8 +247,8 @@ def http_get(url, timeout=5.0):
         return r.status, r.read().decode("utf-8", "replace")
 
 
-def grafana_to_promql(expr):
-    """Replace Grafana's variables with values Prometheus accepts."""
+def grafana_to_promql(expr, values=None):
+    """Replace Grafana's variables with values Prometheus accepts (values: {name: regex} for some of them)."""
     m = re.fullmatch(r"\s*label_values\s*\((.*),\s*(\w+)\s*\)\s*", expr)
     if m:
         expr = m.group(1)
@@ -203,6 +257,8 @@ def grafana_to_promql(expr):
     for var, value in (("__rate_interval", "5m"), ("__interval", "1m"), ("__range_s", "3600"),
                        ("__range_ms", "3600000"), ("__range", "1h"), ("__interval_ms", "60000")):
         expr = expr.replace("${" + var + "}", value).replace("$" + var, value)
+    for var, value in (values or {}).items():
+        expr = re.sub(r"\$\{%s(:\w+)?\}|\$%s\b" % (var, var), lambda _: value, expr)
     expr = re.sub(r"\$\{(\w+)(:\w+)?\}|\$(\w+)|\[\[(\w+)\]\]", ".*", expr)
     return expr
 
@@ -321,6 +377,20 @@ def check_dashboard(ctx):
         q = v and (v["query"].get("query") if isinstance(v.get("query"), dict) else v.get("query"))
         if not v or v.get("type") != "query" or "label_values(genesys_up" not in (q or ""):
             problems.append(f"no '{name}' query variable using label_values(genesys_up...)")
+    # multi-org: an org variable before queue; All must also match series without org (single-org mode)
+    names = [v.get("name") for v in dash.get("templating", {}).get("list", [])]
+    v = variables.get("org")
+    q = v and (v["query"].get("query") if isinstance(v.get("query"), dict) else v.get("query"))
+    if not v or v.get("type") != "query" or not re.match(r"label_values\(genesys_up\b.*,\s*org\s*\)$", q or ""):
+        problems.append("no 'org' query variable using label_values(genesys_up..., org)")
+    elif not (v.get("multi") and v.get("includeAll") and v.get("allValue") == ".*"):
+        problems.append("variable $org must be multi-value with All = .* (matches single-org series, which have no org)")
+    if "org" in names and "queue" in names and names.index("org") > names.index("queue"):
+        problems.append("variable $org must come before $queue")
+    v = variables.get("queue")
+    q = v and (v["query"].get("query") if isinstance(v.get("query"), dict) else v.get("query"))
+    if v and 'org=~"$org"' not in (q or ""):
+        problems.append("variable $queue is not filtered on org=~\"$org\"")
 
     # no hard-coded data source anywhere
     def walk(node, where):
@@ -375,12 +445,41 @@ def check_dashboard(ctx):
                     continue
                 if not sel or 'job=~"$job"' not in sel or 'instance=~"$instance"' not in sel:
                     problems.append(f"{where} {t.get('refId')}: {name} is not filtered on job=~\"$job\", instance=~\"$instance\"")
+                if org_bearing({name}, rec) and (not sel or 'org=~"$org"' not in sel):
+                    problems.append(f"{where} {t.get('refId')}: {name} is not filtered on org=~\"$org\"")
+            if org_bearing(metric_identifiers(expr), rec):
+                for prob in org_clause_problems(expr):
+                    problems.append(f"{where} {t.get('refId')}: {prob}")
     for r in REQUIRED_ROWS:
         if r not in rows:
             problems.append(f"no row titled {r!r}")
     if problems:
         raise CheckFailed("\n".join(problems))
-    return f"{len(ids)} panels ({len(rows)} rows), unique ids, units, descriptions, thresholds, ${{datasource}} everywhere"
+    return (f"{len(ids)} panels ({len(rows)} rows), unique ids, units, descriptions, thresholds, ${{datasource}} "
+            f"everywhere, $org filter and org kept in every aggregation")
+
+
+def check_org_conventions(ctx):
+    """Multi-org mode: every recording rule and alert on org-bearing series keeps org (aggregations group by
+    it, joins match on it) and every such alert names the org in its summary."""
+    problems, rules, alerts = [], 0, 0
+    rec = recording_rule_names()
+    for path in (RULES, ALERTS):
+        for r in load_rule_groups(path):
+            owner = r.get("record") or r.get("alert")
+            if not org_bearing(metric_identifiers(r["expr"]), rec):
+                continue
+            for prob in org_clause_problems(r["expr"], owner):
+                problems.append(f"{rel(path)} {owner}: {prob}")
+            if "alert" in r:
+                alerts += 1
+                if "$labels.org" not in ((r.get("annotations") or {}).get("summary") or ""):
+                    problems.append(f"{rel(path)} {owner}: summary does not mention {{{{ $labels.org }}}}")
+            else:
+                rules += 1
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    return f"{rules} recording rules and {alerts} alerts on per-org series keep org; the alerts name it in their summary"
 
 
 def check_metric_names(ctx):
@@ -389,7 +488,7 @@ def check_metric_names(ctx):
     if not samples:
         raise CheckFailed(f"{ctx.metrics_source}: no samples")
     rec = recording_rule_names()
-    problems, used = [], set()
+    problems, used, multi_only = [], set(), set()
     for where, expr in dashboard_queries(dashboard()) + rule_queries():
         for name in metric_identifiers(expr):
             used.add(name)
@@ -402,12 +501,47 @@ def check_metric_names(ctx):
             base = re.sub(r"_(bucket|sum|count)$", "", name)
             if base != name and families.get(base) in ("histogram", "summary"):
                 continue
+            if name in MULTI_ORG_ONLY and not ctx.is_fixture:
+                multi_only.add(name)  # a single-org exporter need not serve them
+                continue
             problems.append(f"{where}: {name} is not in {ctx.metrics_source}")
     if problems:
         raise CheckFailed("\n".join(sorted(set(problems))))
     unused = sorted(f for f in families if f not in used and not any(u.startswith(f + "_") for u in used))
     note = f"; served but unused: {', '.join(unused)}" if unused else ""
+    if multi_only:
+        note += f"; not served (multi-org mode only): {', '.join(sorted(multi_only))}"
     return f"{len(used)} metric names used by dashboard and rules all exist in {ctx.metrics_source}{note}"
+
+
+def check_orgs_fixture(ctx):
+    """The multi-org fixture is what make-orgs-fixture.py makes of the single-org one, and has the right shape."""
+    rc, out = run([sys.executable, MAKE_FIXTURE_ORGS, "--check"])
+    if rc != 0:
+        raise CheckFailed(out)
+    with open(FIXTURE_ORGS, encoding="utf-8") as f:
+        text = f.read()
+    problems, orgs = [], set()
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'([A-Za-z_:][A-Za-z0-9_:]*)(\{[^}]*\})?', line)
+        name, labels = m.group(1), m.group(2) or ""
+        o = re.search(r'(?:^\{|,)org="([^"]*)"', labels)
+        base = re.sub(r"_(bucket|sum|count)$", "", name)
+        if PROCESS_WIDE_RE.match(name) or PROCESS_WIDE_RE.match(base):
+            if o:
+                problems.append(f"process-wide series has an org label: {line}")
+        elif name.startswith("genesys_"):
+            if not o:
+                problems.append(f"no org label: {line}")
+            else:
+                orgs.add(o.group(1))
+    if len(orgs) < 2:
+        problems.append(f"want two orgs or more, found {sorted(orgs)}")
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    return f"{rel(FIXTURE_ORGS)} is up to date; orgs {', '.join(sorted(orgs))} on every genesys_* series, none on process-wide ones"
 
 
 def check_exposition_lint(ctx):
@@ -441,6 +575,42 @@ def check_queries(ctx):
     if problems:
         raise CheckFailed("\n".join(problems))
     return f"{len(queries)} queries evaluated without error ({empty} returned no data yet); up == 1; token gauge present"
+
+
+def check_org_kept(ctx):
+    """On the target serving the multi-org fixture: every dashboard query, recording rule and alert over
+    per-org series returns only series that carry org (nothing aggregates orgs together)."""
+    base, target = ctx.prometheus_url, ctx.org_target
+    rec = recording_rule_names()
+    problems, checked, seen_orgs = [], 0, set()
+    queries = [(w, grafana_to_promql(e, {"instance": re.escape(target).replace("\\", "\\\\")})) for w, e in dashboard_queries(dashboard())]
+    queries += [(f"{rel(RULES)} {r}", f'{{__name__="{r}", instance="{target}"}}') for r in sorted(rec)
+                if not r.startswith("genesys:")]
+    queries += [(w, e) for w, e in rule_queries() if w.startswith(rel(ALERTS))]
+    for where, promql in queries:
+        if where.startswith("variable "):
+            continue
+        if not org_bearing(metric_identifiers(promql), rec) and "__name__" not in promql:
+            continue
+        try:
+            result = prom_query(base, promql)["result"]
+        except CheckFailed as e:
+            problems.append(f"{where}: {e}\n    query: {promql}")
+            continue
+        checked += 1
+        for series in result:
+            labels = series.get("metric", {})
+            if labels.get("instance") not in (None, target):
+                continue  # an alert also sees the single-org target, whose series have no org
+            if not labels.get("org"):
+                problems.append(f"{where}: a result series has no org label: {labels}\n    query: {promql}")
+                break
+            seen_orgs.add(labels["org"])
+    if len(seen_orgs) < 2:
+        problems.append(f"saw orgs {sorted(seen_orgs)} in the results, want the fixture's two")
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    return f"{checked} queries on the multi-org target keep org (orgs seen: {', '.join(sorted(seen_orgs))})"
 
 
 # --------------------------------------------------------------------------- live mode
@@ -550,7 +720,8 @@ class LiveStack:
     def __init__(self, ctx, args):
         self.ctx, self.args = ctx, args
         self.tmp = tempfile.mkdtemp(prefix="ops-check-")
-        self.exporter = self.fixture = self.prometheus = None
+        self.exporter = self.fixture = self.fixture_orgs = self.prometheus = None
+        self.org_listen = None
         self.deadline = time.monotonic() + LIVE_DEADLINE
 
     def remaining(self, cap):
@@ -561,8 +732,14 @@ class LiveStack:
         listen = f"127.0.0.1:{exporter_port}"
         self.exporter_url = f"http://{listen}"
         self.exporter_log = os.path.join(self.tmp, "exporter.log")
+        targets = [listen]
         if self.args.fixture_live:
             self.fixture = FixtureServer(self.args.metrics_file or FIXTURE, exporter_port)
+            if not self.args.metrics_file:  # also the multi-org shape, as a second target of the job
+                org_port = free_port()
+                self.org_listen = f"127.0.0.1:{org_port}"
+                self.fixture_orgs = FixtureServer(FIXTURE_ORGS, org_port)
+                targets.append(self.org_listen)
         else:
             cmd = shlex.split(self.args.exporter_cmd.replace("{listen}", listen))
             print(f"       starting exporter: {shlex.join(cmd)}", flush=True)
@@ -585,7 +762,7 @@ class LiveStack:
                 "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n"
                 f"rule_files:\n  - {json.dumps(RULES)}\n  - {json.dumps(ALERTS)}\n"
                 f"scrape_configs:\n  - job_name: {json.dumps(self.ctx.job)}\n"
-                f"    static_configs:\n      - targets: [{json.dumps(listen)}]\n")
+                f"    static_configs:\n      - targets: [{', '.join(json.dumps(t) for t in targets)}]\n")
         self.prom_url = f"http://127.0.0.1:{prom_port}"
         self.prom_log = os.path.join(self.tmp, "prometheus.log")
         cmd = [self.ctx.prometheus, f"--config.file={config}", f"--storage.tsdb.path={os.path.join(self.tmp, 'data')}",
@@ -601,15 +778,19 @@ class LiveStack:
 
         def scraped_twice():
             r = prom_query(self.prom_url, f'count_over_time(up{{job="{self.ctx.job}"}}[5m])')["result"]
-            return r and float(r[0]["value"][1]) >= 2
-        wait_until("two scrapes of the exporter", scraped_twice, self.remaining(30))
+            return len(r) == len(targets) and all(float(s["value"][1]) >= 2 for s in r)
+        wait_until("two scrapes of every target", scraped_twice, self.remaining(30))
         _, self.scrape = http_get(self.exporter_url + "/metrics", timeout=10)
+        self.scrape_orgs = None
+        if self.org_listen:
+            _, self.scrape_orgs = http_get(f"http://{self.org_listen}/metrics", timeout=10)
 
     def stop(self):
         stop_process(self.prometheus)
         stop_process(self.exporter)
-        if self.fixture:
-            self.fixture.stop()
+        for server in (self.fixture, self.fixture_orgs):
+            if server:
+                server.stop()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
@@ -617,17 +798,20 @@ class LiveStack:
 
 
 class Context:
-    def __init__(self, args):
+    def __init__(self, args, fixture=FIXTURE):
         self.args = args
         self.promtool = args.promtool or shutil.which("promtool") or "promtool"
         self.prometheus = args.prometheus or shutil.which("prometheus") or "prometheus"
         self.job = args.job
         self.prometheus_url = args.prometheus_url
         self._metrics = None
+        self.metrics_file = args.metrics_file or fixture
+        self.is_fixture = not (args.metrics_url or args.metrics_file)  # one of the shipped fixtures
+        self.org_target = None  # --fixture-live: the target serving the multi-org fixture
         if args.metrics_url:
             self.metrics_source = args.metrics_url
         else:
-            self.metrics_source = rel(os.path.abspath(args.metrics_file or FIXTURE))
+            self.metrics_source = rel(os.path.abspath(self.metrics_file))
 
     def metrics_text(self):
         if self._metrics is None:
@@ -638,7 +822,7 @@ class Context:
                     raise CheckFailed(f"cannot fetch {self.args.metrics_url}: {e}")
             else:
                 try:
-                    with open(self.args.metrics_file or FIXTURE, encoding="utf-8") as f:
+                    with open(self.metrics_file, encoding="utf-8") as f:
                         self._metrics = f.read()
                 except OSError as e:
                     raise CheckFailed(str(e))
@@ -697,6 +881,7 @@ def main():
     check("promtool check rules", check_rules)
     check("promtool test rules", check_rule_tests)
     check("alert conventions", check_alert_conventions)
+    check("org label conventions", check_org_conventions)
     check("dashboard lint", check_dashboard)
 
     stack = None
@@ -710,16 +895,32 @@ def main():
                 print(f"FAIL  live stack\n       {str(e).replace(chr(10), chr(10) + '       ')}", flush=True)
             else:
                 passed.append("live stack")
-                print(f"ok    live stack: exporter at {stack.exporter_url}, Prometheus at {stack.prom_url}, scraped twice")
+                orgs = f" and the multi-org fixture at http://{stack.org_listen}" if stack.org_listen else ""
+                print(f"ok    live stack: exporter at {stack.exporter_url}{orgs}, Prometheus at {stack.prom_url}, "
+                      "scraped twice")
                 ctx._metrics = stack.scrape
                 ctx.metrics_source = "the live scrape"
+                ctx.is_fixture = bool(args.fixture_live and not args.metrics_file)
                 ctx.prometheus_url = stack.prom_url
                 check("metric names exist", check_metric_names)
                 check("promtool check metrics", check_exposition_lint)
+                if stack.org_listen:
+                    ctx_orgs = Context(args, FIXTURE_ORGS)
+                    ctx_orgs._metrics, ctx_orgs.metrics_source = stack.scrape_orgs, "the live multi-org scrape"
+                    check("metric names exist (multi-org)", lambda _: check_metric_names(ctx_orgs))
+                    check("promtool check metrics (multi-org)", lambda _: check_exposition_lint(ctx_orgs))
                 check("queries evaluate on Prometheus", check_queries)
+                if stack.org_listen:
+                    ctx.org_target = stack.org_listen
+                    check("org label kept (multi-org target)", check_org_kept)
         else:
             check("metric names exist", check_metric_names)
             check("promtool check metrics", check_exposition_lint)
+            if ctx.is_fixture:
+                ctx_orgs = Context(args, FIXTURE_ORGS)
+                check("multi-org fixture shape", check_orgs_fixture)
+                check("metric names exist (multi-org)", lambda _: check_metric_names(ctx_orgs))
+                check("promtool check metrics (multi-org)", lambda _: check_exposition_lint(ctx_orgs))
             if args.prometheus_url:
                 check("queries evaluate on Prometheus", check_queries)
     finally:

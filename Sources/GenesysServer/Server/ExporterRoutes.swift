@@ -96,13 +96,13 @@ package struct ExporterRoutes: Sendable {
         }
     }
 
-    /// The first `name=value` of the URL's query, percent-decoded; nil when absent or not valid UTF-8.
+    /// The first `name=value` of the URL's query, percent-decoded; nil when absent.
     static func queryValue(_ name: String, in uri: String) -> String? {
         guard let question = uri.firstIndex(of: "?") else { return nil }
         for pair in uri[uri.index(after: question)...].split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard parts.count == 2, parts[0] == name else { continue }
-            return percentDecoded(parts[1])
+            return percentDecoded(parts[1]) ?? String(parts[1])  // undecodable: matches no org
         }
         return nil
     }

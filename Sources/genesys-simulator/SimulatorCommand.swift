@@ -11,7 +11,7 @@ struct SimulatorCommand: AsyncParsableCommand {
         abstract: "A fake Genesys Cloud (login and Platform API on one port) for demos and manual tests."
     )
 
-    @Option(help: "Port to listen on (0 picks a free one).")
+    @Option(help: "Port to listen on (0 picks a free one); with --orgs N, org i listens on port + i - 1.")
     var port: Int = 0
 
     @Option(help: "Address to bind.")
@@ -34,8 +34,33 @@ struct SimulatorCommand: AsyncParsableCommand {
         help: "Seconds before a conversation event shows up in the aggregates (late-arriving data, 0...86400).")
     var aggregateSettleDelay: Int = 0
 
+    @Option(
+        help: """
+            Number of independent simulated orgs (1...1000), each on its own port with client id sim-client-<i>, \
+            secret sim-secret-<i> and name "Simulated Org <i>". Prints one line per org: \
+            "org <i> <base URL> <client id> <client secret>" (fake test credentials, printed on purpose), then \
+            "genesys-simulator: ready".
+            """)
+    var orgs: Int = 1
+
+    @Option(
+        name: .customLong("orgs-file"),
+        help: """
+            Write a genesys-exporter --config.file for the simulated orgs here (names org-<i>; each secret in \
+            <path>.secrets/org-<i>, mode 0600).
+            """)
+    var orgsFile: String?
+
+    /// One org with the historical credentials and banner; otherwise the indexed multi-org mode.
+    private var multiOrg: Bool { orgs > 1 || orgsFile != nil }
+
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard (1...1000).contains(orgs) else { throw ValidationError("--orgs must be 1...1000") }
+        guard port == 0 || port + orgs - 1 <= 65535 else {
+            throw ValidationError("--port + --orgs - 1 must be at most 65535 (org i listens on port + i - 1)")
+        }
+        if let orgsFile, orgsFile.isEmpty { throw ValidationError("--orgs-file must not be empty") }
         guard (0...10_000).contains(queues) else { throw ValidationError("--queues must be 0...10000") }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be positive") }
         guard (0...86_400).contains(aggregateSettleDelay) else {
@@ -44,14 +69,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let simulator = GenesysSimulator(
-            configuration: SimulatorConfiguration(
-                tokenTTL: .seconds(tokenTTL),
-                queueCount: queues,
-                rateLimitPerMinute: rateLimit,
-                movingObservations: moving,
-                aggregateSettleDelay: .seconds(aggregateSettleDelay)
-            ))
+        if multiOrg {
+            try await runOrgs()
+            return
+        }
+        let simulator = GenesysSimulator(configuration: configuration())
         try await simulator.start(host: host, port: port)
         let settings = simulator.configuration
         let base = simulator.baseURL
@@ -68,6 +90,80 @@ struct SimulatorCommand: AsyncParsableCommand {
         let signal = await Self.waitForTerminationSignal()
         say("genesys-simulator: received signal \(signal), shutting down")
         try await simulator.shutdown()
+    }
+
+    /// The settings every org shares, with the credentials and identity given.
+    private func configuration(
+        clientID: String = "sim-client-id", clientSecret: String = "sim-client-secret",
+        orgID: String = "5a1e0c7d-3b9f-4e21-9c4a-6d2f8b7e1a90", orgName: String = "Simulated Contact Center"
+    ) -> SimulatorConfiguration {
+        SimulatorConfiguration(
+            clientID: clientID,
+            clientSecret: clientSecret,
+            tokenTTL: .seconds(tokenTTL),
+            queueCount: queues,
+            rateLimitPerMinute: rateLimit,
+            movingObservations: moving,
+            orgID: orgID,
+            orgName: orgName,
+            aggregateSettleDelay: .seconds(aggregateSettleDelay)
+        )
+    }
+
+    /// `--orgs N` / `--orgs-file`: N simulators in this process, org i with its own port and credentials.
+    private func runOrgs() async throws {
+        var simulators: [GenesysSimulator] = []
+        var entries: [SimulatedOrgEntry] = []
+        do {
+            for index in 1...orgs {
+                let simulator = GenesysSimulator(
+                    configuration: configuration(
+                        clientID: "sim-client-\(index)", clientSecret: "sim-secret-\(index)",
+                        orgID: Self.orgID(index), orgName: "Simulated Org \(index)"))
+                let orgPort = port == 0 ? 0 : port + index - 1
+                do { try await simulator.start(host: host, port: orgPort) } catch {
+                    throw OrgStartError(description: "org \(index): cannot listen on \(host) port \(orgPort): \(error)")
+                }
+                simulators.append(simulator)
+                let settings = simulator.configuration
+                entries.append(
+                    SimulatedOrgEntry(
+                        index: index, baseURL: simulator.baseURL, clientID: settings.clientID,
+                        clientSecret: settings.clientSecret))
+            }
+            say(
+                "genesys-simulator: \(orgs) org\(orgs == 1 ? "" : "s"), \(queues) queues each\(moving ? " (moving observations)" : ""); "
+                    + "fake test credentials below (org <i> <base URL> <client id> <client secret>)")
+            say(
+                entries.map { "org \($0.index) \($0.baseURL) \($0.clientID) \($0.clientSecret)" }.joined(
+                    separator: "\n"))
+            if let orgsFile {
+                let written = try OrgsFile.save(entries, to: orgsFile)
+                say("orgs file: \(written) (secrets in \(OrgsFile.secretsDirectory(for: orgsFile))/)")
+            }
+        } catch {
+            await Self.shutdown(simulators)
+            throw error
+        }
+        say("genesys-simulator: ready")
+        let signal = await Self.waitForTerminationSignal()
+        say("genesys-simulator: received signal \(signal), shutting down \(simulators.count) orgs")
+        await Self.shutdown(simulators)
+    }
+
+    /// A distinct, well-formed org id per index.
+    private static func orgID(_ index: Int) -> String {
+        let digits = String(index)
+        return "00000000-0000-4000-8000-" + String(repeating: "0", count: max(0, 12 - digits.count)) + digits
+    }
+
+    /// Shuts every simulator down concurrently.
+    private static func shutdown(_ simulators: [GenesysSimulator]) async {
+        await withTaskGroup(of: Void.self) { group in
+            for simulator in simulators {
+                group.addTask { try? await simulator.shutdown() }
+            }
+        }
     }
 
     /// Writes a line to standard output unbuffered, so a wrapper script sees it at once.
@@ -91,4 +187,9 @@ struct SimulatorCommand: AsyncParsableCommand {
         }
         return SIGTERM
     }
+}
+
+/// Starting one of the `--orgs` simulators failed (the port is taken, say).
+struct OrgStartError: Error, CustomStringConvertible {
+    var description: String
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import GenesysExporter
 import GenesysSimulator
@@ -19,6 +20,10 @@ struct RunCommand: AsyncParsableCommand {
         let web =
             try configuration.webConfigFile.map { path throws(ConfigurationError) in try WebConfigSource(path: path) }
             ?? .none()
+        if configuration.configFile != nil {
+            try await runOrgs(configuration, web: web, logger: logger)
+            return
+        }
         let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
         let exporter = Exporter(
             org: org, telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
@@ -65,6 +70,47 @@ struct RunCommand: AsyncParsableCommand {
         try? await simulator?.shutdown()
         logger.info("stopped")
     }
+}
+
+/// Multi-org mode (`--config.file`): one exporter for every org of the file (of this shard), reloaded on SIGHUP
+/// and `POST /-/reload`.
+func runOrgs(_ configuration: ExporterConfiguration, web: WebConfigSource, logger: Logger) async throws {
+    let exporter = MultiOrgExporter(
+        orgs: configuration.orgs, loadOrgs: { () throws(ConfigurationError) in try configuration.loadOrgs() },
+        telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
+        limits: configuration.serverLimits, web: web, logger: logger)
+    do {
+        _ = try await exporter.server.start()
+    } catch {
+        logger.error(
+            "cannot listen",
+            metadata: [
+                "address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))",
+                "error": "\(error)",
+            ])
+        throw ExitCode(1)
+    }
+    logger.info(
+        "listening",
+        metadata: [
+            "address":
+                "\(zip(configuration.listenAddresses, exporter.server.boundPorts).map { ListenAddress(host: $0.host, port: $1).description }.joined(separator: ","))",
+            "telemetry_path": "\(configuration.telemetryPath)", "tls": "\(web.servesTLS)",
+            "config_file": "\(configuration.configFile ?? "")", "orgs": "\(configuration.orgs.count)",
+            "shard": "\(configuration.shard.map { "\($0)" } ?? "-")",
+        ])
+    // SIGHUP reloads, as Prometheus does; the reload runs off the signal handler's queue.
+    signal(SIGHUP, SIG_IGN)
+    let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+    hangup.setEventHandler { _ = exporter.fleet.reload() }
+    hangup.resume()
+    defer { hangup.cancel() }
+    let group = ServiceGroup(
+        configuration: ServiceGroupConfiguration(
+            services: exporter.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    try await group.run()
+    logger.info("stopped")
 }
 
 /// Sets up swift-log with the configured level and format, and logs the configuration's warnings.

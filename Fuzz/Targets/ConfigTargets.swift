@@ -119,3 +119,23 @@ extension ConfigTargets {
         }
     }
 }
+
+extension ConfigTargets {
+    /// The `--config.file` of multi-org mode (an operator's YAML, re-read on every reload): parsed strictly by
+    /// `OrgsFile`; whatever the input, the answer is orgs or an error of one line (exit 2 and the reload's 500
+    /// print it as is). That no error quotes a value of `client_secret_env` is a unit test (OrgsFileTests).
+    static func orgsFile(_ data: [UInt8]) {
+        guard let text = String(validating: data, as: UTF8.self) else { return }
+        do {
+            let orgs = try OrgsFile.parse(text, path: "orgs.yml")
+            for org in orgs {
+                FuzzTargets.require(OrgsFile.isValidName(org.name), "accepted the name '\(org.name)'")
+                FuzzTargets.require(
+                    (org.clientSecretFile == nil) != (org.clientSecretEnv == nil), "not exactly one secret source")
+            }
+        } catch {
+            let message = "\(error)"
+            FuzzTargets.require(!message.contains("\n") && !message.contains("\r"), "a multi-line error: \(message)")
+        }
+    }
+}

@@ -30,6 +30,7 @@ package enum FuzzTargets {
         FuzzTarget(name: "url", run: ConfigTargets.url),  // API URL, optionally a newline and the login URL
         FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
         FuzzTarget(name: "web-config", run: ConfigTargets.webConfig),  // the --web.config.file YAML
+        FuzzTarget(name: "orgs-file", run: ConfigTargets.orgsFile),  // the --config.file YAML (multi-org)
     ]
 
     package static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

@@ -91,6 +91,16 @@ struct ExporterOptions: ParsableArguments, Sendable {
     @Option(name: .customLong("env-file"), help: "Read KEY=VALUE settings from this file (default .env when present).")
     var envFile: String?
 
+    @Option(
+        name: .customLong("config.file"),
+        help: "Monitor the orgs of this YAML file (multi-org mode; re-read on SIGHUP or POST /-/reload).")
+    var configFile: String?
+
+    @Option(
+        name: .customLong("config.shard"),
+        help: "I/N: run only the file's orgs whose name hashes to I of N (one of N instances sharing the file).")
+    var configShard: String?
+
     @Flag(name: .customLong("demo"), help: "Run against the built-in Genesys Cloud simulator; no credentials needed.")
     var demo = false
 
@@ -126,6 +136,8 @@ struct ExporterOptions: ParsableArguments, Sendable {
             logLevel: logLevel,
             logFormat: logFormat,
             envFile: envFile,
+            configFile: configFile,
+            configShard: configShard,
             demo: demo,
             demoQueues: demoQueues,
             collectorArguments: collectorArguments)

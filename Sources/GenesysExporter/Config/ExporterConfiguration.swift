@@ -21,14 +21,23 @@ package struct ExporterConfiguration: Sendable {
     package var logLevel: Logger.Level
     package var logFormat: LogFormat
     package var demo: Bool
-    /// The monitored org; nil in demo mode until the simulator is up (see `demoOrg`).
+    /// The monitored org; nil in demo mode until the simulator is up (see `demoOrg`), and in multi-org mode.
     package var org: OrgSettings?
+    /// `--config.file`: multi-org mode; the orgs are `orgs`, and `loadOrgs()` reads the file again.
+    package var configFile: String? = nil
+    /// `--config.shard`: only the file's orgs of this shard run here.
+    package var shard: OrgShard? = nil
+    /// The file's orgs (of `shard`) as read at start; empty in single-org mode.
+    package var orgs: [ConfiguredOrg] = []
+    /// The environment (and .env file) that `client_secret_env` reads; never printed.
+    var secretEnvironment = SecretEnvironment(values: [:])
     /// Things to warn about once logging is up (e.g. a secret passed on the command line).
     package var warnings: [String]
-    /// Settings shared by every org, kept to build the demo org.
+    /// Settings shared by every org, kept to build the demo org and the file's orgs.
     private(set) var tuning: Tuning
 
-    struct Tuning: Sendable {
+    /// The global flags' settings for an org; an org of the `--config.file` overrides some of them.
+    package struct Tuning: Sendable {
         var pollInterval: Duration
         var requestTimeout: Duration
         var refreshMargin: Duration
@@ -44,7 +53,31 @@ package struct ExporterConfiguration: Sendable {
         var copy = self
         copy.org?.token.cacheFile = nil
         copy.tuning.cacheFile = nil
+        copy.usesTokenCache = false
+        copy.orgs = copy.orgs.map(\.withoutTokenCache)
         return copy
+    }
+
+    /// False after `withoutTokenCache()`: `loadOrgs()` then drops the file's `token_cache_file`s too.
+    private var usesTokenCache = true
+
+    /// Reads the `--config.file` anew (for a reload) and returns the orgs of `shard`, resolved like at start;
+    /// the error is one line naming the file, org and key. Empty in single-org mode.
+    package func loadOrgs() throws(ConfigurationError) -> [ConfiguredOrg] {
+        try loadOrgs(
+            readFile: { try String(contentsOfFile: $0, encoding: .utf8) },
+            fileExists: { FileManager.default.fileExists(atPath: $0) })
+    }
+
+    /// `loadOrgs()` with the file access given (tests).
+    package func loadOrgs(
+        readFile: (String) throws -> String, fileExists: (String) -> Bool
+    ) throws(ConfigurationError) -> [ConfiguredOrg] {
+        guard let configFile else { return [] }
+        let orgs = try OrgsFile.load(
+            path: configFile, tuning: tuning, environment: secretEnvironment.values, readFile: readFile,
+            fileExists: fileExists, shard: shard)
+        return usesTokenCache ? orgs : orgs.map(\.withoutTokenCache)
     }
 
     /// The org settings for the built-in simulator at `apiBaseURL`.
@@ -92,6 +125,7 @@ package enum ConfigurationResolver {
 
         var warnings: [String] = []
         try validateProxyVariables(environment)
+        try multiOrgConflicts(options)
         let listenAddresses = try (options.listenAddresses.isEmpty ? [":9985"] : options.listenAddresses).map {
             address throws(ConfigurationError) in
             let (host, port) = try listenAddress(address)
@@ -146,7 +180,18 @@ package enum ConfigurationResolver {
             queueSelection: try QueueCollector.selection(collectors.options[QueueCollector.name] ?? [:]))
 
         var org: OrgSettings?
-        if !options.demo {
+        var orgs: [ConfiguredOrg] = []
+        let shard = try options.configShard.map { text throws(ConfigurationError) in try OrgShard(parsing: text) }
+        // As for the single org's settings: a non-empty environment variable wins over the .env file.
+        let secretEnvironment = SecretEnvironment(
+            values: fileValues.merging(environment.filter { !$0.value.isEmpty }) { _, fromEnvironment in
+                fromEnvironment
+            })
+        if let configFile = options.configFile {
+            orgs = try OrgsFile.load(
+                path: configFile, tuning: tuning, environment: secretEnvironment.values, readFile: readFile,
+                fileExists: fileExists, shard: shard)
+        } else if !options.demo {
             let hosts = try hosts(
                 region: setting(options.region, "GENESYS_REGION"), apiURL: setting(options.apiURL, "GENESYS_API_HOST"),
                 loginURL: setting(options.loginURL, "GENESYS_LOGIN_HOST"))
@@ -202,10 +247,45 @@ package enum ConfigurationResolver {
                 hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken,
                 tuning: tuning)
         }
-        return ExporterConfiguration(
+        var configuration = ExporterConfiguration(
             listenHost: host, listenPort: port, listenAddresses: listenAddresses, webConfigFile: options.webConfigFile,
             serverLimits: limits, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
             demo: options.demo, org: org, warnings: warnings, tuning: tuning)
+        configuration.configFile = options.configFile
+        configuration.shard = shard
+        configuration.orgs = orgs
+        configuration.secretEnvironment = secretEnvironment
+        return configuration
+    }
+
+    /// With `--config.file` every org's credentials come from the file: the single org's flags would be ignored,
+    /// so they are refused rather than silently dropped; `--config.shard` needs the file.
+    static func multiOrgConflicts(_ options: ExporterFlags) throws(ConfigurationError) {
+        guard options.configFile != nil else {
+            if options.configShard != nil {
+                throw .invalid(setting: "--config.shard", reason: "needs --config.file (it splits the file's orgs)")
+            }
+            return
+        }
+        if options.demo {
+            throw .invalid(
+                setting: "--demo", reason: "cannot be combined with --config.file; the demo runs one simulated org")
+        }
+        let perOrg: [(value: String?, flag: String, key: String)] = [
+            (options.region, "--genesys.region", "region"),
+            (options.apiURL, "--genesys.api-url", "api_url"),
+            (options.loginURL, "--genesys.login-url", "login_url"),
+            (options.clientID, "--genesys.client-id", "client_id"),
+            (options.clientSecretFile, "--genesys.client-secret-file", "client_secret_file"),
+            (options.clientSecret, "--genesys.client-secret", "client_secret_file"),
+            (options.grant, "--genesys.grant", "grant"),
+            (options.tokenCacheFile, "--token.cache-file", "token_cache_file"),
+        ]
+        for setting in perOrg where setting.value != nil {
+            throw .invalid(
+                setting: setting.flag,
+                reason: "cannot be combined with --config.file; set \(setting.key) per org in the file")
+        }
     }
 
     static func hosts(region: String?, apiURL: String?, loginURL: String?) throws(ConfigurationError) -> GenesysHosts {

@@ -22,6 +22,10 @@ package struct ExporterFlags: Sendable, Equatable {
     package var logLevel: String?
     package var logFormat: String?
     package var envFile: String?
+    /// `--config.file`: the orgs file of multi-org mode.
+    package var configFile: String?
+    /// `--config.shard I/N`.
+    package var configShard: String?
     package var demo: Bool
     package var demoQueues: Int
     package var collectorArguments: [String]
@@ -48,6 +52,8 @@ package struct ExporterFlags: Sendable, Equatable {
         logLevel: String? = nil,
         logFormat: String? = nil,
         envFile: String? = nil,
+        configFile: String? = nil,
+        configShard: String? = nil,
         demo: Bool = false,
         demoQueues: Int = 40,
         collectorArguments: [String] = []
@@ -73,6 +79,8 @@ package struct ExporterFlags: Sendable, Equatable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.envFile = envFile
+        self.configFile = configFile
+        self.configShard = configShard
         self.demo = demo
         self.demoQueues = demoQueues
         self.collectorArguments = collectorArguments

@@ -131,7 +131,7 @@ struct OrgsFileParsingTests {
 
     @Test func test_everyBadValue_isRefusedWithItsKey() {
         let cases: [(extra: String, expected: String)] = [
-            ("client_id: [a, b]", "key \"client_id\": must be a single value, not a list or mapping"),
+            ("login_url: [a, b]", "key \"login_url\": must be a single value, not a list or mapping"),
             ("poll_interval: 500ms", "key \"poll_interval\": 500ms is shorter than 1s"),
             ("poll_interval: soon", "key \"poll_interval\": \"soon\" is not a duration like 30s, 5m or 1h"),
             ("collectors: [nope]", "key \"collectors\": no collector \"nope\"; there are "),
@@ -242,7 +242,7 @@ struct OrgsFileResolutionTests {
             token_cache_file: /var/lib/genesys-exporter/initech.json
         """
 
-    static func files() -> FakeFiles {
+    fileprivate static func files() -> FakeFiles {
         FakeFiles([
             "orgs.yml": file, "/run/secrets/acme": "acme-secret\r\n",
             "/run/secrets/initech-refresh": "initech-refresh\n",

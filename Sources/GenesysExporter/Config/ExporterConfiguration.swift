@@ -59,7 +59,7 @@ package struct ExporterConfiguration: Sendable {
     }
 
     /// False after `withoutTokenCache()`: `loadOrgs()` then drops the file's `token_cache_file`s too.
-    private var usesTokenCache = true
+    var usesTokenCache = true
 
     /// Reads the `--config.file` anew (for a reload) and returns the orgs of `shard`, resolved like at start;
     /// the error is one line naming the file, org and key. Empty in single-org mode.

@@ -84,7 +84,6 @@ package enum OrgsFile {
     ) throws(ConfigurationError) -> OrgDefinition {
         var scope = "org #\(number)"
         let mapping = try reader.mapping(node, scope: scope, key: nil)
-        try reader.onlyKnownKeys(mapping, scope: scope, known: orgKeys)
         guard let nameNode = mapping["name"], reader.isPresent(nameNode) else {
             throw reader.fail(scope, "missing \"name\"")
         }
@@ -95,6 +94,7 @@ package enum OrgsFile {
         }
         guard names.insert(name).inserted else { throw reader.fail("", "duplicate org name \"\(name)\"") }
         scope = "org \"\(name)\""
+        try reader.onlyKnownKeys(mapping, scope: scope, known: orgKeys)
         let own = try PartialOrg(mapping, scope: scope, reader: reader)
         let org = own.merged(over: defaults)
 
@@ -179,7 +179,7 @@ package enum OrgsFile {
                 atIndent = false
             }
             // Indentation counts one level per column, the safe side for block nesting.
-            if flow + lineDepth > maxNesting * 4 || flow > maxNesting { return line }
+            if flow + lineDepth > maxNesting * 2 || flow > maxNesting { return line }
         }
         return nil
     }

@@ -10,9 +10,17 @@ struct ExpositionFormatTests {
     static func fullScrape(
         _ sim: GenesysSimulator, _ exporter: RunningExporter
     ) async throws -> (text: String, exposition: Exposition) {
-        _ = try await exporter.scrape(until: "every collector polled") { scrape in
-            let up = scrape.samples("genesys_collector_up")
-            return !up.isEmpty && up.allSatisfy { $0.value == 1 }
+        var last: Exposition?
+        do {
+            _ = try await exporter.scrape(until: "every collector polled") { scrape in
+                last = scrape
+                let up = scrape.samples("genesys_collector_up")
+                return !up.isEmpty && up.allSatisfy { $0.value == 1 }
+            }
+        } catch {
+            let up = last?.samples("genesys_collector_up").map { "\($0.labels["collector"] ?? "")=\($0.value)" } ?? []
+            Issue.record("collectors: \(up.joined(separator: " ")); failures: \(last?.failureSummary ?? "")")
+            throw error
         }
         let text = try await exporter.get("/metrics").bodyText
         return (text, try Exposition.parse(text))

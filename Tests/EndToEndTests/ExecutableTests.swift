@@ -150,4 +150,42 @@ struct ExecutableTests {
         #expect(took < .seconds(2))
         #expect(result.stdout.contains("demo mode"))
     }
+
+    /// The executable in multi-org mode: a SIGHUP reloads the file (an org added), SIGTERM stops it cleanly.
+    @Test func test_configFile_servesEveryOrg_andSIGHUPReloadsIt() async throws {
+        try await withSimulator { first in
+            try await withSimulator { second in
+                let directory = try MultiOrgTests.OrgsDirectory()
+                try directory.write([("first", first, nil)])
+                let port = try RawHTTP.freePort()
+                let child = try ChildProcess(
+                    try Self.exporter(),
+                    [
+                        "--config.file", directory.file, "--poll.interval", "1s", "--web.listen-address",
+                        "127.0.0.1:\(port)",
+                    ])
+                defer { child.forceKill() }
+                let client = HTTPClient()
+                defer { client.shutdown() }
+                func orgsServed() async -> Set<String> {
+                    guard let response = try? await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/metrics")),
+                        let scrape = try? Exposition.parse(response.bodyText)
+                    else { return [] }
+                    return Set(
+                        scrape.samples("genesys_collector_up").filter { $0.value == 1 }.compactMap { $0.labels["org"] })
+                }
+                try await awaitCondition("the first org served", timeout: .seconds(30)) { await orgsServed() == ["first"] }
+                try directory.write([("first", first, nil), ("second", second, nil)])
+                kill(child.process.processIdentifier, SIGHUP)
+                try await awaitCondition("both orgs served after SIGHUP", timeout: .seconds(30)) {
+                    await orgsServed() == ["first", "second"]
+                }
+                #expect(first.counters().tokensIssued == 1, "the unchanged org kept its token")
+                child.terminate()
+                let result = try await child.wait(timeout: .seconds(10))
+                #expect(result.status == 0 && !result.signalled, "exit \(result.status); stderr: \(result.stderr)")
+                #expect(result.stderr.contains("configuration reloaded") || result.stdout.contains("configuration reloaded"))
+            }
+        }
+    }
 }

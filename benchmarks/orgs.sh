@@ -12,6 +12,7 @@
 #   SINGLES (single-org exporters, default 10, at most ORGS), SINGLE_SECONDS (their window, default min(60, window)),
 #   TOKEN_TTL (simulator token lifetime in s, default 86399), READY_TIMEOUT (s, default 600),
 #   BIN_DIR (use genesys-exporter and genesys-simulator from there instead of building release).
+#   COLLECTORS (e.g. "identity, queues": every org polls only those; default the collectors on by default).
 #   Quick run: ORGS=5 QUEUES=10 BENCH_SECONDS=20 benchmarks/orgs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -123,7 +124,13 @@ grep -q '^genesys-simulator: ready$' "$work/simulator.log" || fail "the simulato
 started_orgs=$(grep -c '^org ' "$work/simulator.log")
 [ "$started_orgs" -eq "$orgs" ] || fail "the simulator listed $started_orgs orgs, not $orgs" "$work/simulator.log"
 [ "$(grep -c '^  - name: ' "$work/orgs.yml")" -eq "$orgs" ] || fail "$work/orgs.yml does not list $orgs orgs"
+# COLLECTORS (e.g. "identity, queues") limits every org to those collectors; default: the collectors on by default.
+if [ -n "${COLLECTORS:-}" ]; then
+  { printf 'defaults:\n  collectors: [%s]\n' "$COLLECTORS"; cat "$work/orgs.yml"; } >"$work/orgs.yml.new"
+  mv "$work/orgs.yml.new" "$work/orgs.yml"
+fi
 echo "simulator: $orgs orgs x $queues queues (moving), token TTL $token_ttl s, pid $simulator_pid; config $work/orgs.yml" >&2
+echo "collectors: ${COLLECTORS:-the defaults (identity, queues, observations, queue_performance)}" >&2
 
 # --- one multi-org exporter ------------------------------------------------------------------------------------
 port=$(free_port)

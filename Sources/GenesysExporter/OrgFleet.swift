@@ -16,17 +16,12 @@ package final class OrgFleet: Sendable {
         let task: Task<Void, Never>
     }
 
-    /// An org's poll-driven page split into families with its `org` label, kept until its store changes.
+    /// An org's poll-driven page split into families with its `org` label, and (once a gzip scrape asked) each
+    /// family's samples compressed on their own; kept until the org's store changes.
     private struct LabelledPart: Sendable {
         let generation: UInt64
         let families: ExpositionFamilies
-    }
-
-    /// The merged poll-driven page of every org, kept until one of them changes (or the set of orgs does).
-    private struct MergedPage: Sendable {
-        let key: [String: UInt64]
-        let plain: [UInt8]
-        var gzipped: GzipSplice.Prefix?
+        var chunks: [String: GzipSplice.Chunk]?
     }
 
     /// Exporter-wide metrics without an `org` label: build facts, reloads, process, web server.
@@ -34,7 +29,8 @@ package final class OrgFleet: Sendable {
     private let process: ProcessMetrics
     private let members = Mutex<[String: Member]>([:])
     private let labelled = Mutex<[String: LabelledPart]>([:])
-    private let merged = Mutex<MergedPage?>(nil)
+    /// Each family's `# HELP`/`# TYPE` lines compressed, by family.
+    private let headerChunks = Mutex<[String: GzipSplice.Chunk]>([:])
     private let loadOrgs: @Sendable () throws(ConfigurationError) -> [ConfiguredOrg]
     private let logger: Logger
     private let clock: any ExporterClock
@@ -134,48 +130,82 @@ package final class OrgFleet: Sendable {
         let current = members.withLock { members in members.values.sorted { $0.org.name < $1.org.name } }
         if let org {
             guard let member = current.first(where: { $0.org.name == org }) else { return nil }
-            let page = ExpositionFamilies.merge([stableFamilies(of: member), liveFamilies(of: member)])
+            let page = ExpositionFamilies.merge([stableFamilies(of: member).families, liveFamilies(of: member)])
             return RenderedExposition(page: page, encoding: encoding)
         }
         let live = ExpositionFamilies.merge(
             current.map { liveFamilies(of: $0) }
                 + [ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)])
-        let stable = mergedStable(current)
-        guard encoding == .gzip else { return RenderedExposition(parts: [stable.plain, live], encoding: .identity) }
-        let prefix = stable.gzipped ?? GzipSplice.prefix(stable.plain)
-        if stable.gzipped == nil {
-            merged.withLock { if $0?.key == stable.key { $0?.gzipped = prefix } }
+        let exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
+        let orgs = current.map { stableFamilies(of: $0).families }
+        guard encoding == .gzip else {
+            return RenderedExposition(
+                parts: [ExpositionFamilies.merge([exporterWide] + orgs), live], encoding: .identity)
         }
+        // The gzip page is joined from pieces compressed once per change of their org: a scrape compresses only the
+        // orgs that changed since the last one, and the live lines.
+        let prefix = GzipSplice.join(joinedChunks(process: exporterWide, current: current))
         return RenderedExposition(parts: [prefix.bytes, GzipSplice.suffix(after: prefix, live)], encoding: .gzip)
     }
 
-    private func mergedStable(_ current: [Member]) -> MergedPage {
-        var parts: [ExpositionFamilies] = []
-        var key: [String: UInt64] = [:]
-        let processSnapshot = processStore.stableSnapshot()
-        key[""] = processSnapshot.generation
-        for member in current {
-            let part = stableFamilies(of: member)
-            key[member.org.name] = labelled.withLock { $0[member.org.name]?.generation }
-            parts.append(part)
+    /// The compressed pieces of the poll-driven page in page order: per family, its header, then each part's samples.
+    private func joinedChunks(process: ExpositionFamilies, current: [Member]) -> [GzipSplice.Chunk] {
+        let parts =
+            [(process.order, process.samples.mapValues { GzipSplice.chunk($0) }, process)]
+            + current.map { member in
+                let chunks = compressedFamilies(of: member)
+                return (chunks.families.order, chunks.chunks, chunks.families)
+            }
+        var order: [String] = []
+        var seen: Set<String> = []
+        for part in parts {
+            for name in part.0 where seen.insert(name).inserted { order.append(name) }
         }
-        if let hit = merged.withLock({ $0 }), hit.key == key { return hit }
-        let page = MergedPage(
-            key: key,
-            plain: ExpositionFamilies.merge(
-                [ExpositionFamilies(page: processSnapshot.plain, org: nil)] + parts))
-        merged.withLock { $0 = page }
-        return page
+        var chunks: [GzipSplice.Chunk] = []
+        for name in order {
+            if let header = parts.lazy.compactMap({ $0.2.headers[name] }).first {
+                chunks.append(
+                    headerChunks.withLock { cache in
+                        if let hit = cache[name] { return hit }
+                        let chunk = GzipSplice.chunk(header)
+                        cache[name] = chunk
+                        return chunk
+                    })
+            }
+            for part in parts { if let chunk = part.1[name] { chunks.append(chunk) } }
+        }
+        return chunks
     }
 
-    private func stableFamilies(of member: Member) -> ExpositionFamilies {
-        let snapshot = member.store.stableSnapshot()
-        if let hit = labelled.withLock({ $0[member.org.name] }), hit.generation == snapshot.generation {
-            return hit.families
+    /// An org's families and their compressed samples, compressed once per change of the org.
+    private func compressedFamilies(
+        of member: Member
+    ) -> (families: ExpositionFamilies, chunks: [String: GzipSplice.Chunk]) {
+        let (generation, families) = stableFamilies(of: member)
+        if let part = labelled.withLock({ $0[member.org.name] }), part.generation == generation,
+            let chunks = part.chunks
+        {
+            return (part.families, chunks)
         }
-        let families = ExpositionFamilies(page: snapshot.plain, org: member.org.name)
-        labelled.withLock { $0[member.org.name] = LabelledPart(generation: snapshot.generation, families: families) }
-        return families
+        let chunks = families.samples.mapValues { GzipSplice.chunk($0) }
+        labelled.withLock { parts in
+            if parts[member.org.name]?.generation == generation { parts[member.org.name]?.chunks = chunks }
+        }
+        return (families, chunks)
+    }
+
+    /// An org's labelled families and the generation they are of, labelled again only after a change.
+    private func stableFamilies(of member: Member) -> (generation: UInt64, families: ExpositionFamilies) {
+        // The generation is read before rendering: a change during the render only causes one more render later.
+        let generation = member.store.stableGeneration
+        if let hit = labelled.withLock({ $0[member.org.name] }), hit.generation == generation {
+            return (generation, hit.families)
+        }
+        let families = ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
+        labelled.withLock {
+            $0[member.org.name] = LabelledPart(generation: generation, families: families, chunks: nil)
+        }
+        return (generation, families)
     }
 
     private func liveFamilies(of member: Member) -> ExpositionFamilies {

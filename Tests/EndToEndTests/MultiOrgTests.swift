@@ -219,4 +219,48 @@ struct MultiOrgTests {
             }
         }
     }
+
+    /// The gzip page is joined from pieces compressed per org and family: it must read back as one member holding a
+    /// valid page with every org, exactly what a plain scrape of the same moment holds.
+    @Test func test_gzipPage_isOneMemberReadingBackToTheSamePage_andPromtoolAcceptsIt() async throws {
+        try await withSimulator(SimulatorConfiguration(queueCount: 3)) { first in
+            try await withSimulator(SimulatorConfiguration(queueCount: 4)) { second in
+                let directory = try OrgsDirectory()
+                try directory.write([("first", first, nil), ("second", second, nil)])
+                try await Self.withOrgsExporter(try Self.configuration(directory)) { _, base in
+                    _ = try await Self.awaitScrape(base, "both orgs polled") { scrape in
+                        ["first", "second"].allSatisfy { org in
+                            ["identity", "queues", "observations"].allSatisfy {
+                                scrape.value("genesys_collector_up", ["org": org, "collector": $0]) == 1
+                            }
+                        }
+                    }
+                    let port = try #require(Int(base.split(separator: ":").last ?? ""))
+                    let gzip = try await RawHTTP.send(
+                        port: port, method: "GET", path: "/metrics", headers: [("Accept-Encoding", "gzip")])
+                    let plain = try await Self.scrape(base)
+                    let unzipped = try #require(Gunzip.read(gzip.body))
+                    #expect(unzipped.members == 1)
+                    let fromGzip = try Exposition.parse(String(decoding: unzipped.bytes, as: UTF8.self))
+                    let fromPlain = try Exposition.parse(plain.text)
+                    // Polls go on between the two scrapes: the same series, values aside (the queue counts do not move).
+                    func stable(_ scrape: Exposition) -> Set<String> {
+                        Set(scrape.samples.map { "\($0.name)\($0.labels.sorted { $0.key < $1.key })" })
+                    }
+                    for org in ["first", "second"] {
+                        #expect(
+                            fromGzip.value("genesys_routing_queues", ["org": org])
+                                == fromPlain.value("genesys_routing_queues", ["org": org]))
+                    }
+                    #expect(stable(fromGzip) == stable(fromPlain))
+                    #expect(Set(fromGzip.samples.compactMap { $0.labels["org"] }) == ["first", "second"])
+                    if let promtool = ExpositionFormatTests.promtool {
+                        let result = try await ChildProcess.run(
+                            promtool, ["check", "metrics"], stdin: Array(plain.text.utf8))
+                        #expect(result.status == 0, "promtool: \(result.stdout)\(result.stderr)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -45,6 +45,34 @@ package enum GzipSplice {
         return tail
     }
 
+    /// A piece of a body compressed on its own (raw deflate ending on a byte boundary, no last block), so pieces
+    /// made at different times can be joined in any order: a multi-org page compresses each org's part of each
+    /// family once per change of that org, and a scrape only joins them.
+    package struct Chunk: Sendable {
+        package let bytes: [UInt8]
+        let crc: UInt
+        let length: Int
+    }
+
+    package static func chunk(_ plain: [UInt8]) -> Chunk {
+        Chunk(bytes: deflate(plain, level: .prefix, final: false), crc: checksum(plain), length: plain.count)
+    }
+
+    /// The chunks one after the other, as a prefix a `suffix` completes: the header, the deflate data back to back
+    /// and the CRC-32 combined over them.
+    package static func join(_ chunks: [Chunk]) -> Prefix {
+        var bytes = header
+        bytes.reserveCapacity(header.count + chunks.reduce(0) { $0 + $1.bytes.count })
+        var crc: UInt = 0
+        var length = 0
+        for chunk in chunks {
+            bytes += chunk.bytes
+            crc = crc32_combine(crc, chunk.crc, off_t(chunk.length))
+            length &+= chunk.length
+        }
+        return Prefix(bytes: bytes, crc: crc, length: length)
+    }
+
     /// A whole body from one buffer.
     package static func compress(_ plain: [UInt8]) -> [UInt8] {
         let head = prefix(plain)

@@ -72,6 +72,15 @@ package final class MetricStore: Sendable {
         }
     }
 
+    /// The generation of `registry`'s contents: it moves whenever a poll, token request or API call changes them.
+    package var stableGeneration: UInt64 { generation.withLock { $0 } }
+
+    /// `registry` rendered now, while no poll is being applied, without keeping the text (a multi-org exporter
+    /// keeps its own labelled copy; keeping both would double the memory of a large fleet).
+    package func renderStable() -> [UInt8] {
+        publication.reading { registry.emitToBuffer() }
+    }
+
     /// The live part, rendered now (`refreshLive` sets its values first).
     package func liveSnapshot(refreshLive: () -> Void) -> [UInt8] {
         refreshLive()

@@ -73,6 +73,21 @@ struct ExpositionGzipTests {
         #expect(read.bytes == prefixBytes + suffixBytes)
     }
 
+    /// The multi-org page: thousands of chunks compressed apart (some empty, some past zlib's window) and joined.
+    @Test func test_joinedChunks_readBackAsTheirConcatenation() throws {
+        var generator = SystemRandomNumberGenerator()
+        let pieces: [[UInt8]] = (0..<3000).map { index in
+            let length = index % 997 == 0 ? 40_000 : Int(generator.next() % 300)
+            return (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
+        } + [[]]
+        let prefix = GzipSplice.join(pieces.map { GzipSplice.chunk($0) })
+        let live = Array("live 1\n".utf8)
+        let body = prefix.bytes + GzipSplice.suffix(after: prefix, live)
+        let read = try #require(Gunzip.read(body))
+        #expect(read.members == 1)
+        #expect(read.bytes == Array(pieces.joined()) + live)
+    }
+
     @Test func test_gunzip_refusesATruncatedBody() {
         let gzipped = RenderedExposition(page: Array(repeating: UInt8(ascii: "a"), count: 1000), encoding: .gzip).bytes
         #expect(Gunzip.read(Array(gzipped.dropLast(3))) == nil)

@@ -76,10 +76,11 @@ struct ExpositionGzipTests {
     /// The multi-org page: thousands of chunks compressed apart (some empty, some past zlib's window) and joined.
     @Test func test_joinedChunks_readBackAsTheirConcatenation() throws {
         var generator = SystemRandomNumberGenerator()
-        let pieces: [[UInt8]] = (0..<3000).map { index in
-            let length = index % 997 == 0 ? 40_000 : Int(generator.next() % 300)
-            return (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
-        } + [[]]
+        let pieces: [[UInt8]] =
+            (0..<3000).map { index in
+                let length = index % 997 == 0 ? 40_000 : Int(generator.next() % 300)
+                return (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
+            } + [[]]
         let prefix = GzipSplice.join(pieces.map { GzipSplice.chunk($0) })
         let live = Array("live 1\n".utf8)
         let body = prefix.bytes + GzipSplice.suffix(after: prefix, live)

@@ -190,4 +190,21 @@ struct ExecutableTests {
             }
         }
     }
+
+    @Test func test_checkWithConfigFile_checksEveryOrg_andNamesTheOneThatFails() async throws {
+        try await withSimulator { good in
+            try await withSimulator { bad in
+                let directory = try MultiOrgTests.OrgsDirectory()
+                try directory.write([("good", good, nil), ("bad", bad, "wrong-secret")])
+                let result = try await ChildProcess.run(
+                    try Self.exporter(), ["check", "--config.file", directory.file], timeout: .seconds(60))
+                #expect(result.status == 1, "stdout: \(result.stdout) stderr: \(result.stderr)")
+                #expect(result.stdout.contains("org good: all 5 checks passed"), "\(result.stdout)")
+                #expect(result.stdout.contains("org bad: "), "\(result.stdout)")
+                #expect(result.stdout.contains("1 of 2 orgs failed: bad"), "\(result.stdout)")
+                #expect(!(result.stdout + result.stderr).contains("wrong-secret"), "the secret is never printed")
+                #expect(!result.stdout.contains("demo"))
+            }
+        }
+    }
 }

@@ -27,7 +27,7 @@ package struct ConfiguredOrg: Sendable {
             && mine.requestTimeout == theirs.requestTimeout && mine.extraCAFile == theirs.extraCAFile
     }
 
-    var withoutTokenCache: ConfiguredOrg {
+    package var withoutTokenCache: ConfiguredOrg {
         var settings = settings
         settings.token.cacheFile = nil
         return ConfiguredOrg(name: name, settings: settings, definition: definition)

@@ -84,24 +84,57 @@ struct EstimatedWaitCollector: Collector {
             help: "Genesys' estimated wait for a new conversation in the queue, by media type.")
     }
 
+    /// Requests in flight at once: a few hundred queues take seconds, not minutes, without a burst.
+    static let parallelRequests = 8
+
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let requests = try await QueueQuery.selectedQueues(context).flatMap { queue in
+            mediaTypes.map { (queue: queue, mediaType: $0) }
+        }
         var series: [(labels: [(String, String)], value: Double)] = []
-        for queue in try await QueueQuery.selectedQueues(context) {
-            for mediaType in mediaTypes {
-                let result: APIResult
-                do {
-                    result = try await context.api.get(
-                        .estimatedWaitTime,
-                        pathParameters: ["queueId": queue.id, "mediaType": Self.pathMediaTypes[mediaType] ?? mediaType])
-                } catch  where error.reason == .notFound {
-                    continue  // deleted since it was listed: no series, not a failed poll
+        do {
+            series = try await withThrowingTaskGroup(of: (labels: [(String, String)], value: Double)?.self) { group in
+                var next = 0
+                var found: [(labels: [(String, String)], value: Double)] = []
+                while next < min(Self.parallelRequests, requests.count) {
+                    let request = requests[next]
+                    group.addTask { try await Self.estimate(request.queue, request.mediaType, context) }
+                    next += 1
                 }
-                let seconds = try context.api.decode(.estimatedWaitTime, result) { json throws(JSONDecodingError) in
-                    try EstimatedWaitTime.seconds(json)
+                while let result = try await group.next() {
+                    if let result { found.append(result) }
+                    if next < requests.count {
+                        let request = requests[next]
+                        group.addTask { try await Self.estimate(request.queue, request.mediaType, context) }
+                        next += 1
+                    }
                 }
-                if let seconds { series.append((queue.labels + [("media_type", mediaType)], seconds)) }
+                return found
             }
+        } catch let error as APIError {
+            throw error
+        } catch {
+            // Only cancellation gets here; the poll loop stops on it.
+            throw APIError(endpoint: .estimatedWaitTime, reason: .network, message: "cancelled")
         }
         return { [estimates, series] in estimates.publish(series) }
+    }
+
+    /// One queue's estimate for one media type; nil when Genesys gives none or the queue was deleted since listed.
+    private static func estimate(
+        _ queue: RoutingQueue, _ mediaType: String, _ context: CollectorContext
+    ) async throws(APIError) -> (labels: [(String, String)], value: Double)? {
+        let result: APIResult
+        do {
+            result = try await context.api.get(
+                .estimatedWaitTime,
+                pathParameters: ["queueId": queue.id, "mediaType": pathMediaTypes[mediaType] ?? mediaType])
+        } catch  where error.reason == .notFound {
+            return nil  // deleted since it was listed: no series, not a failed poll
+        }
+        let seconds = try context.api.decode(.estimatedWaitTime, result) { json throws(JSONDecodingError) in
+            try EstimatedWaitTime.seconds(json)
+        }
+        return seconds.map { (queue.labels + [("media_type", mediaType)], $0) }
     }
 }

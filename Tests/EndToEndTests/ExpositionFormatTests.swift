@@ -121,7 +121,9 @@ struct ExpositionFormatTests {
             if: promtool != nil,
             "promtool is not on PATH (Debian's prometheus package; scripts/install-deps installs it)"))
     func test_promtoolCheckMetrics_acceptsARealScrape_withEveryCollector() async throws {
-        try await withExporter(settings: { try $0.orgSettings(collectors: Set(CollectorRegistry.names)) }) {
+        // Ten queues with per-queue series: estimated_wait asks once per queue, and the suite runs beside it.
+        try await withExporter(settings: { try $0.orgSettings(collectors: Set(CollectorRegistry.names), maxQueues: 10) }
+        ) {
             sim, exporter in
             let (text, exposition) = try await Self.fullScrape(sim, exporter)
             for family in [

@@ -13,7 +13,7 @@ struct QueueMetricsTests {
             settings: { try $0.orgSettings(pollInterval: .seconds(30), collectors: ["queues"]) }
         ) { sim, exporter in
             // One poll is all this needs; a 5,000-queue listing every 200 ms would load the machine for the other tests.
-            let scrape = try await exporter.scrape(until: "the queues collector's first poll") {
+            let scrape = try await exporter.scrape(until: "the queues collector's first poll", timeout: .seconds(90)) {
                 $0.collectorUp("queues") == 1
             }
             #expect(scrape.value("genesys_routing_queues") == Double(queueCount))

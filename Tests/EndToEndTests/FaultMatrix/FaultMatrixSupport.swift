@@ -41,7 +41,7 @@ enum FaultMatrix {
     /// Request timeout for rows that hang or drip: short, but with room for the other collectors on a loaded machine.
     static let shortRequestTimeout = Duration.seconds(2)
     /// How long any one awaited condition may take before the row fails (a hang becomes a failure, not a stall).
-    static let deadline = Duration.seconds(15)
+    static let deadline = Duration.seconds(30)
     static let grant = OAuthGrant.clientCredentials.rawValue
 
     /// Settings for a matrix row: 200 ms polls, the short caps above, and the given request timeout.

@@ -297,3 +297,13 @@ struct ConfigAddressAndRegionTests {
         }
     }
 }
+
+@Suite("Configuration errors are one line")
+struct ConfigurationErrorLineTests {
+    @Test func test_aValueWithLineBreaks_staysOnOneLine() {
+        let error = ConfigurationError.invalid(
+            setting: "orgs.yml: org \"a\": key \"region\"", reason: "'x\ny\r\u{2028}z'")
+        #expect(!error.description.contains("\n") && !error.description.contains("\r"))
+        #expect(error.description.hasSuffix("'x\\u{a}y\\u{d}\\u{2028}z'"))
+    }
+}

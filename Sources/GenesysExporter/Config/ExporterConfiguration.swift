@@ -300,7 +300,9 @@ package enum ConfigurationResolver {
         guard let known = GenesysRegion.named(region) else {
             throw .invalid(
                 setting: "--genesys.region / GENESYS_REGION",
-                reason: "unknown region '\(region)'; known: \(GenesysRegion.all.map(\.domain).joined(separator: ", "))")
+                reason:
+                    "unknown region '\(SafeExcerpt.of(region, limit: 80))'; known: \(GenesysRegion.all.map(\.domain).joined(separator: ", "))"
+            )
         }
         if let loginURL {
             return try GenesysHosts(apiBaseURL: known.apiBaseURL, loginBaseURL: loginURL)

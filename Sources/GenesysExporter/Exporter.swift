@@ -21,13 +21,8 @@ package final class Exporter: Sendable {
         let store = MetricStore()
         let monitor = OrgMonitor(settings: org, store: store, logger: logger, clock: clock)
         let process = ProcessMetrics(registry: store.liveRegistry)
-        store.registry.gauge(
-            "genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
-            labels: [
-                ("version", BuildInfo.version), ("revision", BuildInfo.revision),
-                ("swift_version", BuildInfo.swiftVersion),
-            ]
-        ).set(1.0)
+        store.registry.registerBuildInfo(
+            version: BuildInfo.version, revision: BuildInfo.revision, swiftVersion: BuildInfo.swiftVersion)
         let routes = ExporterRoutes(
             telemetryPath: telemetryPath,
             renderMetrics: { encoding, org in

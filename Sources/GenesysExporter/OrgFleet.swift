@@ -43,13 +43,8 @@ package final class OrgFleet: Sendable {
         self.logger = logger
         self.clock = clock
         process = ProcessMetrics(registry: processStore.liveRegistry)
-        processStore.registry.gauge(
-            "genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
-            labels: [
-                ("version", BuildInfo.version), ("revision", BuildInfo.revision),
-                ("swift_version", BuildInfo.swiftVersion),
-            ]
-        ).set(1.0)
+        processStore.registry.registerBuildInfo(
+            version: BuildInfo.version, revision: BuildInfo.revision, swiftVersion: BuildInfo.swiftVersion)
         for result in ["success", "failure"] { reloads(result).increment(by: Int64(0)) }
     }
 

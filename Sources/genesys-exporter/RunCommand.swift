@@ -28,18 +28,7 @@ struct RunCommand: AsyncParsableCommand {
         let exporter = Exporter(
             org: org, telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
             limits: configuration.serverLimits, web: web, logger: logger)
-        let port: Int
-        do {
-            port = try await exporter.server.start()
-        } catch {
-            logger.error(
-                "cannot listen",
-                metadata: [
-                    "address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))",
-                    "error": "\(error)",
-                ])
-            throw ExitCode(1)
-        }
+        let port = try await start(exporter.server, configuration, logger: logger)
         let scheme = web.servesTLS ? "https" : "http"
         logger.info(
             "listening",
@@ -79,17 +68,7 @@ func runOrgs(_ configuration: ExporterConfiguration, web: WebConfigSource, logge
         orgs: configuration.orgs, loadOrgs: { () throws(ConfigurationError) in try configuration.loadOrgs() },
         telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
         limits: configuration.serverLimits, web: web, logger: logger)
-    do {
-        _ = try await exporter.server.start()
-    } catch {
-        logger.error(
-            "cannot listen",
-            metadata: [
-                "address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))",
-                "error": "\(error)",
-            ])
-        throw ExitCode(1)
-    }
+    _ = try await start(exporter.server, configuration, logger: logger)
     logger.info(
         "listening",
         metadata: [
@@ -111,6 +90,21 @@ func runOrgs(_ configuration: ExporterConfiguration, web: WebConfigSource, logge
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     try await group.run()
     logger.info("stopped")
+}
+
+/// Binds the server; a busy or forbidden address is logged and exits 1. Returns the first bound port.
+func start(_ server: MetricsServer, _ configuration: ExporterConfiguration, logger: Logger) async throws -> Int {
+    do {
+        return try await server.start()
+    } catch {
+        logger.error(
+            "cannot listen",
+            metadata: [
+                "address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))",
+                "error": "\(error)",
+            ])
+        throw ExitCode(1)
+    }
 }
 
 /// Sets up swift-log with the configured level and format, and logs the configuration's warnings.

@@ -16,6 +16,14 @@ extension PrometheusCollectorRegistry {
         makeValueHistogram(descriptor: Self.descriptor(name, help), labels: labels, buckets: buckets)
     }
 
+    /// `genesys_exporter_build_info`, always 1, with the version facts as labels.
+    package func registerBuildInfo(version: String, revision: String, swiftVersion: String) {
+        gauge(
+            "genesys_exporter_build_info", "Version facts of the running exporter; always 1.",
+            labels: [("version", version), ("revision", revision), ("swift_version", swiftVersion)]
+        ).set(1.0)
+    }
+
     private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
     }

@@ -45,7 +45,7 @@ struct QueuePerformanceCollector: Collector {
         -> APIResult?
     {
         guard let id = probe.firstQueueID else { return nil }
-        let end = (Int64(Date().timeIntervalSince1970) - 120) / 60 * 60_000
+        let end = settledEnd(now: millis(Date().timeIntervalSince1970), lagMillis: defaultLag.wholeMilliseconds)
         return try await api.post(
             endpoint,
             body: query(for: [RoutingQueue(id: id, name: "")], from: end - 60_000, to: end, metrics: windowMetrics))
@@ -96,7 +96,7 @@ struct QueuePerformanceCollector: Collector {
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
         let queues = try await QueueQuery.selectedQueues(context)
         let now = Self.millis(context.clock.unixNow)
-        let settled = (now - lagMillis) / 60_000 * 60_000
+        let settled = Self.settledEnd(now: now, lagMillis: lagMillis)
         let start = cursor.start(orBegin: settled)
         let end = min(settled, start + Self.longestWindowMillis)
         var counted = ConversationAggregates()
@@ -167,6 +167,9 @@ struct QueuePerformanceCollector: Collector {
             + "\"metrics\":[\(metrics.map { "\"\($0)\"" }.joined(separator: ","))]}"
         return Array(body.utf8)
     }
+
+    /// The end of the last whole minute that has settled: `lag` before now, rounded down to the minute.
+    static func settledEnd(now: Int64, lagMillis: Int64) -> Int64 { (now - lagMillis) / 60_000 * 60_000 }
 
     /// Whole Unix milliseconds of the exporter's own clock, kept inside what `UTCTimestamp` formats.
     static func millis(_ unixSeconds: Double) -> Int64 {

@@ -132,8 +132,8 @@ package final class OrgFleet: Sendable {
             current.map { liveFamilies(of: $0) }
                 + [ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)])
         let exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
-        let orgs = current.map { stableFamilies(of: $0).families }
         guard encoding == .gzip else {
+            let orgs = current.map { stableFamilies(of: $0).families }
             return RenderedExposition(
                 parts: [ExpositionFamilies.merge([exporterWide] + orgs), live], encoding: .identity)
         }
@@ -220,9 +220,7 @@ package final class OrgFleet: Sendable {
 
     /// Where in the interval an org's first poll falls: fixed per name, so hundreds of orgs start spread out.
     static func spread(_ name: String, over interval: Duration) -> Duration {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a
-        for byte in name.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        return interval * (Double(hash % 1000) / 1000)
+        interval * (Double(OrgShard.hash(name) % 1000) / 1000)
     }
 
     private func reloads(_ result: String) -> Counter {

@@ -93,6 +93,7 @@ package final class OrgMonitor: Sendable {
         let interval = collector.pollInterval ?? settings.pollInterval
         var schedule = PollSchedule(interval: interval, failureCap: settings.failureBackoffCap)
         var slowdown = 1
+        var previousSlowdown = 1
         let effectiveInterval = registry.gauge(
             "genesys_poll_interval_seconds",
             "The collector's interval between polls now: longer while the rate-limit headroom is low.",
@@ -145,8 +146,12 @@ package final class OrgMonitor: Sendable {
             } else {
                 slowdown = 1
             }
-            let factor = slowdown
-            store.publish { effectiveInterval.set(interval.seconds * Double(factor)) }
+            // Published only when it changes: every publication makes the next scrape render the page again.
+            if slowdown != previousSlowdown {
+                let factor = slowdown
+                store.publish { effectiveInterval.set(interval.seconds * Double(factor)) }
+                previousSlowdown = slowdown
+            }
             do { try await clock.sleep(for: delay * slowdown) } catch { break }
         }
     }

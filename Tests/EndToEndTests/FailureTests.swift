@@ -153,7 +153,7 @@ struct FailureTests {
             )
             #expect(try await exporter.get("/metrics").status == 200)
             sim.clearFaults()
-            _ = try await exporter.scrape(until: "\(faultCase.collector) back up", timeout: .seconds(15)) {
+            _ = try await exporter.scrape(until: "\(faultCase.collector) back up", timeout: .seconds(30)) {
                 $0.collectorUp(faultCase.collector) == 1
             }
         }

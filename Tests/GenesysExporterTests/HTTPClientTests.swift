@@ -185,7 +185,7 @@ struct HTTPClientTests {
             let started = ContinuousClock.now
             request.cancel()
             let result = await request.result
-            #expect(ContinuousClock.now - started < .seconds(2))
+            #expect(ContinuousClock.now - started < .seconds(10), "far below the 60 s request timeout, even under load")
             guard case .failure(let error as HTTPClientError) = result, error == .cancelled else {
                 Issue.record("expected .cancelled, got \(result)")
                 return

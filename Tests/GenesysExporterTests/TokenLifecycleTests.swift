@@ -86,10 +86,12 @@ struct TokenLifecycleTests {
         }
     }
 
+    /// Virtual time: the renewal loop sleeps on the manual clock, so a loaded machine cannot make it late.
     @Test(.timeLimit(.minutes(1)))
     func test_scheduledRefresh_renewsWithoutAnyDemand() async throws {
-        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1))) { sim in
-            let rig = try TokenRig(sim.tokenConfiguration())
+        let clock = ManualClock()
+        try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(60)).judgingTime(by: clock)) { sim in
+            let rig = try TokenRig(sim.tokenConfiguration(), clock: clock)
             defer { rig.shutdown() }
             let scheduler = Task { await rig.provider.runScheduledRefresh() }
             defer { scheduler.cancel() }
@@ -97,14 +99,17 @@ struct TokenLifecycleTests {
             let gotFirst = await eventually { await provider.currentToken != nil }
             #expect(gotFirst)
             let first = try #require(await provider.currentToken)
-            let renewedTwice = await eventually(timeout: .seconds(10)) {
-                (sim.counters().tokenRequests["client_credentials"] ?? 0) >= 3
+            func issued() -> Int { sim.counters().tokenRequests["client_credentials"] ?? 0 }
+            // Nobody asks for a token: each time the loop is asleep, a lifetime of virtual time passes.
+            for renewal in 1...2 {
+                #expect(await eventually { clock.sleeperCount == 1 }, "the loop sleeps before renewal \(renewal)")
+                clock.advance(by: .seconds(60))
+                #expect(await eventually { issued() >= 1 + renewal }, "renewal \(renewal) requested")
             }
-            #expect(renewedTwice)
-            // Nobody asked for a token: the timer alone replaced it (expiry itself is load-dependent at a 1 s TTL).
+            #expect(await eventually { await provider.currentToken?.value != first.value })
             let latest = try #require(await provider.currentToken)
-            #expect(latest.value != first.value)
             #expect(latest.obtainedAt > first.obtainedAt)
+            #expect(issued() == 3, "one request per renewal, none from demand")
         }
     }
 

@@ -18,8 +18,7 @@ package enum OrgsFile {
     /// More orgs than this is a mistake (and bounds the work on a hostile file).
     static let maxOrgs = 10_000
     static let maxQueueSeries = 1_000_000
-    /// Yams composes recursively: deeper input is refused before parsing rather than exhausting the stack.
-    static let maxNesting = 64
+    static let maxNesting = YAMLNesting.maxLevels
     static let maxBytes = 4 << 20
 
     /// Parses `text`, read from `path` (named in every error), into the orgs it defines, `defaults:` applied.
@@ -28,7 +27,7 @@ package enum OrgsFile {
     package static func parse(_ text: String, path: String) throws(ConfigurationError) -> [OrgDefinition] {
         let reader = OrgsFileReader(path: path)
         guard text.utf8.count <= maxBytes else { throw reader.fail("", "larger than \(maxBytes >> 20) MiB") }
-        if let line = nestingTooDeep(text) {
+        if let line = YAMLNesting.firstLineTooDeep(text) {
             throw reader.fail("line \(line)", "nested deeper than \(maxNesting) levels")
         }
         let root: Node?
@@ -148,40 +147,6 @@ package enum OrgsFile {
                 (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
                     || byte == 0x5F || byte == 0x2E || byte == 0x2D
             }
-    }
-
-    /// The first line nesting deeper than `maxNesting`, over-estimated from the text: open flow brackets plus the
-    /// block indicators and indentation of the line (quoted text counts too, so a legitimate file stays far below).
-    static func nestingTooDeep(_ text: String) -> Int? {
-        var flow = 0
-        var line = 1
-        var lineDepth = 0
-        var atIndent = true
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\n"):
-                line += 1
-                lineDepth = 0
-                atIndent = true
-                continue
-            case UInt8(ascii: " "), UInt8(ascii: "\t"):
-                if atIndent { lineDepth += 1 }
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                flow += 1
-                atIndent = false
-            case UInt8(ascii: "]"), UInt8(ascii: "}"):
-                flow = max(0, flow - 1)
-                atIndent = false
-            case UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: ":"):
-                lineDepth += 1
-                atIndent = false
-            default:
-                atIndent = false
-            }
-            // Indentation counts one level per column, the safe side for block nesting.
-            if flow + lineDepth > maxNesting * 2 || flow > maxNesting { return line }
-        }
-        return nil
     }
 
     private static func position(of error: any Error) -> String {

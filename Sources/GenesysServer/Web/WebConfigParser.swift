@@ -9,6 +9,9 @@ package enum WebConfigParser {
     /// Parses `text`, read from `path` (relative file names in it are resolved against the file's directory).
     package static func parse(_ text: String, path: String) throws(ConfigurationError) -> WebConfig {
         let reader = Reader(path: path)
+        if let line = YAMLNesting.firstLineTooDeep(text) {
+            throw reader.invalid("", "line \(line) is nested deeper than \(YAMLNesting.maxLevels) levels")
+        }
         let root: Node?
         do { root = try Yams.compose(yaml: text) } catch {
             // Yams' message quotes the offending line, which may hold a key: keep only its position.

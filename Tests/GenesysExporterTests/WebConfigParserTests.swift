@@ -52,7 +52,8 @@ struct WebConfigParserTests {
     /// Found by fuzzing: flow collections and implicit mappings nested a few hundred deep overflowed the stack inside
     /// Yams. The depth is measured before Yams sees the text.
     @Test func test_deeplyNestedYAML_isRefusedWithItsLine_insteadOfExhaustingTheStack() {
-        #expect(failure("a: " + String(repeating: "[a: ", count: 5000)).contains("line 1 is nested deeper than 64 levels"))
+        #expect(
+            failure("a: " + String(repeating: "[a: ", count: 5000)).contains("line 1 is nested deeper than 64 levels"))
         #expect(failure("x: 1\n" + String(repeating: "{", count: 100_000)).contains("line 2 is nested deeper"))
     }
 

@@ -1,6 +1,7 @@
 import GenesysAPI
 import GenesysAuth
 import GenesysBase
+import GenesysTelemetry
 import Logging
 import Prometheus
 
@@ -67,7 +68,7 @@ package protocol CollectorDefinition: Sendable {
     /// Refuses option values it cannot use, naming the flag (called while the configuration is read).
     static func validate(options: [String: String]) throws(ConfigurationError)
     /// The collector for one org, with option values `validate` accepted.
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self
+    static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self
 }
 
 extension CollectorDefinition {
@@ -123,11 +124,11 @@ package enum CollectorRegistry {
 
     /// The enabled collectors for one org, in polling order, with their option values by collector name.
     package static func make(
-        _ names: Set<String>, registry: PrometheusCollectorRegistry, grant: OAuthGrant,
+        _ names: Set<String>, store: MetricStore, grant: OAuthGrant,
         options: [String: [String: String]] = [:]
     ) -> [any Collector] {
         all.filter { names.contains($0.name) }.map {
-            $0.make(registry: registry, grant: grant, options: options[$0.name] ?? [:])
+            $0.make(store: store, grant: grant, options: options[$0.name] ?? [:])
         }
     }
 }

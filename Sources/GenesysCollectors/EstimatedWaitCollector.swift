@@ -71,16 +71,16 @@ struct EstimatedWaitCollector: Collector {
         return (Array(Set(mediaTypes)).sorted(), interval)
     }
 
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
+    static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
         let settings = (try? Self.settings(options)) ?? (mediaTypes: ["voice"], interval: defaultInterval)
-        return Self(registry: registry, mediaTypes: settings.mediaTypes, interval: settings.interval)
+        return Self(store: store, mediaTypes: settings.mediaTypes, interval: settings.interval)
     }
 
-    init(registry: PrometheusCollectorRegistry, mediaTypes: [String], interval: Duration) {
+    init(store: MetricStore, mediaTypes: [String], interval: Duration) {
         self.mediaTypes = mediaTypes
         pollInterval = interval
         estimates = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_estimated_wait_seconds",
+            store: store, name: "genesys_queue_estimated_wait_seconds",
             help: "Genesys' estimated wait for a new conversation in the queue, by media type.")
     }
 

@@ -12,15 +12,15 @@ struct IdentityCollector: Collector {
     let grant: OAuthGrant
     private let info: GaugeSeriesSet
 
-    init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
+    init(store: MetricStore, grant: OAuthGrant) {
         self.grant = grant
         self.info = GaugeSeriesSet(
-            registry: registry, name: "genesys_identity_info",
+            store: store, name: "genesys_identity_info",
             help: "The org and OAuth client (and user, for user tokens) the exporter is logged in as; always 1.")
     }
 
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
-        Self(registry: registry, grant: grant)
+    static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
+        Self(store: store, grant: grant)
     }
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] {

@@ -18,8 +18,8 @@ struct ObservationCollector: Collector {
     private let agentsByStatus: GaugeSeriesSet
     private let agentsByPresence: GaugeSeriesSet
 
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
-        Self(registry: registry)
+    static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
+        Self(store: store)
     }
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.queueObservations] }
@@ -34,28 +34,28 @@ struct ObservationCollector: Collector {
         return try await api.post(endpoint, body: query(for: [RoutingQueue(id: id, name: "")]))
     }
 
-    init(registry: PrometheusCollectorRegistry) {
+    init(store: MetricStore) {
         waiting = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_conversations_waiting",
+            store: store, name: "genesys_queue_conversations_waiting",
             help: "Conversations waiting in the queue, by media type (oWaiting).")
         interacting = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_conversations_interacting",
+            store: store, name: "genesys_queue_conversations_interacting",
             help: "Conversations being handled in the queue, by media type (oInteracting).")
         alerting = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_conversations_alerting",
+            store: store, name: "genesys_queue_conversations_alerting",
             help: "Conversations offered to an agent and not yet answered, by media type (oAlerting).")
         oldestWaiting = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_oldest_waiting_timestamp_seconds",
+            store: store, name: "genesys_queue_oldest_waiting_timestamp_seconds",
             help:
                 "Unix time the longest-waiting conversation started waiting, by media type; absent when none waits.")
         agentsOnQueue = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_agents_on_queue",
+            store: store, name: "genesys_queue_agents_on_queue",
             help: "Agents on queue, in any routing status (oOnQueueUsers).")
         agentsByStatus = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_agents",
+            store: store, name: "genesys_queue_agents",
             help: "Queue members by routing status (oUserRoutingStatuses); every status, 0 included.")
         agentsByPresence = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_agents_presence",
+            store: store, name: "genesys_queue_agents_presence",
             help: "Queue members by system presence (oUserPresences mapped to system presences).")
     }
 

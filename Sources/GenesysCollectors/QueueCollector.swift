@@ -21,9 +21,9 @@ package struct QueueCollector: Collector {
     private let joinedMembers: GaugeSeriesSet
 
     package static func make(
-        registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]
+        store: MetricStore, grant: OAuthGrant, options: [String: String]
     ) -> Self {
-        Self(registry: registry)
+        Self(store: store)
     }
 
     package static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.routingQueues] }
@@ -55,12 +55,12 @@ package struct QueueCollector: Collector {
         return try QueueSelection(nameFilter: options["name-filter"], maxSeries: max)
     }
 
-    init(registry: PrometheusCollectorRegistry) {
-        self.registry = registry
+    init(store: MetricStore) {
+        self.registry = store.registry
         members = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_members", help: "Members of the routing queue (memberCount).")
+            store: store, name: "genesys_queue_members", help: "Members of the routing queue (memberCount).")
         joinedMembers = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_joined_members",
+            store: store, name: "genesys_queue_joined_members",
             help: "Members who have joined the routing queue (joinedMemberCount).")
     }
 

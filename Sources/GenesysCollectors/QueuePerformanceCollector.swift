@@ -73,24 +73,24 @@ struct QueuePerformanceCollector: Collector {
         return (lag, zone)
     }
 
-    static func make(registry: PrometheusCollectorRegistry, grant: OAuthGrant, options: [String: String]) -> Self {
+    static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
         let settings = (try? Self.settings(options)) ?? (lag: defaultLag, zone: TimeZone.gmt)
-        return Self(registry: registry, lag: settings.lag, timeZone: settings.zone)
+        return Self(store: store, lag: settings.lag, timeZone: settings.zone)
     }
 
-    init(registry: PrometheusCollectorRegistry, lag: Duration, timeZone: TimeZone) {
+    init(store: MetricStore, lag: Duration, timeZone: TimeZone) {
         lagMillis = lag.wholeMilliseconds
         self.timeZone = timeZone
         counters = CounterSource.all.map {
-            ($0, CounterSeriesSet(registry: registry, name: $0.name, help: $0.help))
+            ($0, CounterSeriesSet(store: store, name: $0.name, help: $0.help))
         }
         serviceLevel = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_service_level_ratio",
+            store: store, name: "genesys_queue_service_level_ratio",
             help: "Genesys' service level for today so far (oServiceLevel since midnight in the configured zone).")
         serviceTarget = GaugeSeriesSet(
-            registry: registry, name: "genesys_queue_service_level_target_ratio",
+            store: store, name: "genesys_queue_service_level_target_ratio",
             help: "The queue's service-level target (oServiceTarget).")
-        self.registry = registry
+        self.registry = store.registry
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {

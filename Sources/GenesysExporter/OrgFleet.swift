@@ -17,7 +17,9 @@ package final class OrgFleet: Sendable {
     }
 
     /// An org's poll-driven page split into families with its `org` label, and (once a gzip scrape asked) each
-    /// family's samples compressed on their own; kept until the org's store changes.
+    /// family's samples compressed on their own; kept until the org's store changes. Once compressed, the plain
+    /// samples are dropped (a fleet's plain text is ten times its compressed size, and Prometheus asks for gzip);
+    /// a plain scrape after that renders the org again.
     private struct LabelledPart: Sendable {
         let generation: UInt64
         let families: ExpositionFamilies
@@ -184,7 +186,9 @@ package final class OrgFleet: Sendable {
         }
         let chunks = families.samples.mapValues { GzipSplice.chunk($0) }
         labelled.withLock { parts in
-            if parts[member.org.name]?.generation == generation { parts[member.org.name]?.chunks = chunks }
+            guard parts[member.org.name]?.generation == generation else { return }
+            parts[member.org.name] = LabelledPart(
+                generation: generation, families: families.withoutSamples(), chunks: chunks)
         }
         return (families, chunks)
     }
@@ -193,10 +197,11 @@ package final class OrgFleet: Sendable {
     private func stableFamilies(of member: Member) -> (generation: UInt64, families: ExpositionFamilies) {
         // The generation is read before rendering: a change during the render only causes one more render later.
         let generation = member.store.stableGeneration
-        if let hit = labelled.withLock({ $0[member.org.name] }), hit.generation == generation {
-            return (generation, hit.families)
-        }
+        let hit = labelled.withLock { $0[member.org.name] }
+        if let hit, hit.generation == generation, hit.chunks == nil { return (generation, hit.families) }
         let families = ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
+        // Compressed already: the plain text was dropped on purpose, so it is not kept again.
+        if let hit, hit.generation == generation { return (generation, families) }
         labelled.withLock {
             $0[member.org.name] = LabelledPart(generation: generation, families: families, chunks: nil)
         }

@@ -52,7 +52,7 @@ package final class OrgMonitor: Sendable {
         tokens = TokenProvider(
             configuration: settings.token, http: http, metrics: tokenMetrics, logger: logger, clock: clock)
         collectors = CollectorRegistry.make(
-            settings.enabledCollectors, registry: registry, grant: settings.token.grant,
+            settings.enabledCollectors, store: store, grant: settings.token.grant,
             options: settings.collectorOptions)
         let enabled = collectors.map(\.name)
         api = GenesysAPIClient(

@@ -1,3 +1,4 @@
+import GenesysTelemetry
 import Testing
 
 @testable import GenesysExporter
@@ -34,7 +35,7 @@ struct CollectorRegistryTests {
     @Test func test_instances_matchTheirDefinitions() {
         for grant in OAuthGrant.allCases {
             let collectors = CollectorRegistry.make(
-                Set(CollectorRegistry.names), registry: .init(), grant: grant)
+                Set(CollectorRegistry.names), store: MetricStore(), grant: grant)
             #expect(collectors.map(\.name) == CollectorRegistry.names, "polling order is the registry's")
             for collector in collectors {
                 #expect(collector.endpoints == type(of: collector).endpoints(grant: grant), "\(collector.name)")
@@ -133,8 +134,8 @@ struct CollectorOptionTests {
         try performance.validate(options: ["lag": "90s", "time-zone": "Europe/Berlin"])
         let wait = try #require(CollectorRegistry.named("estimated_wait"))
         try wait.validate(options: ["media-types": "chat,voice,chat", "interval": "5m"])
-        let made = wait.make(registry: .init(), grant: .clientCredentials, options: ["interval": "30s"])
+        let made = wait.make(store: MetricStore(), grant: .clientCredentials, options: ["interval": "30s"])
         #expect(made.pollInterval == .seconds(30))
-        #expect(performance.make(registry: .init(), grant: .clientCredentials, options: [:]).pollInterval == nil)
+        #expect(performance.make(store: MetricStore(), grant: .clientCredentials, options: [:]).pollInterval == nil)
     }
 }

@@ -1,44 +1,23 @@
-import Prometheus
-import Synchronization
-
 /// The series of one labelled counter family that only ever grow (per-queue totals): `add` creates a series the first
 /// time its labels appear and increments it; `keep` drops the series of queues no longer selected.
 package final class CounterSeriesSet: Sendable {
-    private let registry: PrometheusCollectorRegistry
-    private let name: String
-    private let help: String
-    private let live = Mutex<[[String]: Counter]>([:])
+    private let tables: SeriesTables
+    private let family: Int
 
-    package init(registry: PrometheusCollectorRegistry, name: String, help: String) {
-        self.registry = registry
-        self.name = name
-        self.help = help
+    package init(store: MetricStore, name: String, help: String) {
+        tables = store.tables
+        family = tables.register(name: name, help: help, kind: .counter)
     }
 
+    /// Adds each finite, non-negative increment (anything else would make the counter go back or stop meaning a count).
     package func add(_ increments: [(labels: [(String, String)], value: Double)]) {
-        live.withLock { live in
-            for entry in increments where entry.value.isFinite && entry.value >= 0 {
-                let key = entry.labels.flatMap { [$0.0, $0.1] }
-                let counter = live[key] ?? registry.counter(name, help, labels: entry.labels)
-                counter.increment(by: entry.value)
-                live[key] = counter
-            }
-        }
+        tables.add(family, increments.filter { $0.value.isFinite && $0.value >= 0 })
     }
 
-    /// Unregisters every series whose `label` value is not in `values` (a queue that left the selection).
+    /// Drops every series whose `label` value is not in `values` (a queue that left the selection).
     package func keep(label: String, in values: Set<String>) {
-        live.withLock { live in
-            for (key, counter) in live {
-                // Keys are name, value, name, value…
-                guard let index = stride(from: 0, to: key.count - 1, by: 2).first(where: { key[$0] == label }),
-                    !values.contains(key[index + 1])
-                else { continue }
-                registry.unregisterCounter(counter)
-                live[key] = nil
-            }
-        }
+        tables.keep(family, label: label, in: values)
     }
 
-    package var count: Int { live.withLock { $0.count } }
+    package var count: Int { tables.count(family) }
 }

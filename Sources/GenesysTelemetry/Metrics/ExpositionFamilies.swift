@@ -67,6 +67,14 @@ package struct ExpositionFamilies: Sendable {
         return out
     }
 
+    /// The same families with their headers but no samples (what a compressed copy still needs to be merged).
+    package func withoutSamples() -> ExpositionFamilies {
+        var copy = ExpositionFamilies()
+        copy.order = order
+        copy.headers = headers
+        return copy
+    }
+
     /// One page: families in the order they first appear across `parts`, each header from the first part that has
     /// it, then every part's samples of that family in part order.
     package static func merge(_ parts: [ExpositionFamilies]) -> [UInt8] {

@@ -10,6 +10,8 @@ import Synchronization
 package final class MetricStore: Sendable {
     package let registry: PrometheusCollectorRegistry
     package let liveRegistry: PrometheusCollectorRegistry
+    /// The per-queue families, rendered after `registry` as part of the poll-driven page.
+    package let tables = SeriesTables()
     private let generation = Mutex<UInt64>(0)
     private let cached = Mutex<CachedRendering?>(nil)
     /// One compression per change, however many gzip scrapes arrive at once after it.
@@ -78,7 +80,14 @@ package final class MetricStore: Sendable {
     /// `registry` rendered now, while no poll is being applied, without keeping the text (a multi-org exporter
     /// keeps its own labelled copy; keeping both would double the memory of a large fleet).
     package func renderStable() -> [UInt8] {
-        publication.reading { registry.emitToBuffer() }
+        publication.reading { renderPollDriven() }
+    }
+
+    /// `registry` and `tables`, in the text format.
+    private func renderPollDriven() -> [UInt8] {
+        var page = registry.emitToBuffer()
+        tables.emit(into: &page)
+        return page
     }
 
     /// The live part, rendered now (`refreshLive` sets its values first).
@@ -99,7 +108,7 @@ package final class MetricStore: Sendable {
         let current = generation.withLock { $0 }
         if let hit = cached.withLock({ $0 }), hit.generation == current { return hit }
         // Read before rendering: a change made during the render bumps past it, so the next scrape re-renders.
-        let rendering = CachedRendering(generation: current, plain: registry.emitToBuffer())
+        let rendering = CachedRendering(generation: current, plain: renderPollDriven())
         cached.withLock { $0 = rendering }
         return rendering
     }

@@ -1,0 +1,235 @@
+import Synchronization
+
+/// The high-cardinality families of one store (per-queue gauges and counters), kept compact and rendered in the
+/// text format after the store's swift-prometheus registry.
+///
+/// Why not swift-prometheus for these: it keeps an object per series with its labels and a pre-rendered line, about a
+/// kilobyte each, and a multi-org exporter holds hundreds of thousands of per-queue series. Here a series is a row of
+/// label numbers and a value (about 30 bytes); each distinct label pair (`queue_id="…"`) is kept once per store.
+package final class SeriesTables: Sendable {
+    package enum Kind: String, Sendable {
+        case gauge
+        case counter
+    }
+
+    private let state = Mutex(State())
+
+    package init() {}
+
+    /// Adds a family (rendered in registration order); returns its number for the other calls.
+    package func register(name: String, help: String, kind: Kind) -> Int {
+        state.withLock { state in
+            state.families.append(Family(name: name, help: help, kind: kind))
+            return state.families.count - 1
+        }
+    }
+
+    /// Replaces every series of `family` with `series` (a gauge family's whole current state).
+    package func replace(_ family: Int, with series: [(labels: [(String, String)], value: Double)]) {
+        state.withLock { state in
+            var rows = Rows()
+            rows.reserve(series.count, labels: series.first?.labels.count ?? 0)
+            for entry in series {
+                rows.append(entry.labels.map { state.pairs.id(of: $0) }, value: entry.value)
+            }
+            state.families[family].rows = rows
+            state.compactIfWasteful()
+        }
+    }
+
+    /// Adds each increment to the series with its labels, creating the series at the increment the first time.
+    package func add(_ family: Int, _ increments: [(labels: [(String, String)], value: Double)]) {
+        state.withLock { state in
+            var rows = state.families[family].rows
+            var index: [[Int32]: Int] = [:]
+            index.reserveCapacity(rows.count)
+            for row in 0..<rows.count { index[Array(rows.labels(of: row))] = row }
+            for entry in increments {
+                let ids = entry.labels.map { state.pairs.id(of: $0) }
+                if let row = index[ids] {
+                    rows.values[row] += entry.value
+                } else {
+                    index[ids] = rows.count
+                    rows.append(ids, value: entry.value)
+                }
+            }
+            state.families[family].rows = rows
+            state.compactIfWasteful()
+        }
+    }
+
+    /// Drops every series of `family` whose `label` value is not in `values`.
+    package func keep(_ family: Int, label: String, in values: Set<String>) {
+        state.withLock { state in
+            let rows = state.families[family].rows
+            var kept = Rows()
+            var dropped = false
+            for row in 0..<rows.count {
+                let ids = rows.labels(of: row)
+                let gone = ids.contains { id in
+                    let pair = state.pairs.pair(id)
+                    return pair.name == label && !values.contains(pair.value)
+                }
+                if gone { dropped = true } else { kept.append(Array(ids), value: rows.values[row]) }
+            }
+            guard dropped else { return }
+            state.families[family].rows = kept
+            state.compactIfWasteful()
+        }
+    }
+
+    /// Series in `family`.
+    package func count(_ family: Int) -> Int { state.withLock { $0.families[family].rows.count } }
+
+    /// Every family that has series, in the text format.
+    package func emit(into buffer: inout [UInt8]) {
+        state.withLock { state in
+            for family in state.families where family.rows.count > 0 {
+                family.emit(into: &buffer, pairs: state.pairs)
+            }
+        }
+    }
+
+    private struct State {
+        var pairs = LabelPairs()
+        var families: [Family] = []
+        /// Distinct pairs in use at the last compaction: the table is rebuilt when it grows well past that.
+        var liveAtCompaction = 0
+
+        /// Pairs of queues that left, or were renamed, stay in the table until it holds over twice what is in use.
+        mutating func compactIfWasteful() {
+            guard pairs.count > 2 * liveAtCompaction + 256 else { return }
+            var used: [Int32: Int32] = [:]
+            var next = LabelPairs()
+            for index in families.indices {
+                families[index].rows.relabel { id in
+                    if let mapped = used[id] { return mapped }
+                    let mapped = next.id(of: pairs.pair(id))
+                    used[id] = mapped
+                    return mapped
+                }
+            }
+            pairs = next
+            liveAtCompaction = next.count
+        }
+    }
+
+    private struct Family {
+        let name: String
+        let help: String
+        let kind: Kind
+        var rows = Rows()
+
+        func emit(into buffer: inout [UInt8], pairs: LabelPairs) {
+            buffer.append(contentsOf: "# HELP \(name) ".utf8)
+            for byte in help.utf8 {
+                switch byte {
+                case UInt8(ascii: "\\"): buffer.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): buffer.append(contentsOf: #"\n"#.utf8)
+                default: buffer.append(byte)
+                }
+            }
+            buffer.append(contentsOf: "\n# TYPE \(name) \(kind.rawValue)\n".utf8)
+            let nameBytes = Array(name.utf8)
+            for row in 0..<rows.count {
+                buffer.append(contentsOf: nameBytes)
+                let ids = rows.labels(of: row)
+                if !ids.isEmpty {
+                    buffer.append(UInt8(ascii: "{"))
+                    for (position, id) in ids.enumerated() {
+                        if position > 0 { buffer.append(UInt8(ascii: ",")) }
+                        pairs.emit(id, into: &buffer)
+                    }
+                    buffer.append(UInt8(ascii: "}"))
+                }
+                buffer.append(UInt8(ascii: " "))
+                SampleValue.emit(rows.values[row], into: &buffer)
+                buffer.append(UInt8(ascii: "\n"))
+            }
+        }
+    }
+}
+
+/// Series as flat arrays: each row's label numbers are `labelIDs[starts[row]..<starts[row + 1]]`.
+private struct Rows {
+    private var labelIDs: [Int32] = []
+    private var starts: [Int32] = [0]
+    var values: [Double] = []
+
+    var count: Int { values.count }
+
+    mutating func reserve(_ rows: Int, labels: Int) {
+        labelIDs.reserveCapacity(rows * labels)
+        starts.reserveCapacity(rows + 1)
+        values.reserveCapacity(rows)
+    }
+
+    func labels(of row: Int) -> ArraySlice<Int32> { labelIDs[Int(starts[row])..<Int(starts[row + 1])] }
+
+    mutating func append(_ ids: [Int32], value: Double) {
+        labelIDs += ids
+        starts.append(Int32(labelIDs.count))
+        values.append(value)
+    }
+
+    mutating func relabel(_ map: (Int32) -> Int32) {
+        for index in labelIDs.indices { labelIDs[index] = map(labelIDs[index]) }
+    }
+}
+
+/// Each distinct label pair once, numbered.
+private struct LabelPairs {
+    struct Pair: Hashable {
+        let name: String
+        let value: String
+    }
+
+    private var pairs: [Pair] = []
+    private var ids: [Pair: Int32] = [:]
+
+    var count: Int { pairs.count }
+
+    func pair(_ id: Int32) -> Pair { pairs[Int(id)] }
+
+    mutating func id(of label: (String, String)) -> Int32 { id(of: Pair(name: label.0, value: label.1)) }
+
+    mutating func id(of pair: Pair) -> Int32 {
+        if let id = ids[pair] { return id }
+        let id = Int32(pairs.count)
+        pairs.append(pair)
+        ids[pair] = id
+        return id
+    }
+
+    /// `name="value"`, the value escaped as the text format requires (backslash, double quote, line feed).
+    func emit(_ id: Int32, into buffer: inout [UInt8]) {
+        let pair = pairs[Int(id)]
+        buffer.append(contentsOf: pair.name.utf8)
+        buffer.append(contentsOf: #"=""#.utf8)
+        for byte in pair.value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): buffer.append(contentsOf: #"\\"#.utf8)
+            case UInt8(ascii: "\""): buffer.append(contentsOf: #"\""#.utf8)
+            case UInt8(ascii: "\n"): buffer.append(contentsOf: #"\n"#.utf8)
+            default: buffer.append(byte)
+            }
+        }
+        buffer.append(UInt8(ascii: "\""))
+    }
+}
+
+/// A sample value as the text format writes it: whole numbers without a fraction (as Go's client does), others in
+/// Swift's shortest round-tripping form, and `+Inf`, `-Inf`, `NaN`.
+package enum SampleValue {
+    package static func emit(_ value: Double, into buffer: inout [UInt8]) {
+        if value.isNaN {
+            buffer.append(contentsOf: "NaN".utf8)
+        } else if value.isInfinite {
+            buffer.append(contentsOf: (value > 0 ? "+Inf" : "-Inf").utf8)
+        } else if value == value.rounded(), abs(value) < 1e15 {
+            buffer.append(contentsOf: String(Int64(value)).utf8)
+        } else {
+            buffer.append(contentsOf: value.description.utf8)
+        }
+    }
+}

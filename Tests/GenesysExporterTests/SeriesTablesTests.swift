@@ -1,0 +1,81 @@
+import GenesysTelemetry
+import Testing
+
+@Suite("Compact per-queue series")
+struct SeriesTablesTests {
+    private func page(_ tables: SeriesTables) -> String {
+        var buffer: [UInt8] = []
+        tables.emit(into: &buffer)
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    @Test func test_gaugeFamily_rendersHelpTypeAndEscapedLabels_andReplacesItsSeries() {
+        let tables = SeriesTables()
+        let family = tables.register(name: "genesys_queue_members", help: #"Members \ of a queue"#, kind: .gauge)
+        #expect(page(tables) == "", "a family without series renders nothing")
+        tables.replace(
+            family,
+            with: [
+                ([("queue_id", "q1"), ("queue_name", "Sales \"EU\"\nline \\ 2")], 3),
+                ([("queue_id", "q2"), ("queue_name", "Support")], 0.25),
+            ])
+        #expect(
+            page(tables) == """
+                # HELP genesys_queue_members Members \\\\ of a queue
+                # TYPE genesys_queue_members gauge
+                genesys_queue_members{queue_id="q1",queue_name="Sales \\"EU\\"\\nline \\\\ 2"} 3
+                genesys_queue_members{queue_id="q2",queue_name="Support"} 0.25
+
+                """)
+        tables.replace(family, with: [([("queue_id", "q2"), ("queue_name", "Support")], 7)])
+        #expect(page(tables).contains("q1") == false, "a queue gone from the poll is gone from the page")
+        #expect(tables.count(family) == 1)
+    }
+
+    @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
+        let tables = SeriesTables()
+        let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)
+        let voice = [("queue_id", "q1"), ("queue_name", "Sales"), ("media_type", "voice")]
+        let chat = [("queue_id", "q2"), ("queue_name", "Chat"), ("media_type", "chat")]
+        tables.add(offered, [(voice, 2), (chat, 0)])
+        tables.add(offered, [(voice, 3)])
+        #expect(
+            page(tables) == """
+                # HELP genesys_queue_offered_total Offered.
+                # TYPE genesys_queue_offered_total counter
+                genesys_queue_offered_total{queue_id="q1",queue_name="Sales",media_type="voice"} 5
+                genesys_queue_offered_total{queue_id="q2",queue_name="Chat",media_type="chat"} 0
+
+                """)
+        tables.keep(offered, label: "queue_id", in: ["q2"])
+        #expect(tables.count(offered) == 1)
+        #expect(!page(tables).contains("q1"))
+    }
+
+    @Test func test_manyRenamedQueues_compactTheLabelTable_withoutChangingAnySeries() {
+        let tables = SeriesTables()
+        let gauge = tables.register(name: "g", help: "G.", kind: .gauge)
+        let counter = tables.register(name: "c_total", help: "C.", kind: .counter)
+        tables.add(counter, [([("queue_id", "kept")], 1)])
+        // Every round renames 50 queues: thousands of pairs pass through, far past the compaction threshold.
+        for round in 0..<100 {
+            tables.replace(
+                gauge, with: (0..<50).map { ([("queue_id", "q\($0)"), ("queue_name", "name \(round)")], 1) })
+        }
+        tables.add(counter, [([("queue_id", "kept")], 1)])
+        let text = page(tables)
+        #expect(text.contains(#"g{queue_id="q49",queue_name="name 99"} 1"#))
+        #expect(!text.contains("name 98"))
+        #expect(text.contains(#"c_total{queue_id="kept"} 2"#), "the counter's labels survive every compaction")
+    }
+
+    @Test(arguments: [
+        (3.0, "3"), (-2.0, "-2"), (0.5, "0.5"), (1e20, "1e+20"), (Double.infinity, "+Inf"),
+        (-Double.infinity, "-Inf"), (Double.nan, "NaN"), (1_795_751_400.123, "1795751400.123"),
+    ])
+    func test_sampleValues_areWrittenAsTheTextFormatReadsThem(_ value: Double, _ expected: String) {
+        var buffer: [UInt8] = []
+        SampleValue.emit(value, into: &buffer)
+        #expect(String(decoding: buffer, as: UTF8.self) == expected)
+    }
+}

@@ -36,6 +36,8 @@ let package = Package(
         ),
         // prctl is variadic: a typed shim, like the libcurl ones.
         .systemLibrary(name: "CProcessControl"),
+        // glibc's malloc_trim: freed heap back to the system (HeapTrimService).
+        .systemLibrary(name: "CMalloc"),
         // bcrypt for the web config's basic_auth_users: libxcrypt's crypt_r behind a typed shim.
         .systemLibrary(
             name: "CCrypt",
@@ -108,7 +110,8 @@ let package = Package(
             name: "GenesysExporter",
             dependencies: [
                 "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
-                "GenesysCollectors", "GenesysServer",
+                "GenesysCollectors", "GenesysServer", "CMalloc",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -42,8 +42,8 @@ package final class Exporter: Sendable {
             metrics: WebServerMetrics(registry: store.liveRegistry), logger: logger)
     }
 
-    /// The services to hand to a `ServiceGroup`: the HTTP server and the poller.
-    package var services: [any Service] { [server, OrgMonitorService(monitor: monitor)] }
+    /// The services to hand to a `ServiceGroup`: the HTTP server, the poller and the heap trim.
+    package var services: [any Service] { [server, OrgMonitorService(monitor: monitor), HeapTrimService()] }
 }
 
 /// Runs an org's pollers until graceful shutdown, then flushes its token cache.

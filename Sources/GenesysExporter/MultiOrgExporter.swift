@@ -29,8 +29,8 @@ package final class MultiOrgExporter: Sendable {
     /// Starts the orgs read at start-up.
     package func startOrgs() { fleet.start(initialOrgs) }
 
-    /// The services to hand to a `ServiceGroup`: the HTTP server and the fleet.
-    package var services: [any Service] { [server, OrgFleetService(exporter: self)] }
+    /// The services to hand to a `ServiceGroup`: the HTTP server, the fleet and the heap trim.
+    package var services: [any Service] { [server, OrgFleetService(exporter: self), HeapTrimService()] }
 }
 
 /// Runs the fleet until graceful shutdown, then stops every org (each flushes its token cache).

@@ -16,21 +16,20 @@ package final class OrgFleet: Sendable {
         let task: Task<Void, Never>
     }
 
-    /// An org's poll-driven page split into families with its `org` label, and (once a gzip scrape asked) each
-    /// family's samples compressed on their own; kept until the org's store changes. Once compressed, the plain
-    /// samples are dropped (a fleet's plain text is ten times its compressed size, and Prometheus asks for gzip);
-    /// a plain scrape after that renders the org again.
-    private struct LabelledPart: Sendable {
+    /// An org's poll-driven families compressed, each family's samples on their own, with the headers they need to
+    /// be merged; kept until the org's store changes. No plain text is kept: a fleet's plain page is ten times its
+    /// compressed size, and Prometheus asks for gzip (a plain scrape renders the orgs again).
+    private struct CompressedPart: Sendable {
         let generation: UInt64
-        let families: ExpositionFamilies
-        var chunks: [String: GzipSplice.Chunk]?
+        let headers: ExpositionFamilies
+        let chunks: [String: GzipSplice.Chunk]
     }
 
     /// Exporter-wide metrics without an `org` label: build facts, reloads, process, web server.
     package let processStore = MetricStore()
     private let process: ProcessMetrics
     private let members = Mutex<[String: Member]>([:])
-    private let labelled = Mutex<[String: LabelledPart]>([:])
+    private let compressed = Mutex<[String: CompressedPart]>([:])
     /// Each family's `# HELP`/`# TYPE` lines compressed, by family.
     private let headerChunks = Mutex<[String: GzipSplice.Chunk]>([:])
     private let loadOrgs: @Sendable () throws(ConfigurationError) -> [ConfiguredOrg]
@@ -91,7 +90,7 @@ package final class OrgFleet: Sendable {
                 members[org.name] = launch(org)
             }
         }
-        labelled.withLock { parts in parts = parts.filter { name, _ in orgs.contains { $0.name == name } } }
+        compressed.withLock { parts in parts = parts.filter { name, _ in orgs.contains { $0.name == name } } }
         recordLoad(succeeded: true)
         countReload(succeeded: true)
         let summary =
@@ -127,7 +126,7 @@ package final class OrgFleet: Sendable {
         let current = members.withLock { members in members.values.sorted { $0.org.name < $1.org.name } }
         if let org {
             guard let member = current.first(where: { $0.org.name == org }) else { return nil }
-            let page = ExpositionFamilies.merge([stableFamilies(of: member).families, liveFamilies(of: member)])
+            let page = ExpositionFamilies.merge([stableFamilies(of: member), liveFamilies(of: member)])
             return RenderedExposition(page: page, encoding: encoding)
         }
         let live = ExpositionFamilies.merge(
@@ -135,7 +134,7 @@ package final class OrgFleet: Sendable {
                 + [ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)])
         let exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
         guard encoding == .gzip else {
-            let orgs = current.map { stableFamilies(of: $0).families }
+            let orgs = current.map { stableFamilies(of: $0) }
             return RenderedExposition(
                 parts: [ExpositionFamilies.merge([exporterWide] + orgs), live], encoding: .identity)
         }
@@ -178,34 +177,24 @@ package final class OrgFleet: Sendable {
     private func compressedFamilies(
         of member: Member
     ) -> (families: ExpositionFamilies, chunks: [String: GzipSplice.Chunk]) {
-        let (generation, families) = stableFamilies(of: member)
-        if let part = labelled.withLock({ $0[member.org.name] }), part.generation == generation,
-            let chunks = part.chunks
-        {
-            return (part.families, chunks)
-        }
-        let chunks = families.samples.mapValues { GzipSplice.chunk($0) }
-        labelled.withLock { parts in
-            guard parts[member.org.name]?.generation == generation else { return }
-            parts[member.org.name] = LabelledPart(
-                generation: generation, families: families.withoutSamples(), chunks: chunks)
-        }
-        return (families, chunks)
-    }
-
-    /// An org's labelled families and the generation they are of, labelled again only after a change.
-    private func stableFamilies(of member: Member) -> (generation: UInt64, families: ExpositionFamilies) {
         // The generation is read before rendering: a change during the render only causes one more render later.
         let generation = member.store.stableGeneration
-        let hit = labelled.withLock { $0[member.org.name] }
-        if let hit, hit.generation == generation, hit.chunks == nil { return (generation, hit.families) }
-        let families = ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
-        // Compressed already: the plain text was dropped on purpose, so it is not kept again.
-        if let hit, hit.generation == generation { return (generation, families) }
-        labelled.withLock {
-            $0[member.org.name] = LabelledPart(generation: generation, families: families, chunks: nil)
+        if let part = compressed.withLock({ $0[member.org.name] }), part.generation == generation {
+            return (part.headers, part.chunks)
         }
-        return (generation, families)
+        let families = stableFamilies(of: member)
+        let chunks = families.samples.mapValues { GzipSplice.chunk($0) }
+        // Only the headers are kept (and returned): a scrape joining many changed orgs holds no plain text.
+        let headers = families.withoutSamples()
+        compressed.withLock {
+            $0[member.org.name] = CompressedPart(generation: generation, headers: headers, chunks: chunks)
+        }
+        return (headers, chunks)
+    }
+
+    /// An org's poll-driven families with its `org` label, rendered now.
+    private func stableFamilies(of member: Member) -> ExpositionFamilies {
+        ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
     }
 
     private func liveFamilies(of member: Member) -> ExpositionFamilies {

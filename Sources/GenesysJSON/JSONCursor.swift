@@ -29,11 +29,22 @@ package struct JSONCursor: Sendable {
         case jansson(JanssonNode)
     }
 
-    /// Where the cursor is, kept in parts: the path string is built only for an error or when asked.
-    private enum Location: Sendable {
+    /// Where the cursor is, as a chain back to the root: the path string is built only for an error or when asked
+    /// (building it on every step was a tenth of decoding an aggregates answer).
+    private indirect enum Location: Sendable {
         case root(String)
-        case member(parent: String, key: String)
-        case element(parent: String, index: Int)
+        case member(parent: Location, key: String)
+        case element(parent: Location, index: Int)
+
+        var path: String {
+            switch self {
+            case .root(let path): return path
+            case .member(let parent, let key):
+                let base = parent.path
+                return base.isEmpty ? key : "\(base).\(key)"
+            case .element(let parent, let index): return "\(parent.path)[\(index)]"
+            }
+        }
     }
 
     private let node: Node
@@ -52,13 +63,7 @@ package struct JSONCursor: Sendable {
         self.location = location
     }
 
-    package var path: String {
-        switch location {
-        case .root(let path): path
-        case .member(let parent, let key): parent.isEmpty ? key : "\(parent).\(key)"
-        case .element(let parent, let index): "\(parent)[\(index)]"
-        }
-    }
+    package var path: String { location.path }
 
     /// The value as a Swift `JSON`.
     package var value: JSON {
@@ -100,11 +105,11 @@ package struct JSONCursor: Sendable {
             guard let member = node.member(key), member.type != JSON_NULL else { return nil }
             child = .jansson(member)
         }
-        return JSONCursor(node: child, location: .member(parent: path, key: key))
+        return JSONCursor(node: child, location: .member(parent: location, key: key))
     }
 
     package func elements() throws(JSONDecodingError) -> [JSONCursor] {
-        let parent = path
+        let parent = location
         switch node {
         case .tree(let value):
             guard case .array(let items) = value else { throw mismatch("array") }

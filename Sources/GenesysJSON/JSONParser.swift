@@ -32,6 +32,9 @@ package enum JSONParser {
 
     private static func load(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> UnsafeMutablePointer<json_t> {
         _ = allocatorInstalled
+        // One arena per document (see shim.h); `end` runs before any other parse can start on this thread.
+        let arena = gx_json_arena_begin() != 0
+        defer { if arena { gx_json_arena_end() } }
         var error = json_error_t()
         let root: UnsafeMutablePointer<json_t>? =
             bytes.withContiguousStorageIfAvailable { buffer in

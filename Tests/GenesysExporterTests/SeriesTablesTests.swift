@@ -32,6 +32,15 @@ struct SeriesTablesTests {
         #expect(tables.count(family) == 1)
     }
 
+    @Test func test_repeatedLabels_makeOneSeries_andARepeatedNameOneFamily() {
+        let tables = SeriesTables()
+        let family = tables.register(name: "g", help: "G.", kind: .gauge)
+        #expect(tables.register(name: "g", help: "G.", kind: .gauge) == family)
+        tables.replace(family, with: [([("queue_id", "q1")], 1), ([("queue_id", "q2")], 2), ([("queue_id", "q1")], 3)])
+        #expect(tables.count(family) == 2)
+        #expect(page(tables) == "# HELP g G.\n# TYPE g gauge\ng{queue_id=\"q1\"} 3\ng{queue_id=\"q2\"} 2\n")
+    }
+
     @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
         let tables = SeriesTables()
         let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)

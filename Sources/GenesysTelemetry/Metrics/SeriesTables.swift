@@ -16,21 +16,32 @@ package final class SeriesTables: Sendable {
 
     package init() {}
 
-    /// Adds a family (rendered in registration order); returns its number for the other calls.
+    /// Adds a family (rendered in registration order); returns its number for the other calls. A name registered
+    /// again gets the same family, so a page never holds one family twice.
     package func register(name: String, help: String, kind: Kind) -> Int {
         state.withLock { state in
+            if let existing = state.families.firstIndex(where: { $0.name == name }) { return existing }
             state.families.append(Family(name: name, help: help, kind: kind))
             return state.families.count - 1
         }
     }
 
-    /// Replaces every series of `family` with `series` (a gauge family's whole current state).
+    /// Replaces every series of `family` with `series` (a gauge family's whole current state). Labels given twice
+    /// (a queue listed on two pages while the org changed) make one series with the last value.
     package func replace(_ family: Int, with series: [(labels: [(String, String)], value: Double)]) {
         state.withLock { state in
             var rows = Rows()
             rows.reserve(series.count, labels: series.first?.labels.count ?? 0)
+            var seen: [[Int32]: Int] = [:]
+            seen.reserveCapacity(series.count)
             for entry in series {
-                rows.append(entry.labels.map { state.pairs.id(of: $0) }, value: entry.value)
+                let ids = entry.labels.map { state.pairs.id(of: $0) }
+                if let row = seen[ids] {
+                    rows.values[row] = entry.value
+                } else {
+                    seen[ids] = rows.count
+                    rows.append(ids, value: entry.value)
+                }
             }
             state.families[family].rows = rows
             state.compactIfWasteful()

@@ -8,7 +8,7 @@ import Testing
 /// The paged queue listing survives token renewals and revocations between its pages.
 @Suite("Queue listing across token renewals")
 struct QueueListingTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_tokenRenewedBetweenPages_listingContinues() async throws {
         // Every request the simulator serves moves virtual time on by 400 ms, so the 1 s token must be renewed
         // during the 5-page listing, and no machine load can make a page arrive after its token expired.
@@ -32,7 +32,7 @@ struct QueueListingTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_tokensRevokedBetweenPages_pageIsRetriedOnceAndListingCompletes() async throws {
         try await withSimulator(SimulatorConfiguration(queueCount: 1_200)) { sim in
             let rig = TokenRig(try sim.tokenConfiguration())

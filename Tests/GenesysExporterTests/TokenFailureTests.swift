@@ -11,7 +11,7 @@ import Testing
 /// instead of in a hot loop.
 @Suite("Token failures")
 struct TokenFailureTests {
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_wrongSecret_failsAsInvalidClient_withActionableMessage_andBacksOffUnderContinuousDemand() async throws {
         let clock = ManualClock()
         try await withSimulator { sim in
@@ -61,7 +61,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_secretFixedOnTheServer_isPickedUpAtTheNextAttempt_andBackoffResets() async throws {
         try await withSimulator { sim in
             let providerSecret = "new-secret-\(UUID().uuidString)"
@@ -77,7 +77,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_rateLimited_honoursRetryAfter_withoutTouchingTheServerMeanwhile() async throws {
         let clock = ManualClock()
         try await withSimulator { sim in
@@ -108,7 +108,7 @@ struct TokenFailureTests {
     }
 
     /// An absurd Retry-After (the value that once crashed the process) waits the backoff cap, no longer.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_absurdRetryAfter_waitsAtMostTheBackoffCap() async throws {
         let clock = ManualClock()
         try await withSimulator { sim in
@@ -129,7 +129,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_serverError_isClassifiedAsServerError() async throws {
         try await withSimulator { sim in
             sim.inject(.status(503), path: "/oauth/token", count: 1)
@@ -143,7 +143,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_connectionReset_isClassifiedAsNetwork() async throws {
         try await withSimulator { sim in
             sim.inject(.connectionReset, path: "/oauth/token", count: 1)
@@ -156,7 +156,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_hungTokenEndpoint_timesOutWithinTheRequestTimeout() async throws {
         try await withSimulator { sim in
             sim.inject(.hang, path: "/oauth/token", count: 1)
@@ -174,7 +174,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_malformedTokenResponse_isCountedAsMalformed_withoutEchoingTheBody() async throws {
         try await withSimulator { sim in
             sim.inject(.malformedBody, path: "/oauth/token", count: 1)
@@ -190,7 +190,7 @@ struct TokenFailureTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_failedEarlyRenewal_keepsServingTheStillValidToken_evenToTheCallerThatTriggeredIt() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(5)).judgingTime(by: clock)) { sim in

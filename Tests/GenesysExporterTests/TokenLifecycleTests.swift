@@ -16,7 +16,7 @@ import Testing
 struct TokenLifecycleTests {
     /// 20 s of virtual time at a 2 s TTL, the simulator judging expiry by the same clock: no scheduling
     /// delay of a loaded machine can stand in for a late renewal, so the assertions are exact.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_shortLivedTokens_areRenewedOnSchedule_soNoRequestEverCarriesAnExpiredToken() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(2)).judgingTime(by: clock)) { sim in
@@ -57,7 +57,7 @@ struct TokenLifecycleTests {
 
     /// A server announcing a 1 s lifetime cannot turn renewal into back-to-back token requests: they
     /// are at least `minimumRequestGap` apart, while callers keep the token that still works.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_tinyLifetime_neverCausesBackToBackTokenRequests() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(1)).judgingTime(by: clock)) { sim in
@@ -87,7 +87,7 @@ struct TokenLifecycleTests {
     }
 
     /// Virtual time: the renewal loop sleeps on the manual clock, so a loaded machine cannot make it late.
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_scheduledRefresh_renewsWithoutAnyDemand() async throws {
         let clock = ManualClock()
         try await withSimulator(SimulatorConfiguration(tokenTTL: .seconds(60)).judgingTime(by: clock)) { sim in
@@ -113,7 +113,7 @@ struct TokenLifecycleTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_scheduledRefresh_returnsPromptlyWhenCancelled() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
@@ -130,7 +130,7 @@ struct TokenLifecycleTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_revokedToken_isRefreshedOnceAndRequestRetried() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
@@ -162,7 +162,7 @@ struct TokenLifecycleTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_revocationUnderLoad_sixtyFourConcurrentCallsShareOneTokenRequest() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())
@@ -196,7 +196,7 @@ struct TokenLifecycleTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_firstUse_byManyConcurrentCallers_makesOneTokenRequest() async throws {
         try await withSimulator { sim in
             sim.setTokenEndpointLatency(.milliseconds(200))
@@ -212,7 +212,7 @@ struct TokenLifecycleTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_invalidatingAnOldToken_doesNotDiscardItsReplacement() async throws {
         try await withSimulator { sim in
             let rig = try TokenRig(sim.tokenConfiguration())

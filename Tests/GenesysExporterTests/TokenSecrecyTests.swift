@@ -19,7 +19,7 @@ struct TokenSecrecyTests {
         func credential(_ value: String?) { if let value, !value.isEmpty { credentials.insert(value) } }
     }
 
-    @Test(.timeLimit(.minutes(1)))
+    @Test(.timeLimit(.minutes(2)))
     func test_credentials_neverAppearInLogsErrorsOrTheScrape() async throws {
         let clientSecret = "client-secret-\(UUID().uuidString)"
         let directory = try makeTemporaryDirectory()

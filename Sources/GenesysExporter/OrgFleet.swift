@@ -134,9 +134,11 @@ package final class OrgFleet: Sendable {
                 + [ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)])
         let exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
         guard encoding == .gzip else {
-            let orgs = current.map { stableFamilies(of: $0) }
-            return RenderedExposition(
-                parts: [ExpositionFamilies.merge([exporterWide] + orgs), live], encoding: .identity)
+            // Org by org into one set of families, sent family by family: the fleet's text is held once, not once
+            // per org and again as a merged page (132 MB each for 200 orgs × 50 queues).
+            var merged = exporterWide
+            for member in current { merged.absorb(stableFamilies(of: member)) }
+            return RenderedExposition(parts: merged.parts() + [live], encoding: .identity)
         }
         // The gzip page is joined from pieces compressed once per change of their org: a scrape compresses only the
         // orgs that changed since the last one, and the live lines.

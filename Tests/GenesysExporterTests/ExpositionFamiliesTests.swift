@@ -60,6 +60,18 @@ struct ExpositionFamiliesTests {
                 """)
     }
 
+    /// The plain fleet page is built org by org into one set of families: the same bytes as merging them all at once.
+    @Test func test_absorbingOrgByOrg_givesTheMergedPage() {
+        let parts = [
+            ExpositionFamilies(page: Array(Self.pageA.utf8), org: nil),
+            ExpositionFamilies(page: Array(Self.pageB.utf8), org: "b"),
+            ExpositionFamilies(page: Array(Self.pageA.utf8), org: "c"),
+        ]
+        var absorbed = parts[0]
+        for part in parts.dropFirst() { absorbed.absorb(part) }
+        #expect(Array(absorbed.parts().joined()) == ExpositionFamilies.merge(parts))
+    }
+
     @Test func test_withoutAnOrg_thePageIsUnchanged() {
         let page = Array(Self.pageA.utf8)
         #expect(ExpositionFamilies.merge([ExpositionFamilies(page: page, org: nil)]) == page)

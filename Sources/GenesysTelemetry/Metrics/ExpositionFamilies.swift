@@ -75,6 +75,26 @@ package struct ExpositionFamilies: Sendable {
         return copy
     }
 
+    /// Adds `other`'s samples after this one's, family by family (families new here go last, with their headers).
+    package mutating func absorb(_ other: ExpositionFamilies) {
+        for name in other.order {
+            if headers[name] == nil && samples[name] == nil { order.append(name) }
+            if headers[name] == nil, let header = other.headers[name] { headers[name] = header }
+            if let lines = other.samples[name] { samples[name, default: []] += lines }
+        }
+    }
+
+    /// The page as buffers to send back to back: each family's header, then its samples.
+    package func parts() -> [[UInt8]] {
+        var parts: [[UInt8]] = []
+        parts.reserveCapacity(order.count * 2)
+        for name in order {
+            if let header = headers[name] { parts.append(header) }
+            if let lines = samples[name] { parts.append(lines) }
+        }
+        return parts
+    }
+
     /// One page: families in the order they first appear across `parts`, each header from the first part that has
     /// it, then every part's samples of that family in part order.
     package static func merge(_ parts: [ExpositionFamilies]) -> [UInt8] {

@@ -8,30 +8,27 @@ import Prometheus
 package final class APIMetrics: Sendable {
     private let store: MetricStore
     private var registry: PrometheusCollectorRegistry { store.registry }
-
-    package convenience init(registry: PrometheusCollectorRegistry, endpoints: [Endpoint]) {
-        self.init(store: MetricStore(registry: registry), endpoints: endpoints)
-    }
+    /// Pre-created at 0 for every endpoint and reason: compact series, since a fleet has hundreds of orgs.
+    private let failures: CounterSeriesSet
+    private let retries: CounterSeriesSet
 
     package init(store: MetricStore, endpoints: [Endpoint]) {
         self.store = store
+        failures = CounterSeriesSet(
+            store: store, name: "genesys_api_failures_total",
+            help: "Failed Genesys Cloud API calls, by endpoint template and reason.")
+        retries = CounterSeriesSet(
+            store: store, name: "genesys_api_retries_total",
+            help: "API calls retried, by endpoint template and the reason for the retry.")
         for endpoint in endpoints {
-            for reason in APIFailureReason.allCases { _ = failures(endpoint, reason) }
-            _ = retries(endpoint, "unauthorized")
+            failures.add(APIFailureReason.allCases.map { (Self.labels(endpoint, $0.rawValue), 0) })
+            retries.add([(Self.labels(endpoint, "unauthorized"), 0)])
             _ = duration(endpoint)
         }
     }
 
-    private func failures(_ endpoint: Endpoint, _ reason: APIFailureReason) -> Counter {
-        registry.counter(
-            "genesys_api_failures_total", "Failed Genesys Cloud API calls, by endpoint template and reason.",
-            labels: [("endpoint", endpoint.template), ("reason", reason.rawValue)])
-    }
-
-    private func retries(_ endpoint: Endpoint, _ reason: String) -> Counter {
-        registry.counter(
-            "genesys_api_retries_total", "API calls retried, by endpoint template and the reason for the retry.",
-            labels: [("endpoint", endpoint.template), ("reason", reason)])
+    private static func labels(_ endpoint: Endpoint, _ reason: String) -> [(String, String)] {
+        [("endpoint", endpoint.template), ("reason", reason)]
     }
 
     private func duration(_ endpoint: Endpoint) -> ValueHistogram {
@@ -73,12 +70,12 @@ package final class APIMetrics: Sendable {
     }
 
     func recordFailure(_ endpoint: Endpoint, _ reason: APIFailureReason) {
-        failures(endpoint, reason).increment()
+        failures.add([(Self.labels(endpoint, reason.rawValue), 1)])
         store.changed()
     }
 
     func recordRetry(_ endpoint: Endpoint, reason: String) {
-        retries(endpoint, reason).increment()
+        retries.add([(Self.labels(endpoint, reason), 1)])
         store.changed()
     }
 

@@ -237,6 +237,8 @@ struct TokenRig: Sendable {
     let registry: PrometheusCollectorRegistry
     let metrics: TokenMetrics
     let apiMetrics: APIMetrics
+    /// The registry and the compact series tables (API failures and retries) together.
+    let store: MetricStore
     let provider: TokenProvider
 
     let clock: any ExporterClock
@@ -248,7 +250,8 @@ struct TokenRig: Sendable {
         http = HTTPClient()
         registry = PrometheusCollectorRegistry()
         metrics = TokenMetrics(registry: registry, grant: configuration.grant)
-        apiMetrics = APIMetrics(registry: registry, endpoints: CollectorRegistry.endpoints)
+        store = MetricStore(registry: registry)
+        apiMetrics = APIMetrics(store: store, endpoints: CollectorRegistry.endpoints)
         provider = TokenProvider(
             configuration: configuration, http: http, metrics: metrics, logger: logger, clock: clock)
         self.clock = clock
@@ -263,7 +266,7 @@ struct TokenRig: Sendable {
     /// The registry as a scrape renders it.
     func rendered() -> String {
         metrics.refreshScrapeTimeGauges(now: clock.now)
-        return registry.emitToString()
+        return String(decoding: store.renderStable(), as: UTF8.self)
     }
 
     func scrape() throws -> Exposition { try Exposition.parse(rendered()) }

@@ -109,16 +109,23 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         releasing slot: ConcurrencyLimiter
     ) {
         let routes = self.routes
+        let allocator = context.channel.allocator
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         renderPool.runIfActive(eventLoop: context.eventLoop) {
-            routes.reply(
+            let reply = routes.reply(
                 method: request.method.rawValue, path: request.uri,
                 acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init))
+            // The body is copied into buffers here too: a large fleet's plain page is 130 MB, too long a copy for
+            // the event loop.
+            let body =
+                request.method == .HEAD ? [] : reply.parts.filter { !$0.isEmpty }.map { allocator.buffer(bytes: $0) }
+            return (reply, body)
         }.whenComplete { result in
             slot.release()
             let (handler, context) = bound.value
             switch result {
-            case .success(let reply): handler.write(reply, for: request, headers: headers, context: context)
+            case .success(let (reply, body)):
+                handler.write(reply, body: body, for: request, headers: headers, context: context)
             case .failure: context.close(promise: nil)
             }
         }
@@ -138,9 +145,10 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         ExporterRoutes.Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
     }
 
+    /// Writes `reply`; `body`, when given, is its parts already in buffers (made off the event loop).
     private func write(
-        _ reply: ExporterRoutes.Reply, for request: HTTPRequestHead, headers extra: [WebConfig.HTTPHeaderSetting],
-        context: ChannelHandlerContext
+        _ reply: ExporterRoutes.Reply, body: [ByteBuffer]? = nil, for request: HTTPRequestHead,
+        headers extra: [WebConfig.HTTPHeaderSetting], context: ChannelHandlerContext
     ) {
         guard !closed else { return }
         var headers = HTTPHeaders()
@@ -157,10 +165,8 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
             version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if request.method != .HEAD {
-            for part in reply.parts where !part.isEmpty {
-                context.write(
-                    wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: part)))), promise: nil)
-            }
+            let buffers = body ?? reply.parts.filter { !$0.isEmpty }.map { context.channel.allocator.buffer(bytes: $0) }
+            for buffer in buffers { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
         // Completes once the whole answer is in the kernel's socket buffer: only then is the next request read.

@@ -117,8 +117,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
                 acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init))
             // The body is copied into buffers here too: a large fleet's plain page is 130 MB, too long a copy for
             // the event loop.
-            let body =
-                request.method == .HEAD ? [] : reply.parts.filter { !$0.isEmpty }.map { allocator.buffer(bytes: $0) }
+            let body = request.method == .HEAD ? [] : Self.buffers(reply, allocator)
             return (reply, body)
         }.whenComplete { result in
             slot.release()
@@ -145,6 +144,11 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         ExporterRoutes.Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
     }
 
+    /// The reply's body as buffers to write, one per non-empty part.
+    private static func buffers(_ reply: ExporterRoutes.Reply, _ allocator: ByteBufferAllocator) -> [ByteBuffer] {
+        reply.parts.filter { !$0.isEmpty }.map { allocator.buffer(bytes: $0) }
+    }
+
     /// Writes `reply`; `body`, when given, is its parts already in buffers (made off the event loop).
     private func write(
         _ reply: ExporterRoutes.Reply, body: [ByteBuffer]? = nil, for request: HTTPRequestHead,
@@ -165,7 +169,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
             version: request.version, status: HTTPResponseStatus(statusCode: reply.status), headers: headers)
         context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
         if request.method != .HEAD {
-            let buffers = body ?? reply.parts.filter { !$0.isEmpty }.map { context.channel.allocator.buffer(bytes: $0) }
+            let buffers = body ?? Self.buffers(reply, context.channel.allocator)
             for buffer in buffers { context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil) }
         }
         let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)

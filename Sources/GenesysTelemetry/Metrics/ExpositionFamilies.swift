@@ -98,21 +98,8 @@ package struct ExpositionFamilies: Sendable {
     /// One page: families in the order they first appear across `parts`, each header from the first part that has
     /// it, then every part's samples of that family in part order.
     package static func merge(_ parts: [ExpositionFamilies]) -> [UInt8] {
-        var order: [String] = []
-        var seen: Set<String> = []
-        for part in parts {
-            for name in part.order where seen.insert(name).inserted { order.append(name) }
-        }
-        var page: [UInt8] = []
-        page.reserveCapacity(parts.reduce(0) { total, part in total + part.byteCount })
-        for name in order {
-            if let header = parts.lazy.compactMap({ $0.headers[name] }).first { page += header }
-            for part in parts { if let lines = part.samples[name] { page += lines } }
-        }
-        return page
-    }
-
-    var byteCount: Int {
-        headers.values.reduce(0) { $0 + $1.count } + samples.values.reduce(0) { $0 + $1.count }
+        guard var merged = parts.first else { return [] }
+        for part in parts.dropFirst() { merged.absorb(part) }
+        return Array(merged.parts().joined())
     }
 }

@@ -20,7 +20,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
-        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.1"),
     ],
     targets: [
         // C interop only: libcurl and jansson as system libraries with typed shims for the variadic calls.
@@ -33,6 +32,12 @@ let package = Package(
             name: "CJansson",
             pkgConfig: "jansson",
             providers: [.apt(["libjansson-dev"])]
+        ),
+        // libyaml for the orgs file and the web config, under a small document layer (GenesysBase/YAML).
+        .systemLibrary(
+            name: "CYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
         ),
         // prctl is variadic: a typed shim, like the libcurl ones.
         .systemLibrary(name: "CProcessControl"),
@@ -52,13 +57,13 @@ let package = Package(
         // The libcurl client and the jansson layer: infrastructure that knows nothing of Genesys or the exporter.
         .target(
             name: "GenesysHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["CCurl", "CProcessControl"]
         ),
         .target(name: "GenesysJSON", dependencies: ["CJansson"]),
         // Writes the git revision into GenesysBase before each build (BuildInfo.revision).
         .plugin(name: "BuildStamp", capability: .buildTool()),
         // The exporter in layers (docs/ARCHITECTURE.md): each target may use only the ones listed before it.
-        .target(name: "GenesysBase", plugins: ["BuildStamp"]),
+        .target(name: "GenesysBase", dependencies: ["CYAML"], plugins: ["BuildStamp"]),
         .target(
             name: "GenesysTelemetry",
             dependencies: [
@@ -99,7 +104,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -112,7 +116,6 @@ let package = Package(
                 "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
                 "GenesysCollectors", "GenesysServer", "CMalloc",
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

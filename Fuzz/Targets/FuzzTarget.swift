@@ -31,6 +31,7 @@ package enum FuzzTargets {
         FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
         FuzzTarget(name: "web-config", run: ConfigTargets.webConfig),  // the --web.config.file YAML
         FuzzTarget(name: "orgs-file", run: ConfigTargets.orgsFile),  // the --config.file YAML (multi-org)
+        FuzzTarget(name: "time-zone", run: ConfigTargets.timeZone),  // a zoneinfo (TZif) file under $TZDIR
     ]
 
     package static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }

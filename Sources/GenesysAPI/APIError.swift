@@ -44,7 +44,7 @@ package struct APIError: Error, CustomStringConvertible, Sendable {
 
     /// The permission Genesys says is missing, for a 403 `missing.permissions`.
     package var missingPermission: String? {
-        guard reason == .forbidden, let range = message.range(of: "permission(s): ") else { return nil }
+        guard reason == .forbidden, let range = message.firstRange(of: "permission(s): ") else { return nil }
         return String(message[range.upperBound...]).trimming(" .")
     }
 }

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import GenesysHTTP
+import Glibc
 
 /// An access token with its lifetime on the monotonic clock (ages, deadlines) and on the wall
 /// clock (exported timestamps only).

@@ -1,4 +1,6 @@
-import Foundation
+import FoundationEssentials
+import GenesysBase
+import Glibc
 
 /// Atomic, private replace of a file: a new temp file in the same directory, fsync, rename, fsync of
 /// the directory. The temp file has an unpredictable name and is created exclusively without following
@@ -48,7 +50,7 @@ package enum AtomicFile {
         var offset = 0
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
-                Foundation.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
             }
             if written < 0, errno == EINTR { continue }
             guard written > 0 else { return "short write (\(offset) of \(bytes.count) bytes): \(lastError())" }
@@ -60,7 +62,7 @@ package enum AtomicFile {
 
     /// Makes the rename itself durable.
     private static func syncDirectory(of path: String) -> String? {
-        let parent = (path as NSString).deletingLastPathComponent
+        let parent = PathText.directory(of: path)
         let directory = parent.isEmpty ? "." : parent
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { return "written, but cannot open \(directory) to fsync it: \(lastError())" }

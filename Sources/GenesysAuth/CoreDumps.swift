@@ -1,5 +1,6 @@
 import CProcessControl
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A core file or a debugger attached by the same user would hold the client secret and tokens in clear:
 /// the exporter turns both off before it reads any secret.

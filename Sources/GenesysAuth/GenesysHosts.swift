@@ -26,7 +26,7 @@ package struct GenesysHosts: Sendable, Equatable {
 
     /// The SDKs' rule: the login host is the API host with `api.` replaced by `login.`.
     static func derivedLoginURL(fromAPI api: String) -> String {
-        guard let schemeEnd = api.range(of: "://") else { return api }
+        guard let schemeEnd = api.firstRange(of: "://") else { return api }
         let host = api[schemeEnd.upperBound...]
         guard host.hasPrefix("api.") else { return api }
         return api[..<schemeEnd.upperBound] + "login." + host.dropFirst(4)

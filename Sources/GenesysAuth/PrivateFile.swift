@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads a small file only when it is private to this process's user: a regular file (no symlink, FIFO or
 /// device), owned by the effective uid, with no group or other permission bits. The checks are made on
@@ -32,7 +33,7 @@ enum PrivateFile {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while bytes.count <= sizeLimit {  // reads one byte past the limit to notice a file that grew
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { return .refused("cannot read the file: \(lastError())") }
             if count == 0 { return .contents(bytes) }

@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import GenesysBase
 import GenesysJSON
+import Glibc
 
 /// What the token cache file holds. The fingerprint ties it to one client id and login host.
 package struct CachedToken: Sendable, Equatable {

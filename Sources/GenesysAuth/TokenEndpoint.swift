@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import GenesysBase
 import GenesysHTTP
 import GenesysJSON
 import GenesysTelemetry
+import Glibc
 
 /// What a successful grant returns.
 package struct TokenGrantResult: Sendable {
@@ -185,7 +186,7 @@ package struct TokenEndpoint: Sendable {
 extension JSONParseError {
     /// jansson's message without its `near '…'` excerpt of the input, which can quote part of a token.
     var withoutExcerpt: String {
-        let reason = text.range(of: " near '").map { String(text[..<$0.lowerBound]) } ?? text
+        let reason = text.firstRange(of: " near '").map { String(text[..<$0.lowerBound]) } ?? text
         return "invalid JSON at line \(line), column \(column): \(reason)"
     }
 }

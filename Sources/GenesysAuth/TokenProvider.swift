@@ -1,6 +1,7 @@
-import Foundation
+import FoundationEssentials
 import GenesysBase
 import GenesysHTTP
+import Glibc
 import Logging
 import Synchronization
 

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import GenesysTelemetry
+import Glibc
 import Prometheus
 
 /// `genesys_up` and the per-collector status families.

@@ -1,9 +1,10 @@
-import Foundation
+import FoundationEssentials
 import GenesysAPI
 import GenesysAuth
 import GenesysBase
 import GenesysJSON
 import GenesysTelemetry
+import Glibc
 import Prometheus
 import Synchronization
 
@@ -30,7 +31,7 @@ struct QueuePerformanceCollector: Collector {
 
     let endpoints: [Endpoint] = [.conversationAggregates]
     private let lagMillis: Int64
-    private let timeZone: TimeZone
+    private let timeZone: TimeZoneRules
     private let cursor = WindowCursor()
     private let counters: [(source: CounterSource, series: CounterSeriesSet)]
     private let serviceLevel: GaugeSeriesSet
@@ -55,7 +56,8 @@ struct QueuePerformanceCollector: Collector {
         _ = try settings(options)
     }
 
-    static func settings(_ options: [String: String]) throws(ConfigurationError) -> (lag: Duration, zone: TimeZone) {
+    static func settings(_ options: [String: String]) throws(ConfigurationError) -> (lag: Duration, zone: TimeZoneRules)
+    {
         var lag = defaultLag
         if let text = options["lag"] {
             guard let value = DurationParser.parse(text), value <= .seconds(3600) else {
@@ -65,20 +67,21 @@ struct QueuePerformanceCollector: Collector {
             lag = value
         }
         let zoneName = options["time-zone"] ?? "UTC"
-        guard let zone = TimeZone(identifier: zoneName) else {
+        guard let zone = TimeZoneRules.named(zoneName) else {
             throw .invalid(
                 setting: "--collector.\(name).time-zone",
-                reason: "'\(zoneName)' is not an IANA time zone (e.g. Europe/Berlin, America/New_York)")
+                reason: "'\(zoneName)' is not an IANA time zone in \(TimeZoneRules.systemDirectory)"
+                    + " (e.g. Europe/Berlin, America/New_York; Debian's tzdata package installs them)")
         }
         return (lag, zone)
     }
 
     static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
-        let settings = (try? Self.settings(options)) ?? (lag: defaultLag, zone: TimeZone.gmt)
+        let settings = (try? Self.settings(options)) ?? (lag: defaultLag, zone: TimeZoneRules.utc)
         return Self(store: store, lag: settings.lag, timeZone: settings.zone)
     }
 
-    init(store: MetricStore, lag: Duration, timeZone: TimeZone) {
+    init(store: MetricStore, lag: Duration, timeZone: TimeZoneRules) {
         lagMillis = lag.wholeMilliseconds
         self.timeZone = timeZone
         counters = CounterSource.all.map {
@@ -107,8 +110,7 @@ struct QueuePerformanceCollector: Collector {
             }
         }
         var today = ConversationAggregates()
-        let midnight = Self.millis(
-            Calendar.startOfDay(Date(timeIntervalSince1970: context.clock.unixNow), in: timeZone))
+        let midnight = timeZone.startOfDay(containing: now / 1000) * 1000
         if now > midnight {
             for batch in QueueQuery.batches(queues) {
                 let body = Self.query(
@@ -176,15 +178,6 @@ struct QueuePerformanceCollector: Collector {
         let clamped = UntrustedNumber.clamped(
             unixSeconds * 1000, to: Double(UTCTimestamp.range.lowerBound)...Double(UTCTimestamp.range.upperBound))
         return Int64(clamped.rounded(.down))
-    }
-}
-
-extension Calendar {
-    /// Midnight of the day `date` falls on, in `zone`.
-    static func startOfDay(_ date: Date, in zone: TimeZone) -> Double {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        return calendar.startOfDay(for: date).timeIntervalSince1970
     }
 }
 

@@ -1,5 +1,5 @@
 import CCurl
-import Foundation
+import Dispatch
 import Synchronization
 
 /// Runs every transfer on one curl multi handle, on a dedicated thread, so no Swift
@@ -11,9 +11,8 @@ final class CurlMultiDriver: Sendable {
     init(maxConnectionsPerHost: Int) {
         loop = CurlMultiLoop(maxConnectionsPerHost: maxConnectionsPerHost)
         let loop = self.loop
-        let thread = Thread { loop.run() }  // holds the loop, not the driver, so the driver's deinit can stop it
-        thread.name = "genesys-curl"
-        thread.start()
+        // Holds the loop, not the driver, so the driver's deinit can stop it.
+        DetachedThread.start(name: "genesys-curl") { loop.run() }
     }
 
     deinit { loop.stop(wait: false) }

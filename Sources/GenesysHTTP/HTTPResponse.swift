@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Response headers in arrival order, looked up case-insensitively (Genesys varies the case).
 package struct ResponseHeaders: Sendable, Sequence {

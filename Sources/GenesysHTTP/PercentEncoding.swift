@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Percent-encoding for form bodies and query values: everything but RFC 3986's unreserved characters.
 package enum PercentEncoding {
@@ -9,7 +10,8 @@ package enum PercentEncoding {
             if unreserved.contains(byte) {
                 encoded.append(Character(UnicodeScalar(byte)))
             } else {
-                encoded += String(format: "%%%02X", byte)
+                encoded +=
+                    "%" + String(byte >> 4, radix: 16, uppercase: true) + String(byte & 0xF, radix: 16, uppercase: true)
             }
         }
         return encoded

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Reads a `Retry-After` header in either RFC 9110 §10.2.3 form: delay-seconds (`120`) or an
 /// HTTP-date (`Fri, 27 Nov 2026 03:50:00 GMT`, with the obsolete RFC 850 and asctime forms that

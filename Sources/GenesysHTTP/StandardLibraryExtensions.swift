@@ -17,4 +17,13 @@ extension String {
         while let last = scalars.last, set.contains(last) { scalars.removeLast() }
         return String(scalars)
     }
+
+    /// Drops leading and trailing Unicode white space, line breaks included (Foundation's
+    /// `.whitespacesAndNewlines`), so a secret file's trailing "\r\n" goes.
+    package func trimmingWhitespace() -> String {
+        var scalars = Substring(self).unicodeScalars
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
 }

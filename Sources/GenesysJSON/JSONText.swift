@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Writing JSON text for the few small documents the exporter produces itself (the token cache,
 /// observation queries, JSON log lines); parsing is jansson's job.

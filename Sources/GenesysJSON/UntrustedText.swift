@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension Unicode.Scalar {
     /// C0 and C1 control characters, DEL, the Unicode line and paragraph separators (U+2028, U+2029)
@@ -22,8 +23,14 @@ extension Unicode.Scalar {
         case "\n": "\\n"
         case "\r": "\\r"
         case "\t": "\\t"
-        case _ where isControlOrInvisibleLayout: String(format: "\\u%04x", value)
+        case _ where isControlOrInvisibleLayout: "\\u" + paddedHex(value, width: 4)
         default: nil
         }
     }
+}
+
+/// Lower-case hex, zero-padded to `width` digits (what `%04x` printed, without Foundation's formatter).
+private func paddedHex(_ value: UInt32, width: Int) -> String {
+    let digits = String(value, radix: 16)
+    return String(repeating: "0", count: max(0, width - digits.count)) + digits
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Error replies shaped like the real Platform API and login service.
 enum ErrorBodies {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOHTTP1
 
 /// A fully received request, as the routes see it.
@@ -71,25 +72,55 @@ enum FormEncoding {
     }
 
     private static func unescape(_ text: Substring) -> String {
-        let spaced = text.replacingOccurrences(of: "+", with: " ")
-        return spaced.removingPercentEncoding ?? spaced
+        let spaced = String(text.replacing("+", with: " "))
+        return percentDecoded(spaced) ?? spaced
+    }
+
+    /// `%XX` escapes decoded; nil when an escape is malformed or the result is not UTF-8.
+    private static func percentDecoded(_ text: String) -> String? {
+        var bytes: [UInt8] = []
+        var input = text.utf8.makeIterator()
+        while let byte = input.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else {
+                return nil
+            }
+            bytes.append(high << 4 | low)
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 
-/// JSON serialization for replies (Foundation is fine here: this is the fake server, not the exporter).
+/// The bytes of a reply or request body (see `SimulatorJSON`).
 enum JSONBody {
     static func encode(_ object: Any) -> [UInt8] {
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        else {
-            return Array("{}".utf8)
-        }
-        return Array(data)
+        Array((SimulatorJSON.encode(object) ?? "{}").utf8)
     }
 
     static func decode(_ bytes: [UInt8]) -> Any? {
         guard !bytes.isEmpty else { return nil }
-        return try? JSONSerialization.jsonObject(with: Data(bytes), options: [])
+        return SimulatorJSON.decode(bytes)
+    }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (what `.whitespaces` trimmed, without full Foundation).
+    func trimmingSpaces() -> SubSequence {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        let start = firstIndex { !isSpace($0) } ?? endIndex
+        let end = lastIndex { !isSpace($0) }.map { index(after: $0) } ?? start
+        return self[start..<Swift.max(start, end)]
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The IMF-fixdate form of an HTTP-date (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`: what the
 /// simulator sends in `Date`, and what tests put in a `Retry-After`.

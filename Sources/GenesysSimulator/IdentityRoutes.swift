@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `GET /api/v2/tokens/me`, `/api/v2/users/me` and `/api/v2/organizations/me`.
 enum IdentityRoutes {
@@ -76,8 +77,6 @@ enum IdentityRoutes {
     }
 
     private static func isoTimestamp(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
 
 /// `POST /oauth/token` on the login host: client-credentials and refresh-token grants.
@@ -64,7 +65,7 @@ enum OAuthRoutes {
         let placeholder = "expires-in-placeholder-\(RandomToken.make(length: 16))"
         object["expires_in"] = placeholder
         let text = String(decoding: JSONBody.encode(object), as: UTF8.self)
-        return Array(text.replacingOccurrences(of: "\"\(placeholder)\"", with: rawJSON).utf8)
+        return Array(text.replacing("\"\(placeholder)\"", with: rawJSON).utf8)
     }
 
     /// `Authorization: Basic base64(id:secret)` → (id, secret); nil when missing or garbled.
@@ -72,7 +73,7 @@ enum OAuthRoutes {
         guard let header else { return nil }
         let parts = header.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-            let data = Data(base64Encoded: String(parts[1]).trimmingCharacters(in: .whitespaces)),
+            let data = Data(base64Encoded: String(parts[1].trimmingSpaces())),
             let decoded = String(data: data, encoding: .utf8),
             let colon = decoded.firstIndex(of: ":")
         else { return nil }

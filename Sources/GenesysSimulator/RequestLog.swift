@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One request as the simulator received it: when, where, and which fault (if any) it met.
 public struct SimulatorRequestRecord: Sendable {

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import NIOCore
 
 /// How a `GenesysSimulator` behaves when it starts; most values can be changed later through its switches.

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import GenesysExporter
+import Glibc
 
 /// `genesys-exporter check`: the first thing an operator runs. Logs in once, calls every enabled
 /// collector's endpoints once, prints a table and exits 1 if anything failed.

@@ -1,6 +1,7 @@
 import ArgumentParser
-import Foundation
+import GenesysBase
 import GenesysExporter
+import Glibc
 
 @main
 struct GenesysExporterCommand: AsyncParsableCommand {
@@ -15,8 +16,7 @@ struct GenesysExporterCommand: AsyncParsableCommand {
     static func main() async {
         // Before any secret is read: no core file and no same-user debugger can see it.
         if let failure = CoreDumps.disable() {
-            FileHandle.standardError.write(
-                Data("genesys-exporter: warning: core dumps stay possible: \(failure)\n".utf8))
+            StandardStreams.writeError("genesys-exporter: warning: core dumps stay possible: \(failure)\n")
         }
         do {
             var command = try parseAsRoot()
@@ -26,21 +26,21 @@ struct GenesysExporterCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("genesys-exporter: configuration error: \(error)\n".utf8))
-            Foundation.exit(2)
+            StandardStreams.writeError("genesys-exporter: configuration error: \(error)\n")
+            Glibc.exit(2)
         } catch let code as ExitCode {
-            Foundation.exit(code.rawValue)
+            Glibc.exit(code.rawValue)
         } catch {
             let code = exitCode(for: error)
             let message = fullMessage(for: error)
             if code == .success {
                 print(message)
-                Foundation.exit(0)
+                Glibc.exit(0)
             }
             // ArgumentParser appends usage lines; keep its first line so the error stays one line, as for configuration errors.
             let firstLine = message.split(whereSeparator: \.isNewline).first.map(String.init) ?? message
-            FileHandle.standardError.write(Data("genesys-exporter: \(firstLine) (see genesys-exporter --help)\n".utf8))
-            Foundation.exit(2)
+            StandardStreams.writeError("genesys-exporter: \(firstLine) (see genesys-exporter --help)\n")
+            Glibc.exit(2)
         }
     }
 }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
 import GenesysExporter
 import GenesysSimulator
+import Glibc
 import Logging
 import ServiceLifecycle
 

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Dispatch
-import Foundation
+import FoundationEssentials
 import GenesysSimulator
+import Glibc
 
 /// `genesys-simulator`: run the fake Genesys Cloud until SIGINT/SIGTERM.
 @main
@@ -168,7 +169,8 @@ struct SimulatorCommand: AsyncParsableCommand {
 
     /// Writes a line to standard output unbuffered, so a wrapper script sees it at once.
     private func say(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        var line = text + "\n"  // one short write(2): a pipe takes it whole
+        line.withUTF8 { _ = Glibc.write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
 
     /// Waits for SIGINT or SIGTERM and returns its number.

@@ -50,7 +50,7 @@ struct WebConfigParserTests {
     }
 
     /// Found by fuzzing: flow collections and implicit mappings nested a few hundred deep overflowed the stack inside
-    /// Yams. The depth is measured before Yams sees the text.
+    /// Yams (the YAML layer before libyaml was used directly). The depth is still measured before parsing.
     @Test func test_deeplyNestedYAML_isRefusedWithItsLine_insteadOfExhaustingTheStack() {
         #expect(
             failure("a: " + String(repeating: "[a: ", count: 5000)).contains("line 1 is nested deeper than 64 levels"))

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The clock that everything which waits or measures age uses: monotonic instants for deadlines and
 /// ages, Unix seconds only for exported timestamps. Production runs on `SystemClock`; tests pass a

@@ -54,7 +54,7 @@ package enum UTCTimestamp {
         (0..<exponent).reduce(1) { value, _ in value * 10 }
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -63,7 +63,7 @@ package enum UTCTimestamp {
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = shiftedYear / 400
         let yearOfEra = shiftedYear - era * 400
@@ -73,7 +73,7 @@ package enum UTCTimestamp {
     }
 
     /// The date of a day count since 1970-01-01 (non-negative; civil_from_days).
-    private static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
+    static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
         let shifted = Int(days) + 719_468
         let era = shifted / 146_097
         let dayOfEra = shifted - era * 146_097

@@ -1,5 +1,5 @@
-/// Yams composes recursively, so deeply nested input would exhaust the stack: YAML from outside (the orgs file, the
-/// web-config file) is measured first and refused past a depth no real file comes near.
+/// Deep nesting costs libyaml memory for every level, and a reader walking it could recurse: YAML from outside (the
+/// orgs file, the web-config file) is measured first and refused past a depth no real file comes near.
 package enum YAMLNesting {
     package static let maxLevels = 64
 

@@ -1,8 +1,9 @@
-import Foundation
+import FoundationEssentials
 import GenesysAuth
 import GenesysBase
 import GenesysCollectors
 import GenesysTelemetry
+import Glibc
 
 /// One org of the `--config.file`, resolved: its definition with the secrets read and the global flags under it.
 package struct ConfiguredOrg: Sendable {
@@ -82,8 +83,8 @@ extension OrgsFile {
         }
         func secretFile(_ path: String, key: String) throws(ConfigurationError) -> Secret {
             let value: String
-            // Foundation's trimming, as for --genesys.client-secret-file: a trailing "\r\n" goes too.
-            do { value = try readFile(path).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+            // Trimmed as for --genesys.client-secret-file: a trailing "\r\n" goes too.
+            do { value = try readFile(path).trimmingWhitespace() } catch {
                 throw reader.fail(
                     scope, key: key,
                     "cannot read \(OrgsFileReader.excerpt(path)): \(SafeExcerpt.of(Self.reason(error)))")
@@ -131,8 +132,5 @@ extension OrgsFile {
         return ConfiguredOrg(name: definition.name, settings: settings, definition: definition)
     }
 
-    static func reason(_ error: any Error) -> String {
-        let text = (error as NSError).localizedDescription
-        return text.isEmpty ? "\(error)" : text
-    }
+    static func reason(_ error: any Error) -> String { FileErrorText.reason(error) }
 }

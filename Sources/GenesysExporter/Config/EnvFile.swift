@@ -29,7 +29,7 @@ package enum EnvFile {
     private static func value(_ raw: String, at location: String) throws(ConfigurationError) -> String {
         guard let quote = raw.first, quote == "\"" || quote == "'" else {
             // Unquoted: a " #" starts a comment.
-            if let comment = raw.range(of: " #") { return String(raw[..<comment.lowerBound]).trimming(" \t") }
+            if let comment = raw.firstRange(of: " #") { return String(raw[..<comment.lowerBound]).trimming(" \t") }
             return raw
         }
         var result = ""

@@ -1,10 +1,11 @@
-import Foundation
+import FoundationEssentials
 import GenesysAuth
 import GenesysBase
 import GenesysCollectors
 import GenesysHTTP
 import GenesysServer
 import GenesysTelemetry
+import Glibc
 import Logging
 
 /// Everything the exporter runs with, resolved from flags, the environment and the .env file
@@ -202,8 +203,8 @@ package enum ConfigurationResolver {
             }
             let secret: String
             if let path = setting(options.clientSecretFile, "GENESYS_CLIENT_SECRET_FILE") {
-                // Foundation's trimming: a trailing "\n" alone is not the Character "\r\n" that `trimming(_:)` would match.
-                do { secret = try readFile(path).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+                // White space and line breaks trimmed, a trailing "\r\n" too.
+                do { secret = try readFile(path).trimmingWhitespace() } catch {
                     throw .unreadableFile(
                         path: path, setting: "--genesys.client-secret-file", reason: Self.reason(error))
                 }
@@ -377,8 +378,5 @@ package enum ConfigurationResolver {
         return value
     }
 
-    private static func reason(_ error: any Error) -> String {
-        let text = (error as NSError).localizedDescription
-        return text.isEmpty ? "\(error)" : text
-    }
+    private static func reason(_ error: any Error) -> String { FileErrorText.reason(error) }
 }

@@ -1,9 +1,9 @@
-import Foundation
+import FoundationEssentials
 import GenesysAuth
 import GenesysBase
 import GenesysCollectors
 import GenesysTelemetry
-import Yams
+import Glibc
 
 /// The `--config.file` of multi-org mode, read strictly: every key known, every value checked, and every error one
 /// line naming the file, the org (by name, or `#n` when it has none) and the key. Secret values are never in the
@@ -30,10 +30,12 @@ package enum OrgsFile {
         if let line = YAMLNesting.firstLineTooDeep(text) {
             throw reader.fail("line \(line)", "nested deeper than \(maxNesting) levels")
         }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            // Only libyaml's fixed problem text and the position: Yams' full message quotes the offending line.
-            throw reader.fail(Self.position(of: error), "not valid YAML\(Self.problem(of: error))")
+        let root: YAMLNode?
+        do { root = try YAMLDocument(text).root } catch {
+            // libyaml's fixed problem text and the position, never the offending line itself.
+            throw reader.fail(
+                error.line > 0 ? "line \(error.line)" : "",
+                "not valid YAML: \(SafeExcerpt.of(error.problem, limit: 160))")
         }
         guard let root, reader.isPresent(root) else { throw reader.fail("", "missing \"orgs\" (a list of orgs)") }
         let top = try reader.mapping(root, scope: "", key: nil)
@@ -79,7 +81,7 @@ package enum OrgsFile {
     }
 
     private static func org(
-        _ node: Node, number: Int, defaults: PartialOrg, names: inout Set<String>, reader: OrgsFileReader
+        _ node: YAMLNode, number: Int, defaults: PartialOrg, names: inout Set<String>, reader: OrgsFileReader
     ) throws(ConfigurationError) -> OrgDefinition {
         var scope = "org #\(number)"
         let mapping = try reader.mapping(node, scope: scope, key: nil)
@@ -148,28 +150,6 @@ package enum OrgsFile {
                     || byte == 0x5F || byte == 0x2E || byte == 0x2D
             }
     }
-
-    private static func position(of error: any Error) -> String {
-        guard let yaml = error as? YamlError else { return "" }
-        switch yaml {
-        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _), .composer(_, _, let mark, _):
-            return "line \(mark.line)"
-        default: return ""
-        }
-    }
-
-    /// libyaml's problem (a fixed text, never the input) and its context.
-    private static func problem(of error: any Error) -> String {
-        guard let yaml = error as? YamlError else { return "" }
-        switch yaml {
-        case .scanner(let context, let problem, _, _), .parser(let context, let problem, _, _),
-            .composer(let context, let problem, _, _):
-            let text = context.map { "\(problem) \($0.text)" } ?? problem
-            return ": " + SafeExcerpt.of(text, limit: 160)
-        case .reader(let problem, _, _, _): return ": " + SafeExcerpt.of(problem, limit: 160)
-        default: return ""
-        }
-    }
 }
 
 /// The settings one org mapping (or `defaults:`) sets, each checked on its own; the rules between them are checked
@@ -191,7 +171,7 @@ struct PartialOrg {
 
     init() {}
 
-    init(_ mapping: Node.Mapping, scope: String, reader: OrgsFileReader) throws(ConfigurationError) {
+    init(_ mapping: YAMLMapping, scope: String, reader: OrgsFileReader) throws(ConfigurationError) {
         func text(_ key: String) throws(ConfigurationError) -> String? {
             guard let node = mapping[key], reader.isPresent(node) else { return nil }
             let value = try reader.string(node, scope: scope, key: key)
@@ -311,7 +291,7 @@ struct PartialOrg {
     }
 }
 
-/// Node access whose errors name the file, the org and the key.
+/// YAMLNode access whose errors name the file, the org and the key.
 struct OrgsFileReader {
     let path: String
 
@@ -326,20 +306,17 @@ struct OrgsFileReader {
 
     /// Text from the file as an error quotes it: one line, short.
     static func excerpt(_ text: String) -> String {
-        SafeExcerpt.of(text, limit: 64).replacingOccurrences(of: "\"", with: "\\\"")
+        SafeExcerpt.of(text, limit: 64).replacing("\"", with: "\\\"")
     }
 
-    func isPresent(_ node: Node) -> Bool {
-        guard case .scalar(let scalar) = node else { return true }
-        return !(scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
-    }
+    func isPresent(_ node: YAMLNode) -> Bool { !(node.scalar?.isNull ?? false) }
 
-    func mapping(_ node: Node, scope: String, key: String?) throws(ConfigurationError) -> Node.Mapping {
+    func mapping(_ node: YAMLNode, scope: String, key: String?) throws(ConfigurationError) -> YAMLMapping {
         guard let mapping = node.mapping else { throw fail(scope, key: key, "must be a mapping of keys to values") }
         return mapping
     }
 
-    func string(_ node: Node, scope: String, key: String) throws(ConfigurationError) -> String {
+    func string(_ node: YAMLNode, scope: String, key: String) throws(ConfigurationError) -> String {
         guard let scalar = node.scalar else {
             throw fail(scope, key: key, "must be a single value, not a list or mapping")
         }
@@ -348,7 +325,7 @@ struct OrgsFileReader {
 
     /// Every key a plain string, known and given once.
     func onlyKnownKeys(
-        _ mapping: Node.Mapping, scope: String, known: [String], parent: String? = nil
+        _ mapping: YAMLMapping, scope: String, known: [String], parent: String? = nil
     ) throws(ConfigurationError) {
         var seen: Set<String> = []
         for key in mapping.keys {

@@ -1,5 +1,6 @@
-import Foundation
+import FoundationEssentials
 import GenesysBase
+import Glibc
 import NIOCore
 import NIOSSL
 

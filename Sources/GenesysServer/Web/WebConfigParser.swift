@@ -1,7 +1,7 @@
-import Foundation
+import FoundationEssentials
 import GenesysBase
 import GenesysJSON
-import Yams
+import Glibc
 
 /// Reads exporter-toolkit's web-config YAML strictly: every key is known, every value checked, and a key this
 /// server cannot honour is an error naming it rather than silently ignored.
@@ -12,10 +12,10 @@ package enum WebConfigParser {
         if let line = YAMLNesting.firstLineTooDeep(text) {
             throw reader.invalid("", "line \(line) is nested deeper than \(YAMLNesting.maxLevels) levels")
         }
-        let root: Node?
-        do { root = try Yams.compose(yaml: text) } catch {
-            // Yams' message quotes the offending line, which may hold a key: keep only its position.
-            throw reader.invalid("", "not valid YAML\(Self.position(of: error))")
+        let root: YAMLNode?
+        do { root = try YAMLDocument(text).root } catch {
+            // Only the position: the offending line may hold a key.
+            throw reader.invalid("", "not valid YAML" + (error.line > 0 ? " at line \(error.line)" : ""))
         }
         guard let root, reader.isPresent(root) else { return WebConfig() }
         let top = try reader.mapping(root, at: "")
@@ -46,7 +46,9 @@ package enum WebConfigParser {
         return config
     }
 
-    private static func tlsSettings(_ node: Node, reader: Reader) throws(ConfigurationError) -> WebConfig.TLSSettings? {
+    private static func tlsSettings(
+        _ node: YAMLNode, reader: Reader
+    ) throws(ConfigurationError) -> WebConfig.TLSSettings? {
         let at = "tls_server_config"
         let settings = try reader.mapping(node, at: at)
         try reader.onlyKnownKeys(
@@ -81,7 +83,7 @@ package enum WebConfigParser {
                 }
             }
         }
-        if let prefer = settings["prefer_server_cipher_suites"], reader.isPresent(prefer), prefer.bool == nil {
+        if let prefer = settings["prefer_server_cipher_suites"], reader.isPresent(prefer), prefer.scalar?.bool == nil {
             // Accepted for compatibility: Go has ignored it since 1.18 and so do we.
             throw reader.invalid("\(at).prefer_server_cipher_suites", "must be true or false")
         }
@@ -144,13 +146,13 @@ package enum WebConfigParser {
     ]
 
     private static func headers(
-        _ node: Node, reader: Reader
+        _ node: YAMLNode, reader: Reader
     ) throws(ConfigurationError) -> [WebConfig.HTTPHeaderSetting] {
         let at = "http_server_config"
         let settings = try reader.mapping(node, at: at)
         try reader.onlyKnownKeys(settings, at: at, ["http2", "headers"])
         if let http2 = settings["http2"], reader.isPresent(http2) {
-            guard let enabled = http2.bool else { throw reader.invalid("\(at).http2", "must be true or false") }
+            guard let enabled = http2.scalar?.bool else { throw reader.invalid("\(at).http2", "must be true or false") }
             if enabled {
                 throw reader.invalid(
                     "\(at).http2",
@@ -180,7 +182,8 @@ package enum WebConfigParser {
         return headers
     }
 
-    private static func basicAuthUsers(_ node: Node, reader: Reader) throws(ConfigurationError) -> [String: String] {
+    private static func basicAuthUsers(_ node: YAMLNode, reader: Reader) throws(ConfigurationError) -> [String: String]
+    {
         var users: [String: String] = [:]
         for (key, value) in try reader.mapping(node, at: "basic_auth_users") {
             let user = try reader.string(key, at: "basic_auth_users")
@@ -198,13 +201,7 @@ package enum WebConfigParser {
         return users
     }
 
-    private static func position(of error: any Error) -> String {
-        if let yaml = error as? YamlError, case .scanner(_, _, let mark, _) = yaml { return " at line \(mark.line)" }
-        if let yaml = error as? YamlError, case .parser(_, _, let mark, _) = yaml { return " at line \(mark.line)" }
-        return ""
-    }
-
-    /// Node access that names the key at fault.
+    /// YAMLNode access that names the key at fault.
     private struct Reader {
         let path: String
 
@@ -214,23 +211,19 @@ package enum WebConfigParser {
             )
         }
 
-        func isPresent(_ node: Node) -> Bool {
-            guard case .scalar(let scalar) = node else { return true }
-            return !(scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string))
-        }
+        func isPresent(_ node: YAMLNode) -> Bool { !(node.scalar?.isNull ?? false) }
 
-        func mapping(_ node: Node, at key: String) throws(ConfigurationError) -> Node.Mapping {
+        func mapping(_ node: YAMLNode, at key: String) throws(ConfigurationError) -> YAMLMapping {
             guard let mapping = node.mapping else { throw invalid(key, "must be a mapping of keys to values") }
             return mapping
         }
 
-        func string(_ node: Node, at key: String) throws(ConfigurationError) -> String {
+        func string(_ node: YAMLNode, at key: String) throws(ConfigurationError) -> String {
             guard let scalar = node.scalar else { throw invalid(key, "must be a single value, not a list or mapping") }
             return scalar.string
         }
 
-        func onlyKnownKeys(_ mapping: Node.Mapping, at parent: String, _ known: Set<String>) throws(ConfigurationError)
-        {
+        func onlyKnownKeys(_ mapping: YAMLMapping, at parent: String, _ known: Set<String>) throws(ConfigurationError) {
             for key in mapping.keys {
                 let name = key.scalar?.string ?? "?"
                 if !known.contains(name) {
@@ -243,7 +236,7 @@ package enum WebConfigParser {
 
         func resolve(_ file: String) -> String {
             guard !file.hasPrefix("/") else { return file }
-            let directory = (path as NSString).deletingLastPathComponent
+            let directory = PathText.directory(of: path)
             return directory.isEmpty ? file : "\(directory)/\(file)"
         }
     }

@@ -1,5 +1,7 @@
-import Foundation
+import FoundationEssentials
+import GenesysBase
 import GenesysJSON
+import Glibc
 import Logging
 import Synchronization
 
@@ -37,7 +39,7 @@ package struct LineLogHandler: LogHandler {
         let merged = metadata.merging(event.metadata ?? [:]) { _, new in new }
         for key in merged.keys.sorted() { fields.append((key, "\(merged[key]!)")) }
         let line = format == .json ? Self.json(fields) : Self.logfmt(fields)
-        Self.lock.withLock { _ in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        Self.lock.withLock { _ in StandardStreams.writeError(line + "\n") }
     }
 
     static func levelName(_ level: Logger.Level) -> String {

@@ -2,8 +2,8 @@ import FoundationEssentials
 import Glibc
 
 /// JSON for the simulator's replies and request bodies, as `Any` trees (dictionaries, arrays, strings, numbers,
-/// booleans). The simulator runs inside the exporter for `--demo`, which links FoundationEssentials only, so this
-/// replaces JSONSerialization: reading goes through FoundationEssentials' JSONDecoder, writing is done here.
+/// booleans, `JSONNull`). The simulator runs inside the exporter for `--demo`, which links FoundationEssentials
+/// only, so this replaces JSONSerialization: FoundationEssentials' JSONDecoder reads, the writer is here.
 enum SimulatorJSON {
     /// Compact JSON with sorted keys and unescaped slashes; nil for a value JSON cannot carry (NaN, infinity,
     /// or a type outside the list above).
@@ -48,7 +48,7 @@ enum SimulatorJSON {
                 guard write(object[key]!, to: &output) else { return false }
             }
             output += "}"
-        case Optional<Any>.none: output += "null"
+        case is JSONNull: output += "null"
         default: return false
         }
         return true
@@ -73,6 +73,9 @@ enum SimulatorJSON {
     }
 }
 
+/// JSON's null in an `Any` tree (an optional boxed in `Any` would match every cast pattern).
+struct JSONNull {}
+
 /// Any JSON value, decoded into the `Any` shapes the routes cast to.
 private struct DynamicValue: Decodable {
     let value: Any
@@ -91,7 +94,7 @@ private struct DynamicValue: Decodable {
         } else {
             let single = try decoder.singleValueContainer()
             if single.decodeNil() {
-                value = Optional<Any>.none as Any
+                value = JSONNull()
             } else if let flag = try? single.decode(Bool.self) {
                 value = flag
             } else if let number = try? single.decode(Int.self) {

@@ -144,14 +144,17 @@ extension ConfigTargets {
 extension ConfigTargets {
     /// A zoneinfo file (TZif, read for `--collector.queue_performance.time-zone` from `$TZDIR`, which may point
     /// anywhere): a zone or nil, and any zone answers every instant with an offset in RFC 8536's range and a day
-    /// start no later than the instant and less than two days before it.
+    /// start no later than the instant, on the same local date, and at most five days before it (a zone may turn
+    /// its clocks back by more than a day, so a date can recur; found by this target).
     static func timeZone(_ data: [UInt8]) {
         guard let zone = TZifParser.parse(data) else { return }
         for instant: Int64 in [0, 1_795_751_400, 2_147_483_647, 4_102_444_800, 253_402_300_799] {
             let offset = zone.offset(at: instant)
             FuzzTargets.require(TZifParser.offsetRange.contains(offset), "offset \(offset) at \(instant)")
             let start = zone.startOfDay(containing: instant)
-            FuzzTargets.require(start <= instant && instant - start < 2 * 86_400, "day start \(start) for \(instant)")
+            FuzzTargets.require(start <= instant && instant - start < 5 * 86_400, "day start \(start) for \(instant)")
+            let localDate = { (at: Int64) in (at + Int64(zone.offset(at: at)) + 10 * 86_400) / 86_400 }
+            FuzzTargets.require(localDate(start) == localDate(instant), "day start \(start) on another date")
         }
     }
 }

@@ -26,7 +26,7 @@ for _ in $(seq 300); do curl -fs "http://127.0.0.1:$port/-/ready" >/dev/null && 
 requests() {
   curl -s "http://127.0.0.1:$port/metrics" | awk '/^genesys_api_requests_total\{/ { sum += $NF } END { print sum + 0 }'
 }
-rss() { awk '/^RssAnon/ {anon = $2} /^RssFile/ {file = $2} END {printf "%.1f %.1f", anon / 1024, file / 1024}' "/proc/$1/status"; }
+rss() { awk '/^RssAnon/ {anon = $2} /^RssFile/ {file = $2} END {printf "%.1f %.1f\n", anon / 1024, file / 1024}' "/proc/$1/status"; }
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $queues queues, default collectors, 1 s polls, until $target API requests"
 echo "minute  requests  anon MiB  file MiB"
 minute=0

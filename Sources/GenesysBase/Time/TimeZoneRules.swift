@@ -56,14 +56,21 @@ package struct TimeZoneRules: Sendable {
         }
         let exact = offsets.map { midnight - Int64($0) }.filter { offset(at: $0) == Int32(midnight - $0) }
         if let earliest = exact.filter({ $0 <= unixSeconds }).min() { return earliest }
-        // Midnight fell in a gap: the day starts at the first instant whose local day is this one.
-        var low = midnight - 2 * 86_400
-        var high = unixSeconds
-        while low < high {
-            let middle = low + (high - low) / 2
-            if localDay(middle) >= day { high = middle } else { low = middle + 1 }
+        // Midnight fell in a gap (the clocks jumped over it): the day starts where the jump landed. Step back an
+        // hour at a time to an instant on another date, then bisect to where this date begins. A zone's local date
+        // need not grow with time (clocks set back over midnight), so only "on this date or not" is compared.
+        let earliest = midnight - 2 * 86_400
+        var onDay = unixSeconds
+        var before = unixSeconds - 3_600
+        while before > earliest && localDay(before) == day {
+            onDay = before
+            before -= 3_600
         }
-        return low
+        while onDay - before > 1 {
+            let middle = before + (onDay - before) / 2
+            if localDay(middle) == day { onDay = middle } else { before = middle }
+        }
+        return onDay
     }
 
     private func localDay(_ unixSeconds: Int64) -> Int64 {

@@ -2,7 +2,8 @@
 # Idle memory over many polls: the release exporter, default collectors, 1 s polls (the minimum) against a
 # real-sized org in the simulator (a separate process), sampled from /proc every minute until the API requests
 # reach a target (every poll of every collector makes at least one). Prints anonymous and file-backed RSS per sample
-# and the anonymous drift between the first sample after warm-up and the last. Loopback only, bounded.
+# and the lowest and highest anonymous sample in the first and the last third of the run (samples fall anywhere in the
+# 10 s heap-trim cycle, so single samples scatter; a leak shows as a rising lowest sample). Loopback only, bounded.
 # Usage: benchmarks/steady.sh [requests] [queues]   (default 10000 requests, 57 queues)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,15 +31,22 @@ rss() { awk '/^RssAnon/ {anon = $2} /^RssFile/ {file = $2} END {printf "%.1f %.1
 echo "$(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores; $queues queues, default collectors, 1 s polls, until $target API requests"
 echo "minute  requests  anon MiB  file MiB"
 minute=0
-first=""
+samples=()
 while :; do
   sleep 60
   minute=$((minute + 1))
   count=$(requests)
   read -r anon file < <(rss $pid)
   printf "%6d  %8d  %8s  %8s\n" "$minute" "$count" "$anon" "$file"
-  # The first minute holds start-up: the drift is measured from the second sample on.
-  [ "$minute" -eq 2 ] && first=$anon
+  # The first minute holds start-up.
+  [ "$minute" -ge 2 ] && samples+=("$anon")
   [ "$count" -ge "$target" ] && break
 done
-python3 -c "print(f'anonymous drift from minute 2 to the end: {$anon - ${first:-$anon}:+.1f} MiB')"
+python3 - "${samples[@]}" <<'PY'
+import sys
+values = [float(v) for v in sys.argv[1:]]
+third = max(1, len(values) // 3)
+first, last = values[:third], values[-third:]
+print(f"anonymous MiB, minutes 2-{1 + third}: {min(first):.1f} to {max(first):.1f}; "
+      f"last {third} minutes: {min(last):.1f} to {max(last):.1f}")
+PY

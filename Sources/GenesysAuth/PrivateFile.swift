@@ -1,4 +1,5 @@
 import FoundationEssentials
+import GenesysBase
 import Glibc
 
 /// Reads a small file only when it is private to this process's user: a regular file (no symlink, FIFO or
@@ -30,16 +31,12 @@ enum PrivateFile {
         guard fstat(descriptor, &info) == 0 else { return .refused("cannot inspect the file: \(lastError())") }
         if let reason = refusal(info, sizeLimit: sizeLimit) { return .refused(reason) }
 
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while bytes.count <= sizeLimit {  // reads one byte past the limit to notice a file that grew
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { return .refused("cannot read the file: \(lastError())") }
-            if count == 0 { return .contents(bytes) }
-            bytes += chunk[..<count]
+        switch BoundedRead.all(descriptor, limit: sizeLimit) {
+        case .success(let bytes): return .contents(bytes)
+        case .failure(.tooLarge): return .refused("refused: the file is larger than \(sizeLimit) bytes")
+        case .failure(.failed(let number)):
+            return .refused("cannot read the file: \(String(cString: strerror(number)))")
         }
-        return .refused("refused: the file is larger than \(sizeLimit) bytes")
     }
 
     /// Why a file with these attributes is not trusted, or nil.

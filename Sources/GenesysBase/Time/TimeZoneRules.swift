@@ -90,20 +90,14 @@ package struct TimeZoneRules: Sendable {
         }
     }
 
-    /// The whole file when it is a regular file of at most `TZifParser.maxBytes`.
+    /// The whole file when it is a regular file of at most `TZifParser.maxBytes`. O_NONBLOCK and the fstat check:
+    /// a FIFO under `$TZDIR` must not hang the start-up.
     private static func readSmallFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16_384)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { return nil }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
-            guard bytes.count <= TZifParser.maxBytes else { return nil }
-        }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return try? BoundedRead.all(descriptor, limit: TZifParser.maxBytes).get()
     }
 }

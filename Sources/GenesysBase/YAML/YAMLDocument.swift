@@ -38,6 +38,9 @@ package struct YAMLNode: Sendable {
         return items.map { YAMLNode(storage: storage, index: $0) }
     }
 
+    /// False for YAML's null (`key:`, `~`, `null`): a key given that way counts as not set.
+    package var isPresent: Bool { !(scalar?.isNull ?? false) }
+
     /// The pairs in file order, nil for a scalar or sequence.
     package var mapping: YAMLMapping? {
         guard case .mapping(let pairs) = storage.nodes[index] else { return nil }

@@ -56,7 +56,7 @@ extension OrgsFile {
     ) throws(ConfigurationError) -> [ConfiguredOrg] {
         let text: String
         do { text = try readFile(path) } catch {
-            throw .unreadableFile(path: path, setting: "--config.file", reason: Self.reason(error))
+            throw .unreadableFile(path: path, setting: "--config.file", reason: FileErrorText.reason(error))
         }
         let reader = OrgsFileReader(path: path)
         var orgs: [ConfiguredOrg] = []
@@ -87,7 +87,7 @@ extension OrgsFile {
             do { value = try readFile(path).trimmingWhitespace() } catch {
                 throw reader.fail(
                     scope, key: key,
-                    "cannot read \(OrgsFileReader.excerpt(path)): \(SafeExcerpt.of(Self.reason(error)))")
+                    "cannot read \(OrgsFileReader.excerpt(path)): \(SafeExcerpt.of(FileErrorText.reason(error)))")
             }
             guard !value.isEmpty else { throw reader.fail(scope, key: key, "\(OrgsFileReader.excerpt(path)) is empty") }
             return Secret(value)
@@ -131,6 +131,4 @@ extension OrgsFile {
             refreshToken: refreshToken, tuning: orgTuning)
         return ConfiguredOrg(name: definition.name, settings: settings, definition: definition)
     }
-
-    static func reason(_ error: any Error) -> String { FileErrorText.reason(error) }
 }

@@ -115,7 +115,7 @@ package enum ConfigurationResolver {
         if options.envFile != nil || fileExists(envFilePath) {
             let text: String
             do { text = try readFile(envFilePath) } catch {
-                throw .unreadableFile(path: envFilePath, setting: "--env-file", reason: Self.reason(error))
+                throw .unreadableFile(path: envFilePath, setting: "--env-file", reason: FileErrorText.reason(error))
             }
             fileValues = try EnvFile.parse(text, path: envFilePath)
         }
@@ -206,7 +206,7 @@ package enum ConfigurationResolver {
                 // White space and line breaks trimmed, a trailing "\r\n" too.
                 do { secret = try readFile(path).trimmingWhitespace() } catch {
                     throw .unreadableFile(
-                        path: path, setting: "--genesys.client-secret-file", reason: Self.reason(error))
+                        path: path, setting: "--genesys.client-secret-file", reason: FileErrorText.reason(error))
                 }
                 guard !secret.isEmpty else {
                     throw .invalid(setting: "--genesys.client-secret-file", reason: "\(path) is empty")
@@ -377,6 +377,4 @@ package enum ConfigurationResolver {
         }
         return value
     }
-
-    private static func reason(_ error: any Error) -> String { FileErrorText.reason(error) }
 }

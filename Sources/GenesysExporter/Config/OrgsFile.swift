@@ -37,12 +37,12 @@ package enum OrgsFile {
                 error.line > 0 ? "line \(error.line)" : "",
                 "not valid YAML: \(SafeExcerpt.of(error.problem, limit: 160))")
         }
-        guard let root, reader.isPresent(root) else { throw reader.fail("", "missing \"orgs\" (a list of orgs)") }
+        guard let root, root.isPresent else { throw reader.fail("", "missing \"orgs\" (a list of orgs)") }
         let top = try reader.mapping(root, scope: "", key: nil)
         try reader.onlyKnownKeys(top, scope: "", known: ["defaults", "orgs"])
 
         var defaults = PartialOrg()
-        if let node = top["defaults"], reader.isPresent(node) {
+        if let node = top["defaults"], node.isPresent {
             let mapping = try reader.mapping(node, scope: "defaults", key: nil)
             try reader.onlyKnownKeys(mapping, scope: "defaults", known: orgKeys.filter { $0 != "name" })
             defaults = try PartialOrg(mapping, scope: "defaults", reader: reader)
@@ -55,7 +55,7 @@ package enum OrgsFile {
                 )
             }
         }
-        guard let orgsNode = top["orgs"], reader.isPresent(orgsNode) else {
+        guard let orgsNode = top["orgs"], orgsNode.isPresent else {
             throw reader.fail("", "missing \"orgs\" (a list of orgs)")
         }
         guard let list = orgsNode.sequence else { throw reader.fail("", key: "orgs", "must be a list of orgs") }
@@ -85,7 +85,7 @@ package enum OrgsFile {
     ) throws(ConfigurationError) -> OrgDefinition {
         var scope = "org #\(number)"
         let mapping = try reader.mapping(node, scope: scope, key: nil)
-        guard let nameNode = mapping["name"], reader.isPresent(nameNode) else {
+        guard let nameNode = mapping["name"], nameNode.isPresent else {
             throw reader.fail(scope, "missing \"name\"")
         }
         let name = try reader.string(nameNode, scope: scope, key: "name")
@@ -173,7 +173,7 @@ struct PartialOrg {
 
     init(_ mapping: YAMLMapping, scope: String, reader: OrgsFileReader) throws(ConfigurationError) {
         func text(_ key: String) throws(ConfigurationError) -> String? {
-            guard let node = mapping[key], reader.isPresent(node) else { return nil }
+            guard let node = mapping[key], node.isPresent else { return nil }
             let value = try reader.string(node, scope: scope, key: key)
             guard !value.isEmpty else { throw reader.fail(scope, key: key, "must not be empty") }
             return value
@@ -201,7 +201,7 @@ struct PartialOrg {
         if let cacheFile = tokenCacheFile, cacheFile.hasSuffix("/") {
             throw reader.fail(scope, key: "token_cache_file", "\(OrgsFileReader.excerpt(cacheFile)) must name a file")
         }
-        if let node = mapping["collectors"], reader.isPresent(node) {
+        if let node = mapping["collectors"], node.isPresent {
             guard let list = node.sequence else {
                 throw reader.fail(scope, key: "collectors", "must be a list of collector names")
             }
@@ -232,10 +232,10 @@ struct PartialOrg {
             }
             pollInterval = value
         }
-        if let node = mapping["queues"], reader.isPresent(node) {
+        if let node = mapping["queues"], node.isPresent {
             let queues = try reader.mapping(node, scope: scope, key: "queues")
             try reader.onlyKnownKeys(queues, scope: scope, known: OrgsFile.queueKeys, parent: "queues")
-            if let filterNode = queues["name_filter"], reader.isPresent(filterNode) {
+            if let filterNode = queues["name_filter"], filterNode.isPresent {
                 let filter = try reader.string(filterNode, scope: scope, key: "queues.name_filter")
                 do { _ = try Regex(filter) } catch {
                     throw reader.fail(
@@ -244,7 +244,7 @@ struct PartialOrg {
                 }
                 queueNameFilter = filter
             }
-            if let maxNode = queues["max"], reader.isPresent(maxNode) {
+            if let maxNode = queues["max"], maxNode.isPresent {
                 let text = try reader.string(maxNode, scope: scope, key: "queues.max")
                 // Parsed as a bounded whole number: `Int(_:)` returns nil out of range rather than trapping.
                 guard text.utf8.count <= 20, let value = Int(text), (0...OrgsFile.maxQueueSeries).contains(value) else {
@@ -308,8 +308,6 @@ struct OrgsFileReader {
     static func excerpt(_ text: String) -> String {
         SafeExcerpt.of(text, limit: 64).replacing("\"", with: "\\\"")
     }
-
-    func isPresent(_ node: YAMLNode) -> Bool { !(node.scalar?.isNull ?? false) }
 
     func mapping(_ node: YAMLNode, scope: String, key: String?) throws(ConfigurationError) -> YAMLMapping {
         guard let mapping = node.mapping else { throw fail(scope, key: key, "must be a mapping of keys to values") }

@@ -17,22 +17,22 @@ package enum WebConfigParser {
             // Only the position: the offending line may hold a key.
             throw reader.invalid("", "not valid YAML" + (error.line > 0 ? " at line \(error.line)" : ""))
         }
-        guard let root, reader.isPresent(root) else { return WebConfig() }
+        guard let root, root.isPresent else { return WebConfig() }
         let top = try reader.mapping(root, at: "")
         try reader.onlyKnownKeys(
             top, at: "", ["tls_server_config", "http_server_config", "basic_auth_users", "rate_limit"])
 
         var config = WebConfig()
-        if let tls = top["tls_server_config"], reader.isPresent(tls) {
+        if let tls = top["tls_server_config"], tls.isPresent {
             config.tls = try tlsSettings(tls, reader: reader)
         }
-        if let http = top["http_server_config"], reader.isPresent(http) {
+        if let http = top["http_server_config"], http.isPresent {
             config.headers = try headers(http, reader: reader)
         }
-        if let users = top["basic_auth_users"], reader.isPresent(users) {
+        if let users = top["basic_auth_users"], users.isPresent {
             config.basicAuthUsers = try basicAuthUsers(users, reader: reader)
         }
-        if let rateLimit = top["rate_limit"], reader.isPresent(rateLimit) {
+        if let rateLimit = top["rate_limit"], rateLimit.isPresent {
             let settings = try reader.mapping(rateLimit, at: "rate_limit")
             try reader.onlyKnownKeys(settings, at: "rate_limit", ["burst", "interval"])
             var interval = "0"
@@ -59,7 +59,7 @@ package enum WebConfigParser {
                 "curve_preferences", "min_version", "max_version", "prefer_server_cipher_suites", "client_allowed_sans",
             ])
         func text(_ key: String) throws(ConfigurationError) -> String? {
-            guard let value = settings[key], reader.isPresent(value) else { return nil }
+            guard let value = settings[key], value.isPresent else { return nil }
             let string = try reader.string(value, at: "\(at).\(key)")
             return string.isEmpty ? nil : string
         }
@@ -74,7 +74,7 @@ package enum WebConfigParser {
             return inline.map { .inline($0) }
         }
         for unsupported in ["cipher_suites", "curve_preferences", "client_allowed_sans"] {
-            if let value = settings[unsupported], reader.isPresent(value) {
+            if let value = settings[unsupported], value.isPresent {
                 guard let list = value.sequence else { throw reader.invalid("\(at).\(unsupported)", "must be a list") }
                 if !list.isEmpty {
                     throw reader.invalid(
@@ -83,7 +83,7 @@ package enum WebConfigParser {
                 }
             }
         }
-        if let prefer = settings["prefer_server_cipher_suites"], reader.isPresent(prefer), prefer.scalar?.bool == nil {
+        if let prefer = settings["prefer_server_cipher_suites"], prefer.isPresent, prefer.scalar?.bool == nil {
             // Accepted for compatibility: Go has ignored it since 1.18 and so do we.
             throw reader.invalid("\(at).prefer_server_cipher_suites", "must be true or false")
         }
@@ -151,7 +151,7 @@ package enum WebConfigParser {
         let at = "http_server_config"
         let settings = try reader.mapping(node, at: at)
         try reader.onlyKnownKeys(settings, at: at, ["http2", "headers"])
-        if let http2 = settings["http2"], reader.isPresent(http2) {
+        if let http2 = settings["http2"], http2.isPresent {
             guard let enabled = http2.scalar?.bool else { throw reader.invalid("\(at).http2", "must be true or false") }
             if enabled {
                 throw reader.invalid(
@@ -159,7 +159,7 @@ package enum WebConfigParser {
                     "HTTP/2 cannot be honoured by this exporter (it serves HTTP/1.1); set it to false or remove it")
             }
         }
-        guard let headersNode = settings["headers"], reader.isPresent(headersNode) else { return [] }
+        guard let headersNode = settings["headers"], headersNode.isPresent else { return [] }
         var headers: [WebConfig.HTTPHeaderSetting] = []
         for (key, value) in try reader.mapping(headersNode, at: "\(at).headers") {
             let name = try reader.string(key, at: "\(at).headers")
@@ -210,8 +210,6 @@ package enum WebConfigParser {
                 setting: key.isEmpty ? "--web.config.file \(path)" : "--web.config.file \(path): \(key)", reason: reason
             )
         }
-
-        func isPresent(_ node: YAMLNode) -> Bool { !(node.scalar?.isNull ?? false) }
 
         func mapping(_ node: YAMLNode, at key: String) throws(ConfigurationError) -> YAMLMapping {
             guard let mapping = node.mapping else { throw invalid(key, "must be a mapping of keys to values") }

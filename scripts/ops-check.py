@@ -53,7 +53,7 @@ ALERTS = os.path.join(PROM_DIR, "alerts.yml")
 ALERT_TESTS = os.path.join(PROM_DIR, "alerts.test.yml")
 DASHBOARD = os.path.join(ROOT, "dashboards", "genesys-exporter.json")
 RUNBOOK = os.path.join(ROOT, "docs", "runbook.md")
-OPERATING = os.path.join(ROOT, "README.md")  # the Operating section lists every alert
+OPERATING = os.path.join(ROOT, "docs", "operating.md")  # lists every alert
 FIXTURE = os.path.join(ROOT, "scripts", "ops-fixtures", "metrics-sample.prom")
 FIXTURE_ORGS = os.path.join(ROOT, "scripts", "ops-fixtures", "metrics-sample-orgs.prom")
 MAKE_FIXTURE_ORGS = os.path.join(ROOT, "scripts", "ops-fixtures", "make-orgs-fixture.py")
@@ -346,7 +346,7 @@ def check_alert_conventions(ctx):
         elif url.split("#", 1)[1] not in anchors:
             problems.append(f"{name}: runbook anchor #{url.split('#', 1)[1]} is not a heading in docs/runbook.md")
         if name not in operating:
-            problems.append(f"{name}: not listed in README.md (Operating section)")
+            problems.append(f"{name}: not listed in docs/operating.md")
     # every alert is tested firing and not firing
     tests = load_yaml(ALERT_TESTS)
     firing, silent = set(), set()

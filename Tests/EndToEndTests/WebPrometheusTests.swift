@@ -15,7 +15,7 @@ struct WebPrometheusTests {
         try fixtures.write(TestCredentials.password + "\n", to: "scrape-password")
         let web = try WebConfigSource(path: fixtures.path("web.yml"))
         try await withWebServer(webConfig: web) { _, port in
-            // The scrape_config the README documents.
+            // The scrape_config docs/securing.md documents.
             try fixtures.write(
                 """
                 global:

@@ -1,5 +1,7 @@
+import GenesysExporter
+
 /// A fuzz target: one parser that sees bytes from outside (the network, a file, the environment, a scraper).
-/// `name` is also the folder of its seed corpus, `Fuzz/corpus/<name>/`; the README's table says what the bytes are.
+/// `name` is also the folder of its seed corpus, `Fuzz/corpus/<name>/`; Fuzz/README.md says what the bytes are.
 package struct FuzzTarget: Sendable {
     package let name: String
     /// Runs one input. Returns normally for every input; a trap (a crash, or a broken invariant via
@@ -10,29 +12,33 @@ package struct FuzzTarget: Sendable {
 /// Every fuzz target, in the order `scripts/fuzz` runs them. The libFuzzer driver (`Fuzz/Driver`) picks one by
 /// name; `FuzzCorpusReplayTests` replays the committed corpus through the same functions in `swift test`.
 package enum FuzzTargets {
-    package static let all: [FuzzTarget] = [
-        FuzzTarget(name: "token-response", run: JSONModelTargets.tokenResponse),  // 200 body of POST /oauth/token
-        FuzzTarget(name: "token-error", run: ErrorResponseTargets.tokenError),  // raw HTTP response of a failed one
-        FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),  // raw HTTP response of a failed API call
-        FuzzTarget(name: "queue-page", run: JSONModelTargets.queuePage),  // GET /api/v2/routing/queues
-        FuzzTarget(name: "observations", run: JSONModelTargets.observations),  // POST …/queues/observations/query
-        FuzzTarget(name: "aggregates", run: JSONModelTargets.aggregates),  // POST …/conversations/aggregates/query
-        FuzzTarget(name: "estimated-wait", run: JSONModelTargets.estimatedWait),  // GET …/estimatedwaittime
-        FuzzTarget(name: "timestamp", run: JSONModelTargets.timestamp),  // an observationDate
-        FuzzTarget(name: "tokens-me", run: JSONModelTargets.tokensMe),
-        FuzzTarget(name: "organizations-me", run: JSONModelTargets.organizationsMe),
-        FuzzTarget(name: "users-me", run: JSONModelTargets.usersMe),
-        FuzzTarget(name: "token-cache", run: TokenCacheTarget.load),  // the --token.cache-file, loaded at start-up
-        FuzzTarget(name: "retry-after", run: ErrorResponseTargets.retryAfter),  // one Retry-After value
-        FuzzTarget(name: "response-headers", run: ErrorResponseTargets.headers),  // a header block, line by line
-        FuzzTarget(name: "env-file", run: ConfigTargets.envFile),
-        FuzzTarget(name: "duration", run: ConfigTargets.duration),
-        FuzzTarget(name: "url", run: ConfigTargets.url),  // API URL, optionally a newline and the login URL
-        FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
-        FuzzTarget(name: "web-config", run: ConfigTargets.webConfig),  // the --web.config.file YAML
-        FuzzTarget(name: "orgs-file", run: ConfigTargets.orgsFile),  // the --config.file YAML (multi-org)
-        FuzzTarget(name: "time-zone", run: ConfigTargets.timeZone),  // a zoneinfo (TZif) file under $TZDIR
-    ]
+    /// The decoders of every endpoint a collector calls (declared beside the endpoint), then the other parsers.
+    package static let all: [FuzzTarget] =
+        answerDecoders + [
+            FuzzTarget(name: "token-response", run: JSONModelTargets.tokenResponse),  // 200 body of POST /oauth/token
+            FuzzTarget(name: "token-error", run: ErrorResponseTargets.tokenError),  // raw HTTP response of a failed one
+            // The raw HTTP response of a failed API call.
+            FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),
+            FuzzTarget(name: "timestamp", run: JSONModelTargets.timestamp),  // an observationDate
+            FuzzTarget(name: "token-cache", run: TokenCacheTarget.load),  // the --token.cache-file, loaded at start-up
+            FuzzTarget(name: "retry-after", run: ErrorResponseTargets.retryAfter),  // one Retry-After value
+            FuzzTarget(name: "response-headers", run: ErrorResponseTargets.headers),  // a header block, line by line
+            FuzzTarget(name: "env-file", run: ConfigTargets.envFile),
+            FuzzTarget(name: "duration", run: ConfigTargets.duration),
+            FuzzTarget(name: "url", run: ConfigTargets.url),  // API URL, optionally a newline and the login URL
+            FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
+            FuzzTarget(name: "web-config", run: ConfigTargets.webConfig),  // the --web.config.file YAML
+            FuzzTarget(name: "orgs-file", run: ConfigTargets.orgsFile),  // the --config.file YAML (multi-org)
+            FuzzTarget(name: "time-zone", run: ConfigTargets.timeZone),  // a zoneinfo (TZif) file under $TZDIR
+        ]
+
+    /// One target per answer decoder of the registry's endpoints, named by the decoder: a new collector's endpoint
+    /// brings its target with it, and only its corpus folder is added by hand.
+    static let answerDecoders: [FuzzTarget] = CollectorRegistry.endpoints.compactMap { endpoint in
+        endpoint.answer.map { decoder in
+            FuzzTarget(name: decoder.fuzzName) { data in JSONModelTargets.answer(data, decoder) }
+        }
+    }
 
     package static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 

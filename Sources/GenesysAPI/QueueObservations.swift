@@ -4,7 +4,7 @@
 import GenesysBase
 import GenesysJSON
 
-package struct QueueObservations: Sendable {
+package struct QueueObservations: Sendable, Equatable {
     package struct MediaKey: Hashable, Sendable {
         package let queueID: String
         package let mediaType: String

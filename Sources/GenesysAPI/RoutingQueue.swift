@@ -29,7 +29,7 @@ package struct RoutingQueue: Sendable, Equatable {
 }
 
 /// One page of `QueueEntityListing`.
-package struct RoutingQueuesPage: Sendable {
+package struct RoutingQueuesPage: Sendable, Equatable {
     package let entities: [RoutingQueue]
     package let pageNumber: Int
     package let pageCount: Int

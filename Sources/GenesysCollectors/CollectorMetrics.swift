@@ -24,7 +24,7 @@ package final class CollectorMetrics: Sendable {
             labels: [("collector", name)])
     }
 
-    package func recordRun(_ name: String, succeeded: Bool, reachedAPI: Bool, took: Duration) {
+    package func recordRun(_ name: String, succeeded: Bool, reachedAPI: Bool, took: Duration, at unixNow: Double) {
         collectorUp(name).set(succeeded ? 1.0 : 0.0)
         up.set(reachedAPI ? 1.0 : 0.0)
         registry.gauge(
@@ -37,7 +37,7 @@ package final class CollectorMetrics: Sendable {
                 "genesys_collector_last_success_timestamp_seconds",
                 "Unix time of the collector's last successful poll.", labels: [("collector", name)]
             )
-            .set(Date().timeIntervalSince1970)
+            .set(unixNow)
         }
     }
 }

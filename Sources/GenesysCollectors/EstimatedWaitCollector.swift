@@ -138,3 +138,12 @@ struct EstimatedWaitCollector: Collector {
         return seconds.map { (queue.labels + [("media_type", mediaType)], $0) }
     }
 }
+
+extension Endpoint {
+    package static let estimatedWaitTime = Endpoint(
+        method: "GET", template: "/api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime",
+        permission: "routing:queue:view",
+        answer: AnswerDecoder(fuzzName: "estimated-wait") { json throws(JSONDecodingError) in
+            try EstimatedWaitTime.seconds(json)
+        })
+}

@@ -83,3 +83,29 @@ package struct Identity: Sendable {
         return labels
     }
 }
+
+extension Endpoint {
+    package static let tokensMe = Endpoint(
+        method: "GET", template: "/api/v2/tokens/me", permission: nil,
+        answer: AnswerDecoder(fuzzName: "tokens-me") { json throws(JSONDecodingError) in
+            IdentityPair(try Identity.client(json))
+        })
+    /// User tokens only: a client-credentials token gets HTTP 400.
+    package static let usersMe = Endpoint(
+        method: "GET", template: "/api/v2/users/me", permission: nil,
+        answer: AnswerDecoder(fuzzName: "users-me") { json throws(JSONDecodingError) in
+            IdentityPair(try Identity.user(json))
+        })
+    package static let organizationsMe = Endpoint(
+        method: "GET", template: "/api/v2/organizations/me", permission: nil,
+        answer: AnswerDecoder(fuzzName: "organizations-me") { json throws(JSONDecodingError) in
+            IdentityPair(try Identity.organization(json))
+        })
+}
+
+/// An id and a name, comparable, for the decoders' fuzz targets.
+struct IdentityPair: Equatable, Sendable {
+    let id: String, name: String
+
+    init(_ pair: (id: String, name: String)) { (id, name) = pair }
+}

@@ -90,3 +90,14 @@ struct ObservationCollector: Collector {
         return Array(body.utf8)
     }
 }
+
+extension Endpoint {
+    package static let queueObservations = Endpoint(
+        method: "POST", template: "/api/v2/analytics/queues/observations/query",
+        permission: "analytics:queueObservation:view",
+        answer: AnswerDecoder(fuzzName: "observations") { json throws(JSONDecodingError) in
+            var observed = QueueObservations()
+            try observed.add(json)
+            return observed
+        })
+}

@@ -195,3 +195,14 @@ final class WindowCursor: Sendable {
 
     func advance(to end: Int64) { next.withLock { $0 = max($0 ?? end, end) } }
 }
+
+extension Endpoint {
+    package static let conversationAggregates = Endpoint(
+        method: "POST", template: "/api/v2/analytics/conversations/aggregates/query",
+        permission: "analytics:conversationAggregate:view",
+        answer: AnswerDecoder(fuzzName: "aggregates") { json throws(JSONDecodingError) in
+            var aggregates = ConversationAggregates()
+            try aggregates.add(json)
+            return aggregates.stats
+        })
+}

@@ -110,7 +110,8 @@ package final class OrgMonitor: Sendable {
                 let took = clock.now - started
                 store.publish {
                     publish()
-                    collectorMetrics.recordRun(collector.name, succeeded: true, reachedAPI: true, took: took)
+                    collectorMetrics.recordRun(
+                        collector.name, succeeded: true, reachedAPI: true, took: took, at: clock.unixNow)
                 }
                 readiness.withLock { $0.finished(collector.name, failure: nil) }
                 logger.debug(
@@ -122,7 +123,8 @@ package final class OrgMonitor: Sendable {
                 let took = clock.now - started
                 let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
                 store.publish {
-                    collectorMetrics.recordRun(collector.name, succeeded: false, reachedAPI: reachedAPI, took: took)
+                    collectorMetrics.recordRun(
+                        collector.name, succeeded: false, reachedAPI: reachedAPI, took: took, at: clock.unixNow)
                 }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
                 readiness.withLock {

@@ -1,0 +1,200 @@
+import Foundation
+import GenesysExporter
+import GenesysSimulator
+import GenesysTestSupport
+import SimulatorTestSupport
+
+/// The metric reference, measured rather than written: the demo's org (a deterministic simulator under a manual
+/// clock) is polled once with every collector, and once with each collector alone. A family belongs to the collector
+/// whose lone run adds it; the families every run has are the exporter's own (token, API, process, web). Cardinality
+/// is read off the page: series per queue where a family has a `queue_id` label, series per org otherwise.
+struct MetricCatalogue {
+    struct Family {
+        let name: String
+        let type: String
+        let help: String
+        let labels: [String]
+        let series: Int
+        /// The most series one queue has, for families with a `queue_id` label.
+        let perQueue: Int?
+        var collector: String?
+    }
+
+    /// Queues in the measured org: enough for every media type the simulator assigns.
+    static let queueCount = 12
+    /// Families whose values come from real time (libcurl's timings, the process) or from the build: the golden
+    /// page keeps their lines and zeroes their values.
+    static let measuredFamilies: [String] = ["process_", "genesys_api_request_", "genesys_token_request_duration"]
+
+    var families: [Family]
+    /// The whole page of the all-collectors run, with measured values zeroed.
+    let goldenPage: String
+
+    static func measure() async throws -> MetricCatalogue {
+        let everything = Set(CollectorRegistry.names)
+        let (page, text) = try await poll(collectors: everything)
+        var families = page
+        var core: Set<String>?
+        var lone: [String: Set<String>] = [:]
+        for name in CollectorRegistry.names {
+            let names = Set(try await poll(collectors: [name]).families.map(\.name))
+            lone[name] = names
+            core = core.map { $0.intersection(names) } ?? names
+        }
+        for index in families.indices where !(core ?? []).contains(families[index].name) {
+            families[index].collector = CollectorRegistry.names.first {
+                lone[$0]?.contains(families[index].name) ?? false
+            }
+        }
+        return MetricCatalogue(families: families, goldenPage: golden(text))
+    }
+
+    /// One poll of a fresh simulator and exporter with `collectors` on; the page once every collector has succeeded.
+    private static func poll(collectors: Set<String>) async throws -> (families: [Family], text: String) {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: queueCount, movingObservations: false)
+        configuration.wallNow = { clock.unixNow }
+        configuration = configuration.judgingTime(by: clock)
+        return try await withExporter(
+            configuration, clock: clock, settings: { try $0.orgSettings(collectors: collectors) }
+        ) {
+            _, exporter in
+            try await awaitCondition("the first poll of \(collectors.sorted())") {
+                try await exporter.get("/-/ready").status == 200
+            }
+            let text = try await exporter.get("/metrics").bodyText
+            return (try parse(text), text)
+        }
+    }
+
+    /// HELP, TYPE, label names and series per family, in page order.
+    static func parse(_ text: String) throws -> [Family] {
+        let exposition = try Exposition.parse(text)
+        var order: [String] = []
+        for line in text.split(separator: "\n") where line.hasPrefix("# TYPE ") {
+            order.append(String(line.split(separator: " ")[2]))
+        }
+        return order.map { name in
+            let type = exposition.types[name] ?? "untyped"
+            let samples = exposition.samples.filter { sample in
+                sample.name == name
+                    || (["histogram", "summary"].contains(type)
+                        && ["_bucket", "_sum", "_count"].contains { sample.name == name + $0 })
+            }
+            // A histogram's series is its label set without `le`.
+            var series: Set<[String: String]> = []
+            var byQueue: [String: Set<[String: String]>] = [:]
+            for sample in samples {
+                var labels = sample.labels
+                labels["le"] = nil
+                series.insert(labels)
+                if let queue = labels["queue_id"] { byQueue[queue, default: []].insert(labels) }
+            }
+            let labelNames = Set(samples.flatMap { $0.labels.keys }).subtracting(["le"]).sorted()
+            return Family(
+                name: name, type: type, help: exposition.helps[name] ?? "", labels: labelNames, series: series.count,
+                perQueue: byQueue.isEmpty ? nil : byQueue.values.map(\.count).max(), collector: nil)
+        }
+    }
+
+    /// The page with families sorted by name and samples sorted within each (the registry's order is a hash
+    /// order), the values of measured families zeroed and the build's facts fixed.
+    static func golden(_ text: String) -> String {
+        var families: [(name: String, header: [String], samples: [String])] = []
+        for line in text.split(separator: "\n").map(String.init) {
+            if line.hasPrefix("# HELP ") {
+                families.append((String(line.split(separator: " ")[2]), [line], []))
+                continue
+            }
+            guard !families.isEmpty else { continue }
+            if line.hasPrefix("#") {
+                families[families.count - 1].header.append(line)
+                continue
+            }
+            var line = line
+            if line.hasPrefix("genesys_exporter_build_info") {
+                line = line.replacing(/revision="[^"]*"/, with: "revision=\"REVISION\"")
+                line = line.replacing(/swift_version="[^"]*"/, with: "swift_version=\"SWIFT\"")
+                line = line.replacing(/,version="[^"]*"/, with: ",version=\"VERSION\"")
+            }
+            if measuredFamilies.contains(where: { line.hasPrefix($0) }), let space = line.lastIndex(of: " ") {
+                line = String(line[..<space]) + " 0"
+            }
+            families[families.count - 1].samples.append(line)
+        }
+        var lines = [
+            "# The demo's page after one poll with every collector, under a manual clock (\(queueCount) queues).",
+            "# Generated by ReferenceDocsTests (scripts/update-references): families and samples sorted; the values",
+            "# of timing and process families are 0.",
+        ]
+        for family in families.sorted(by: { $0.name < $1.name }) {
+            lines += family.header + family.samples.sorted()
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// docs/metrics.md: every family with its type, labels, help, collector, permission and cardinality.
+    func markdown() -> String {
+        var text = """
+            # Metric reference
+
+            Generated from the code by `scripts/update-references` (a test fails when this file is stale): the demo's
+            org is polled once with every collector and once with each collector alone, under a manual clock. For what
+            the metrics mean and how to use them, see [the metrics guide](metrics-guide.md).
+
+            **Series** is the cardinality: *per queue* for families with a `queue_id` label (the most one queue has;
+            multiply by the selected queues, at most `--collector.queues.max`), *per org* otherwise. With `--config.file`
+            every `genesys_` family except the exporter-wide ones (`genesys_exporter_build_info`,
+            `genesys_exporter_config_*`, `genesys_exporter_orgs`, `genesys_web_*`) gets an `org` label: multiply by the
+            orgs. **Permission** is what the collector's endpoints need; a collector without it reports
+            `genesys_collector_up{collector}=0` with reason `forbidden` and the others keep working.
+
+            ## Collectors
+
+            | collector | default | endpoints | permission |
+            |---|---|---|---|
+
+            """
+        for collector in CollectorRegistry.all {
+            var endpoints: [Endpoint] = []
+            for grant in OAuthGrant.allCases {
+                for endpoint in collector.endpoints(grant: grant) where !endpoints.contains(endpoint) {
+                    endpoints.append(endpoint)
+                }
+            }
+            let calls = endpoints.map { "`\($0.method) \($0.template)`" }.joined(separator: "<br>")
+            text += "| `\(collector.name)` | \(collector.enabledByDefault ? "on" : "off") | \(calls) | "
+            text += Self.permissions(of: collector.name) + " |\n"
+        }
+        let groups = [("The exporter itself (every run)", nil as String?)] + CollectorRegistry.names.map { ($0, $0) }
+        for (title, collector) in groups {
+            let members = families.filter { $0.collector == collector }.sorted { $0.name < $1.name }
+            guard !members.isEmpty else { continue }
+            text += "\n## \(collector.map { "Collector `\($0)`" } ?? title)\n\n"
+            text += "| family | type | labels | series | help |\n|---|---|---|---|---|\n"
+            for family in members {
+                let labels = family.labels.map { "`\($0)`" }.joined(separator: ", ")
+                let series =
+                    family.perQueue.map { "at most \($0) per queue (\(family.series) for \(Self.queueCount) queues)" }
+                    ?? "\(family.series) per org"
+                let help = family.help.replacing("|", with: "\\|")
+                text += "| `\(family.name)` | \(family.type) | \(labels) | \(series) | \(help) |\n"
+            }
+        }
+        return text
+    }
+
+    /// The permissions a collector's endpoints need, or that none is needed beyond a valid token.
+    static func permissions(of name: String) -> String {
+        guard let collector = CollectorRegistry.named(name) else { return "" }
+        var permissions: [String] = []
+        for grant in OAuthGrant.allCases {
+            for endpoint in collector.endpoints(grant: grant) {
+                if let permission = endpoint.permission, !permissions.contains(permission) {
+                    permissions.append(permission)
+                }
+            }
+        }
+        return permissions.isEmpty ? "none beyond a valid token" : permissions.map { "`\($0)`" }.joined(separator: ", ")
+    }
+}

@@ -45,8 +45,10 @@ struct CollectorRegistryTests {
 
     @Test func test_flags_defaultsDisableDefaultsAndTheLastWordWins() throws {
         #expect(try CollectorFlags.parse([]) == .defaults)
-        #expect(try CollectorFlags.parse([]).enabled == ["identity", "queues", "observations", "queue_performance"])
-        #expect(try CollectorFlags.parse(["--collector.estimated_wait"]).enabled.contains("estimated_wait"))
+        #expect(try CollectorFlags.parse([]).enabled == CollectorRegistry.enabledByDefault)
+        for name in CollectorRegistry.names where !CollectorRegistry.enabledByDefault.contains(name) {
+            #expect(try CollectorFlags.parse(["--collector.\(name)"]).enabled.contains(name))
+        }
         #expect(try CollectorFlags.parse(["--no-collector.queues", "--collector.queues"]).enabled.contains("queues"))
         #expect(try !CollectorFlags.parse(["--collector.queues", "--no-collector.queues"]).enabled.contains("queues"))
         #expect(
@@ -67,19 +69,13 @@ struct CollectorRegistryTests {
     @Test(arguments: [
         (
             ["--no-collector.bogus"],
-            "--no-collector.bogus: no collector 'bogus'; there are identity, queues, observations, queue_performance, "
-                + "estimated_wait"
+            "--no-collector.bogus: no collector 'bogus'; there are " + CollectorRegistry.names.joined(separator: ", ")
         ),
         (["--collector.queues.maxx", "5"], "--collector.queues.maxx: unknown option; the queues collector has"),
         (["--collector.identity.x=1"], "--collector.identity.x: the identity collector has no options"),
         (["--collector.queues.max"], "--collector.queues.max: needs a value"),
         (["--collector.queues=1"], "--collector.queues: unknown flag"),
-        (
-            [
-                "--no-collector.identity", "--no-collector.queues", "--no-collector.observations",
-                "--no-collector.queue_performance",
-            ], "--no-collector.*"
-        ),
+        (CollectorRegistry.enabledByDefault.sorted().map { "--no-collector.\($0)" }, "--no-collector.*"),
         (["--collector.disable-defaults"], "--no-collector.*: every collector is disabled"),
     ])
     func test_flags_mistakes_areConfigurationErrorsNamingTheFlag(arguments: [String], expected: String) {

@@ -1,58 +1,49 @@
-import GenesysBase
-import GenesysCollectors
 import GenesysServer
 import GenesysTelemetry
 import Logging
-import Prometheus
 import ServiceLifecycle
 
-/// The assembled exporter for one org: the poller, the metric registry and the HTTP endpoint.
+/// The assembled exporter: the fleet of org monitors and one HTTP endpoint serving them. The orgs of `--config.file`
+/// are labelled (`org`), reloadable (SIGHUP, `POST /-/reload`) and each on its own (`/metrics?org=`); one org without
+/// it is a fleet of one, served as it always was.
 package final class Exporter: Sendable {
-    package let monitor: OrgMonitor
+    package let fleet: OrgFleet
     package let server: MetricsServer
-    package let store: MetricStore
+    private let initialOrgs: [ConfiguredOrg]
 
-    /// `listenAddresses`, when given, replaces `listenHost`/`listenPort`.
+    /// `loadOrgs` reads `--config.file` again; nil for one org without it (then `orgs` is that one org).
     package init(
-        org: OrgSettings, listenHost: String = "127.0.0.1", listenPort: Int = 0, telemetryPath: String = "/metrics",
-        listenAddresses: [ListenAddress] = [], limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(),
-        logger: Logger = Logger(label: "genesys-exporter"), clock: any ExporterClock = SystemClock()
+        orgs: [ConfiguredOrg], loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])? = nil,
+        telemetryPath: String = "/metrics", listenAddresses: [ListenAddress], limits: ServerLimits = ServerLimits(),
+        web: WebConfigSource = .none(), logger: Logger, clock: any ExporterClock = SystemClock()
     ) {
-        let store = MetricStore()
-        let monitor = OrgMonitor(settings: org, store: store, logger: logger, clock: clock)
-        let process = ProcessMetrics(registry: store.liveRegistry)
-        store.registry.registerBuildInfo(
-            version: BuildInfo.version, revision: BuildInfo.revision, swiftVersion: BuildInfo.swiftVersion)
-        let routes = ExporterRoutes(
-            telemetryPath: telemetryPath,
-            renderMetrics: { encoding, org in
-                // One org, no org label: `?org=` names no org here.
-                guard org == nil else { return nil }
-                return store.render(encoding) {
-                    monitor.prepareScrape()
-                    process.update()
-                }
-            },
-            readiness: { monitor.readinessStatus() })
-        self.store = store
-        self.monitor = monitor
-        self.server = MetricsServer(
-            addresses: listenAddresses.isEmpty ? [ListenAddress(host: listenHost, port: listenPort)] : listenAddresses,
-            routes: routes, limits: limits, web: web,
-            metrics: WebServerMetrics(registry: store.liveRegistry), logger: logger)
+        let fleet = OrgFleet(loadOrgs: loadOrgs, logger: logger, clock: clock)
+        var routes = ExporterRoutes(
+            telemetryPath: telemetryPath, renderMetrics: { fleet.render($0, org: $1) },
+            readiness: { fleet.readiness() })
+        // Without a file there is nothing to reload: `POST /-/reload` is then 404.
+        if fleet.labelled { routes.reload = { fleet.reload() } }
+        self.fleet = fleet
+        initialOrgs = orgs
+        server = MetricsServer(
+            addresses: listenAddresses, routes: routes, limits: limits, web: web,
+            metrics: WebServerMetrics(registry: fleet.processStore.liveRegistry), logger: logger)
     }
 
-    /// The services to hand to a `ServiceGroup`: the HTTP server, the poller and the heap trim.
-    package var services: [any Service] { [server, OrgMonitorService(monitor: monitor), HeapTrimService()] }
+    /// Starts the orgs read at start-up.
+    package func startOrgs() { fleet.start(initialOrgs) }
+
+    /// The services to hand to a `ServiceGroup`: the HTTP server, the fleet and the heap trim.
+    package var services: [any Service] { [server, OrgFleetService(exporter: self), HeapTrimService()] }
 }
 
-/// Runs an org's pollers until graceful shutdown, then flushes its token cache.
-package struct OrgMonitorService: Service {
-    package let monitor: OrgMonitor
+/// Runs the fleet until graceful shutdown, then stops every org (each flushes its token cache).
+struct OrgFleetService: Service {
+    let exporter: Exporter
 
-    package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            await monitor.run()
-        }
+    func run() async throws {
+        exporter.startOrgs()
+        try? await gracefulShutdown()
+        await exporter.fleet.stop()
     }
 }

@@ -4,10 +4,14 @@ import Logging
 import Prometheus
 import Synchronization
 
-/// The orgs of a multi-org exporter: one `OrgMonitor` per org, each with its own token, connections, collectors,
+/// The orgs of the exporter: one `OrgMonitor` per org, each with its own token, connections, collectors,
 /// readiness, budget and metric store, running as its own task, so a failing or rate-limited org never slows another.
 /// Reloading starts added orgs, stops removed ones (their series go with them), restarts changed ones and leaves
 /// unchanged ones running with their tokens.
+///
+/// One org without `--config.file` is a fleet of one that is not labelled: no `org` label, no config-load metrics,
+/// no reload, its first poll at once, and its series in the exporter-wide store, whose cached page and gzip answer a
+/// scrape as they always have.
 package final class OrgFleet: Sendable {
     private struct Member: Sendable {
         let org: ConfiguredOrg
@@ -32,12 +36,16 @@ package final class OrgFleet: Sendable {
     private let compressed = Mutex<[String: CompressedPart]>([:])
     /// Each family's `# HELP`/`# TYPE` lines compressed, by family.
     private let headerChunks = Mutex<[String: GzipSplice.Chunk]>([:])
-    private let loadOrgs: @Sendable () throws(ConfigurationError) -> [ConfiguredOrg]
+    /// Reads `--config.file` again; nil for one org without it, which is then not labelled.
+    private let loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?
     private let logger: Logger
     private let clock: any ExporterClock
 
+    /// Whether series carry an `org` label: only the orgs of `--config.file` do.
+    package var labelled: Bool { loadOrgs != nil }
+
     package init(
-        loadOrgs: @escaping @Sendable () throws(ConfigurationError) -> [ConfiguredOrg], logger: Logger,
+        loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?, logger: Logger,
         clock: any ExporterClock = SystemClock()
     ) {
         self.loadOrgs = loadOrgs
@@ -46,21 +54,25 @@ package final class OrgFleet: Sendable {
         process = ProcessMetrics(registry: processStore.liveRegistry)
         processStore.registry.registerBuildInfo(
             version: BuildInfo.version, revision: BuildInfo.revision, swiftVersion: BuildInfo.swiftVersion)
-        for result in ["success", "failure"] { reloads(result).increment(by: Int64(0)) }
+        if loadOrgs != nil {
+            for result in ["success", "failure"] { reloads(result).increment(by: Int64(0)) }
+        }
     }
 
     package var orgNames: [String] { members.withLock { $0.keys.sorted() } }
 
     /// Starts `orgs` (the configuration read at start-up) and records it as a successful load.
     package func start(_ orgs: [ConfiguredOrg]) {
+        precondition(labelled || orgs.count == 1, "an unlabelled fleet is one org")
         members.withLock { members in
             for org in orgs { members[org.name] = launch(org) }
         }
-        recordLoad(succeeded: true)
+        if labelled { recordLoad(succeeded: true) }
     }
 
     /// Reads the configuration again and applies the difference; an invalid file keeps the running set.
     package func reload() -> (ok: Bool, message: String) {
+        guard let loadOrgs else { return (false, "nothing to reload: the exporter runs without --config.file") }
         let orgs: [ConfiguredOrg]
         do { orgs = try loadOrgs() } catch {
             recordLoad(succeeded: false)
@@ -112,6 +124,10 @@ package final class OrgFleet: Sendable {
 
     /// Ready when every org finished its first poll with at least one collector succeeding.
     package func readiness() -> (ready: Bool, reason: String) {
+        if !labelled {
+            guard let member = members.withLock({ $0.values.first }) else { return (false, "not started") }
+            return member.monitor.readinessStatus()
+        }
         let waiting = members.withLock { members in
             members.values.sorted { $0.org.name < $1.org.name }.compactMap { member -> String? in
                 let status = member.monitor.readinessStatus()
@@ -124,6 +140,14 @@ package final class OrgFleet: Sendable {
     /// Every org's series with its `org` label and the exporter-wide ones, or only the series of `org`.
     package func render(_ encoding: ExpositionEncoding, org: String?) -> RenderedExposition? {
         let current = members.withLock { members in members.values.sorted { $0.org.name < $1.org.name } }
+        if !labelled {
+            // One org, no org label: `?org=` names no org here; the org's series are the exporter-wide store's.
+            guard org == nil, let member = current.first else { return nil }
+            return processStore.render(encoding) {
+                member.monitor.prepareScrape()
+                process.update()
+            }
+        }
         if let org {
             guard let member = current.first(where: { $0.org.name == org }) else { return nil }
             let page = ExpositionFamilies.merge([stableFamilies(of: member), liveFamilies(of: member)])
@@ -205,11 +229,11 @@ package final class OrgFleet: Sendable {
 
     private func launch(_ org: ConfiguredOrg) -> Member {
         var orgLogger = logger
-        orgLogger[metadataKey: "org"] = "\(org.name)"
-        let store = MetricStore()
+        if labelled { orgLogger[metadataKey: "org"] = "\(org.name)" }
+        let store = labelled ? MetricStore() : processStore
         let monitor = OrgMonitor(
             settings: org.settings, store: store, logger: orgLogger, clock: clock,
-            firstPollDelay: Self.spread(org.name, over: org.settings.pollInterval))
+            firstPollDelay: labelled ? Self.spread(org.name, over: org.settings.pollInterval) : .zero)
         let task = Task { await monitor.run() }
         return Member(org: org, monitor: monitor, store: store, task: task)
     }

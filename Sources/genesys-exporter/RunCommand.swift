@@ -21,28 +21,35 @@ struct RunCommand: AsyncParsableCommand {
         let web =
             try configuration.webConfigFile.map { path throws(ConfigurationError) in try WebConfigSource(path: path) }
             ?? .none()
-        if configuration.configFile != nil {
-            try await runOrgs(configuration, web: web, logger: logger)
-            return
-        }
-        let (org, simulator) = try await orgSettings(configuration, demoQueues: options.demoQueues, logger: logger)
+        let (orgs, simulator) = try await monitoredOrgs(configuration, demoQueues: options.demoQueues, logger: logger)
+        let fromFile = configuration.configFile != nil
+        var loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?
+        if fromFile { loadOrgs = { () throws(ConfigurationError) in try configuration.loadOrgs() } }
         let exporter = Exporter(
-            org: org, telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
+            orgs: orgs, loadOrgs: loadOrgs,
+            telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
             limits: configuration.serverLimits, web: web, logger: logger)
         let port = try await start(exporter.server, configuration, logger: logger)
-        let scheme = web.servesTLS ? "https" : "http"
-        logger.info(
-            "listening",
-            metadata: [
-                "address":
-                    "\(zip(configuration.listenAddresses, exporter.server.boundPorts).map { ListenAddress(host: $0.host, port: $1).description }.joined(separator: ","))",
-                "telemetry_path": "\(configuration.telemetryPath)", "tls": "\(web.servesTLS)",
-                "basic_auth": "\(web.requiresBasicAuth)",
-                "api": "\(org.token.hosts.apiBaseURL)",
-                "collectors": "\(org.enabledCollectors.sorted().joined(separator: ","))",
-            ])
+        let bound = zip(configuration.listenAddresses, exporter.server.boundPorts).map {
+            ListenAddress(host: $0.host, port: $1).description
+        }
+        var metadata: Logger.Metadata = [
+            "address": "\(bound.joined(separator: ","))", "telemetry_path": "\(configuration.telemetryPath)",
+            "tls": "\(web.servesTLS)",
+        ]
+        if fromFile {
+            metadata["config_file"] = "\(configuration.configFile ?? "")"
+            metadata["orgs"] = "\(orgs.count)"
+            metadata["shard"] = "\(configuration.shard.map { "\($0)" } ?? "-")"
+        } else if let org = orgs.first?.settings {
+            metadata["basic_auth"] = "\(web.requiresBasicAuth)"
+            metadata["api"] = "\(org.token.hosts.apiBaseURL)"
+            metadata["collectors"] = "\(org.enabledCollectors.sorted().joined(separator: ","))"
+        }
+        logger.info("listening", metadata: metadata)
         if let simulator {
             let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
+            let scheme = web.servesTLS ? "https" : "http"
             print(
                 """
                 genesys-exporter \(BuildInfo.version) in demo mode against the built-in Genesys Cloud simulator at \(simulator.baseURL)
@@ -52,6 +59,14 @@ struct RunCommand: AsyncParsableCommand {
                 """)
             fflush(nil)
         }
+        // SIGHUP reloads --config.file, as Prometheus does; the reload runs off the signal handler's queue.
+        let hangup = fromFile ? DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global()) : nil
+        if let hangup {
+            signal(SIGHUP, SIG_IGN)
+            hangup.setEventHandler { _ = exporter.fleet.reload() }
+            hangup.resume()
+        }
+        defer { hangup?.cancel() }
         let group = ServiceGroup(
             configuration: ServiceGroupConfiguration(
                 services: exporter.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
@@ -60,37 +75,6 @@ struct RunCommand: AsyncParsableCommand {
         try? await simulator?.shutdown()
         logger.info("stopped")
     }
-}
-
-/// Multi-org mode (`--config.file`): one exporter for every org of the file (of this shard), reloaded on SIGHUP
-/// and `POST /-/reload`.
-func runOrgs(_ configuration: ExporterConfiguration, web: WebConfigSource, logger: Logger) async throws {
-    let exporter = MultiOrgExporter(
-        orgs: configuration.orgs, loadOrgs: { () throws(ConfigurationError) in try configuration.loadOrgs() },
-        telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
-        limits: configuration.serverLimits, web: web, logger: logger)
-    _ = try await start(exporter.server, configuration, logger: logger)
-    logger.info(
-        "listening",
-        metadata: [
-            "address":
-                "\(zip(configuration.listenAddresses, exporter.server.boundPorts).map { ListenAddress(host: $0.host, port: $1).description }.joined(separator: ","))",
-            "telemetry_path": "\(configuration.telemetryPath)", "tls": "\(web.servesTLS)",
-            "config_file": "\(configuration.configFile ?? "")", "orgs": "\(configuration.orgs.count)",
-            "shard": "\(configuration.shard.map { "\($0)" } ?? "-")",
-        ])
-    // SIGHUP reloads, as Prometheus does; the reload runs off the signal handler's queue.
-    signal(SIGHUP, SIG_IGN)
-    let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
-    hangup.setEventHandler { _ = exporter.fleet.reload() }
-    hangup.resume()
-    defer { hangup.cancel() }
-    let group = ServiceGroup(
-        configuration: ServiceGroupConfiguration(
-            services: exporter.services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-    try await group.run()
-    logger.info("stopped")
 }
 
 /// Binds the server; a busy or forbidden address is logged and exits 1. Returns the first bound port.
@@ -118,11 +102,11 @@ func bootstrapLogging(_ configuration: ExporterConfiguration) -> Logger {
     return logger
 }
 
-/// The org to monitor: the configured one, or in demo mode the built-in simulator, started here.
-func orgSettings(
+/// The orgs to monitor: the configured ones, or in demo mode the built-in simulator's org, started here.
+func monitoredOrgs(
     _ configuration: ExporterConfiguration, demoQueues: Int = 40, logger: Logger
-) async throws -> (OrgSettings, GenesysSimulator?) {
-    if let org = configuration.org { return (org, nil) }
+) async throws -> ([ConfiguredOrg], GenesysSimulator?) {
+    guard configuration.demo, configuration.configFile == nil else { return (configuration.orgs, nil) }
     guard (0...10_000).contains(demoQueues) else {
         throw ConfigurationError.invalid(setting: "--demo.queues", reason: "must be 0 to 10000")
     }
@@ -133,5 +117,5 @@ func orgSettings(
     let org = try configuration.demoOrg(
         apiBaseURL: simulator.baseURL, clientID: simulator.configuration.clientID,
         clientSecret: simulator.configuration.clientSecret)
-    return (org, simulator)
+    return ([.single(org)], simulator)
 }

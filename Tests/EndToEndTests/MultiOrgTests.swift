@@ -58,9 +58,9 @@ struct MultiOrgTests {
 
     /// Runs a multi-org exporter on a free loopback port for `body`.
     static func withOrgsExporter<T>(
-        _ configuration: ExporterConfiguration, _ body: (MultiOrgExporter, String) async throws -> T
+        _ configuration: ExporterConfiguration, _ body: (Exporter, String) async throws -> T
     ) async throws -> T {
-        let exporter = MultiOrgExporter(
+        let exporter = Exporter(
             orgs: configuration.orgs, loadOrgs: { () throws(ConfigurationError) in try configuration.loadOrgs() },
             listenAddresses: [ListenAddress(host: "127.0.0.1", port: 0)], logger: quietLogger)
         let port = try await exporter.server.start()

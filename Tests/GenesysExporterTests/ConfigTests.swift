@@ -38,24 +38,25 @@ struct ConfigPrecedenceTests {
             Self.region + ["--genesys.client-id", "from-flag"],
             environment: ["GENESYS_CLIENT_ID": "from-env", "GENESYS_CLIENT_SECRET": "s"],
             envFile: "GENESYS_CLIENT_ID=from-file\n")
-        #expect(configuration.org?.token.clientID == "from-flag")
+        #expect(configuration.orgs.first?.settings.token.clientID == "from-flag")
     }
 
     @Test func test_environment_winsOverEnvFile() throws {
         let configuration = try resolve(
             Self.region, environment: ["GENESYS_CLIENT_ID": "from-env", "GENESYS_CLIENT_SECRET": "s"],
             envFile: "GENESYS_CLIENT_ID=from-file\n")
-        #expect(configuration.org?.token.clientID == "from-env")
+        #expect(configuration.orgs.first?.settings.token.clientID == "from-env")
     }
 
     @Test func test_envFile_appliesWhenNothingElseSetsIt_andAnEmptyVariableFallsThrough() throws {
         let configuration = try resolve(
             [], environment: ["GENESYS_CLIENT_ID": ""],
             envFile: "GENESYS_REGION=eu-west-1\nGENESYS_CLIENT_ID=from-file\nGENESYS_CLIENT_SECRET=file-secret\n")
-        #expect(configuration.org?.token.clientID == "from-file")
-        #expect(configuration.org?.token.clientSecret.exposedValue == "file-secret")
+        #expect(configuration.orgs.first?.settings.token.clientID == "from-file")
+        #expect(configuration.orgs.first?.settings.token.clientSecret.exposedValue == "file-secret")
         #expect(
-            configuration.org?.token.hosts == GenesysHosts(region: try #require(GenesysRegion.named("mypurecloud.ie"))))
+            configuration.orgs.first?.settings.token.hosts
+                == GenesysHosts(region: try #require(GenesysRegion.named("mypurecloud.ie"))))
     }
 
     @Test func test_defaults_whenOnlyCredentialsAreGiven() throws {
@@ -64,18 +65,21 @@ struct ConfigPrecedenceTests {
         #expect(configuration.listenHost == "0.0.0.0")
         #expect(configuration.listenPort == 9985)
         #expect(configuration.telemetryPath == "/metrics")
-        #expect(configuration.org?.pollInterval == .seconds(60))
-        #expect(configuration.org?.requestTimeout == .seconds(30))
-        #expect(configuration.org?.enabledCollectors == ["identity", "queues", "observations", "queue_performance"])
-        #expect(configuration.org?.queueSelection.maxSeries == 500)
-        #expect(configuration.org?.token.grant == .clientCredentials)
+        #expect(configuration.orgs.first?.settings.pollInterval == .seconds(60))
+        #expect(configuration.orgs.first?.settings.requestTimeout == .seconds(30))
+        #expect(
+            configuration.orgs.first?.settings.enabledCollectors == [
+                "identity", "queues", "observations", "queue_performance",
+            ])
+        #expect(configuration.orgs.first?.settings.queueSelection.maxSeries == 500)
+        #expect(configuration.orgs.first?.settings.token.grant == .clientCredentials)
         #expect(configuration.warnings.isEmpty)
     }
 
     @Test func test_secretFlag_isUsed_butWarnedAbout_andTheSecretFileWinsOverIt() throws {
         let fromFlag = try resolve(
             Self.region + ["--genesys.client-id", "id", "--genesys.client-secret", "flag-secret"])
-        #expect(fromFlag.org?.token.clientSecret.exposedValue == "flag-secret")
+        #expect(fromFlag.orgs.first?.settings.token.clientSecret.exposedValue == "flag-secret")
         #expect(fromFlag.warnings.count == 1)
         #expect(fromFlag.warnings.first?.contains("--genesys.client-secret") == true)
         #expect(fromFlag.warnings.first?.contains("flag-secret") == false)
@@ -87,7 +91,7 @@ struct ConfigPrecedenceTests {
             options, environment: ["GENESYS_CLIENT_SECRET": "env-secret"], fileExists: { _ in false },
             readFile: { path in path == "/run/secret" ? "file-secret\n" : "" })
         #expect(
-            fromFile.org?.token.clientSecret.exposedValue == "file-secret",
+            fromFile.orgs.first?.settings.token.clientSecret.exposedValue == "file-secret",
             "trailing newline trimmed, file before variable")
     }
 
@@ -143,7 +147,7 @@ struct ConfigPrecedenceTests {
     @Test func test_demo_needsNoCredentials() throws {
         let configuration = try resolve(["--demo"])
         #expect(configuration.demo)
-        #expect(configuration.org == nil)
+        #expect(configuration.orgs.isEmpty)
     }
 
     @Test func test_demo_turnsOnEveryCollector_unlessOneIsTurnedOff() throws {

@@ -41,18 +41,16 @@ extension GenesysSimulator {
 package final class RunningExporter: Sendable {
     package let exporter: Exporter
     package let port: Int
-    private let polling: Task<Void, Never>
     private let http = HTTPClient()
 
     package init(
         _ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock()
     ) async throws {
         exporter = Exporter(
-            org: settings, listenHost: "127.0.0.1", listenPort: 0, telemetryPath: telemetryPath, logger: quietLogger,
-            clock: clock)
+            orgs: [.single(settings)], telemetryPath: telemetryPath,
+            listenAddresses: [ListenAddress(host: "127.0.0.1", port: 0)], logger: quietLogger, clock: clock)
         port = try await exporter.server.start()
-        let monitor = exporter.monitor
-        polling = Task { await monitor.run() }
+        exporter.startOrgs()
     }
 
     package var baseURL: String { "http://127.0.0.1:\(port)" }
@@ -71,8 +69,7 @@ package final class RunningExporter: Sendable {
     }
 
     package func stop() async {
-        polling.cancel()
-        await polling.value
+        await exporter.fleet.stop()
         await exporter.server.stop()
         await http.close()
     }

@@ -28,6 +28,13 @@ package struct ConfiguredOrg: Sendable {
             && mine.requestTimeout == theirs.requestTimeout && mine.extraCAFile == theirs.extraCAFile
     }
 
+    /// The one org of an exporter without `--config.file` (or the demo's), from the global flags; it is not labelled.
+    package static func single(_ settings: OrgSettings) -> ConfiguredOrg {
+        ConfiguredOrg(
+            name: "default", settings: settings,
+            definition: OrgDefinition(name: "default", clientID: settings.token.clientID, grant: settings.token.grant))
+    }
+
     package var withoutTokenCache: ConfiguredOrg {
         var settings = settings
         settings.token.cacheFile = nil

@@ -22,13 +22,12 @@ package struct ExporterConfiguration: Sendable {
     package var logLevel: Logger.Level
     package var logFormat: LogFormat
     package var demo: Bool
-    /// The monitored org; nil in demo mode until the simulator is up (see `demoOrg`), and in multi-org mode.
-    package var org: OrgSettings?
-    /// `--config.file`: multi-org mode; the orgs are `orgs`, and `loadOrgs()` reads the file again.
+    /// `--config.file`: the orgs come from it, labelled, and `loadOrgs()` reads it again.
     package var configFile: String? = nil
     /// `--config.shard`: only the file's orgs of this shard run here.
     package var shard: OrgShard? = nil
-    /// The file's orgs (of `shard`) as read at start; empty in single-org mode.
+    /// The monitored orgs: the file's (of `shard`) as read at start, or without a file the one org of the flags
+    /// (`ConfiguredOrg.single`); empty in demo mode until the simulator is up (see `demoOrg`).
     package var orgs: [ConfiguredOrg] = []
     /// The environment (and .env file) that `client_secret_env` reads; never printed.
     var secretEnvironment = SecretEnvironment(values: [:])
@@ -52,7 +51,6 @@ package struct ExporterConfiguration: Sendable {
     /// The same configuration with no token cache file, for the org and the demo org alike.
     package func withoutTokenCache() -> ExporterConfiguration {
         var copy = self
-        copy.org?.token.cacheFile = nil
         copy.tuning.cacheFile = nil
         copy.usesTokenCache = false
         copy.orgs = copy.orgs.map(\.withoutTokenCache)
@@ -180,7 +178,6 @@ package enum ConfigurationResolver {
             caFile: options.caFile, enabledCollectors: collectors.enabled, collectorOptions: collectors.options,
             queueSelection: try QueueCollector.selection(collectors.options[QueueCollector.name] ?? [:]))
 
-        var org: OrgSettings?
         var orgs: [ConfiguredOrg] = []
         let shard = try options.configShard.map { text throws(ConfigurationError) in try OrgShard(parsing: text) }
         // As for the single org's settings: a non-empty environment variable wins over the .env file.
@@ -244,14 +241,17 @@ package enum ConfigurationResolver {
                         "the refresh_token grant needs the refresh token from the authorization-code flow (or a token cache file holding one)"
                 )
             }
-            org = ExporterConfiguration.org(
-                hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant, refreshToken: refreshToken,
-                tuning: tuning)
+            orgs = [
+                .single(
+                    ExporterConfiguration.org(
+                        hosts: hosts, clientID: clientID, secret: Secret(secret), grant: grant,
+                        refreshToken: refreshToken, tuning: tuning))
+            ]
         }
         var configuration = ExporterConfiguration(
             listenHost: host, listenPort: port, listenAddresses: listenAddresses, webConfigFile: options.webConfigFile,
             serverLimits: limits, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
-            demo: options.demo, org: org, warnings: warnings, tuning: tuning)
+            demo: options.demo, warnings: warnings, tuning: tuning)
         configuration.configFile = options.configFile
         configuration.shard = shard
         configuration.orgs = orgs

@@ -17,6 +17,17 @@ package struct SimulatorRequestRecord: Sendable {
     package let userAgent: String?
 }
 
+/// One API request as it arrived, body included, for `SimulatorConfiguration.requestObserver`.
+package struct ObservedRequest: Sendable {
+    package let method: String
+    /// The path as sent, without the query (not the route template).
+    package let path: String
+    package let query: [String: String]
+    /// The client's `User-Agent`, nil without one.
+    package let userAgent: String?
+    package let body: [UInt8]
+}
+
 /// The most recent requests in arrival order, bounded so a long demo run cannot grow it without limit.
 struct RequestLog: Sendable {
     static let capacity = 10_000

@@ -32,6 +32,10 @@ package struct SimulatorConfiguration: Sendable {
     /// How long after its event time a conversation event shows up in the aggregates (late-arriving data);
     /// negative counts as zero, more than a year as a year.
     package var aggregateSettleDelay: Duration
+    /// Called with every API request as it arrives, on the simulator's event loop (token requests are left out:
+    /// their bodies carry credentials); nil records nothing. `genesys-simulator --record-requests` writes them
+    /// to a file for scripts/sdk-check.
+    package var requestObserver: (@Sendable (ObservedRequest) -> Void)? = nil
 
     /// Creates a configuration; every parameter has a realistic default.
     package init(

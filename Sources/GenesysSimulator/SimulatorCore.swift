@@ -10,10 +10,12 @@ final class SimulatorCore: Sendable {
     let now: @Sendable () -> NIODeadline
     /// The wall clock (Unix seconds) for aggregates and observation dates.
     let wallNow: @Sendable () -> Double
+    private let requestObserver: (@Sendable (ObservedRequest) -> Void)?
 
     init(configuration: SimulatorConfiguration) {
         self.now = configuration.now
         self.wallNow = configuration.wallNow
+        self.requestObserver = configuration.requestObserver
         self.state = Mutex(SimulatorState(configuration: configuration))
         self.observations = ObservationModel(
             moving: configuration.movingObservations, epoch: .now,
@@ -98,6 +100,12 @@ final class SimulatorCore: Sendable {
     func handle(_ request: SimulatorRequest) -> RouteOutcome {
         let isTokenRequest = request.path == OAuthRoutes.path
         let routePath = Self.routePath(for: request.path)
+        if !isTokenRequest, let requestObserver {
+            requestObserver(
+                ObservedRequest(
+                    method: request.method, path: request.path, query: request.query,
+                    userAgent: request.headers.first(name: "User-Agent"), body: request.body))
+        }
         let fault: SimulatorFault? = state.withLock { state in
             if isTokenRequest { state.counters.recordTokenRequest(grantType: OAuthRoutes.grantLabel(request)) }
             let fault = state.faults.take(request, routePath: routePath)

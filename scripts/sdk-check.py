@@ -526,6 +526,8 @@ def answer_checks(sdk, checker, api, report, refresh_token):
     for media_type in ("call", "callback", "chat", "email", "message"):
         path = f"/api/v2/routing/queues/{some[0]}/mediatypes/{media_type}/estimatedwaittime"
         cases.append(("GET", path, client, None, 200, media_type))
+    unknown = "/api/v2/routing/queues/00000000-0000-4000-8000-000000000000/mediatypes/call/estimatedwaittime"
+    cases.append(("GET", unknown, client, None, 404, "unknown queue"))
     for method, path, token, body, expected, note in cases:
         bare = path.split("?")[0]
         operation = sdk.operation(method, bare)

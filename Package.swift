@@ -11,7 +11,6 @@ let package = Package(
     products: [
         .executable(name: "genesys-exporter", targets: ["genesys-exporter"]),
         .executable(name: "genesys-simulator", targets: ["genesys-simulator"]),
-        .library(name: "GenesysSimulator", targets: ["GenesysSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -125,7 +124,6 @@ let package = Package(
             name: "GenesysSimulator",
             dependencies: [
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

@@ -1,30 +1,30 @@
 /// Conversation totals of one queue and media type over an interval, as the aggregates query counts them.
-public struct SimulatedAggregate: Sendable, Equatable {
+package struct SimulatedAggregate: Sendable, Equatable {
     /// `nOffered`: conversations offered to the queue (also `tWait`'s count).
-    public var offered: Int
+    package var offered: Int
     /// `tAnswered`'s count.
-    public var answered: Int
+    package var answered: Int
     /// `tAbandon`'s count.
-    public var abandoned: Int
+    package var abandoned: Int
     /// `tShortAbandon`'s count (a part of `abandoned`).
-    public var shortAbandoned: Int
+    package var shortAbandoned: Int
     /// `nOverSla`: answered after the service-level threshold (a part of `answered`).
-    public var overSla: Int
+    package var overSla: Int
     /// `tHandle`'s count: handling that ended in the interval.
-    public var handled: Int
+    package var handled: Int
     /// `tAnswered`'s sum in milliseconds.
-    public var answerMillis: Int64
+    package var answerMillis: Int64
     /// `tHandle`'s sum in milliseconds.
-    public var handleMillis: Int64
+    package var handleMillis: Int64
     /// `tWait`'s sum in milliseconds.
-    public var waitMillis: Int64
+    package var waitMillis: Int64
     /// `tAbandon`'s sum in milliseconds.
-    public var abandonMillis: Int64
+    package var abandonMillis: Int64
     /// `tShortAbandon`'s sum in milliseconds.
-    public var shortAbandonMillis: Int64
+    package var shortAbandonMillis: Int64
 
     /// Creates totals; every field defaults to zero.
-    public init(
+    package init(
         offered: Int = 0, answered: Int = 0, abandoned: Int = 0, shortAbandoned: Int = 0, overSla: Int = 0,
         handled: Int = 0, answerMillis: Int64 = 0, handleMillis: Int64 = 0, waitMillis: Int64 = 0,
         abandonMillis: Int64 = 0, shortAbandonMillis: Int64 = 0

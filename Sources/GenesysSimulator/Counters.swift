@@ -1,29 +1,29 @@
 /// A snapshot of what the simulator has seen, for tests to assert on.
-public struct SimulatorCounters: Sendable {
+package struct SimulatorCounters: Sendable {
     /// Every request to `/oauth/token`, by `grant_type` (`client_credentials`, `refresh_token`, or `invalid`).
-    public var tokenRequests: [String: Int] = [:]
+    package var tokenRequests: [String: Int] = [:]
     /// Access tokens issued (by either grant).
-    public var tokensIssued: Int = 0
+    package var tokensIssued: Int = 0
     /// Request path (no query) -> status -> count, for every request except `/oauth/token`.
     /// Faulted replies are included; a reset or hung request is counted under status 0.
-    public var apiRequests: [String: [Int: Int]] = [:]
+    package var apiRequests: [String: [Int: Int]] = [:]
     /// The most `/oauth/token` requests in flight at once (from arrival until the reply is written).
-    public var maxConcurrentTokenRequests: Int = 0
+    package var maxConcurrentTokenRequests: Int = 0
     /// API requests whose bearer token had expired (not revoked: expired).
-    public var requestsWithExpiredToken: Int = 0
+    package var requestsWithExpiredToken: Int = 0
     /// Accepted TCP connections.
-    public var connectionsAccepted: Int = 0
+    package var connectionsAccepted: Int = 0
 
     /// Creates empty counters.
-    public init() {}
+    package init() {}
 
     /// Requests to this path, summed over statuses.
-    public func apiRequests(path: String) -> Int {
+    package func apiRequests(path: String) -> Int {
         apiRequests[path, default: [:]].values.reduce(0, +)
     }
 
     /// Requests to this path that answered this status.
-    public func apiRequests(path: String, status: Int) -> Int {
+    package func apiRequests(path: String, status: Int) -> Int {
         apiRequests[path, default: [:]][status, default: 0]
     }
 }

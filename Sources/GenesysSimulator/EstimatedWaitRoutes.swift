@@ -2,6 +2,9 @@
 enum EstimatedWaitRoutes {
     static let template = PathTemplate("/api/v2/routing/queues/{queueId}/mediatypes/{mediaType}/estimatedwaittime")
     static let permission = "routing:queue:view"
+    /// `intent` is the media type the estimate is for, in the SDK's spelling (its `PredictionResults.intent`:
+    /// ALL, CALL, CALLBACK, CHAT, EMAIL, SOCIALEXPRESSION, VIDEOCOMM, MESSAGE), by `ObservationModel.mediaTypes`.
+    static let intents = ["CALL", "CHAT", "EMAIL", "CALLBACK", "MESSAGE"]
 
     static func estimate(
         queueID: String, mediaType: String, catalog: QueueCatalog, model: ObservationModel, slot: Int
@@ -18,7 +21,7 @@ enum EstimatedWaitRoutes {
             200,
             [
                 "results": [
-                    ["intent": "ESTIMATED_WAIT_TIME", "formula": "BEST", "estimatedWaitTimeSeconds": seconds]
+                    ["intent": intents[media], "formula": "BEST", "estimatedWaitTimeSeconds": seconds]
                 ]
             ])
     }

@@ -1,5 +1,5 @@
 /// A way for the simulator to misbehave on requests matching a fault rule.
-public enum SimulatorFault: Sendable, Equatable {
+package enum SimulatorFault: Sendable, Equatable {
     /// Reply with this status and a realistic Genesys error body (an OAuth error body on `/oauth/token`).
     case status(Int, retryAfter: Int? = nil)
     /// Like `status`, with `Retry-After` set to this text as is: delta-seconds, an HTTP-date (see `IMFFixdate`),

@@ -1,12 +1,12 @@
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// Errors from starting the simulator.
-public enum SimulatorError: Error, Equatable, CustomStringConvertible {
+package enum SimulatorError: Error, Equatable, CustomStringConvertible {
     /// `start` was called on a simulator that is running or was shut down.
     case alreadyStarted
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .alreadyStarted: "the simulator was already started (a GenesysSimulator starts at most once)"
         }
@@ -14,7 +14,7 @@ public enum SimulatorError: Error, Equatable, CustomStringConvertible {
 }
 
 /// A fake Genesys Cloud (login host and Platform API on one loopback port) with fault switches and counters.
-public final class GenesysSimulator: Sendable {
+package final class GenesysSimulator: Sendable {
     private enum Lifecycle: Sendable {
         case idle
         case starting
@@ -23,35 +23,35 @@ public final class GenesysSimulator: Sendable {
     }
 
     private let core: SimulatorCore
-    private let lifecycle = NIOLockedValueBox(Lifecycle.idle)
+    private let lifecycle = Mutex(Lifecycle.idle)
 
     /// Creates a stopped simulator; call `start` to listen.
-    public init(configuration: SimulatorConfiguration = .init()) {
+    package init(configuration: SimulatorConfiguration = .init()) {
         self.core = SimulatorCore(configuration: configuration)
     }
 
     /// Binds the port (0 picks a free one) and starts serving; a simulator starts at most once.
-    public func start(host: String = "127.0.0.1", port: Int = 0) async throws {
-        try lifecycle.withLockedValue { lifecycle in
+    package func start(host: String = "127.0.0.1", port: Int = 0) async throws {
+        try lifecycle.withLock { lifecycle in
             guard case .idle = lifecycle else { throw SimulatorError.alreadyStarted }
             lifecycle = .starting
         }
         do {
             let server = try await SimulatorServer.start(host: host, port: port, core: core)
-            let stillWanted = lifecycle.withLockedValue { lifecycle in
+            let stillWanted = lifecycle.withLock { lifecycle in
                 guard case .starting = lifecycle else { return false }
                 lifecycle = .running(server, baseHost: Self.urlHost(for: host))
                 return true
             }
             if !stillWanted { await server.shutdown() }
         } catch {
-            lifecycle.withLockedValue { $0 = .idle }
+            lifecycle.withLock { $0 = .idle }
             throw error
         }
     }
 
     /// Runs `body` with a simulator started on a free loopback port, and always shuts it down after.
-    public static func withRunning<T>(
+    package static func withRunning<T>(
         _ configuration: SimulatorConfiguration = .init(), _ body: (GenesysSimulator) async throws -> T
     ) async throws -> T {
         let simulator = GenesysSimulator(configuration: configuration)
@@ -67,8 +67,8 @@ public final class GenesysSimulator: Sendable {
     }
 
     /// Closes the listener and every connection; safe to call more than once.
-    public func shutdown() async throws {
-        let server: SimulatorServer? = lifecycle.withLockedValue { lifecycle in
+    package func shutdown() async throws {
+        let server: SimulatorServer? = lifecycle.withLock { lifecycle in
             defer { lifecycle = .stopped }
             if case .running(let server, _) = lifecycle { return server }
             return nil
@@ -77,24 +77,24 @@ public final class GenesysSimulator: Sendable {
     }
 
     /// The bound port once started (0 before).
-    public var port: Int {
-        lifecycle.withLockedValue { lifecycle in
+    package var port: Int {
+        lifecycle.withLock { lifecycle in
             if case .running(let server, _) = lifecycle { return server.port }
             return 0
         }
     }
 
     /// `http://<host>:<port>`: the API host and the login host alike.
-    public var baseURL: String {
-        lifecycle.withLockedValue { lifecycle in
+    package var baseURL: String {
+        lifecycle.withLock { lifecycle in
             if case .running(let server, let host) = lifecycle { return "http://\(host):\(server.port)" }
             return "http://127.0.0.1:0"
         }
     }
 
     /// The configuration in force now, including changes made through the switches.
-    public var configuration: SimulatorConfiguration {
-        core.state.withLockedValue { $0.configuration }
+    package var configuration: SimulatorConfiguration {
+        core.state.withLock { $0.configuration }
     }
 
     // MARK: Fault switches
@@ -103,104 +103,104 @@ public final class GenesysSimulator: Sendable {
     /// `{name}` segments also matches its template, e.g. `/api/v2/routing/queues/{queueId}/mediatypes/…`),
     /// optionally only for `method` and only for requests whose query carries every `query` parameter with
     /// that value (`["pageNumber": "2"]`); `count` nil means until `clearFaults()`. Earlier rules win.
-    public func inject(
+    package func inject(
         _ fault: SimulatorFault, path: String, method: String? = nil, query: [String: String] = [:], count: Int? = nil
     ) {
-        core.state.withLockedValue { $0.faults.add(fault, path: path, method: method, query: query, count: count) }
+        core.state.withLock { $0.faults.add(fault, path: path, method: method, query: query, count: count) }
     }
 
     /// Removes every fault rule.
-    public func clearFaults() {
-        core.state.withLockedValue { $0.faults.clear() }
+    package func clearFaults() {
+        core.state.withLock { $0.faults.clear() }
     }
 
     /// Lifetime of tokens issued from now on.
-    public func setTokenTTL(_ ttl: Duration) {
-        core.state.withLockedValue { $0.configuration.tokenTTL = ttl }
+    package func setTokenTTL(_ ttl: Duration) {
+        core.state.withLock { $0.configuration.tokenTTL = ttl }
     }
 
     /// Every access token issued so far answers 401 `bad.credentials` from now on (refresh tokens stay valid).
-    public func revokeAllTokens() {
-        core.state.withLockedValue { $0.revokeAccessTokens() }
+    package func revokeAllTokens() {
+        core.state.withLock { $0.revokeAccessTokens() }
     }
 
     /// Every refresh token issued so far becomes `invalid_grant`.
-    public func revokeRefreshTokens() {
-        core.state.withLockedValue { $0.revokeRefreshTokens() }
+    package func revokeRefreshTokens() {
+        core.state.withLock { $0.revokeRefreshTokens() }
     }
 
     /// Requests per minute per access token; nil turns the limit off. Current windows restart.
-    public func setRateLimit(perMinute: Int?) {
-        core.state.withLockedValue { state in
+    package func setRateLimit(perMinute: Int?) {
+        core.state.withLock { state in
             state.configuration.rateLimitPerMinute = perMinute
             state.resetRateWindows()
         }
     }
 
     /// Resizes the queue catalog (clamped to 0...10_000); queue `i` keeps its id and name.
-    public func setQueueCount(_ n: Int) {
+    package func setQueueCount(_ n: Int) {
         let catalog = QueueCatalog(count: n)
-        core.state.withLockedValue { state in
+        core.state.withLock { state in
             state.catalog = catalog
             state.configuration.queueCount = catalog.queues.count
         }
     }
 
     /// Permissions the client lacks, e.g. `["routing:queue:view"]`: those endpoints answer 403 `missing.permissions`.
-    public func setMissingPermissions(_ permissions: Set<String>) {
-        core.state.withLockedValue { $0.missingPermissions = permissions }
+    package func setMissingPermissions(_ permissions: Set<String>) {
+        core.state.withLock { $0.missingPermissions = permissions }
     }
 
     /// How long after its event time a conversation event shows up in the aggregates (late-arriving data);
     /// `.zero` shows everything up to the wall clock.
-    public func setAggregateSettleDelay(_ delay: Duration) {
-        core.state.withLockedValue { $0.configuration.aggregateSettleDelay = delay }
+    package func setAggregateSettleDelay(_ delay: Duration) {
+        core.state.withLock { $0.configuration.aggregateSettleDelay = delay }
     }
 
     /// Extra latency on every `/oauth/token` reply (scheduled, not slept).
-    public func setTokenEndpointLatency(_ d: Duration) {
-        core.state.withLockedValue { $0.tokenEndpointLatency = d }
+    package func setTokenEndpointLatency(_ d: Duration) {
+        core.state.withLock { $0.tokenEndpointLatency = d }
     }
 
     /// Rotates the accepted client secret; the old one answers 401 `invalid_client` from now on.
-    public func setClientSecret(_ secret: String) {
-        core.state.withLockedValue { $0.configuration.clientSecret = secret }
+    package func setClientSecret(_ secret: String) {
+        core.state.withLock { $0.configuration.clientSecret = secret }
     }
 
     /// A new refresh token for the simulated authorization-code user.
-    public func issueRefreshToken() -> String {
-        core.state.withLockedValue { $0.issueRefreshToken() }
+    package func issueRefreshToken() -> String {
+        core.state.withLock { $0.issueRefreshToken() }
     }
 
     // MARK: Observing the simulator
 
     /// A snapshot of the counters.
-    public func counters() -> SimulatorCounters {
-        core.state.withLockedValue { $0.counters.snapshot }
+    package func counters() -> SimulatorCounters {
+        core.state.withLock { $0.counters.snapshot }
     }
 
     /// Zeroes the counters and empties the request log.
-    public func resetCounters() {
-        core.state.withLockedValue { state in
+    package func resetCounters() {
+        core.state.withLock { state in
             state.counters.reset()
             state.requestLog.clear()
         }
     }
 
     /// Every request received (the latest 10,000), in arrival order, with the fault it met.
-    public func requestLog() -> [SimulatorRequestRecord] {
-        core.state.withLockedValue { $0.requestLog.records }
+    package func requestLog() -> [SimulatorRequestRecord] {
+        core.state.withLock { $0.requestLog.records }
     }
 
     /// The current queue catalog, in paging order.
-    public func queues() -> [SimulatedQueue] {
-        core.state.withLockedValue { $0.catalog.queues }
+    package func queues() -> [SimulatedQueue] {
+        core.state.withLock { $0.catalog.queues }
     }
 
     /// What an observation query made now would answer: `oWaiting`/`oInteracting`/`oAlerting` per media type,
     /// `oOnQueueUsers` (summed over qualifiers) and `oMemberUsers` ignoring the media type; 0 for unknown queues.
-    public func observation(queueID: String, mediaType: String, metric: String) -> Int {
-        let catalog = core.state.withLockedValue { $0.catalog }
+    package func observation(queueID: String, mediaType: String, metric: String) -> Int {
+        let catalog = core.state.withLock { $0.catalog }
         guard let index = catalog.index(ofQueueID: queueID) else { return 0 }
         let model = core.observations
         let slot = model.slot(at: .now)
@@ -220,15 +220,15 @@ public final class GenesysSimulator: Sendable {
     // MARK: The truth behind the new endpoints (for comparing an exporter's output)
 
     /// The system presences `oUserPresences` maps to, in the order the simulator reports them.
-    public static let systemPresences: [String] = ObservationModel.systemPresences
+    package static let systemPresences: [String] = ObservationModel.systemPresences
 
     /// The org presence ids of each system presence, as `systemToOrganizationMappings` reports them.
-    public static let systemToOrganizationMappings: [String: [String]] = ObservationModel.organizationPresences
+    package static let systemToOrganizationMappings: [String: [String]] = ObservationModel.organizationPresences
 
     /// The conversation totals of a queue and media type (`call` is `voice`) over `[from, to)` in Unix ms,
     /// ignoring the settle delay and the wall clock (what the aggregates answer once everything has arrived);
     /// nil for an unknown queue or media type, or `to < from`.
-    public func aggregateTotals(
+    package func aggregateTotals(
         queueID: String, mediaType: String, fromUnixMillis: Int64, toUnixMillis: Int64
     ) -> SimulatedAggregate? {
         guard let index = queueIndex(queueID), let media = AggregateModel.mediaIndex(mediaType),
@@ -239,12 +239,12 @@ public final class GenesysSimulator: Sendable {
     }
 
     /// The queue's service-level target (`oServiceTarget`), nil for an unknown queue.
-    public func serviceTarget(queueID: String) -> Double? {
+    package func serviceTarget(queueID: String) -> Double? {
         queueIndex(queueID).map(AggregateModel.serviceTarget(queueIndex:))
     }
 
     /// `oUserRoutingStatuses` now: every routing status with its count; empty for an unknown queue.
-    public func routingStatusCounts(queueID: String) -> [String: Int] {
+    package func routingStatusCounts(queueID: String) -> [String: Int] {
         guard let (queue, index) = queueAndIndex(queueID) else { return [:] }
         let model = core.observations
         let pairs = model.routingStatuses(queue: queue, queueIndex: index, slot: model.slot(at: .now))
@@ -253,7 +253,7 @@ public final class GenesysSimulator: Sendable {
 
     /// `oUserPresences` now, mapped to system presences (BREAK's two org presences summed); every system
     /// presence is present; empty for an unknown queue.
-    public func systemPresenceCounts(queueID: String) -> [String: Int] {
+    package func systemPresenceCounts(queueID: String) -> [String: Int] {
         guard let (queue, index) = queueAndIndex(queueID) else { return [:] }
         let model = core.observations
         let pairs = model.systemPresenceCounts(queue: queue, queueIndex: index, slot: model.slot(at: .now))
@@ -262,7 +262,7 @@ public final class GenesysSimulator: Sendable {
 
     /// When the longest-waiting conversation now started waiting (Unix seconds, millisecond precision): the
     /// earliest `observationDate` in `oWaiting`'s detail; nil when nothing waits or the queue is unknown.
-    public func oldestWaiting(queueID: String, mediaType: String) -> Double? {
+    package func oldestWaiting(queueID: String, mediaType: String) -> Double? {
         guard let index = queueIndex(queueID) else { return nil }
         let model = core.observations
         let waiting = model.waitingConversations(queueIndex: index, mediaType: mediaType, slot: model.slot(at: .now))
@@ -270,24 +270,24 @@ public final class GenesysSimulator: Sendable {
     }
 
     /// `oAlerting` now for a queue and media type; 0 for an unknown queue or media type.
-    public func alerting(queueID: String, mediaType: String) -> Int {
+    package func alerting(queueID: String, mediaType: String) -> Int {
         observation(queueID: queueID, mediaType: mediaType, metric: "oAlerting")
     }
 
     /// What the estimated-wait endpoint answers now, in seconds (`call` is `voice`); nil for an unknown queue
     /// or media type.
-    public func estimatedWait(queueID: String, mediaType: String) -> Int? {
+    package func estimatedWait(queueID: String, mediaType: String) -> Int? {
         guard let index = queueIndex(queueID), let media = AggregateModel.mediaIndex(mediaType) else { return nil }
         let model = core.observations
         return model.estimatedWait(queueIndex: index, media: media, slot: model.slot(at: .now))
     }
 
     private func queueIndex(_ queueID: String) -> Int? {
-        core.state.withLockedValue { $0.catalog.index(ofQueueID: queueID) }
+        core.state.withLock { $0.catalog.index(ofQueueID: queueID) }
     }
 
     private func queueAndIndex(_ queueID: String) -> (SimulatedQueue, Int)? {
-        core.state.withLockedValue { state in
+        core.state.withLock { state in
             state.catalog.index(ofQueueID: queueID).map { (state.catalog.queues[$0], $0) }
         }
     }

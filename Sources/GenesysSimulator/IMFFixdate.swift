@@ -3,12 +3,12 @@ import Glibc
 
 /// The IMF-fixdate form of an HTTP-date (RFC 9110 §5.6.7), e.g. `Sun, 06 Nov 1994 08:49:37 GMT`: what the
 /// simulator sends in `Date`, and what tests put in a `Retry-After`.
-public enum IMFFixdate {
+package enum IMFFixdate {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     /// `date` in IMF-fixdate form (whole seconds, truncated).
-    public static func string(from date: Date) -> String {
+    package static func string(from date: Date) -> String {
         let parts = Calendar.gmt.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         func two(_ value: Int?) -> String {
             let value = value ?? 0
@@ -22,7 +22,7 @@ public enum IMFFixdate {
 
     /// The HTTP-date `delay` from now, for a `Retry-After` in its date form. Whole seconds: rounded up,
     /// so the date is never earlier than `delay` from now.
-    public static func after(_ delay: Duration, from now: Date = Date()) -> String {
+    package static func after(_ delay: Duration, from now: Date = Date()) -> String {
         let target = (now + delay.timeInterval).timeIntervalSince1970.rounded(.up)
         return string(from: Date(timeIntervalSince1970: target))
     }

@@ -1,10 +1,10 @@
 /// A routing queue as the simulator serves it.
-public struct SimulatedQueue: Sendable, Equatable {
-    public let id: String
-    public let name: String
-    public let memberCount: Int
-    public let userMemberCount: Int
-    public let joinedMemberCount: Int
+package struct SimulatedQueue: Sendable, Equatable {
+    package let id: String
+    package let name: String
+    package let memberCount: Int
+    package let userMemberCount: Int
+    package let joinedMemberCount: Int
 }
 
 /// The deterministic queue catalog: queue `i` always has the same id, name and member counts.

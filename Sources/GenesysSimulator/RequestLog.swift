@@ -2,19 +2,30 @@ import FoundationEssentials
 import Glibc
 
 /// One request as the simulator received it: when, where, and which fault (if any) it met.
-public struct SimulatorRequestRecord: Sendable {
-    public let method: String
+package struct SimulatorRequestRecord: Sendable {
+    package let method: String
     /// The path without the query; a route template (`…/{queueId}/…`) for routes that have one.
-    public let path: String
-    public let query: [String: String]
+    package let path: String
+    package let query: [String: String]
     /// Arrival on the monotonic clock, for measuring gaps between requests.
-    public let receivedAt: ContinuousClock.Instant
+    package let receivedAt: ContinuousClock.Instant
     /// Arrival on the wall clock, for comparing with HTTP-dates.
-    public let receivedAtDate: Date
+    package let receivedAtDate: Date
     /// The injected fault this request met, nil when it was served normally.
-    public let fault: SimulatorFault?
+    package let fault: SimulatorFault?
     /// The client's `User-Agent`, nil without one.
-    public let userAgent: String?
+    package let userAgent: String?
+}
+
+/// One API request as it arrived, body included, for `SimulatorConfiguration.requestObserver`.
+package struct ObservedRequest: Sendable {
+    package let method: String
+    /// The path as sent, without the query (not the route template).
+    package let path: String
+    package let query: [String: String]
+    /// The client's `User-Agent`, nil without one.
+    package let userAgent: String?
+    package let body: [UInt8]
 }
 
 /// The most recent requests in arrival order, bounded so a long demo run cannot grow it without limit.

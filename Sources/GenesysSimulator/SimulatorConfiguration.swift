@@ -3,38 +3,42 @@ import Glibc
 import NIOCore
 
 /// How a `GenesysSimulator` behaves when it starts; most values can be changed later through its switches.
-public struct SimulatorConfiguration: Sendable {
+package struct SimulatorConfiguration: Sendable {
     /// The OAuth client id the token endpoint accepts.
-    public var clientID: String
+    package var clientID: String
     /// The OAuth client secret the token endpoint accepts.
-    public var clientSecret: String
+    package var clientSecret: String
     /// Lifetime of access tokens issued (reported as `expires_in`, whole seconds).
-    public var tokenTTL: Duration
+    package var tokenTTL: Duration
     /// Number of routing queues in the catalog (0...10_000).
-    public var queueCount: Int
+    package var queueCount: Int
     /// Largest `pageSize` accepted by `GET /api/v2/routing/queues`; larger values answer 400.
-    public var maxPageSize: Int
+    package var maxPageSize: Int
     /// Most `queueId` predicates one observation query may carry; more answer 400.
-    public var maxObservationPredicates: Int
+    package var maxObservationPredicates: Int
     /// Requests per minute per access token (fixed 60 s window); `nil` turns rate limiting off.
-    public var rateLimitPerMinute: Int?
+    package var rateLimitPerMinute: Int?
     /// When true, waiting/interacting/on-queue counts change every 10 seconds (for the demo).
-    public var movingObservations: Bool
+    package var movingObservations: Bool
     /// The simulated organization's id.
-    public var orgID: String
+    package var orgID: String
     /// The simulated organization's name.
-    public var orgName: String
+    package var orgName: String
     /// The time token expiry is judged by; the real monotonic clock unless a test substitutes its own.
-    public var now: @Sendable () -> NIODeadline = { .now() }
+    package var now: @Sendable () -> NIODeadline = { .now() }
     /// The wall clock in Unix seconds, for conversation aggregates (which events are visible) and the
     /// `observationDate` of waiting conversations; the real one unless a test substitutes its own.
-    public var wallNow: @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    package var wallNow: @Sendable () -> Double = { Date().timeIntervalSince1970 }
     /// How long after its event time a conversation event shows up in the aggregates (late-arriving data);
     /// negative counts as zero, more than a year as a year.
-    public var aggregateSettleDelay: Duration
+    package var aggregateSettleDelay: Duration
+    /// Called with every API request as it arrives, on the simulator's event loop (token requests are left out:
+    /// their bodies carry credentials); nil records nothing. `genesys-simulator --record-requests` writes them
+    /// to a file for scripts/sdk-check.
+    package var requestObserver: (@Sendable (ObservedRequest) -> Void)? = nil
 
     /// Creates a configuration; every parameter has a realistic default.
-    public init(
+    package init(
         clientID: String = "sim-client-id",
         clientSecret: String = "sim-client-secret",
         tokenTTL: Duration = .seconds(86399),

@@ -1,20 +1,22 @@
-import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The request pipeline shared by every connection: faults, then the token endpoint or the API
 /// (route → bearer token → rate limit → permission → handler). All state sits behind one lock.
 final class SimulatorCore: Sendable {
-    let state: NIOLockedValueBox<SimulatorState>
+    let state: Mutex<SimulatorState>
     let observations: ObservationModel
     /// What the simulator takes as "now" for token expiry; tests share a manual clock with the exporter.
     let now: @Sendable () -> NIODeadline
     /// The wall clock (Unix seconds) for aggregates and observation dates.
     let wallNow: @Sendable () -> Double
+    private let requestObserver: (@Sendable (ObservedRequest) -> Void)?
 
     init(configuration: SimulatorConfiguration) {
         self.now = configuration.now
         self.wallNow = configuration.wallNow
-        self.state = NIOLockedValueBox(SimulatorState(configuration: configuration))
+        self.requestObserver = configuration.requestObserver
+        self.state = Mutex(SimulatorState(configuration: configuration))
         self.observations = ObservationModel(
             moving: configuration.movingObservations, epoch: .now,
             wallEpochMillis: AggregateModel.visibleUntil(wallSeconds: configuration.wallNow(), settleDelay: .zero))
@@ -22,7 +24,7 @@ final class SimulatorCore: Sendable {
 
     /// Unix milliseconds up to which aggregate events are visible now: the wall clock minus the settle delay.
     func aggregateVisibleUntil() -> Int64 {
-        let delay = state.withLockedValue { $0.configuration.aggregateSettleDelay }
+        let delay = state.withLock { $0.configuration.aggregateSettleDelay }
         return AggregateModel.visibleUntil(wallSeconds: wallNow(), settleDelay: delay)
     }
 
@@ -36,21 +38,21 @@ final class SimulatorCore: Sendable {
 
     private static let apiRoutes: [String: APIRoute] = [
         "/api/v2/tokens/me": APIRoute(method: "GET", permission: nil) { core, _, subject, _ in
-            IdentityRoutes.tokensMe(configuration: core.state.withLockedValue { $0.configuration }, subject: subject)
+            IdentityRoutes.tokensMe(configuration: core.state.withLock { $0.configuration }, subject: subject)
         },
         "/api/v2/users/me": APIRoute(method: "GET", permission: nil) { core, _, subject, _ in
-            IdentityRoutes.usersMe(configuration: core.state.withLockedValue { $0.configuration }, subject: subject)
+            IdentityRoutes.usersMe(configuration: core.state.withLock { $0.configuration }, subject: subject)
         },
         "/api/v2/organizations/me": APIRoute(method: "GET", permission: nil) { core, _, _, _ in
-            IdentityRoutes.organizationsMe(configuration: core.state.withLockedValue { $0.configuration })
+            IdentityRoutes.organizationsMe(configuration: core.state.withLock { $0.configuration })
         },
         QueueRoutes.path: APIRoute(method: "GET", permission: QueueRoutes.permission) { core, request, _, _ in
-            let (catalog, maxPageSize) = core.state.withLockedValue { ($0.catalog, $0.configuration.maxPageSize) }
+            let (catalog, maxPageSize) = core.state.withLock { ($0.catalog, $0.configuration.maxPageSize) }
             return QueueRoutes.list(request, catalog: catalog, maxPageSize: maxPageSize)
         },
         ObservationRoutes.path: APIRoute(method: "POST", permission: ObservationRoutes.permission) {
             core, request, _, _ in
-            let (catalog, maxPredicates) = core.state.withLockedValue {
+            let (catalog, maxPredicates) = core.state.withLock {
                 ($0.catalog, $0.configuration.maxObservationPredicates)
             }
             return ObservationRoutes.query(
@@ -58,7 +60,7 @@ final class SimulatorCore: Sendable {
                 slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
         },
         AggregateRoutes.path: APIRoute(method: "POST", permission: AggregateRoutes.permission) { core, request, _, _ in
-            let (catalog, maxPredicates) = core.state.withLockedValue {
+            let (catalog, maxPredicates) = core.state.withLock {
                 ($0.catalog, $0.configuration.maxObservationPredicates)
             }
             return AggregateRoutes.query(
@@ -71,7 +73,7 @@ final class SimulatorCore: Sendable {
         (
             EstimatedWaitRoutes.template,
             APIRoute(method: "GET", permission: EstimatedWaitRoutes.permission) { core, _, _, parameters in
-                let catalog = core.state.withLockedValue { $0.catalog }
+                let catalog = core.state.withLock { $0.catalog }
                 return EstimatedWaitRoutes.estimate(
                     queueID: parameters["queueId"] ?? "", mediaType: parameters["mediaType"] ?? "", catalog: catalog,
                     model: core.observations, slot: core.observations.slot(at: .now))
@@ -98,7 +100,13 @@ final class SimulatorCore: Sendable {
     func handle(_ request: SimulatorRequest) -> RouteOutcome {
         let isTokenRequest = request.path == OAuthRoutes.path
         let routePath = Self.routePath(for: request.path)
-        let fault: SimulatorFault? = state.withLockedValue { state in
+        if !isTokenRequest, let requestObserver {
+            requestObserver(
+                ObservedRequest(
+                    method: request.method, path: request.path, query: request.query,
+                    userAgent: request.headers.first(name: "User-Agent"), body: request.body))
+        }
+        let fault: SimulatorFault? = state.withLock { state in
             if isTokenRequest { state.counters.recordTokenRequest(grantType: OAuthRoutes.grantLabel(request)) }
             let fault = state.faults.take(request, routePath: routePath)
             state.requestLog.record(request, path: routePath, fault: fault)
@@ -138,7 +146,7 @@ final class SimulatorCore: Sendable {
                 response.body = OAuthRoutes.replacingExpiresIn(of: response.body, with: raw)
             }
         case .revokeTokens:
-            state.withLockedValue { $0.revokeAccessTokens() }
+            state.withLock { $0.revokeAccessTokens() }
             return served(request, isTokenRequest: isTokenRequest) { _ in }
         case .connectionReset:
             recordAPIStatus(request, 0)
@@ -179,7 +187,7 @@ final class SimulatorCore: Sendable {
     private func serve(_ request: SimulatorRequest, isTokenRequest: Bool) -> (SimulatorResponse, Duration) {
         let now = self.now()
         if isTokenRequest {
-            return state.withLockedValue { state in
+            return state.withLock { state in
                 (OAuthRoutes.handle(request, state: &state, now: now), state.tokenEndpointLatency)
             }
         }
@@ -202,7 +210,7 @@ final class SimulatorCore: Sendable {
             return ErrorBodies.methodNotAllowed(method: request.method, allowed: route.method)
         }
         let authorization = request.headers.first(name: "Authorization")
-        let gate: Gate = state.withLockedValue { state in
+        let gate: Gate = state.withLock { state in
             let subject: TokenSubject
             let token: String
             switch state.checkBearer(authorization, now: now) {
@@ -247,20 +255,20 @@ final class SimulatorCore: Sendable {
     private func recordAPIStatus(_ request: SimulatorRequest, _ status: Int) {
         guard request.path != OAuthRoutes.path else { return }
         let path = Self.routePath(for: request.path)
-        state.withLockedValue { $0.counters.recordAPIRequest(path: path, status: status) }
+        state.withLock { $0.counters.recordAPIRequest(path: path, status: status) }
     }
 
     // MARK: Connection bookkeeping (called by the channel handler)
 
     func connectionAccepted() {
-        state.withLockedValue { $0.counters.recordConnection() }
+        state.withLock { $0.counters.recordConnection() }
     }
 
     func tokenRequestStarted() {
-        state.withLockedValue { $0.counters.tokenRequestStarted() }
+        state.withLock { $0.counters.tokenRequestStarted() }
     }
 
     func tokenRequestFinished() {
-        state.withLockedValue { $0.counters.tokenRequestFinished() }
+        state.withLock { $0.counters.tokenRequestFinished() }
     }
 }

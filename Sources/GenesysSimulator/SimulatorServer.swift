@@ -1,9 +1,9 @@
 import FoundationEssentials
 import Glibc
-import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// The listening socket and its connections: one loopback port serving both the login and the API host.
 /// Each simulator has an event loop of its own: replies are built on it (a page of 500 queues takes a while in
@@ -70,11 +70,11 @@ private final class ConnectionRegistry: Sendable {
         var closed = false
     }
 
-    private let registry = NIOLockedValueBox(Registry())
+    private let registry = Mutex(Registry())
 
     func add(_ channel: Channel) {
         let key = ObjectIdentifier(channel)
-        let accepted = registry.withLockedValue { registry in
+        let accepted = registry.withLock { registry in
             guard !registry.closed else { return false }
             registry.channels[key] = channel
             return true
@@ -84,12 +84,12 @@ private final class ConnectionRegistry: Sendable {
             return
         }
         channel.closeFuture.whenComplete { [weak self] _ in
-            self?.registry.withLockedValue { _ = $0.channels.removeValue(forKey: key) }
+            self?.registry.withLock { _ = $0.channels.removeValue(forKey: key) }
         }
     }
 
     func closeAll() async {
-        let channels = registry.withLockedValue { registry in
+        let channels = registry.withLock { registry in
             registry.closed = true
             defer { registry.channels.removeAll() }
             return Array(registry.channels.values)

@@ -52,6 +52,22 @@ struct SimulatorCommand: AsyncParsableCommand {
             """)
     var orgsFile: String?
 
+    @Option(
+        name: .customLong("record-requests"),
+        help: """
+            Append every API request (method, path, query, User-Agent, body; not token requests) to this file, \
+            one JSON object a line (for scripts/sdk-check).
+            """)
+    var recordRequests: String?
+
+    @Flag(
+        name: .customLong("issue-refresh-token"),
+        help: """
+            Print a refresh token for the simulated user ("  refresh token: <token>"); the refresh_token grant \
+            turns it into a user token (one org only).
+            """)
+    var issueRefreshToken = false
+
     /// One org with the historical credentials and banner; otherwise the indexed multi-org mode.
     private var multiOrg: Bool { orgs > 1 || orgsFile != nil }
 
@@ -62,6 +78,10 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--port + --orgs - 1 must be at most 65535 (org i listens on port + i - 1)")
         }
         if let orgsFile, orgsFile.isEmpty { throw ValidationError("--orgs-file must not be empty") }
+        if let recordRequests, recordRequests.isEmpty { throw ValidationError("--record-requests must not be empty") }
+        guard !(issueRefreshToken && multiOrg) else {
+            throw ValidationError("--issue-refresh-token needs a single org (no --orgs or --orgs-file)")
+        }
         guard (0...10_000).contains(queues) else { throw ValidationError("--queues must be 0...10000") }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be positive") }
         guard (0...86_400).contains(aggregateSettleDelay) else {
@@ -70,20 +90,22 @@ struct SimulatorCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        let recorder = try recordRequests.map(RequestRecorder.init(path:))
         if multiOrg {
-            try await runOrgs()
+            try await runOrgs(recorder: recorder)
             return
         }
-        let simulator = GenesysSimulator(configuration: configuration())
+        let simulator = GenesysSimulator(configuration: configuration(recorder: recorder))
         try await simulator.start(host: host, port: port)
         let settings = simulator.configuration
         let base = simulator.baseURL
+        let refreshToken = issueRefreshToken ? "\n  refresh token: \(simulator.issueRefreshToken())" : ""
         say(
             """
             genesys-simulator listening on \(base) (login and API host)
               client id:     \(settings.clientID)
               client secret: \(settings.clientSecret)
-              queues:        \(settings.queueCount)\(moving ? " (moving observations)" : "")
+              queues:        \(settings.queueCount)\(moving ? " (moving observations)" : "")\(refreshToken)
             example:
               GENESYS_API_HOST=\(base) GENESYS_LOGIN_HOST=\(base) GENESYS_CLIENT_ID=\(settings.clientID) \
             GENESYS_CLIENT_SECRET=\(settings.clientSecret) genesys-exporter
@@ -96,9 +118,10 @@ struct SimulatorCommand: AsyncParsableCommand {
     /// The settings every org shares, with the credentials and identity given.
     private func configuration(
         clientID: String = "sim-client-id", clientSecret: String = "sim-client-secret",
-        orgID: String = "5a1e0c7d-3b9f-4e21-9c4a-6d2f8b7e1a90", orgName: String = "Simulated Contact Center"
+        orgID: String = "5a1e0c7d-3b9f-4e21-9c4a-6d2f8b7e1a90", orgName: String = "Simulated Contact Center",
+        recorder: RequestRecorder?
     ) -> SimulatorConfiguration {
-        SimulatorConfiguration(
+        var configuration = SimulatorConfiguration(
             clientID: clientID,
             clientSecret: clientSecret,
             tokenTTL: .seconds(tokenTTL),
@@ -109,10 +132,12 @@ struct SimulatorCommand: AsyncParsableCommand {
             orgName: orgName,
             aggregateSettleDelay: .seconds(aggregateSettleDelay)
         )
+        if let recorder { configuration.requestObserver = { recorder.record($0) } }
+        return configuration
     }
 
     /// `--orgs N` / `--orgs-file`: N simulators in this process, org i with its own port and credentials.
-    private func runOrgs() async throws {
+    private func runOrgs(recorder: RequestRecorder?) async throws {
         var simulators: [GenesysSimulator] = []
         var entries: [SimulatedOrgEntry] = []
         do {
@@ -120,7 +145,7 @@ struct SimulatorCommand: AsyncParsableCommand {
                 let simulator = GenesysSimulator(
                     configuration: configuration(
                         clientID: "sim-client-\(index)", clientSecret: "sim-secret-\(index)",
-                        orgID: Self.orgID(index), orgName: "Simulated Org \(index)"))
+                        orgID: Self.orgID(index), orgName: "Simulated Org \(index)", recorder: recorder))
                 let orgPort = port == 0 ? 0 : port + index - 1
                 do { try await simulator.start(host: host, port: orgPort) } catch {
                     throw OrgStartError(description: "org \(index): cannot listen on \(host) port \(orgPort): \(error)")

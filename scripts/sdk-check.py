@@ -1,0 +1,761 @@
+#!/usr/bin/env python3
+"""Hold the simulator, and the exporter's queries, to the official Genesys Cloud Python SDK.
+
+Run through scripts/sdk-check, which keeps the pinned SDK (scripts/sdk-check-requirements.txt) in a venv at
+.build-sdk/venv; docs/sdk-check.md says what is checked and how to bump the pin.
+
+  scripts/sdk-check --simulator .build/debug/genesys-simulator --exporter .build/debug/genesys-exporter
+
+(a) Answers: starts the simulator on a free loopback port, calls every endpoint it serves and reads each answer
+    into the model the SDK's own API method returns for that path (found in the SDK's apis/*.py), with the SDK's
+    ApiClient. Fails on an enum value the SDK does not know (its setters store "outdated_sdk_version"; checked
+    here with exact case, the SDK ignores case), on a JSON key the model does not have, on a value of the wrong
+    JSON type, and on metric names, group keys and qualifiers outside the SDK's lists.
+(b) Queries: runs the exporter against the same simulator with every collector on; the simulator records each
+    API request (--record-requests). Every exporter request must be an SDK operation (method and path), and
+    every body is read into the SDK's body model for that operation and checked the same way, plus the lists
+    the query models leave unchecked: metric names, detail metrics, groupBy dimensions, granularity, interval.
+
+Prints one line per check and ends with "sdk-check: N passed, M failed"; exits 1 if M > 0.
+"""
+
+import argparse
+import ast
+import base64
+import glob
+import importlib
+import importlib.util
+import inspect
+import json
+import os
+import queue
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import types
+import urllib.error
+import urllib.parse
+import urllib.request
+
+USER_AGENT = "genesys-exporter-sdk-check"
+PROBLEMS_SHOWN = 8  # problems shown per check; the rest are counted
+
+
+class Report:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, problems):
+        if problems:
+            self.failed += 1
+            print(f"FAIL {name}")
+            for problem in problems[:PROBLEMS_SHOWN]:
+                print(f"       {problem}")
+            if len(problems) > PROBLEMS_SHOWN:
+                print(f"       ... and {len(problems) - PROBLEMS_SHOWN} more")
+        else:
+            self.passed += 1
+            print(f"ok   {name}")
+        sys.stdout.flush()
+
+
+# MARK: The SDK: operations, models, enums
+
+
+class SDK:
+    """The pinned SDK: its ApiClient for deserializing, its operation table, and the enums of its models."""
+
+    def __init__(self):
+        api_client, self.models, root = _import_sdk()
+        self.client = api_client.ApiClient()
+        self.operations = _operations(os.path.join(root, "apis"))
+        self._enums = {}
+        # Lists of enum values the models keep as plain strings (the SDK checks none of them): read from the
+        # models that do list them.
+        self.observation_metrics = set(
+            self.allowed("RoutingActivityQueryMetric", "metric")
+            + self.allowed("ConversationActivityQueryMetric", "metric")
+        )
+        self.observation_dimensions = set(self.allowed("QueueObservationQueryPredicate", "dimension"))
+        self.aggregate_metrics = set(self.allowed("ConversationAggregationView", "target"))
+        self.conversation_dimensions = set(self.allowed("ConversationAggregateQueryPredicate", "dimension"))
+        self.routing_statuses = set(self.allowed("RoutingStatus", "status"))
+        self.system_presences = set(self.allowed("AnalyticsUserPresenceRecord", "system_presence"))
+
+    def model(self, name):
+        return getattr(self.models, name)
+
+    def allowed(self, class_name, attribute):
+        """The allowed values the setter of `class_name.attribute` lists, [] when it lists none."""
+        key = (class_name, attribute)
+        if key not in self._enums:
+            prop = getattr(self.model(class_name), attribute, None)
+            values = []
+            if isinstance(prop, property) and prop.fset is not None:
+                match = re.search(r"allowed_values = (\[.*?\])", inspect.getsource(prop.fset), re.S)
+                if match:
+                    values = ast.literal_eval(match.group(1))
+            self._enums[key] = values
+        return self._enums[key]
+
+    def deserialize(self, data, class_name):
+        return self.client._ApiClient__deserialize(data, class_name)
+
+    def operation(self, method, path):
+        """(template, body type, response type) of the SDK operation for a concrete path, or None."""
+        matches = [
+            (template.count("{"), template, body_type, response_type)
+            for op_method, template, pattern, body_type, response_type in self.operations
+            if op_method == method and pattern.fullmatch(path)
+        ]
+        # The most literal template wins: /routing/queues/divisionviews before /routing/queues/{queueId}.
+        return min(matches)[1:] if matches else None
+
+
+def _import_sdk():
+    """The SDK's api_client module, its models and its directory. Its package imports all of its ~6,600 models
+    (seconds, more on a busy machine); this imports the package's ApiClient alone and a model on first use, and
+    falls back to the plain import if the SDK's layout ever changes."""
+    name = "PureCloudPlatformClientV2"
+    root = os.path.dirname(importlib.util.find_spec(name).origin)
+    try:
+        with open(os.path.join(root, "models", "__init__.py"), encoding="utf-8") as handle:
+            files = {cls: module for module, cls in re.findall(r"^from \.(\w+) import (\w+)$", handle.read(), re.M)}
+
+        class LazyModels(types.ModuleType):
+            def __getattr__(self, cls):
+                if cls not in files:
+                    raise AttributeError(cls)
+                value = getattr(importlib.import_module(f"{self.__name__}.{files[cls]}"), cls)
+                setattr(self, cls, value)
+                return value
+
+        package = types.ModuleType(name)
+        package.__path__ = [root]
+        models = LazyModels(f"{name}.models")
+        models.__path__ = [os.path.join(root, "models")]
+        package.models = models
+        sys.modules[name] = package
+        sys.modules[models.__name__] = models
+        api_client = importlib.import_module(f"{name}.api_client")
+        api_client.ApiClient().__class__  # noqa: B018 - fails here, not later, if the layout changed
+        return api_client, models, root
+    except Exception:  # noqa: BLE001 - any surprise: the slow, ordinary import
+        for module in [m for m in sys.modules if m == name or m.startswith(name + ".")]:
+            del sys.modules[module]
+        sdk = importlib.import_module(name)
+        return sdk.api_client, sdk.models, root
+
+
+def _installed_version():
+    try:
+        import importlib.metadata
+
+        return importlib.metadata.version("purecloudplatformclientv2")
+    except Exception:  # noqa: BLE001 - only for the banner
+        return "unknown"
+
+
+def _operations(apis_dir):
+    """Every operation in the SDK's apis/*.py: method, path template, body model and response model."""
+    operations = []
+    seen = set()
+    for path in sorted(glob.glob(os.path.join(apis_dir, "*_api.py"))):
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        for chunk in text.split("\n    def ")[1:]:
+            resource = re.search(r"resource_path = '([^']+)'", chunk)
+            call = re.search(r"call_api\(resource_path, '(\w+)'", chunk)
+            if not resource or not call:
+                continue
+            body = re.search(r"\(self, body: '([\w\[\]]+)'", chunk)
+            response = re.search(r"response_type=(?:'([^']+)'|None)", chunk)
+            template = resource.group(1)
+            key = (call.group(1), template)
+            if key in seen:
+                continue
+            seen.add(key)
+            pattern = re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)))
+            operations.append(
+                (call.group(1), template, pattern, body.group(1) if body else None, response and response.group(1))
+            )
+    return operations
+
+
+# MARK: Checking a JSON document against a model
+
+
+ISO_DURATION = re.compile(r"P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?")
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+class Checker:
+    """Walks a JSON document beside the SDK model it should fit and collects every misfit."""
+
+    def __init__(self, sdk):
+        self.sdk = sdk
+        # Lists the SDK keeps as plain strings, checked here: (model, attribute) -> (allowed values, what).
+        self.string_lists = {
+            ("QueueObservationQuery", "metrics"): (sdk.observation_metrics, "observation metric"),
+            ("QueueObservationQuery", "detail_metrics"): (sdk.observation_metrics, "observation metric"),
+            ("ObservationMetricData", "metric"): (sdk.observation_metrics, "observation metric"),
+            ("ConversationAggregationQuery", "metrics"): (sdk.aggregate_metrics, "conversation aggregate metric"),
+            ("ConversationAggregationQuery", "group_by"): (sdk.conversation_dimensions, "conversation dimension"),
+        }
+        # dict(str, …) attributes whose keys are names from an SDK list.
+        self.key_lists = {
+            ("QueueObservationDataContainer", "group"): (sdk.observation_dimensions, "observation dimension"),
+            ("ConversationAggregateDataContainer", "group"): (sdk.conversation_dimensions, "conversation dimension"),
+            ("QueueObservationQueryResponse", "system_to_organization_mappings"): (
+                sdk.system_presences,
+                "system presence",
+            ),
+        }
+
+    def check(self, data, class_name):
+        problems = []
+        self._value(data, class_name, "$", problems)
+        try:
+            model = self.sdk.deserialize(data, class_name)
+        except Exception as error:  # noqa: BLE001 - any failure of the SDK's reader is a finding
+            problems.append(f"the SDK cannot read it as {class_name}: {' '.join(str(error).split())}")
+            return problems
+        _outdated(model, "$", problems)
+        return problems
+
+    def _value(self, value, kind, path, problems):
+        if value is None:
+            return
+        if kind.startswith("list["):
+            if not isinstance(value, list):
+                problems.append(f"{path}: {_short(value)} is not a list ({kind})")
+                return
+            for index, item in enumerate(value):
+                self._value(item, kind[5:-1], f"{path}[{index}]", problems)
+        elif kind.startswith("dict("):
+            if not isinstance(value, dict):
+                problems.append(f"{path}: {_short(value)} is not an object ({kind})")
+                return
+            inner = re.match(r"dict\(([^,]*), (.*)\)", kind).group(2)
+            for key, item in value.items():
+                self._value(item, inner, f"{path}.{key}", problems)
+        elif kind in ("str", "int", "float", "bool", "object", "datetime", "date", "LocalDateTime", "YearMonth"):
+            if not _primitive_fits(value, kind):
+                problems.append(f"{path}: {_short(value)} is not of type {kind}")
+        else:
+            self._model(value, kind, path, problems)
+
+    def _model(self, value, class_name, path, problems):
+        if not isinstance(value, dict):
+            problems.append(f"{path}: {_short(value)} is not an object ({class_name})")
+            return
+        model = self.sdk.model(class_name)()
+        known = set(model.attribute_map.values())
+        for key in value:
+            if key not in known:
+                problems.append(f"{path}.{key}: {class_name} has no such field (the SDK drops it)")
+        for attribute, key in model.attribute_map.items():
+            if key not in value or value[key] is None:
+                continue
+            item = value[key]
+            where = f"{path}.{key}"
+            kind = model.swagger_types[attribute]
+            self._value(item, kind, where, problems)
+            allowed = self.sdk.allowed(class_name, attribute)
+            if allowed and isinstance(item, str) and item not in allowed:
+                problems.append(f"{where}: {item!r} is not one of {class_name}.{key}'s values {_list(allowed)}")
+            if (class_name, attribute) in self.string_lists:
+                names, what = self.string_lists[(class_name, attribute)]
+                for name in item if isinstance(item, list) else [item]:
+                    if name not in names:
+                        problems.append(f"{where}: {name!r} is not an SDK {what}")
+            if (class_name, attribute) in self.key_lists and isinstance(item, dict):
+                names, what = self.key_lists[(class_name, attribute)]
+                for name in item:
+                    if name not in names:
+                        problems.append(f"{where}: key {name!r} is not an SDK {what}")
+        self._extra(value, class_name, path, problems)
+
+    def _extra(self, value, class_name, path, problems):
+        """What the SDK's models say only in words."""
+        if class_name == "ObservationMetricData" and isinstance(value.get("qualifier"), str):
+            metric, qualifier = value.get("metric"), value["qualifier"]
+            if metric in ("oOnQueueUsers", "oUserRoutingStatuses") and qualifier not in self.sdk.routing_statuses:
+                problems.append(f"{path}.qualifier: {qualifier!r} is not an SDK routing status")
+        if class_name == "ConversationAggregationQuery":
+            granularity = value.get("granularity")
+            if isinstance(granularity, str) and not ISO_DURATION.fullmatch(granularity):
+                problems.append(f"{path}.granularity: {granularity!r} is not an ISO-8601 duration")
+        if class_name in ("ConversationAggregationQuery", "StatisticalResponse"):
+            interval = value.get("interval")
+            if isinstance(interval, str):
+                ends = interval.split("/")
+                if len(ends) != 2 or not all(ISO_INSTANT.fullmatch(end) for end in ends):
+                    problems.append(f"{path}.interval: {interval!r} is not two ISO-8601 instants joined by '/'")
+        if class_name.endswith("QueryPredicate"):
+            kind = value.get("type", "dimension")
+            if kind == "dimension" and not value.get("dimension"):
+                problems.append(f"{path}: a dimension predicate without a dimension")
+            if value.get("operator", "matches") == "matches" and "value" not in value and "range" not in value:
+                problems.append(f"{path}: a matches predicate without a value")
+
+
+def _primitive_fits(value, kind):
+    if kind == "str":
+        return isinstance(value, str)
+    if kind == "int":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "float":
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind in ("datetime", "LocalDateTime"):
+        return isinstance(value, str) and ISO_INSTANT.fullmatch(value) is not None
+    if kind in ("date", "YearMonth"):
+        return isinstance(value, str)
+    return True  # object
+
+
+def _outdated(model, path, problems):
+    """Every attribute the SDK's setters turned into "outdated_sdk_version" (an enum value it does not know)."""
+    if isinstance(model, list):
+        for index, item in enumerate(model):
+            _outdated(item, f"{path}[{index}]", problems)
+    elif isinstance(model, dict):
+        for key, item in model.items():
+            _outdated(item, f"{path}.{key}", problems)
+    elif isinstance(model, str) and model == "outdated_sdk_version":
+        problems.append(f"{path}: the SDK reads this value as outdated_sdk_version (not one of its enum values)")
+    elif hasattr(model, "swagger_types") and hasattr(model, "attribute_map"):
+        for attribute in model.swagger_types:
+            _outdated(getattr(model, attribute), f"{path}.{model.attribute_map[attribute]}", problems)
+
+
+def _short(value):
+    text = json.dumps(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _list(values):
+    return "[" + ", ".join(values) + "]" if len(values) <= 12 else f"({len(values)} values)"
+
+
+# MARK: Processes
+
+
+class Process:
+    """A child process whose stdout lines are read on a thread, stopped with SIGTERM (then SIGKILL)."""
+
+    def __init__(self, argv, env=None, cwd=None):
+        self.argv = argv
+        self.popen = subprocess.Popen(
+            argv,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines = queue.Queue()
+        self.output = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.popen.stdout:
+            self.output.append(line.rstrip("\n"))
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def wait_for_line(self, pattern, deadline):
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=max(0.05, deadline - time.monotonic()))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            match = re.search(pattern, line)
+            if match:
+                return match
+        return None
+
+    def stop(self):
+        if self.popen.poll() is None:
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait()
+
+    def tail(self, count=15):
+        return self.output[-count:]
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# MARK: HTTP against the simulator
+
+
+class API:
+    def __init__(self, base, client_id, client_secret):
+        self.base = base
+        self.basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+
+    def request(self, method, path, token=None, body=None, form=None):
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        data = None
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        if form is not None:
+            data = urllib.parse.urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Authorization"] = f"Basic {self.basic}"
+        request = urllib.request.Request(self.base + path, data=data, headers=headers, method=method)
+        try:
+            with urllib.request.urlopen(request, timeout=15) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def token(self, form):
+        status, raw = self.request("POST", "/oauth/token", form=form)
+        if status != 200:
+            raise RuntimeError(f"token request {form.get('grant_type')} answered {status}: {raw[:200]!r}")
+        return json.loads(raw)["access_token"]
+
+
+# MARK: (a) every answer the simulator gives
+
+
+def answer_checks(sdk, checker, api, report, refresh_token):
+    client = api.token({"grant_type": "client_credentials"})
+    user = api.token({"grant_type": "refresh_token", "refresh_token": refresh_token}) if refresh_token else None
+    status, raw = api.request("GET", "/api/v2/routing/queues?pageSize=100&pageNumber=1", client)
+    queue_ids = [entity["id"] for entity in json.loads(raw)["entities"]] if status == 200 else []
+    some = queue_ids[:12] or ["00000000-0000-4000-8000-000000000000"]
+    now = time.time()
+    hour = int(now // 3600) * 3600
+    interval = f"{_iso(hour - 6 * 3600)}/{_iso(hour)}"
+    queue_filter = {
+        "type": "or",
+        "predicates": [{"type": "dimension", "dimension": "queueId", "operator": "matches", "value": i} for i in some],
+    }
+    # Every metric the simulator answers: these queries are checked against the SDK too, so the check's own
+    # requests cannot ask for a name Genesys does not have.
+    observation_metrics = [
+        "oActiveUsers", "oAlerting", "oInteracting", "oMemberUsers", "oOffQueueUsers", "oOnQueueUsers",
+        "oUserPresences", "oUserRoutingStatuses", "oWaiting",
+    ]  # fmt: skip
+    aggregate_metrics = [
+        "nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait", "oServiceLevel",
+        "oServiceTarget",
+    ]  # fmt: skip
+    cases = [
+        ("GET", "/api/v2/tokens/me", client, None, 200, "client token"),
+        ("GET", "/api/v2/organizations/me", client, None, 200, ""),
+        ("GET", "/api/v2/users/me", client, None, 400, "client token: no user context"),
+        ("GET", "/api/v2/routing/queues", client, None, 200, "default page"),
+        ("GET", "/api/v2/routing/queues?pageSize=25&pageNumber=1", client, None, 200, "first of several pages"),
+        ("GET", "/api/v2/routing/queues?pageSize=25&pageNumber=2", client, None, 200, "a later page"),
+        ("GET", "/api/v2/routing/queues?pageSize=500&pageNumber=9", client, None, 200, "past the last page"),
+        ("GET", "/api/v2/routing/queues?pageSize=501", client, None, 400, "page size too large"),
+        (
+            "POST",
+            "/api/v2/analytics/queues/observations/query",
+            client,
+            {"filter": queue_filter, "metrics": observation_metrics},
+            200,
+            "every metric",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/queues/observations/query",
+            client,
+            {"filter": queue_filter, "metrics": ["oWaiting", "oInteracting"], "detailMetrics": ["oWaiting"]},
+            200,
+            "with detailMetrics",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/conversations/aggregates/query",
+            client,
+            {
+                "interval": interval,
+                "groupBy": ["queueId", "mediaType"],
+                "filter": queue_filter,
+                "metrics": aggregate_metrics,
+            },
+            200,
+            "every metric",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/conversations/aggregates/query",
+            client,
+            {
+                "interval": interval,
+                "groupBy": ["queueId", "mediaType"],
+                "filter": {"type": "or", "predicates": [dict(queue_filter["predicates"][0], value="no-such-queue")]},
+                "metrics": ["nOffered"],
+            },
+            200,
+            "nothing matched",
+        ),
+    ]
+    if user:
+        cases[1:1] = [
+            ("GET", "/api/v2/tokens/me", user, None, 200, "user token"),
+            ("GET", "/api/v2/users/me", user, None, 200, "user token"),
+        ]
+    for media_type in ("call", "callback", "chat", "email", "message"):
+        path = f"/api/v2/routing/queues/{some[0]}/mediatypes/{media_type}/estimatedwaittime"
+        cases.append(("GET", path, client, None, 200, media_type))
+    unknown = "/api/v2/routing/queues/00000000-0000-4000-8000-000000000000/mediatypes/call/estimatedwaittime"
+    cases.append(("GET", unknown, client, None, 404, "unknown queue"))
+    for method, path, token, body, expected, note in cases:
+        bare = path.split("?")[0]
+        operation = sdk.operation(method, bare)
+        shown = re.sub(r"/queues/[0-9a-f-]{36}/", "/queues/{queueId}/", path)
+        name = f"answer {method} {shown}" + (f" ({note})" if note else "")
+        if operation is None:
+            report.check(name, [f"the SDK has no operation {method} {bare}"])
+            continue
+        template, body_type, response_type = operation
+        problems = []
+        if body is not None:
+            problems += [f"request: {p}" for p in checker.check(body, body_type)]
+        status, raw = api.request(method, path, token, body)
+        if status != expected:
+            problems.append(f"HTTP {status}, expected {expected}: {raw[:200]!r}")
+        else:
+            model = response_type if status < 400 else "ErrorBody"
+            name += f" as {model}"
+            try:
+                problems += checker.check(json.loads(raw), model)
+            except ValueError as error:
+                problems.append(f"not JSON: {error}")
+        report.check(name, problems)
+
+
+def _iso(seconds):
+    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(seconds))
+
+
+# MARK: (b) every request the exporter sends
+
+
+# The queries a run with every collector on sends each poll, by a short name.
+EXPECTED_EXPORTER_POSTS = {
+    "/api/v2/analytics/queues/observations/query": "observations",
+    "/api/v2/analytics/conversations/aggregates/query": "aggregates",
+}
+
+
+def read_requests(path):
+    records = []
+    if os.path.exists(path):
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                if line.strip():
+                    records.append(json.loads(line))
+    return records
+
+
+def exporter_requests(path):
+    return [r for r in read_requests(path) if r.get("userAgent") != USER_AGENT]
+
+
+def _json_or_empty(text):
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def wait_for_exporter(requests_path, since, exporter, deadline):
+    """Waits until the exporter, after the first `since` requests, has sent every expected query twice (two
+    polls), has exited, or the deadline passed; returns how many of each it sent."""
+    while True:
+        posts = [r["path"] for r in read_requests(requests_path)[since:] if r["method"] == "POST"]
+        counts = {path: posts.count(path) for path in EXPECTED_EXPORTER_POSTS}
+        if all(n >= 2 for n in counts.values()) or exporter.popen.poll() is not None or time.monotonic() > deadline:
+            return counts
+        time.sleep(0.25)
+
+
+def request_checks(sdk, checker, requests, report):
+    by_operation = {}
+    problems_unknown = []
+    for record in requests:
+        operation = sdk.operation(record["method"], record["path"])
+        if operation is None:
+            problems_unknown.append(f"{record['method']} {record['path']}: not an operation of the SDK")
+            continue
+        by_operation.setdefault((record["method"], operation), []).append(record)
+    report.check(
+        f"exporter requests: {len(requests)}, every one an SDK operation ({len(by_operation)} operations)",
+        sorted(set(problems_unknown)) + ([] if requests else ["the exporter sent no request"]),
+    )
+    for (method, (template, body_type, _)), records in sorted(by_operation.items(), key=lambda item: item[0][1][0]):
+        with_body = [r for r in records if r.get("body")]
+        if method == "GET" and not with_body:
+            continue
+        problems = []
+        if body_type is None:
+            problems.append(f"the SDK's {method} {template} takes no body, the exporter sent one")
+        else:
+            for record in with_body:
+                try:
+                    body = json.loads(record["body"])
+                except ValueError as error:
+                    problems.append(f"a body that is not JSON: {error}")
+                    continue
+                problems += checker.check(body, body_type)
+        unique = list(dict.fromkeys(problems))
+        metrics = sorted({m for r in with_body for m in _json_or_empty(r["body"]).get("metrics", [])})
+        shown = f", metrics {' '.join(metrics)}" if metrics else ""
+        report.check(f"exporter {method} {template}: {len(with_body)} bodies as {body_type}{shown}", unique)
+
+
+# MARK: Main
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--simulator", required=True, help="the built genesys-simulator")
+    parser.add_argument("--exporter", help="the built genesys-exporter; without it (b) is skipped")
+    parser.add_argument("--wait", type=float, default=40, help="seconds to wait for the exporter's queries (40)")
+    args = parser.parse_args()
+    started = time.monotonic()
+    report = Report()
+    with tempfile.TemporaryDirectory(prefix="sdk-check.") as work:
+        requests_path = os.path.join(work, "requests.jsonl")
+        simulator = Process(
+            [os.path.abspath(args.simulator), "--port", "0", "--queues", "30"]
+            + ["--record-requests", requests_path, "--issue-refresh-token"]
+        )
+        exporter = None
+        try:
+            deadline = time.monotonic() + 30
+            listening = simulator.wait_for_line(r"listening on (http://\S+)", deadline)
+            client_id = simulator.wait_for_line(r"client id:\s+(\S+)", deadline)
+            client_secret = simulator.wait_for_line(r"client secret:\s+(\S+)", deadline)
+            refresh = simulator.wait_for_line(r"refresh token:\s+(\S+)", deadline)
+            if not (listening and client_id and client_secret and refresh):
+                print("\n".join(simulator.tail()))
+                report.check("the simulator starts and prints its URL, credentials and a refresh token", ["it did not"])
+                return finish(report, started)
+            base, client_id, client_secret = listening.group(1), client_id.group(1), client_secret.group(1)
+            if args.exporter:
+                exporter = Exporter(os.path.abspath(args.exporter), base, client_id, client_secret, work)
+                # `check` first, while the SDK loads: it sends each collector's query once, among them the
+                # aggregates window query, which a run sends only once a whole minute has settled.
+                exporter.start_check()
+            sdk = SDK()
+            print(f"sdk-check: purecloudplatformclientv2 {_installed_version()}, {len(sdk.operations)} operations")
+            checker = Checker(sdk)
+            answer_checks(sdk, checker, API(base, client_id, client_secret), report, refresh.group(1))
+            if exporter:
+                exporter.finish_check(report, args.wait)
+                # Then a run for two polls: its requests are the ones recorded from here on.
+                since = len(read_requests(requests_path))
+                exporter.start_run()
+                polls = wait_for_exporter(requests_path, since, exporter.run, time.monotonic() + args.wait)
+                report.check(
+                    "exporter run sent every expected query twice (two polls): "
+                    + ", ".join(f"{polls[path]} {name}" for path, name in EXPECTED_EXPORTER_POSTS.items()),
+                    [
+                        f"only {polls[path]} POST {path} within {args.wait:g} s"
+                        for path in EXPECTED_EXPORTER_POSTS
+                        if polls[path] < 2
+                    ],
+                )
+                exporter.finish_run(report)
+                request_checks(sdk, checker, exporter_requests(requests_path), report)
+            else:
+                print("skip (b) the exporter's queries: no --exporter given")
+        finally:
+            if exporter:
+                exporter.stop()
+            simulator.stop()
+    return finish(report, started)
+
+
+class Exporter:
+    """genesys-exporter against the simulator with every collector on: `check` once, then a run."""
+
+    def __init__(self, binary, base, client_id, client_secret, work):
+        self.binary = binary
+        self.work = work
+        self.env = dict(os.environ, GENESYS_CLIENT_SECRET=client_secret, HOME=work)
+        for variable in ("GENESYS_CLIENT_ID", "GENESYS_REFRESH_TOKEN", "GENESYS_REGION", "GENESYS_API_HOST"):
+            self.env.pop(variable, None)
+        self.flags = [
+            "--genesys.api-url", base,
+            "--genesys.login-url", base,
+            "--genesys.client-id", client_id,
+            "--token.cache-file", os.path.join(work, "token-cache"),
+            "--collector.estimated_wait",
+            "--collector.estimated_wait.media-types", "voice,chat,email,callback,message",
+            "--collector.queue_performance",
+        ]  # fmt: skip
+        self.check = self.run = None
+
+    def start_check(self):
+        self.check = Process([self.binary, "check", *self.flags], env=self.env, cwd=self.work)
+
+    def finish_check(self, report, wait):
+        try:
+            self.check.popen.wait(timeout=max(1, wait))
+        except subprocess.TimeoutExpired:
+            self.check.stop()
+        status = self.check.popen.returncode
+        if status != 0:
+            print("\n".join(self.check.tail()))
+        failed = [] if status == 0 else ["failed (its output is above)"]
+        report.check(f"exporter check (each collector's queries once): exit {status}", failed)
+
+    def start_run(self):
+        run_flags = ["--web.listen-address", f"127.0.0.1:{free_port()}", "--poll.interval", "1s"]
+        run_flags += ["--collector.estimated_wait.interval", "10s"]
+        self.run = Process([self.binary, *self.flags, *run_flags], env=self.env, cwd=self.work)
+
+    def finish_run(self, report):
+        self.run.stop()
+        status = self.run.popen.returncode
+        stopped = status in (0, -signal.SIGTERM)
+        if not stopped:
+            print("\n".join(self.run.tail()))
+        report.check(f"exporter run until stopped: exit {status}", [] if stopped else ["it exited by itself"])
+
+    def stop(self):
+        for process in (self.check, self.run):
+            if process:
+                process.stop()
+
+
+def finish(report, started):
+    print(f"sdk-check: took {time.monotonic() - started:.1f} s")
+    print(f"sdk-check: {report.passed} passed, {report.failed} failed")
+    return 1 if report.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -61,6 +61,8 @@ let package = Package(
         .target(name: "GenesysJSON", dependencies: ["CJansson"]),
         // Writes the git revision into GenesysBase before each build (BuildInfo.revision).
         .plugin(name: "BuildStamp", capability: .buildTool()),
+        // Lists the simulator's Routes/<Name>Routes.swift files (simulatorRouteFiles), so a new one needs no list.
+        .plugin(name: "SimulatorRouteIndex", capability: .buildTool()),
         // The exporter in layers (docs/ARCHITECTURE.md): each target may use only the ones listed before it.
         .target(name: "GenesysBase", dependencies: ["CYAML"], plugins: ["BuildStamp"]),
         .target(
@@ -126,7 +128,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            plugins: ["SimulatorRouteIndex"]
         ),
         // Command-line parsing lives here; the library takes a plain `ExporterFlags`.
         .executableTarget(

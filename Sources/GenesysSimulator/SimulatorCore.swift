@@ -28,61 +28,19 @@ final class SimulatorCore: Sendable {
         return AggregateModel.visibleUntil(wallSeconds: wallNow(), settleDelay: delay)
     }
 
-    /// An API endpoint: method, required permission and handler.
-    private struct APIRoute: Sendable {
-        let method: String
-        let permission: String?
-        /// Called with the values of the path's `{name}` segments (empty for exact paths).
-        let handler: @Sendable (SimulatorCore, SimulatorRequest, TokenSubject, [String: String]) -> SimulatorResponse
-    }
-
-    private static let apiRoutes: [String: APIRoute] = [
-        "/api/v2/tokens/me": APIRoute(method: "GET", permission: nil) { core, _, subject, _ in
-            IdentityRoutes.tokensMe(configuration: core.state.withLock { $0.configuration }, subject: subject)
-        },
-        "/api/v2/users/me": APIRoute(method: "GET", permission: nil) { core, _, subject, _ in
-            IdentityRoutes.usersMe(configuration: core.state.withLock { $0.configuration }, subject: subject)
-        },
-        "/api/v2/organizations/me": APIRoute(method: "GET", permission: nil) { core, _, _, _ in
-            IdentityRoutes.organizationsMe(configuration: core.state.withLock { $0.configuration })
-        },
-        QueueRoutes.path: APIRoute(method: "GET", permission: QueueRoutes.permission) { core, request, _, _ in
-            let (catalog, maxPageSize) = core.state.withLock { ($0.catalog, $0.configuration.maxPageSize) }
-            return QueueRoutes.list(request, catalog: catalog, maxPageSize: maxPageSize)
-        },
-        ObservationRoutes.path: APIRoute(method: "POST", permission: ObservationRoutes.permission) {
-            core, request, _, _ in
-            let (catalog, maxPredicates) = core.state.withLock {
-                ($0.catalog, $0.configuration.maxObservationPredicates)
-            }
-            return ObservationRoutes.query(
-                request, catalog: catalog, model: core.observations,
-                slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
-        },
-        AggregateRoutes.path: APIRoute(method: "POST", permission: AggregateRoutes.permission) { core, request, _, _ in
-            let (catalog, maxPredicates) = core.state.withLock {
-                ($0.catalog, $0.configuration.maxObservationPredicates)
-            }
-            return AggregateRoutes.query(
-                request, catalog: catalog, maxPredicates: maxPredicates, visibleUntil: core.aggregateVisibleUntil())
-        },
-    ]
+    /// Every route file's routes (`simulatorRouteFiles`, written by the SimulatorRouteIndex plugin), by exact path.
+    /// Two files serving one path is a mistake in the simulator itself, found by the first test that starts one.
+    private static let apiRoutes: [String: SimulatorRoute] = Dictionary(
+        uniqueKeysWithValues: simulatorRouteFiles.flatMap { $0.routes }.filter { !$0.isTemplate }.map {
+            ($0.path.text, $0)
+        })
 
     /// Routes whose path has `{name}` segments; tried in order when no exact path matches.
-    private static let templateRoutes: [(template: PathTemplate, route: APIRoute)] = [
-        (
-            EstimatedWaitRoutes.template,
-            APIRoute(method: "GET", permission: EstimatedWaitRoutes.permission) { core, _, _, parameters in
-                let catalog = core.state.withLock { $0.catalog }
-                return EstimatedWaitRoutes.estimate(
-                    queueID: parameters["queueId"] ?? "", mediaType: parameters["mediaType"] ?? "", catalog: catalog,
-                    model: core.observations, slot: core.observations.slot(at: .now))
-            }
-        )
-    ]
+    private static let templateRoutes: [(template: PathTemplate, route: SimulatorRoute)] =
+        simulatorRouteFiles.flatMap { $0.routes }.filter(\.isTemplate).map { ($0.path, $0) }
 
     /// The route for a request path and its `{name}` values.
-    private static func route(for path: String) -> (route: APIRoute, parameters: [String: String])? {
+    private static func route(for path: String) -> (route: SimulatorRoute, parameters: [String: String])? {
         if let route = apiRoutes[path] { return (route, [:]) }
         for (template, route) in templateRoutes {
             if let parameters = template.match(path) { return (route, parameters) }

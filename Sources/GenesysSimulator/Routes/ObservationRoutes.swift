@@ -159,3 +159,16 @@ enum ObservationRoutes {
         return .success(queueIDs)
     }
 }
+
+extension ObservationRoutes: SimulatorRouteFile {
+    static let routes = [
+        SimulatorRoute("POST", path, permission: permission) { core, request, _, _ in
+            let (catalog, maxPredicates) = core.state.withLock {
+                ($0.catalog, $0.configuration.maxObservationPredicates)
+            }
+            return query(
+                request, catalog: catalog, model: core.observations,
+                slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
+        }
+    ]
+}

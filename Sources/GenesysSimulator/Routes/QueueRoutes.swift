@@ -63,3 +63,12 @@ enum QueueRoutes {
         return Int(text)
     }
 }
+
+extension QueueRoutes: SimulatorRouteFile {
+    static let routes = [
+        SimulatorRoute("GET", path, permission: permission) { core, request, _, _ in
+            let (catalog, maxPageSize) = core.state.withLock { ($0.catalog, $0.configuration.maxPageSize) }
+            return list(request, catalog: catalog, maxPageSize: maxPageSize)
+        }
+    ]
+}

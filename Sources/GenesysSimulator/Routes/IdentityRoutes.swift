@@ -80,3 +80,17 @@ enum IdentityRoutes {
         date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
 }
+
+extension IdentityRoutes: SimulatorRouteFile {
+    static let routes = [
+        SimulatorRoute("GET", "/api/v2/tokens/me", permission: nil) { core, _, subject, _ in
+            tokensMe(configuration: core.state.withLock { $0.configuration }, subject: subject)
+        },
+        SimulatorRoute("GET", "/api/v2/users/me", permission: nil) { core, _, subject, _ in
+            usersMe(configuration: core.state.withLock { $0.configuration }, subject: subject)
+        },
+        SimulatorRoute("GET", "/api/v2/organizations/me", permission: nil) { core, _, _, _ in
+            organizationsMe(configuration: core.state.withLock { $0.configuration })
+        },
+    ]
+}

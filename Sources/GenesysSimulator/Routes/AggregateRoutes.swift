@@ -150,3 +150,15 @@ enum AggregateRoutes {
         return .success(Query(interval: interval, from: from, to: to, queueIDs: queueIDs, metrics: metrics))
     }
 }
+
+extension AggregateRoutes: SimulatorRouteFile {
+    static let routes = [
+        SimulatorRoute("POST", path, permission: permission) { core, request, _, _ in
+            let (catalog, maxPredicates) = core.state.withLock {
+                ($0.catalog, $0.configuration.maxObservationPredicates)
+            }
+            return query(
+                request, catalog: catalog, maxPredicates: maxPredicates, visibleUntil: core.aggregateVisibleUntil())
+        }
+    ]
+}

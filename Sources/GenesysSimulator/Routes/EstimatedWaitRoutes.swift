@@ -26,3 +26,14 @@ enum EstimatedWaitRoutes {
             ])
     }
 }
+
+extension EstimatedWaitRoutes: SimulatorRouteFile {
+    static let routes = [
+        SimulatorRoute("GET", template.text, permission: permission) { core, _, _, parameters in
+            let catalog = core.state.withLock { $0.catalog }
+            return estimate(
+                queueID: parameters["queueId"] ?? "", mediaType: parameters["mediaType"] ?? "", catalog: catalog,
+                model: core.observations, slot: core.observations.slot(at: .now))
+        }
+    ]
+}

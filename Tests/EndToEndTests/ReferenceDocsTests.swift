@@ -26,6 +26,18 @@ struct ReferenceDocsTests {
         }
         try ReferenceFile.compare("docs/flags.md", FlagReference.document(sections))
     }
+
+    /// The README's collectors table: name, default, what it polls and the permission, from the registry.
+    @Test func test_readmeCollectorTable_matchesTheRegistry() throws {
+        var table = "| collector | default | what it polls | permission |\n|---|---|---|---|\n"
+        for collector in CollectorRegistry.all {
+            table += "| `\(collector.name)` | \(collector.enabledByDefault ? "on" : "off") | \(collector.help) | "
+            table += MetricCatalogue.permissions(of: collector.name) + " |\n"
+        }
+        try ReferenceFile.compareBlock(
+            "README.md", after: "<!-- collectors: generated from CollectorRegistry by scripts/update-references -->\n",
+            before: "<!-- end of collectors -->", table)
+    }
 }
 
 /// A committed file that the code generates.
@@ -34,6 +46,18 @@ enum ReferenceFile {
         .deletingLastPathComponent()
 
     static var updating: Bool { ProcessInfo.processInfo.environment["GENESYS_UPDATE_REFERENCES"] == "1" }
+
+    /// `compare` for the generated block of a hand-written file, between two marker lines.
+    static func compareBlock(_ relativePath: String, after start: String, before end: String, _ block: String) throws {
+        let text = try String(contentsOf: root.appendingPathComponent(relativePath), encoding: .utf8)
+        guard let opening = text.range(of: start),
+            let closing = text.range(of: end, range: opening.upperBound..<text.endIndex)
+        else {
+            Issue.record("\(relativePath) lost its markers \(start) and \(end)")
+            return
+        }
+        try compare(relativePath, text.replacingCharacters(in: opening.upperBound..<closing.lowerBound, with: block))
+    }
 
     /// Rewrites the file when updating; otherwise records an issue naming the first differing line.
     static func compare(_ relativePath: String, _ generated: String) throws {

@@ -275,7 +275,6 @@ let package = Package(
                 "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
                 "GenesysCollectors", "GenesysServer", "GenesysExporter", "GenesysBaseTestSupport",
                 "GenesysAuthTestSupport", "GenesysTestSupport", "GenesysSimulator", "SimulatorTestSupport",
-                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -53,18 +53,19 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        // The libcurl client and the jansson layer: infrastructure that knows nothing of Genesys or the exporter.
-        .target(
-            name: "GenesysHTTP",
-            dependencies: ["CCurl", "CProcessControl"]
-        ),
-        .target(name: "GenesysJSON", dependencies: ["CJansson"]),
         // Writes the git revision into GenesysBase before each build (BuildInfo.revision).
         .plugin(name: "BuildStamp", capability: .buildTool()),
         // Lists the simulator's Routes/<Name>Routes.swift files (simulatorRouteFiles), so a new one needs no list.
         .plugin(name: "SimulatorRouteIndex", capability: .buildTool()),
         // The exporter in layers (docs/ARCHITECTURE.md): each target may use only the ones listed before it.
+        // GenesysBase is the bottom: time, validation, YAML, bounded file reads, small standard-library additions.
         .target(name: "GenesysBase", dependencies: ["CYAML"], plugins: ["BuildStamp"]),
+        // The libcurl client and the jansson layer: infrastructure that knows nothing of Genesys or the exporter.
+        .target(
+            name: "GenesysHTTP",
+            dependencies: ["GenesysBase", "CCurl", "CProcessControl"]
+        ),
+        .target(name: "GenesysJSON", dependencies: ["GenesysBase", "CJansson"]),
         .target(
             name: "GenesysTelemetry",
             dependencies: [
@@ -152,33 +153,105 @@ let package = Package(
             dependencies: ["GenesysSimulator"],
             path: "Tests/SimulatorTestSupport"
         ),
+        // The civil-date vectors both the exporter's GenesysBase and the independent simulator are tested against.
+        .target(name: "CivilDateVectors", path: "Tests/CivilDateVectors"),
         .testTarget(
             name: "GenesysSimulatorTests",
             dependencies: [
-                "GenesysSimulator", "SimulatorTestSupport", .product(name: "NIOCore", package: "swift-nio"),
+                "GenesysSimulator", "SimulatorTestSupport", "CivilDateVectors",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        // Helpers shared by the exporter's test targets: simulator harness, scraping, awaiting conditions.
+        // One test target per layer (hummingbird's HummingbirdCore / HummingbirdCoreTests): each imports its layer and
+        // those below it, never the GenesysExporter umbrella; any of them may start the simulator.
+        // Test helpers by the layer they need: a manual clock and exposition parsing (GenesysBase), a token rig and
+        // simulator token settings (GenesysAuth), and the in-process exporter harness (GenesysExporter).
         .target(
-            name: "GenesysTestSupport",
+            name: "GenesysBaseTestSupport",
             dependencies: [
-                "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "SimulatorTestSupport", "CZlib",
-                .product(name: "Logging", package: "swift-log"),
+                "GenesysBase", "GenesysSimulator", "CZlib",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            path: "Tests/GenesysBaseTestSupport"
+        ),
+        .target(
+            name: "GenesysAuthTestSupport",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth",
+                "GenesysBaseTestSupport", "GenesysSimulator",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "Tests/GenesysAuthTestSupport"
+        ),
+        .target(
+            name: "GenesysTestSupport",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysAuth", "GenesysCollectors", "GenesysExporter",
+                "GenesysBaseTestSupport", "GenesysAuthTestSupport", "GenesysSimulator",
+            ],
             path: "Tests/GenesysTestSupport"
+        ),
+        .testTarget(
+            name: "GenesysBaseTests",
+            dependencies: ["GenesysBase", "CivilDateVectors", "SimulatorTestSupport"]
+        ),
+        .testTarget(
+            name: "GenesysHTTPTests",
+            dependencies: ["GenesysBase", "GenesysHTTP", "GenesysSimulator", "SimulatorTestSupport"]
+        ),
+        .testTarget(
+            name: "GenesysJSONTests",
+            dependencies: ["GenesysBase", "GenesysJSON"]
+        ),
+        .testTarget(
+            name: "GenesysTelemetryTests",
+            dependencies: [
+                "GenesysBase", "GenesysJSON", "GenesysTelemetry", "GenesysBaseTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "GenesysAuthTests",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth",
+                "GenesysBaseTestSupport", "GenesysAuthTestSupport", "GenesysSimulator", "SimulatorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "GenesysAPITests",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                "GenesysBaseTestSupport", "GenesysAuthTestSupport", "GenesysSimulator", "SimulatorTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+        .testTarget(
+            name: "GenesysCollectorsTests",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                "GenesysCollectors",
+            ]
+        ),
+        .testTarget(
+            name: "GenesysServerTests",
+            dependencies: ["GenesysBase", "GenesysJSON", "GenesysTelemetry", "GenesysServer"]
         ),
         // One entry function per parser that sees outside bytes: run by the libFuzzer driver below and
         // replayed over the committed corpus (Fuzz/corpus) by FuzzCorpusReplayTests.
         .target(
             name: "GenesysFuzzTargets",
             dependencies: [
-                "GenesysExporter",
-                "GenesysHTTP",
-                "GenesysJSON",
-                "CCurl",
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysAuth", "GenesysAPI", "GenesysCollectors",
+                "GenesysServer", "GenesysExporter", "CCurl",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -186,19 +259,24 @@ let package = Package(
             ],
             path: "Fuzz/Targets"
         ),
+        // The assembly's tests: configuration, the orgs file, the executable's options, the fuzz corpus replay.
         .testTarget(
             name: "GenesysExporterTests",
             dependencies: [
-                "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "GenesysTestSupport",
-                "SimulatorTestSupport", "GenesysFuzzTargets", "genesys-exporter",
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                "GenesysCollectors", "GenesysServer", "GenesysExporter", "GenesysBaseTestSupport",
+                "GenesysAuthTestSupport", "GenesysTestSupport", "GenesysSimulator", "SimulatorTestSupport",
+                "GenesysFuzzTargets", "genesys-exporter",
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "GenesysExporter", "GenesysHTTP", "GenesysJSON", "GenesysSimulator", "GenesysTestSupport",
-                "SimulatorTestSupport", .product(name: "NIOPosix", package: "swift-nio"),
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                "GenesysCollectors", "GenesysServer", "GenesysExporter", "GenesysBaseTestSupport",
+                "GenesysAuthTestSupport", "GenesysTestSupport", "GenesysSimulator", "SimulatorTestSupport",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

@@ -1,7 +1,9 @@
 import CCurl
+import GenesysAuth
 import GenesysBase
 import GenesysExporter
 import GenesysHTTP
+import GenesysServer
 
 /// Settings from files, the environment and flags.
 enum ConfigTargets {

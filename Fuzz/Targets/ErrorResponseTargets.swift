@@ -1,5 +1,6 @@
 import Foundation
-import GenesysExporter
+import GenesysAPI
+import GenesysAuth
 import GenesysHTTP
 
 /// Response headers and error answers: what a failed token request or API call hands the classifiers.

@@ -1,4 +1,7 @@
-import GenesysExporter
+import GenesysAPI
+import GenesysAuth
+import GenesysBase
+import GenesysCollectors
 import GenesysHTTP
 import GenesysJSON
 

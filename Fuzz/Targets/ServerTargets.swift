@@ -1,4 +1,4 @@
-import GenesysExporter
+import GenesysServer
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1

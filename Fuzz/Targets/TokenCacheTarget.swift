@@ -1,5 +1,6 @@
 import Foundation
-import GenesysExporter
+import GenesysAuth
+import GenesysBase
 import GenesysHTTP
 import Logging
 

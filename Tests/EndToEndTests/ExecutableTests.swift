@@ -1,5 +1,6 @@
 import Foundation
-import GenesysExporter
+import GenesysBase
+import GenesysBaseTestSupport
 import GenesysHTTP
 import GenesysSimulator
 import GenesysTestSupport

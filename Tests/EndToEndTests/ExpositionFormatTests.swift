@@ -1,5 +1,7 @@
 import Foundation
-import GenesysExporter
+import GenesysAPI
+import GenesysBaseTestSupport
+import GenesysCollectors
 import GenesysSimulator
 import GenesysTestSupport
 import Testing

@@ -1,3 +1,4 @@
+import GenesysBaseTestSupport
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport

@@ -1,5 +1,5 @@
 import Foundation
-import GenesysExporter
+import GenesysBaseTestSupport
 import GenesysTestSupport
 import Testing
 

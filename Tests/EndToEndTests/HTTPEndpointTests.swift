@@ -1,4 +1,6 @@
 import Foundation
+import GenesysBase
+import GenesysBaseTestSupport
 import GenesysExporter
 import GenesysHTTP
 import GenesysSimulator

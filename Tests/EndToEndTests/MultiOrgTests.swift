@@ -1,5 +1,10 @@
 import Foundation
+import GenesysAuthTestSupport
+import GenesysBase
+import GenesysBaseTestSupport
 import GenesysExporter
+import GenesysHTTP
+import GenesysServer
 import GenesysSimulator
 import GenesysTestSupport
 import SimulatorTestSupport

@@ -1,4 +1,3 @@
-import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
 import Testing

@@ -1,4 +1,4 @@
-import GenesysExporter
+import GenesysBaseTestSupport
 import GenesysSimulator
 import GenesysTestSupport
 import SimulatorTestSupport

@@ -3,8 +3,6 @@ import GenesysTestSupport
 import SimulatorTestSupport
 import Testing
 
-@testable import GenesysExporter
-
 /// A scrape sees each poll whole: never a queue count without its series, never series without `collector_up`.
 @Suite("Scrape consistency")
 struct ScrapeConsistencyTests {

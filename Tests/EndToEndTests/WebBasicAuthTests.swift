@@ -1,5 +1,5 @@
 import Foundation
-import GenesysExporter
+import GenesysServer
 import Testing
 
 @Suite("Basic auth and headers from --web.config.file")

@@ -1,5 +1,5 @@
 import Foundation
-import GenesysExporter
+import GenesysServer
 import Testing
 
 @Suite("etc/web-config.example.yml")

@@ -1,5 +1,4 @@
 import Foundation
-import GenesysExporter
 import Testing
 
 @Suite("The executable with --web.* flags")

@@ -1,6 +1,9 @@
 import Dispatch
 import Foundation
-import GenesysExporter
+import GenesysAuth
+import GenesysBaseTestSupport
+import GenesysJSON
+import GenesysServer
 import GenesysTestSupport
 import NIOPosix
 import Prometheus

@@ -1,5 +1,5 @@
 import Foundation
-import GenesysExporter
+import GenesysServer
 import Testing
 
 @Suite("A real Prometheus scraping over TLS with basic auth")

@@ -1,5 +1,5 @@
 import Foundation
-import GenesysExporter
+import GenesysServer
 import Testing
 
 @Suite("TLS from --web.config.file")

@@ -1,5 +1,6 @@
 import Foundation
-import GenesysExporter
+import GenesysBase
+import GenesysServer
 import NIOPosix
 import Testing
 

@@ -1,7 +1,10 @@
-import GenesysTelemetry
 import Testing
 
+@testable import GenesysAuth
+@testable import GenesysBase
+@testable import GenesysCollectors
 @testable import GenesysExporter
+@testable import GenesysTelemetry
 @testable import genesys_exporter
 
 @Suite("Collector registry: every collector's flags, endpoints and check come from its definition")
@@ -28,17 +31,6 @@ struct CollectorRegistryTests {
             for option in collector.options {
                 #expect(CollectorFlags.help.contains("--collector.\(name).\(option.name) <\(option.valueName)>"))
                 #expect(!option.help.isEmpty && option.help.count <= 72)
-            }
-        }
-    }
-
-    @Test func test_instances_matchTheirDefinitions() {
-        for grant in OAuthGrant.allCases {
-            let collectors = CollectorRegistry.make(
-                Set(CollectorRegistry.names), store: MetricStore(), grant: grant)
-            #expect(collectors.map(\.name) == CollectorRegistry.names, "polling order is the registry's")
-            for collector in collectors {
-                #expect(collector.endpoints == type(of: collector).endpoints(grant: grant), "\(collector.name)")
             }
         }
     }
@@ -105,33 +97,5 @@ struct CollectorRegistryTests {
         ])
         #expect(options.demo && options.logLevel == "warn")
         #expect(options.collectorArguments == ["--no-collector.identity", "--collector.queues.max", "3"])
-    }
-}
-
-@Suite("Collector options: each collector refuses values it cannot use, naming the flag")
-struct CollectorOptionTests {
-    @Test(arguments: [
-        ("queue_performance", "lag", "2h", "--collector.queue_performance.lag"),
-        ("queue_performance", "lag", "-1s", "--collector.queue_performance.lag"),
-        ("queue_performance", "time-zone", "Mars/Olympus_Mons", "--collector.queue_performance.time-zone"),
-        ("estimated_wait", "media-types", "voice,fax", "--collector.estimated_wait.media-types"),
-        ("estimated_wait", "media-types", "", "--collector.estimated_wait.media-types"),
-        ("estimated_wait", "interval", "5s", "--collector.estimated_wait.interval"),
-        ("queues", "max", "-3", "--collector.queues.max"),
-    ])
-    func test_badOptionValue_isRefused(collector: String, option: String, value: String, flag: String) throws {
-        let definition = try #require(CollectorRegistry.named(collector))
-        let error = #expect(throws: ConfigurationError.self) { try definition.validate(options: [option: value]) }
-        #expect(error?.description.hasPrefix(flag) == true, "\(error?.description ?? "")")
-    }
-
-    @Test func test_goodOptionValues_areAccepted_andTheIntervalIsTheCollectorsOwn() throws {
-        let performance = try #require(CollectorRegistry.named("queue_performance"))
-        try performance.validate(options: ["lag": "90s", "time-zone": "Europe/Berlin"])
-        let wait = try #require(CollectorRegistry.named("estimated_wait"))
-        try wait.validate(options: ["media-types": "chat,voice,chat", "interval": "5m"])
-        let made = wait.make(store: MetricStore(), grant: .clientCredentials, options: ["interval": "30s"])
-        #expect(made.pollInterval == .seconds(30))
-        #expect(performance.make(store: MetricStore(), grant: .clientCredentials, options: [:]).pollInterval == nil)
     }
 }

@@ -1,3 +1,4 @@
+import GenesysBaseTestSupport
 import GenesysTestSupport
 import SimulatorTestSupport
 import Synchronization

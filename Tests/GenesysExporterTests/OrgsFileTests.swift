@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 
+@testable import GenesysAuth
+@testable import GenesysBase
+@testable import GenesysCollectors
 @testable import GenesysExporter
 @testable import genesys_exporter
 

@@ -1,9 +1,11 @@
 import Foundation
+import GenesysAuthTestSupport
 import GenesysSimulator
 import GenesysTestSupport
 import SimulatorTestSupport
 import Testing
 
+@testable import GenesysAuth
 @testable import GenesysExporter
 @testable import genesys_exporter
 

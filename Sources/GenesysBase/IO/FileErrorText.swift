@@ -6,6 +6,7 @@ import Glibc
 /// error number but no readable text; full Foundation's `localizedDescription` is not linked.
 package enum FileErrorText {
     package static func reason(_ error: any Error) -> String {
+        if let failure = error as? RegularFile.Failure { return failure.description }
         if let cocoa = error as? CocoaError {
             if let posix = cocoa.underlying as? POSIXError { return systemText(posix.code.rawValue) }
             if cocoa.code == .fileReadInapplicableStringEncoding { return "not UTF-8 text" }

@@ -23,7 +23,7 @@ struct POSIXTimeZoneRule: Sendable {
     func offset(at unixSeconds: Int64) -> Int32 {
         guard let daylight else { return standardOffset }
         let clamped = min(max(unixSeconds, 0), 253_402_300_799)
-        let year = UTCTimestamp.civil(fromDays: (clamped + Int64(standardOffset)) / 86_400).year
+        let year = CivilDate.date(days: Int((clamped + Int64(standardOffset)) / 86_400)).year
         // Starts are in local standard time, ends in local daylight time.
         let start = instant(daylight.start, year: year) - Int64(standardOffset)
         let end = instant(daylight.end, year: year) - Int64(daylight.offset)
@@ -33,18 +33,18 @@ struct POSIXTimeZoneRule: Sendable {
 
     /// The change's local wall time in `year`, as seconds since the epoch as if it were UTC.
     private func instant(_ change: Change, year: Int) -> Int64 {
-        let yearStart = Int64(UTCTimestamp.daysFromCivil(year: year, month: 1, day: 1))
-        let isLeap = UTCTimestamp.daysIn(month: 2, year: year) == 29
+        let yearStart = Int64(CivilDate.days(year: year, month: 1, day: 1))
+        let isLeap = CivilDate.daysIn(month: 2, year: year) == 29
         let dayOfYear: Int64
         switch change.day {
         case .julianSkippingLeap(let day): dayOfYear = Int64(day - 1 + (isLeap && day >= 60 ? 1 : 0))
         case .zeroBased(let day): dayOfYear = Int64(day)
         case .monthWeekDay(let month, let week, let weekday):
-            let monthStart = Int64(UTCTimestamp.daysFromCivil(year: year, month: month, day: 1))
+            let monthStart = Int64(CivilDate.days(year: year, month: month, day: 1))
             // 1970-01-01 was a Thursday (4).
             let firstWeekday = Int((monthStart + 4) % 7 + 7) % 7
             var day = 1 + (weekday - firstWeekday + 7) % 7 + (week - 1) * 7
-            while day > UTCTimestamp.daysIn(month: month, year: year) { day -= 7 }
+            while day > CivilDate.daysIn(month: month, year: year) { day -= 7 }
             dayOfYear = monthStart - yearStart + Int64(day - 1)
         }
         return (yearStart + dayOfYear) * 86_400 + change.secondsIntoDay

@@ -93,11 +93,6 @@ package struct TimeZoneRules: Sendable {
     /// The whole file when it is a regular file of at most `TZifParser.maxBytes`. O_NONBLOCK and the fstat check:
     /// a FIFO under `$TZDIR` must not hang the start-up.
     private static func readSmallFile(_ path: String) -> [UInt8]? {
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        return try? BoundedRead.all(descriptor, limit: TZifParser.maxBytes).get()
+        try? RegularFile.bytes(path, limit: TZifParser.maxBytes).get()
     }
 }

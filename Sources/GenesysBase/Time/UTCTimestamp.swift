@@ -11,7 +11,7 @@ package enum UTCTimestamp {
         let millis = min(max(unixMillis, range.lowerBound), range.upperBound)
         let days = millis / 86_400_000
         let ofDay = millis % 86_400_000
-        let (year, month, day) = civil(fromDays: days)
+        let (year, month, day) = CivilDate.date(days: Int(days))
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(Int(ofDay / 3_600_000), 2)):"
             + "\(pad(Int(ofDay / 60_000 % 60), 2)):\(pad(Int(ofDay / 1000 % 60), 2)).\(pad(Int(ofDay % 1000), 3))Z"
     }
@@ -34,7 +34,8 @@ package enum UTCTimestamp {
         for (index, separator) in separators where bytes[index] != separator.asciiValue { return nil }
         guard let year = digits(0, 4), let month = digits(5, 2), let day = digits(8, 2), let hour = digits(11, 2),
             let minute = digits(14, 2), let second = digits(17, 2), (1970...9999).contains(year),
-            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60,
+            (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day), hour < 24,
+            minute < 60,
             second < 60, bytes.last == UInt8(ascii: "Z")
         else { return nil }
         var millis = 0
@@ -46,43 +47,12 @@ package enum UTCTimestamp {
             let places = fraction - 1
             millis = places >= 3 ? value / pow10(places - 3) : value * pow10(3 - places)
         }
-        let days = Int64(daysFromCivil(year: year, month: month, day: day))
+        let days = Int64(CivilDate.days(year: year, month: month, day: day))
         return days * 86_400_000 + Int64(hour * 3_600_000 + minute * 60_000 + second * 1000 + millis)
     }
 
     private static func pow10(_ exponent: Int) -> Int {
         (0..<exponent).reduce(1) { value, _ in value * 10 }
-    }
-
-    static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let shiftedYear = month <= 2 ? year - 1 : year
-        let era = shiftedYear / 400
-        let yearOfEra = shiftedYear - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    /// The date of a day count since 1970-01-01 (non-negative; civil_from_days).
-    static func civil(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
-        let shifted = Int(days) + 719_468
-        let era = shifted / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
     private static func pad(_ value: Int, _ width: Int) -> String {

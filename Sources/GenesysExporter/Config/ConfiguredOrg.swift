@@ -62,10 +62,13 @@ extension OrgsFile {
         readFile: (String) throws -> String, fileExists: (String) -> Bool, shard: OrgShard?
     ) throws(ConfigurationError) -> [ConfiguredOrg] {
         let text: String
-        do { text = try readFile(path) } catch {
+        let reader = OrgsFileReader(path: path)
+        do { text = try readFile(path) } catch RegularFile.Failure.tooLarge(_) {
+            // Refused after reading at most the cap and a byte, with the message `parse` gives a long text.
+            throw reader.fail("", "larger than \(maxBytes >> 20) MiB")
+        } catch {
             throw .unreadableFile(path: path, setting: "--config.file", reason: FileErrorText.reason(error))
         }
-        let reader = OrgsFileReader(path: path)
         var orgs: [ConfiguredOrg] = []
         for definition in try parse(text, path: path) where shard?.contains(definition.name) ?? true {
             orgs.append(

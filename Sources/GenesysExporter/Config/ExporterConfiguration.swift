@@ -64,7 +64,7 @@ package struct ExporterConfiguration: Sendable {
     /// the error is one line naming the file, org and key. Empty in single-org mode.
     package func loadOrgs() throws(ConfigurationError) -> [ConfiguredOrg] {
         try loadOrgs(
-            readFile: { try String(contentsOfFile: $0, encoding: .utf8) },
+            readFile: { try RegularFile.text($0) },
             fileExists: { FileManager.default.fileExists(atPath: $0) })
     }
 
@@ -106,7 +106,7 @@ package enum ConfigurationResolver {
     package static func resolve(
         _ options: ExporterFlags, environment: [String: String] = ProcessInfo.processInfo.environment,
         fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) },
-        readFile: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
+        readFile: (String) throws -> String = { try RegularFile.text($0) }
     ) throws(ConfigurationError) -> ExporterConfiguration {
         let envFilePath = options.envFile ?? ".env"
         var fileValues: [String: String] = [:]

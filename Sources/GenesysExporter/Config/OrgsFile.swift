@@ -19,7 +19,7 @@ package enum OrgsFile {
     static let maxOrgs = 10_000
     static let maxQueueSeries = 1_000_000
     static let maxNesting = YAMLNesting.maxLevels
-    static let maxBytes = 4 << 20
+    static let maxBytes = RegularFile.configurationLimit
 
     /// Parses `text`, read from `path` (named in every error), into the orgs it defines, `defaults:` applied.
     /// Checks everything that needs no file or environment: names, keys, types, durations, collectors, regions

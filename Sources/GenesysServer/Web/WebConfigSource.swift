@@ -105,10 +105,15 @@ package final class WebConfigSource: Sendable {
     }
 
     static func load(path: String, bcrypt: BcryptCounter) throws(ConfigurationError) -> (WebConfig, WebServingState) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let bytes: [UInt8]
+        switch RegularFile.bytes(path, limit: RegularFile.configurationLimit) {
+        case .success(let read): bytes = read
+        case .failure(.cannotOpen):
             throw .unreadableFile(path: path, setting: "--web.config.file", reason: "no such file or not readable")
+        case .failure(let failure):
+            throw .unreadableFile(path: path, setting: "--web.config.file", reason: failure.description)
         }
-        guard let text = String(validating: [UInt8](data), as: UTF8.self) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .invalid(setting: "--web.config.file \(path)", reason: "not UTF-8 text")
         }
         let config = try WebConfigParser.parse(text, path: path)
@@ -120,15 +125,15 @@ package final class WebConfigSource: Sendable {
         return (config, WebServingState(tls: tls, authenticator: authenticator, headers: config.headers))
     }
 
-    /// A change detector over the bytes of the config file and the files it names (missing files count too).
+    /// A change detector over the bytes of the config file and the files it names (missing files count too). Read
+    /// like the config itself, so a FIFO or device swapped in cannot block the watcher.
     private static func fingerprint(path: String, files: [String]) -> Int {
         var hasher = Hasher()
         for file in [path] + files {
             hasher.combine(file)
-            if let data = FileManager.default.contents(atPath: file) {
-                hasher.combine(data)
-            } else {
-                hasher.combine(-1)
+            switch RegularFile.bytes(file, limit: RegularFile.configurationLimit) {
+            case .success(let bytes): hasher.combine(bytes)
+            case .failure(let failure): hasher.combine(failure.description)
             }
         }
         return hasher.finalize()

@@ -1,5 +1,4 @@
 import Foundation
-import GenesysExporter
 import GenesysJSON
 import GenesysSimulator
 import GenesysTestSupport

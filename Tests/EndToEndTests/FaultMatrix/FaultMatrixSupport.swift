@@ -1,4 +1,8 @@
 import Foundation
+import GenesysAuth
+import GenesysAuthTestSupport
+import GenesysBaseTestSupport
+import GenesysCollectors
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport

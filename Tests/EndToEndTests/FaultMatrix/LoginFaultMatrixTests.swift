@@ -1,5 +1,5 @@
 import Foundation
-import GenesysExporter
+import GenesysBaseTestSupport
 import GenesysJSON
 import GenesysSimulator
 import GenesysTestSupport

@@ -1,5 +1,4 @@
 import Foundation
-import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
 import Testing

@@ -1,4 +1,5 @@
 import Foundation
+import GenesysCollectors
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport

@@ -1,0 +1,44 @@
+import Foundation
+import GenesysBase
+import SimulatorTestSupport
+import Testing
+
+@Suite("The build is stamped with its git revision")
+struct BuildInfoTests {
+    /// The package root, from this file's path (Tests/GenesysBaseTests/BuildInfoTests.swift).
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().path
+
+    static func git(_ arguments: [String]) throws -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        process.arguments = ["-C", packageRoot] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = readToEnd(output.fileHandleForReading)
+        process.waitUntilExit()
+        return process.terminationStatus == 0
+            ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+    }
+
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/git")
+                && FileManager.default.fileExists(atPath: packageRoot + "/.git"), "a git checkout"))
+    func test_revision_isACommitOfThisCheckout() throws {
+        let head = try #require(try Self.git(["rev-parse", "--short=12", "HEAD"]))
+        let stamped = String(BuildInfo.revision.prefix(12))
+        // Built from this checkout: HEAD, or a commit before it when a commit came after the build.
+        let ancestor = try Self.git(["merge-base", "--is-ancestor", stamped, "HEAD"]) != nil
+        #expect(
+            stamped == head || ancestor,
+            "built from \(BuildInfo.revision), the checkout is at \(head)")
+    }
+
+    @Test func test_revision_isABoundedLabelValue() {
+        let revision = BuildInfo.revision
+        #expect(revision == "unknown" || revision.wholeMatch(of: /[0-9a-f]{12}(-dirty)?/) != nil, "\(revision)")
+    }
+}

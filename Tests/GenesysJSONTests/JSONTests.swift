@@ -1,0 +1,144 @@
+import Testing
+
+@testable import GenesysJSON
+
+@Suite("JSON layer over jansson")
+struct JSONTests {
+    @Test func test_validDocument_decodesEveryType() throws {
+        let json = try JSONParser.parse(
+            #"{"s":"héllo","i":42,"d":1.5,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)
+        let cursor = JSONCursor(json)
+        #expect(try cursor.string("s") == "héllo")
+        #expect(try cursor.int("i") == 42)
+        #expect(try cursor.field("d").double() == 1.5)
+        #expect(try cursor.field("t").bool() == true)
+        #expect(try cursor.field("f").bool() == false)
+        #expect(try cursor.optionalField("n") == nil)
+        #expect(try cursor.elements("a").count == 2)
+        #expect(try cursor.field("o").string("k") == "v")
+    }
+
+    @Test func test_embeddedNUL_isKept() throws {
+        #expect(try JSONCursor(JSONParser.parse(#"{"s":"a\u0000b"}"#)).string("s") == "a\u{0}b")
+    }
+
+    /// Keys are read as C strings, so a key with an escaped NUL could alias its prefix: jansson refuses it.
+    @Test func test_keyWithEmbeddedNUL_isAParseError_soItCannotAliasItsPrefix() {
+        #expect(throws: JSONParseError.self) {
+            try JSONParser.parse(#"{"access_token\u0000x":"forged","access_token":"real"}"#)
+        }
+    }
+
+    @Test func test_invalidDocument_reportsLineColumnAndText() {
+        let error = #expect(throws: JSONParseError.self) { try JSONParser.parse("{\n  \"a\": 1,\n  \"b\": }") }
+        #expect(error?.line == 3)
+        #expect(error?.column == 8)
+        #expect(error?.text.isEmpty == false)
+        #expect(error?.description.contains("line 3") == true)
+    }
+
+    @Test func test_truncatedAndEmptyInputs_areErrorsNotCrashes() {
+        for text in ["", "{", "[1,2", "{\"a\":", "nul", "\"unterminated"] {
+            #expect(throws: JSONParseError.self) { try JSONParser.parse(text) }
+        }
+    }
+
+    @Test func test_deepNesting_withinJanssonsLimit_parses_andBeyond_isAnError() throws {
+        let depth = 1000
+        let nested = String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
+        var value = try JSONParser.parse(nested)
+        var levels = 0
+        while case .array(let items) = value, let first = items.first {
+            value = first
+            levels += 1
+        }
+        #expect(levels == depth - 1)
+        let tooDeep = String(repeating: "[", count: 5000) + String(repeating: "]", count: 5000)
+        #expect(throws: JSONParseError.self) { try JSONParser.parse(tooDeep) }
+    }
+
+    /// The two ways to read a document: jansson's tree in place (API responses) and the Swift `JSON` value.
+    enum Reading: CaseIterable { case inPlace, swiftTree }
+
+    private func cursor(_ text: String, _ reading: Reading) throws -> JSONCursor {
+        switch reading {
+        case .inPlace: try JSONParser.document(Array(text.utf8))
+        case .swiftTree: JSONCursor(try JSONParser.parse(text))
+        }
+    }
+
+    @Test(arguments: Reading.allCases)
+    func test_missingField_namesItsPath(reading: Reading) throws {
+        let json = try cursor(
+            #"{"entities":[{"id":"a","name":"x"},{"id":"b"},{"id":"c","name":"z"},{"id":"d"}]}"#, reading)
+        let error = #expect(throws: JSONDecodingError.self) {
+            for entity in try json.elements("entities") { _ = try entity.string("name") }
+        }
+        #expect(error == .missingField(path: "entities[1].name"))
+    }
+
+    @Test(arguments: Reading.allCases)
+    func test_mistypedField_namesPathExpectedAndFound(reading: Reading) throws {
+        let json = try cursor(#"{"entities":[{},{},{},{"name":7}]}"#, reading)
+        let error = #expect(throws: JSONDecodingError.self) { _ = try json.elements("entities")[3].string("name") }
+        #expect(error == .typeMismatch(path: "entities[3].name", expected: "string", found: "integer"))
+        #expect(error?.description == "field entities[3].name: expected string, found integer")
+    }
+
+    @Test(arguments: Reading.allCases)
+    func test_everyType_readsTheSameBothWays(reading: Reading) throws {
+        let json = try cursor(
+            #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#, reading)
+        #expect(try json.string("s") == "a\u{0}b")
+        #expect(
+            try json.int("i") == -7 && json.field("w").int() == 3 && json.field("r").double() == 2.5
+                && json.field("i").double() == -7)
+        #expect(try json.field("t").bool() == true && json.field("f").bool() == false)
+        #expect(try json.optionalField("n") == nil && json.optionalField("absent") == nil)
+        #expect(try json.elements("a").count == 2 && json.field("o").string("k") == "v")
+        #expect(throws: JSONDecodingError.typeMismatch(path: "r", expected: "integer", found: "real")) {
+            try json.int("r")
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "a", expected: "object", found: "array")) {
+            try json.field("a").string("k")
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "o", expected: "array", found: "object")) {
+            try json.elements("o")
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "a[1]", expected: "boolean", found: "string")) {
+            try json.elements("a")[1].bool()
+        }
+        #expect(
+            json.value
+                == (try JSONParser.parse(
+                    #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)))
+    }
+
+    @Test func test_inPlaceDocument_outlivesItsParse_andReleasesEverything() throws {
+        let before = JSONParser.liveAllocationsOnThisThread
+        var names: [String] = []
+        for _ in 0..<1_000 {
+            let entities = try JSONParser.document(Array(#"{"entities":[{"name":"x"},{"name":"y"}]}"#.utf8)).elements(
+                "entities")
+            names.append(try entities[1].string("name"))  // the document itself is no longer referenced
+        }
+        #expect(names.count == 1_000 && names.allSatisfy { $0 == "y" })
+        #expect(JSONParser.liveAllocationsOnThisThread == before)
+    }
+
+    @Test func test_tenThousandParses_leaveNoJanssonAllocationBehind() throws {
+        let document = Array(
+            #"{"entities":[{"id":"a","name":"x","division":{"id":"d"},"n":[1,2.5,true,null]}],"total":1}"#.utf8)
+        let invalid = Array(#"{"entities":[{"id":"a""#.utf8)
+        _ = try JSONParser.parse(document)
+        let before = JSONParser.liveAllocationsOnThisThread
+        for index in 0..<10_000 {
+            if index % 10 == 0 {
+                _ = try? JSONParser.parse(invalid)
+            } else {
+                _ = try JSONParser.parse(document)
+            }
+        }
+        #expect(JSONParser.liveAllocationsOnThisThread == before)
+    }
+}

@@ -1,3 +1,4 @@
+import GenesysAuthTestSupport
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport

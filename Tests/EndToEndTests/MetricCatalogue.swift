@@ -1,4 +1,5 @@
 import Foundation
+import GenesysBaseTestSupport
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport

@@ -10,16 +10,16 @@ import Prometheus
 /// listing request each. Per-phone series are opt-in and capped; per-trunk series are capped.
 struct TelephonyCollector: Collector {
     static let name = "telephony"
-    static let help = "Edges, trunks and phones: statuses, trunk calls, phones by site and status."
+    static let help = "Edges, trunks and phones: statuses, trunk calls, phones by site."
     static let options = [
         CollectorOption(
             name: "phones-max", valueName: "n",
-            help: "At most this many phones get per-phone status series (default 0: counts by site only)."),
+            help: "Per-phone status series for at most this many phones (default 0: none)."),
         CollectorOption(
             name: "trunks-max", valueName: "n", help: "At most this many trunks get per-trunk series (default 500)."),
         CollectorOption(
             name: "edge-metrics", valueName: "bool",
-            help: "Also poll edge CPU, memory and disk, 100 edges a request (default false)."),
+            help: "true: also poll edge CPU, memory and disk (default false)."),
     ]
     /// Entities per listing page, and ids per metrics request (the SDK's limit for `edgeIds`).
     static let pageSize = 100
@@ -113,9 +113,8 @@ struct TelephonyCollector: Collector {
 
     init(store: MetricStore, settings: Settings) {
         self.settings = settings
-        endpoints =
-            [.telephonyEdges, .telephonyTrunks, .telephonyTrunkMetrics, .telephonyPhones]
-            + (settings.edgeMetrics ? [.telephonyEdgeMetrics] : [])
+        // Edge metrics are called only with the option; listed always, like every endpoint the collector may call.
+        endpoints = Self.endpoints(grant: .clientCredentials)
         func family(_ name: String, _ help: String) -> GaugeSeriesSet {
             GaugeSeriesSet(store: store, name: name, help: help)
         }

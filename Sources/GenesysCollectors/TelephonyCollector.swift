@@ -161,7 +161,9 @@ struct TelephonyCollector: Collector {
             json throws(JSONDecodingError) in try TelephonyPhone(json)
         }
         let selectedTrunks = Self.capped(trunkList, settings.trunksMax, "trunks-max", context)
-        let selectedPhones = Self.capped(phoneList, settings.phonesMax, "phones-max", context, quiet: true)
+        // No per-phone series is the default, not a cap worth a log line.
+        let selectedPhones = Self.capped(
+            phoneList, settings.phonesMax, "phones-max", context, quiet: settings.phonesMax == 0)
         var calls: [String: TrunkCalls] = [:]
         for batch in Self.batches(selectedTrunks.map(\.id)) {
             let result = try await context.api.get(.telephonyTrunkMetrics, query: [("trunkIds", batch)])

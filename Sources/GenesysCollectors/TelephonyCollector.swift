@@ -18,6 +18,8 @@ struct TelephonyCollector: Collector {
         CollectorOption(
             name: "trunks-max", valueName: "n", help: "At most this many trunks get per-trunk series (default 500)."),
         CollectorOption(
+            name: "interval", valueName: "duration", help: "Between polls, at least 1s (default 1m)."),
+        CollectorOption(
             name: "edge-metrics", valueName: "bool",
             help: "true: also poll edge CPU, memory and disk (default false)."),
     ]
@@ -27,13 +29,19 @@ struct TelephonyCollector: Collector {
     /// Pages read per listing at most, whatever `pageCount` says.
     static let mostPages = 10_000
 
+    /// Edges, trunks and phones change slowly and a large org's listings are many pages: a minute between polls
+    /// whatever `--poll.interval` is.
+    static let defaultInterval: Duration = .seconds(60)
+
     struct Settings: Equatable {
+        var interval = TelephonyCollector.defaultInterval
         var phonesMax = 0
         var trunksMax = 500
         var edgeMetrics = false
     }
 
     let endpoints: [Endpoint]
+    let pollInterval: Duration?
     private let settings: Settings
     private let edges: GaugeSeriesSet
     private let edgeOnline: GaugeSeriesSet
@@ -94,6 +102,14 @@ struct TelephonyCollector: Collector {
             }
             settings[keyPath: keyPath] = value
         }
+        if let text = options["interval"] {
+            guard let value = DurationParser.parse(text), value >= .seconds(1) else {
+                throw .invalid(
+                    setting: "--collector.\(name).interval",
+                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
+            }
+            settings.interval = value
+        }
         if let text = options["edge-metrics"] {
             switch text.lowercased() {
             case "true": settings.edgeMetrics = true
@@ -113,6 +129,7 @@ struct TelephonyCollector: Collector {
 
     init(store: MetricStore, settings: Settings) {
         self.settings = settings
+        pollInterval = settings.interval
         // Edge metrics are called only with the option; listed always, like every endpoint the collector may call.
         endpoints = Self.endpoints(grant: .clientCredentials)
         func family(_ name: String, _ help: String) -> GaugeSeriesSet {

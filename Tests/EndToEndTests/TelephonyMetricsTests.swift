@@ -23,7 +23,8 @@ struct TelephonyMetricsTests {
     ) -> (GenesysSimulator) throws -> OrgSettings {
         { sim in
             var settings = try sim.orgSettings(pollInterval: pollInterval, collectors: collectors)
-            settings.collectorOptions = ["telephony": options]
+            // A poll a second, so that a test sees a change or a fault cleared soon.
+            settings.collectorOptions = ["telephony": ["interval": "1s"].merging(options) { $1 }]
             return settings
         }
     }
@@ -75,7 +76,7 @@ struct TelephonyMetricsTests {
     @Test func test_orgWithoutEdgesTrunksOrPhones_getsZeros() async throws {
         try await withExporter(
             SimulatorConfiguration(edgeCount: 0, trunkCount: 0, phoneCount: 0),
-            settings: Self.settings(pollInterval: .seconds(30))
+            settings: Self.settings(["interval": "30s"], pollInterval: .seconds(30))
         ) { sim, exporter in
             let scrape = try await exporter.scrape(until: "telephony polled") { $0.collectorUp("telephony") == 1 }
             #expect(scrape.samples("genesys_edges").map(\.value) == [0, 0, 0])
@@ -162,7 +163,7 @@ struct TelephonyMetricsTests {
     @Test func test_listings_pageAcrossSeveralPages() async throws {
         try await withExporter(
             SimulatorConfiguration(trunkCount: 150, phoneCount: 250),
-            settings: Self.settings(pollInterval: .seconds(30))
+            settings: Self.settings(["interval": "30s"], pollInterval: .seconds(30))
         ) { sim, exporter in
             let scrape = try await exporter.scrape(until: "telephony polled") { $0.collectorUp("telephony") == 1 }
             #expect(scrape.sum("genesys_phones") == 250)

@@ -528,10 +528,29 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         cases.append(("GET", path, client, None, 200, media_type))
     unknown = "/api/v2/routing/queues/00000000-0000-4000-8000-000000000000/mediatypes/call/estimatedwaittime"
     cases.append(("GET", unknown, client, None, 404, "unknown queue"))
+    # Telephony: the listings the telephony collector pages through and the batched metrics it asks for.
+    edges = "/api/v2/telephony/providers/edges"
+    listed = {}
+    for kind, path in (("edge", edges), ("trunk", f"{edges}/trunks")):
+        status, raw = api.request("GET", f"{path}?pageSize=100&pageNumber=1", client)
+        listed[kind] = [entity["id"] for entity in json.loads(raw)["entities"]] if status == 200 else []
+    cases += [
+        ("GET", edges, client, None, 200, "default page"),
+        ("GET", f"{edges}?pageSize=1&pageNumber=2", client, None, 200, "a later page"),
+        ("GET", f"{edges}?pageSize=100&pageNumber=9", client, None, 200, "past the last page"),
+        ("GET", f"{edges}/trunks?pageSize=100&pageNumber=1", client, None, 200, ""),
+        ("GET", f"{edges}/trunks?pageSize=1&pageNumber=3", client, None, 200, "a later page"),
+        ("GET", f"{edges}/phones?pageSize=100&pageNumber=1&expand=status", client, None, 200, "with status"),
+        ("GET", f"{edges}/phones?pageSize=5&pageNumber=2", client, None, 200, "without status"),
+        ("GET", f"{edges}/metrics?edgeIds={','.join(listed['edge'])}", client, None, 200, "every edge"),
+        ("GET", f"{edges}/trunks/metrics?trunkIds={','.join(listed['trunk'])}", client, None, 200, "every trunk"),
+        ("GET", f"{edges}/trunks/metrics", client, None, 400, "no trunkIds"),
+    ]
     for method, path, token, body, expected, note in cases:
         bare = path.split("?")[0]
         operation = sdk.operation(method, bare)
         shown = re.sub(r"/queues/[0-9a-f-]{36}/", "/queues/{queueId}/", path)
+        shown = re.sub(r"(edgeIds|trunkIds)=[0-9a-f,-]+", r"\1=…", shown)
         name = f"answer {method} {shown}" + (f" ({note})" if note else "")
         if operation is None:
             report.check(name, [f"the SDK has no operation {method} {bare}"])
@@ -715,6 +734,7 @@ class Exporter:
             "--collector.estimated_wait",
             "--collector.estimated_wait.media-types", "voice,chat,email,callback,message",
             "--collector.queue_performance",
+            "--collector.telephony.edge-metrics", "true",
         ]  # fmt: skip
         self.check = self.run = None
 

@@ -101,6 +101,7 @@ package enum CollectorRegistry {
         ObservationCollector.self,
         QueuePerformanceCollector.self,
         EstimatedWaitCollector.self,
+        TelephonyCollector.self,
     ]
 
     package static var names: [String] { all.map { $0.name } }

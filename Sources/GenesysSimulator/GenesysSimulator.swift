@@ -146,6 +146,11 @@ package final class GenesysSimulator: Sendable {
         }
     }
 
+    /// Edge `index`'s `onlineStatus` and `statusCode` from now on (any text: a value Genesys may add later too).
+    package func setEdgeStatus(index: Int, _ status: SimulatedEdgeStatus) {
+        core.state.withLock { $0.telephony.edgeStatuses[index] = status }
+    }
+
     /// Permissions the client lacks, e.g. `["routing:queue:view"]`: those endpoints answer 403 `missing.permissions`.
     package func setMissingPermissions(_ permissions: Set<String>) {
         core.state.withLock { $0.missingPermissions = permissions }
@@ -191,6 +196,23 @@ package final class GenesysSimulator: Sendable {
     package func requestLog() -> [SimulatorRequestRecord] {
         core.state.withLock { $0.requestLog.records }
     }
+
+    /// The simulated phones, in paging order.
+    package func phones() -> [SimulatedPhone] {
+        let count = core.state.withLock { $0.telephony.phoneCount }
+        return (0..<count).map { TelephonyCatalog.phone($0) }
+    }
+
+    /// The simulated edges' ids, names and statuses, in paging order.
+    package func edges() -> [(id: String, name: String, status: SimulatedEdgeStatus)] {
+        let catalog = core.state.withLock { $0.telephony }
+        return (0..<catalog.edgeCount).map {
+            (TelephonyCatalog.edgeID($0), TelephonyCatalog.edgeName($0), catalog.edgeStatus($0))
+        }
+    }
+
+    /// Calls in progress on trunk `index` (inbound, outbound), as its metrics answer them.
+    package func trunkCalls(index: Int) -> (inbound: Int, outbound: Int) { TelephonyCatalog.trunkCalls(index) }
 
     /// The current queue catalog, in paging order.
     package func queues() -> [SimulatedQueue] {

@@ -12,7 +12,12 @@ package struct SimulatorConfiguration: Sendable {
     package var tokenTTL: Duration
     /// Number of routing queues in the catalog (0...10_000).
     package var queueCount: Int
-    /// Largest `pageSize` accepted by `GET /api/v2/routing/queues`; larger values answer 400.
+    /// Telephony edges, trunks and phones (each 0...100_000; see `TelephonyCatalog`).
+    package var edgeCount: Int
+    package var trunkCount: Int
+    package var phoneCount: Int
+    /// Largest `pageSize` accepted by `GET /api/v2/routing/queues` and the telephony listings; larger values
+    /// answer 400.
     package var maxPageSize: Int
     /// Most `queueId` predicates one observation query may carry; more answer 400.
     package var maxObservationPredicates: Int
@@ -43,6 +48,9 @@ package struct SimulatorConfiguration: Sendable {
         clientSecret: String = "sim-client-secret",
         tokenTTL: Duration = .seconds(86399),
         queueCount: Int = 40,
+        edgeCount: Int = 2,
+        trunkCount: Int = 4,
+        phoneCount: Int = 20,
         maxPageSize: Int = 500,
         maxObservationPredicates: Int = 100,
         rateLimitPerMinute: Int? = nil,
@@ -55,6 +63,9 @@ package struct SimulatorConfiguration: Sendable {
         self.clientSecret = clientSecret
         self.tokenTTL = tokenTTL
         self.queueCount = min(max(queueCount, 0), QueueCatalog.maximumCount)
+        self.edgeCount = min(max(edgeCount, 0), TelephonyCatalog.maximumCount)
+        self.trunkCount = min(max(trunkCount, 0), TelephonyCatalog.maximumCount)
+        self.phoneCount = min(max(phoneCount, 0), TelephonyCatalog.maximumCount)
         self.maxPageSize = maxPageSize
         self.maxObservationPredicates = maxObservationPredicates
         self.rateLimitPerMinute = rateLimitPerMinute

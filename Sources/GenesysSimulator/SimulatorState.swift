@@ -56,6 +56,7 @@ struct SimulatorState: Sendable {
 
     var configuration: SimulatorConfiguration
     var catalog: QueueCatalog
+    var telephony: TelephonyCatalog
     var faults = FaultBook()
     var counters = CounterRecorder()
     var requestLog = RequestLog()
@@ -68,6 +69,8 @@ struct SimulatorState: Sendable {
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
         self.catalog = QueueCatalog(count: configuration.queueCount)
+        self.telephony = TelephonyCatalog(
+            edges: configuration.edgeCount, trunks: configuration.trunkCount, phones: configuration.phoneCount)
     }
 
     // MARK: Tokens

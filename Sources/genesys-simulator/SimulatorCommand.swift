@@ -21,6 +21,15 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Number of routing queues (0...10000).")
     var queues: Int = 40
 
+    @Option(help: "Number of telephony edges (0...100000).")
+    var edges: Int = 2
+
+    @Option(help: "Number of telephony trunks (0...100000).")
+    var trunks: Int = 4
+
+    @Option(help: "Number of phones (0...100000).")
+    var phones: Int = 20
+
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.")
     var tokenTTL: Int = 86399
 
@@ -83,6 +92,9 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--issue-refresh-token needs a single org (no --orgs or --orgs-file)")
         }
         guard (0...10_000).contains(queues) else { throw ValidationError("--queues must be 0...10000") }
+        for (name, value) in [("edges", edges), ("trunks", trunks), ("phones", phones)] {
+            guard (0...100_000).contains(value) else { throw ValidationError("--\(name) must be 0...100000") }
+        }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be positive") }
         guard (0...86_400).contains(aggregateSettleDelay) else {
             throw ValidationError("--aggregate-settle-delay must be 0...86400")
@@ -126,6 +138,9 @@ struct SimulatorCommand: AsyncParsableCommand {
             clientSecret: clientSecret,
             tokenTTL: .seconds(tokenTTL),
             queueCount: queues,
+            edgeCount: edges,
+            trunkCount: trunks,
+            phoneCount: phones,
             rateLimitPerMinute: rateLimit,
             movingObservations: moving,
             orgID: orgID,

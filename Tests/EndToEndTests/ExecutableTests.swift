@@ -83,11 +83,12 @@ struct ExecutableTests {
             for row in [
                 "POST /oauth/token (client_credentials)", "GET /api/v2/tokens/me", "GET /api/v2/organizations/me",
                 "GET /api/v2/routing/queues", "POST /api/v2/analytics/queues/observations/query",
-                "POST /api/v2/analytics/conversations/aggregates/query",
+                "POST /api/v2/analytics/conversations/aggregates/query", "GET /api/v2/telephony/providers/edges",
+                "GET /api/v2/telephony/providers/edges/trunks/metrics", "GET /api/v2/telephony/providers/edges/metrics",
             ] {
                 #expect(result.stdout.contains(row), "row \(row)")
             }
-            #expect(result.stdout.contains("all 6 checks passed"), "\(result.stdout)")
+            #expect(result.stdout.contains("all 11 checks passed"), "\(result.stdout)")
             #expect(sim.counters().apiRequests(path: "/api/v2/routing/queues", status: 200) == 1)
         }
     }

@@ -8,7 +8,8 @@ import SimulatorTestSupport
 /// The metric reference, measured rather than written: the demo's org (a deterministic simulator under a manual
 /// clock) is polled once with every collector, and once with each collector alone. A family belongs to the collector
 /// whose lone run adds it; the families every run has are the exporter's own (token, API, process, web). Cardinality
-/// is read off the page: series per queue where a family has a `queue_id` label, series per org otherwise.
+/// is read off the page: series per queue where a family has a `queue_id` label (per edge, trunk, phone or site for
+/// the telephony ids), series per org otherwise.
 struct MetricCatalogue {
     struct Family {
         let name: String
@@ -16,16 +17,30 @@ struct MetricCatalogue {
         let help: String
         let labels: [String]
         let series: Int
-        /// The most series one queue has, for families with a `queue_id` label.
-        let perQueue: Int?
+        /// The most series one entity has and how many entities the page shows, for families with an id label
+        /// (`queue_id`, `edge_id`, …), with the entity's name.
+        let perEntity: (noun: String, most: Int, entities: Int)?
         var collector: String?
     }
 
     /// Queues in the measured org: enough for every media type the simulator assigns.
     static let queueCount = 12
+    /// The label naming one entity, and the entity, in order of precedence.
+    static let entityLabels = [
+        ("queue_id", "queue"), ("edge_id", "edge"), ("trunk_id", "trunk"), ("phone_id", "phone"), ("site_id", "site"),
+    ]
     /// Families whose values come from real time (libcurl's timings, the process) or from the build: the golden
     /// page keeps their lines and zeroes their values.
     static let measuredFamilies: [String] = ["process_", "genesys_api_request_", "genesys_token_request_duration"]
+
+    /// Opt-in series turned on, so that the reference lists their families too.
+    static let optIn = ["telephony": ["phones-max": "3", "edge-metrics": "true"]]
+
+    static var optInFlags: String {
+        optIn.sorted { $0.key < $1.key }.flatMap { collector, options in
+            options.sorted { $0.key < $1.key }.map { "--collector.\(collector).\($0.key)=\($0.value)" }
+        }.joined(separator: " ")
+    }
 
     var families: [Family]
     /// The whole page of the all-collectors run, with measured values zeroed.
@@ -57,7 +72,12 @@ struct MetricCatalogue {
         configuration.wallNow = { clock.unixNow }
         configuration = configuration.judgingTime(by: clock)
         return try await withExporter(
-            configuration, clock: clock, settings: { try $0.orgSettings(collectors: collectors) }
+            configuration, clock: clock,
+            settings: {
+                var settings = try $0.orgSettings(collectors: collectors)
+                settings.collectorOptions = Self.optIn
+                return settings
+            }
         ) {
             _, exporter in
             try await awaitCondition("the first poll of \(collectors.sorted())") {
@@ -84,17 +104,21 @@ struct MetricCatalogue {
             }
             // A histogram's series is its label set without `le`.
             var series: Set<[String: String]> = []
-            var byQueue: [String: Set<[String: String]>] = [:]
+            let labelNames = Set(samples.flatMap { $0.labels.keys }).subtracting(["le"]).sorted()
+            let entity = entityLabels.first { labelNames.contains($0.0) }
+            var byEntity: [String: Set<[String: String]>] = [:]
             for sample in samples {
                 var labels = sample.labels
                 labels["le"] = nil
                 series.insert(labels)
-                if let queue = labels["queue_id"] { byQueue[queue, default: []].insert(labels) }
+                if let entity, let id = labels[entity.0] { byEntity[id, default: []].insert(labels) }
             }
-            let labelNames = Set(samples.flatMap { $0.labels.keys }).subtracting(["le"]).sorted()
+            let perEntity = entity.flatMap { entity in
+                byEntity.values.map(\.count).max().map { (entity.1, $0, byEntity.count) }
+            }
             return Family(
                 name: name, type: type, help: exposition.helps[name] ?? "", labels: labelNames, series: series.count,
-                perQueue: byQueue.isEmpty ? nil : byQueue.values.map(\.count).max(), collector: nil)
+                perEntity: perEntity, collector: nil)
         }
     }
 
@@ -124,7 +148,8 @@ struct MetricCatalogue {
             families[families.count - 1].samples.append(line)
         }
         var lines = [
-            "# The demo's page after one poll with every collector, under a manual clock (\(queueCount) queues).",
+            "# The demo's page after one poll with every collector, under a manual clock (\(queueCount) queues), with",
+            "# the opt-in series on: \(optInFlags).",
             "# Generated by ReferenceDocsTests (scripts/update-references): families and samples sorted; the values",
             "# of timing and process families are 0.",
         ]
@@ -144,7 +169,9 @@ struct MetricCatalogue {
             the metrics mean and how to use them, see [the metrics guide](metrics-guide.md).
 
             **Series** is the cardinality: *per queue* for families with a `queue_id` label (the most one queue has;
-            multiply by the selected queues, at most `--collector.queues.max`), *per org* otherwise. With `--config.file`
+            multiply by the selected queues, at most `--collector.queues.max`), likewise *per edge*, *per trunk* (at
+            most `--collector.telephony.trunks-max`), *per phone* (at most `--collector.telephony.phones-max`) and
+            *per site* for the telephony ids, *per org* otherwise. With `--config.file`
             every `genesys_` family except the exporter-wide ones (`genesys_exporter_build_info`,
             `genesys_exporter_config_*`, `genesys_exporter_orgs`, `genesys_web_*`) gets an `org` label: multiply by the
             orgs. **Permission** is what the collector's endpoints need; a collector without it reports
@@ -176,8 +203,11 @@ struct MetricCatalogue {
             for family in members {
                 let labels = family.labels.map { "`\($0)`" }.joined(separator: ", ")
                 let series =
-                    family.perQueue.map { "at most \($0) per queue (\(family.series) for \(Self.queueCount) queues)" }
-                    ?? "\(family.series) per org"
+                    family.perEntity.map { entity in
+                        let shown = entity.noun == "queue" ? Self.queueCount : entity.entities
+                        return
+                            "at most \(entity.most) per \(entity.noun) (\(family.series) for \(shown) \(entity.noun)s)"
+                    } ?? "\(family.series) per org"
                 let help = family.help.replacing("|", with: "\\|")
                 text += "| `\(family.name)` | \(family.type) | \(labels) | \(series) | \(help) |\n"
             }

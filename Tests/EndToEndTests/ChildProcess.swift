@@ -44,7 +44,7 @@ final class ChildProcess: @unchecked Sendable {
         process.standardError = stderr
         let input = Pipe()
         process.standardInput = input
-        try process.run()
+        try ProcessLaunch.run(process)
         let writer = input.fileHandleForWriting
         Thread.detachNewThread {
             try? writer.write(contentsOf: stdin)

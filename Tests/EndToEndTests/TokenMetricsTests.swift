@@ -33,7 +33,9 @@ struct TokenMetricsTests {
             }
 
             // A 2 s token is renewed 20% ahead of expiry: on schedule, never after expiry, never after a 401.
-            try await awaitCondition("a renewed token") {
+            // Generous real-time deadlines: each step waits for both loops to sleep, which on two loaded cores (the
+            // whole suite in parallel) can take seconds.
+            try await awaitCondition("a renewed token", timeout: .seconds(120)) {
                 try await step(.milliseconds(100))
                 return try await exporter.scrape().sum("genesys_token_refreshes_total") >= 2
             }
@@ -47,7 +49,7 @@ struct TokenMetricsTests {
             #expect(sim.counters().tokensIssued >= 2)
 
             // The identity collector keeps polling across renewals.
-            try await awaitCondition("a third token") {
+            try await awaitCondition("a third token", timeout: .seconds(120)) {
                 try await step(.milliseconds(100))
                 return try await exporter.scrape().sum("genesys_token_refreshes_total") >= 3
             }

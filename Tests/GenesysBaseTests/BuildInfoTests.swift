@@ -16,7 +16,7 @@ struct BuildInfoTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         let data = readToEnd(output.fileHandleForReading)
         process.waitUntilExit()
         return process.terminationStatus == 0

@@ -1,4 +1,5 @@
 import Foundation
+import SimulatorTestSupport
 import Testing
 
 @testable import GenesysBase
@@ -75,7 +76,7 @@ struct TimeZoneRulesTests {
             zic.arguments = ["-b", layout, "-d", folder, sourcePath]
             let errors = Pipe()
             zic.standardError = errors
-            try zic.run()
+            try ProcessLaunch.run(zic)
             zic.waitUntilExit()
             let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             #expect(zic.terminationStatus == 0, "zic: \(message)")

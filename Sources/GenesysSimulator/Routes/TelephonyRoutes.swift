@@ -8,46 +8,8 @@ enum TelephonyRoutes {
     static let trunkMetricsPath = "/api/v2/telephony/providers/edges/trunks/metrics"
     static let phonesPath = "/api/v2/telephony/providers/edges/phones"
     static let permission = "telephony:plugin:all"
-    static let defaultPageSize = 25
     /// The SDK's limit on `edgeIds` per metrics request.
     static let maxMetricsIDs = 100
-
-    /// A page of `count` entities made by `entity`, as the `…EntityListing` models carry it.
-    static func page(
-        _ request: SimulatorRequest, path: String, count: Int, maxPageSize: Int, entity: (Int) -> [String: Any]
-    ) -> SimulatorResponse {
-        guard let pageSize = integer(request.query["pageSize"], default: defaultPageSize),
-            (1...max(1, maxPageSize)).contains(pageSize)
-        else {
-            return ErrorBodies.badRequest(
-                "Value [\(request.query["pageSize"] ?? "")] for pageSize is invalid. "
-                    + "It must be between 1 and \(maxPageSize).")
-        }
-        guard let pageNumber = integer(request.query["pageNumber"], default: 1), pageNumber >= 1 else {
-            return ErrorBodies.badRequest(
-                "Value [\(request.query["pageNumber"] ?? "")] for pageNumber is invalid. It must be greater than 0.")
-        }
-        let pageCount = (count + pageSize - 1) / pageSize
-        let start = (pageNumber - 1).multipliedReportingOverflow(by: pageSize)
-        var entities: [[String: Any]] = []
-        if !start.overflow, start.partialValue < count {
-            entities = (start.partialValue..<min(start.partialValue + pageSize, count)).map(entity)
-        }
-        func uri(_ page: Int) -> String { "\(path)?pageSize=\(pageSize)&pageNumber=\(page)" }
-        var body: [String: Any] = [
-            "entities": entities,
-            "pageSize": pageSize,
-            "pageNumber": pageNumber,
-            "total": count,
-            "pageCount": pageCount,
-            "firstUri": uri(1),
-            "selfUri": uri(pageNumber),
-            "lastUri": uri(max(pageCount, 1)),
-        ]
-        if pageNumber < pageCount { body["nextUri"] = uri(pageNumber + 1) }
-        if pageNumber > 1 { body["previousUri"] = uri(pageNumber - 1) }
-        return .json(200, body)
-    }
 
     /// The ids of a comma-separated id list (`edgeIds`, `trunkIds`), or a 400 when absent, empty or too long.
     static func ids(_ request: SimulatorRequest, _ name: String) -> Result<[String], TelephonyRouteError> {
@@ -78,12 +40,6 @@ enum TelephonyRoutes {
             return .json(200, ids.compactMap { catalog.trunkIndex($0) }.map { catalog.trunkMetricsObject($0) })
         }
     }
-
-    /// nil when present but not a decimal integer.
-    private static func integer(_ text: String?, default value: Int) -> Int? {
-        guard let text else { return value }
-        return Int(text)
-    }
 }
 
 /// A refused request's answer, carried through `Result`.
@@ -95,7 +51,7 @@ extension TelephonyRoutes: SimulatorRouteFile {
     static let routes = [
         SimulatorRoute("GET", edgesPath, permission: permission) { core, request, _, _ in
             let (catalog, maxPageSize) = core.state.withLock { ($0.telephony, $0.configuration.maxPageSize) }
-            return page(request, path: edgesPath, count: catalog.edgeCount, maxPageSize: maxPageSize) {
+            return EntityListing.page(request, path: edgesPath, count: catalog.edgeCount, maxPageSize: maxPageSize) {
                 catalog.edgeObject($0)
             }
         },
@@ -104,7 +60,7 @@ extension TelephonyRoutes: SimulatorRouteFile {
         },
         SimulatorRoute("GET", trunksPath, permission: permission) { core, request, _, _ in
             let (catalog, maxPageSize) = core.state.withLock { ($0.telephony, $0.configuration.maxPageSize) }
-            return page(request, path: trunksPath, count: catalog.trunkCount, maxPageSize: maxPageSize) {
+            return EntityListing.page(request, path: trunksPath, count: catalog.trunkCount, maxPageSize: maxPageSize) {
                 catalog.trunkObject($0)
             }
         },
@@ -115,7 +71,7 @@ extension TelephonyRoutes: SimulatorRouteFile {
             let (catalog, maxPageSize) = core.state.withLock { ($0.telephony, $0.configuration.maxPageSize) }
             // The phone's status comes only when asked for (`expand=status`), as the API sends it.
             let expanded = (request.query["expand"] ?? "").split(separator: ",").contains("status")
-            return page(request, path: phonesPath, count: catalog.phoneCount, maxPageSize: maxPageSize) {
+            return EntityListing.page(request, path: phonesPath, count: catalog.phoneCount, maxPageSize: maxPageSize) {
                 catalog.phoneObject($0, withStatus: expanded)
             }
         },

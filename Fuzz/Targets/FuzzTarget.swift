@@ -34,11 +34,14 @@ package enum FuzzTargets {
 
     /// One target per answer decoder of the registry's endpoints, named by the decoder: a new collector's endpoint
     /// brings its target with it, and only its corpus folder is added by hand.
-    static let answerDecoders: [FuzzTarget] = CollectorRegistry.endpoints.compactMap { endpoint in
-        endpoint.answer.map { decoder in
-            FuzzTarget(name: decoder.fuzzName) { data in JSONModelTargets.answer(data, decoder) }
+    /// One target per decoder: endpoints with the same answer shape share a decoder and its target.
+    static let answerDecoders: [FuzzTarget] = {
+        var seen: Set<String> = []
+        return CollectorRegistry.endpoints.compactMap { endpoint in
+            guard let decoder = endpoint.answer, seen.insert(decoder.fuzzName).inserted else { return nil }
+            return FuzzTarget(name: decoder.fuzzName) { data in JSONModelTargets.answer(data, decoder) }
         }
-    }
+    }()
 
     package static func named(_ name: String) -> FuzzTarget? { all.first { $0.name == name } }
 

@@ -10,6 +10,8 @@ package enum APIFailureReason: String, Sendable, CaseIterable {
     case serverError = "server_error"
     case network, timeout
     case malformedResponse = "malformed_response"
+    /// An asynchronous query (API usage) whose result never completed within its bound.
+    case incomplete
 }
 
 /// A failed API call, with what Genesys said and the correlation id support asks for.

@@ -41,8 +41,10 @@ package final class GenesysAPIClient: Sendable {
         try await call(endpoint, path: endpoint.path(pathParameters), query: query, body: nil)
     }
 
-    package func post(_ endpoint: Endpoint, body: [UInt8]) async throws(APIError) -> APIResult {
-        try await call(endpoint, path: endpoint.template, query: [], body: body)
+    package func post(
+        _ endpoint: Endpoint, pathParameters: [String: String] = [:], body: [UInt8]
+    ) async throws(APIError) -> APIResult {
+        try await call(endpoint, path: endpoint.path(pathParameters), query: [], body: body)
     }
 
     private func call(
@@ -123,6 +125,10 @@ package final class GenesysAPIClient: Sendable {
             )
         }
     }
+
+    /// Counts and logs a failure a collector found in an answer that arrived (an asynchronous query that failed or
+    /// never completed), then hands it back to throw.
+    package func failed(_ error: APIError) -> APIError { fail(error) }
 
     /// Counts and logs a failure, then hands it back to throw.
     private func fail(_ error: APIError) -> APIError {

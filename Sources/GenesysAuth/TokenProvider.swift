@@ -47,7 +47,7 @@ package struct TokenProviderConfiguration: Sendable {
 /// background timer), replaces it after a 401, lets concurrent callers share one token request,
 /// and backs off after failures so a bad secret never becomes a hot loop.
 package actor TokenProvider {
-    package let configuration: TokenProviderConfiguration
+    package nonisolated let configuration: TokenProviderConfiguration
     private let endpoint: TokenEndpoint
     private let metrics: TokenMetrics?
     private let logger: Logger

@@ -102,6 +102,7 @@ package enum CollectorRegistry {
         QueuePerformanceCollector.self,
         EstimatedWaitCollector.self,
         TelephonyCollector.self,
+        APIUsageCollector.self,
     ]
 
     package static var names: [String] { all.map { $0.name } }

@@ -151,6 +151,25 @@ package final class GenesysSimulator: Sendable {
         core.state.withLock { $0.telephony.edgeStatuses[index] = status }
     }
 
+    /// The org's other OAuth clients as usage queries started from now on report them.
+    package func setOtherClientUsage(_ clients: [SimulatedClientUsage]) {
+        core.state.withLock { $0.usage.otherClients = clients }
+    }
+
+    /// Fetches of a new usage query's result that answer `Running` first (`Int.max`: it never completes), and
+    /// whether new usage queries answer `Failed`.
+    package func setUsageQueries(runningFetches: Int, failing: Bool = false) {
+        core.state.withLock { state in
+            state.usage.runningFetches = max(0, runningFetches)
+            state.usage.failing = failing
+        }
+    }
+
+    /// The org's other OAuth clients as usage queries report them.
+    package func otherClientUsage() -> [SimulatedClientUsage] {
+        core.state.withLock { $0.usage.otherClients }
+    }
+
     /// Permissions the client lacks, e.g. `["routing:queue:view"]`: those endpoints answer 403 `missing.permissions`.
     package func setMissingPermissions(_ permissions: Set<String>) {
         core.state.withLock { $0.missingPermissions = permissions }

@@ -60,6 +60,7 @@ struct SimulatorState: Sendable {
     var faults = FaultBook()
     var counters = CounterRecorder()
     var requestLog = RequestLog()
+    var usage = UsageBook()
     var missingPermissions: Set<String> = []
     var tokenEndpointLatency: Duration = .zero
     private var accessTokens: [String: AccessTokenRecord] = [:]

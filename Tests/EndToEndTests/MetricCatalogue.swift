@@ -31,7 +31,12 @@ struct MetricCatalogue {
     ]
     /// Families whose values come from real time (libcurl's timings, the process) or from the build: the golden
     /// page keeps their lines and zeroes their values.
-    static let measuredFamilies: [String] = ["process_", "genesys_api_request_", "genesys_token_request_duration"]
+    /// So are the counts of this exporter's own API requests, which depend on the order the collectors ran in.
+    static let measuredFamilies: [String] = [
+        "process_", "genesys_api_request_", "genesys_token_request_duration", "genesys_api_usage_own_client_",
+        "genesys_api_usage_requests_total{client_id=\"sim-client-id\"",
+        "genesys_api_usage_responses_total{client_id=\"sim-client-id\"",
+    ]
 
     /// Opt-in series turned on, so that the reference lists their families too.
     static let optIn = ["telephony": ["phones-max": "3", "edge-metrics": "true"]]

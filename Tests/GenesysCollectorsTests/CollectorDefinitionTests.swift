@@ -29,6 +29,9 @@ struct CollectorOptionTests {
         ("estimated_wait", "media-types", "", "--collector.estimated_wait.media-types"),
         ("estimated_wait", "interval", "5s", "--collector.estimated_wait.interval"),
         ("queues", "max", "-3", "--collector.queues.max"),
+        ("api_usage", "interval", "500ms", "--collector.api_usage.interval"),
+        ("api_usage", "clients-max", "many", "--collector.api_usage.clients-max"),
+        ("api_usage", "result-timeout", "11m", "--collector.api_usage.result-timeout"),
     ])
     func test_badOptionValue_isRefused(collector: String, option: String, value: String, flag: String) throws {
         let definition = try #require(CollectorRegistry.named(collector))
@@ -44,5 +47,7 @@ struct CollectorOptionTests {
         let made = wait.make(store: MetricStore(), grant: .clientCredentials, options: ["interval": "30s"])
         #expect(made.pollInterval == .seconds(30))
         #expect(performance.make(store: MetricStore(), grant: .clientCredentials, options: [:]).pollInterval == nil)
+        let usage = try #require(CollectorRegistry.named("api_usage"))
+        #expect(usage.make(store: MetricStore(), grant: .clientCredentials, options: [:]).pollInterval == .seconds(300))
     }
 }

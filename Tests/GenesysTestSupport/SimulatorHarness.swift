@@ -14,10 +14,13 @@ extension GenesysSimulator {
         nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
         requestTimeout: Duration = .seconds(5)
     ) throws -> OrgSettings {
-        OrgSettings(
+        var settings = OrgSettings(
             token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
             requestTimeout: requestTimeout)
+        // api_usage polls every 5 minutes by default: tests that await every collector's next poll need it sooner.
+        settings.collectorOptions = ["api_usage": ["interval": "1s"]]
+        return settings
     }
 }
 

@@ -14,6 +14,12 @@ package final class CounterSeriesSet: Sendable {
         tables.add(family, increments.filter { $0.value.isFinite && $0.value >= 0 })
     }
 
+    /// Replaces the series with totals counted elsewhere (Genesys' usage counts, which start again each day): the
+    /// family stays a counter, and a lower total is a reset that `rate()` and `increase()` handle.
+    package func publishTotals(_ totals: [(labels: [(String, String)], value: Double)]) {
+        tables.replace(family, with: totals.filter { $0.value.isFinite && $0.value >= 0 })
+    }
+
     /// Drops every series whose `label` value is not in `values` (a queue that left the selection).
     package func keep(label: String, in values: Set<String>) {
         tables.keep(family, label: label, in: values)

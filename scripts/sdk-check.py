@@ -174,7 +174,8 @@ def _operations(apis_dir):
             call = re.search(r"call_api\(resource_path, '(\w+)'", chunk)
             if not resource or not call:
                 continue
-            body = re.search(r"\(self, body: '([\w\[\]]+)'", chunk)
+            # The body parameter, wherever it is in the signature (after the path parameters for the per-client usage).
+            body = re.search(r"\bbody: '([\w\[\]]+)'", chunk.split("\n", 1)[0])
             response = re.search(r"response_type=(?:'([^']+)'|None)", chunk)
             template = resource.group(1)
             key = (call.group(1), template)
@@ -412,6 +413,7 @@ def free_port():
 class API:
     def __init__(self, base, client_id, client_secret):
         self.base = base
+        self.client_id = client_id
         self.basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
 
     def request(self, method, path, token=None, body=None, form=None):
@@ -546,11 +548,33 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         ("GET", f"{edges}/trunks/metrics?trunkIds={','.join(listed['trunk'])}", client, None, 200, "every trunk"),
         ("GET", f"{edges}/trunks/metrics", client, None, 400, "no trunkIds"),
     ]
+    # API usage: both asynchronous queries, and a result of each fetched by its execution id.
+    today = int(now // 86400) * 86400
+    usage_query = {
+        "interval": f"{_iso(today)}/{_iso(now)}",
+        "granularity": "Day",
+        "metrics": ["Requests", "Status200", "Status300", "Status400", "Status429", "Status500"],
+        "groupBy": ["OAuthClientId"],
+    }
+    own_query = {key: value for key, value in usage_query.items() if key != "groupBy"}
+    own = f"/api/v2/oauth/clients/{api.client_id}/usage"
+    executions = {}
+    for kind, path, body in (("org", "/api/v2/usage/query", usage_query), ("own", f"{own}/query", own_query)):
+        status, raw = api.request("POST", path, client, body)
+        executions[kind] = json.loads(raw).get("executionId", "none") if status < 300 else "none"
+    cases += [
+        ("POST", "/api/v2/usage/query", client, usage_query, 202, "by OAuth client"),
+        ("GET", f"/api/v2/usage/query/{executions['org']}/results", client, None, 200, "complete"),
+        ("POST", f"{own}/query", client, own_query, 202, "this client"),
+        ("GET", f"{own}/query/results/{executions['own']}", client, None, 200, "complete"),
+    ]
     for method, path, token, body, expected, note in cases:
         bare = path.split("?")[0]
         operation = sdk.operation(method, bare)
         shown = re.sub(r"/queues/[0-9a-f-]{36}/", "/queues/{queueId}/", path)
         shown = re.sub(r"(edgeIds|trunkIds)=[0-9a-f,-]+", r"\1=…", shown)
+        shown = re.sub(r"/usage/query/[0-9a-f-]{36}/", "/usage/query/{executionId}/", shown)
+        shown = re.sub(r"/clients/[^/]+/usage/query(/results/[0-9a-f-]{36})?", lambda m: "/clients/{clientId}/usage/query" + ("/results/{executionId}" if m.group(1) else ""), shown)
         name = f"answer {method} {shown}" + (f" ({note})" if note else "")
         if operation is None:
             report.check(name, [f"the SDK has no operation {method} {bare}"])

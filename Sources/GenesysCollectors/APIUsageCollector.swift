@@ -17,10 +17,10 @@ struct APIUsageCollector: Collector {
             name: "interval", valueName: "duration", help: "Between polls, at least 1s (default 5m)."),
         CollectorOption(
             name: "clients-max", valueName: "n",
-            help: "Series for at most this many clients, the busiest; the rest are summed as client_id=\"other\" (50)."),
+            help: "Series for the n busiest clients; others sum as client_id=\"other\" (50)."),
         CollectorOption(
             name: "result-timeout", valueName: "duration",
-            help: "How long to wait for a usage query's result, 1s to 10m (default 1m)."),
+            help: "Wait this long for a usage query's result, 1s to 10m (default 1m)."),
     ]
     static let defaultInterval: Duration = .seconds(300)
     static let defaultResultTimeout: Duration = .seconds(60)

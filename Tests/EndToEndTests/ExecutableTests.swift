@@ -85,10 +85,12 @@ struct ExecutableTests {
                 "GET /api/v2/routing/queues", "POST /api/v2/analytics/queues/observations/query",
                 "POST /api/v2/analytics/conversations/aggregates/query", "GET /api/v2/telephony/providers/edges",
                 "GET /api/v2/telephony/providers/edges/trunks/metrics", "GET /api/v2/telephony/providers/edges/metrics",
+                "POST /api/v2/usage/query", "GET /api/v2/usage/query/{executionId}/results",
+                "POST /api/v2/oauth/clients/{clientId}/usage/query",
             ] {
                 #expect(result.stdout.contains(row), "row \(row)")
             }
-            #expect(result.stdout.contains("all 11 checks passed"), "\(result.stdout)")
+            #expect(result.stdout.contains("all 15 checks passed"), "\(result.stdout)")
             #expect(sim.counters().apiRequests(path: "/api/v2/routing/queues", status: 200) == 1)
         }
     }

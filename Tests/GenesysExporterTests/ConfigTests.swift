@@ -72,7 +72,7 @@ struct ConfigPrecedenceTests {
         #expect(configuration.orgs.first?.settings.requestTimeout == .seconds(30))
         #expect(
             configuration.orgs.first?.settings.enabledCollectors == [
-                "identity", "queues", "observations", "queue_performance", "telephony",
+                "identity", "queues", "observations", "queue_performance", "telephony", "api_usage",
             ])
         #expect(configuration.orgs.first?.settings.queueSelection.maxSeries == 500)
         #expect(configuration.orgs.first?.settings.token.grant == .clientCredentials)

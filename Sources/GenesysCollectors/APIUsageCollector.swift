@@ -148,12 +148,14 @@ struct APIUsageCollector: Collector {
             body: Self.query(from: midnight, to: now, byClient: false), timeout: settings.resultTimeout, context)
         let perClient = Self.byClient(orgRows, max: settings.clientsMax)
         let own = Self.total(ownRows)
+        // The client id joins these to the per-client series (an alert about other clients leaves this one out).
+        let ownLabels = [("client_id", context.api.tokens.configuration.clientID)]
         let clientCount = Set(orgRows.map(\.clientID)).count
         return { [self] in
             clientRequests.publishTotals(perClient.requests)
             clientResponses.publishTotals(perClient.responses)
-            ownRequests.publishTotals([([], Double(own.requests))])
-            ownResponses.publishTotals(Self.responses(own, labels: []))
+            ownRequests.publishTotals([(ownLabels, Double(own.requests))])
+            ownResponses.publishTotals(Self.responses(own, labels: ownLabels))
             clients.publish([([], Double(clientCount))])
         }
     }

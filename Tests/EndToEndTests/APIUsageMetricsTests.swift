@@ -48,6 +48,7 @@ struct APIUsageMetricsTests {
             // Only the right client id gets rows: the simulator counts the requests this exporter made today.
             #expect(own >= 1)
             #expect(scrape.samples("genesys_api_usage_own_client_responses_total").count == 5)
+            #expect(scrape.samples("genesys_api_usage_own_client_requests_total").first?.labels["client_id"] == ownID)
             #expect(scrape.value("genesys_api_usage_clients") == 4)
         }
     }

@@ -13,6 +13,7 @@
 #   TOKEN_TTL (simulator token lifetime in s, default 86399), READY_TIMEOUT (s, default 600),
 #   BIN_DIR (use genesys-exporter and genesys-simulator from there instead of building release).
 #   COLLECTORS (e.g. "identity, queues": every org polls only those; default the collectors on by default).
+#   EDGES, TRUNKS, PHONES (telephony per org, 0...100000; default 5, 20 and 500).
 #   Quick run: ORGS=5 QUEUES=10 BENCH_SECONDS=20 benchmarks/orgs.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +37,12 @@ number BENCH_SECONDS "$seconds" 1 86400
 number SINGLES "$singles" 0 1000
 number TOKEN_TTL "$token_ttl" 1 1000000
 number READY_TIMEOUT "$ready_timeout" 1 86400
+edges=${EDGES:-5}
+trunks=${TRUNKS:-20}
+phones=${PHONES:-500}
+number EDGES "$edges" 0 100000
+number TRUNKS "$trunks" 0 100000
+number PHONES "$phones" 0 100000
 [ "$singles" -le "$orgs" ] || singles=$orgs
 single_seconds=${SINGLE_SECONDS:-$(( seconds < 60 ? seconds : 60 ))}
 number SINGLE_SECONDS "$single_seconds" 1 86400
@@ -111,7 +118,8 @@ mib() { awk -v kib="$1" 'BEGIN { printf "%.1f", kib / 1024 }'; }
 human_bytes() { awk -v b="$1" 'BEGIN { if (b >= 1048576) printf "%.2f MB", b / 1048576; else printf "%.1f kB", b / 1024 }'; }
 
 # --- simulator: ORGS orgs in one process, and the exporter config it writes -------------------------------------
-"$simulator_bin" --orgs "$orgs" --queues "$queues" --moving --token-ttl "$token_ttl" \
+"$simulator_bin" --orgs "$orgs" --queues "$queues" --edges "$edges" --trunks "$trunks" --phones "$phones" --moving \
+  --token-ttl "$token_ttl" \
   --orgs-file "$work/orgs.yml" >"$work/simulator.log" 2>&1 &
 simulator_pid=$!
 pids+=("$simulator_pid")
@@ -129,8 +137,8 @@ if [ -n "${COLLECTORS:-}" ]; then
   { printf 'defaults:\n  collectors: [%s]\n' "$COLLECTORS"; cat "$work/orgs.yml"; } >"$work/orgs.yml.new"
   mv "$work/orgs.yml.new" "$work/orgs.yml"
 fi
-echo "simulator: $orgs orgs x $queues queues (moving), token TTL $token_ttl s, pid $simulator_pid; config $work/orgs.yml" >&2
-echo "collectors: ${COLLECTORS:-the defaults (identity, queues, observations, queue_performance)}" >&2
+echo "simulator: $orgs orgs x $queues queues (moving), $edges edges, $trunks trunks, $phones phones, token TTL $token_ttl s, pid $simulator_pid; config $work/orgs.yml" >&2
+echo "collectors: ${COLLECTORS:-the defaults (identity, queues, observations, queue_performance, telephony, api_usage)}" >&2
 
 # --- one multi-org exporter ------------------------------------------------------------------------------------
 port=$(free_port)

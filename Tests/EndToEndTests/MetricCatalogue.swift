@@ -28,6 +28,12 @@ struct MetricCatalogue {
     /// The label naming one entity, and the entity, in order of precedence.
     static let entityLabels = [
         ("queue_id", "queue"), ("edge_id", "edge"), ("trunk_id", "trunk"), ("phone_id", "phone"), ("site_id", "site"),
+        ("client_id", "client"),
+    ]
+    /// Families with an entity label that name one entity per org: the exporter's own OAuth client.
+    static let onePerOrg: Set<String> = [
+        "genesys_identity_info", "genesys_api_usage_own_client_requests_total",
+        "genesys_api_usage_own_client_responses_total",
     ]
     /// Families whose values come from real time (libcurl's timings, the process) or from the build: the golden
     /// page keeps their lines and zeroes their values.
@@ -110,7 +116,7 @@ struct MetricCatalogue {
             // A histogram's series is its label set without `le`.
             var series: Set<[String: String]> = []
             let labelNames = Set(samples.flatMap { $0.labels.keys }).subtracting(["le"]).sorted()
-            let entity = entityLabels.first { labelNames.contains($0.0) }
+            let entity = onePerOrg.contains(name) ? nil : entityLabels.first { labelNames.contains($0.0) }
             var byEntity: [String: Set<[String: String]>] = [:]
             for sample in samples {
                 var labels = sample.labels
@@ -176,7 +182,8 @@ struct MetricCatalogue {
             **Series** is the cardinality: *per queue* for families with a `queue_id` label (the most one queue has;
             multiply by the selected queues, at most `--collector.queues.max`), likewise *per edge*, *per trunk* (at
             most `--collector.telephony.trunks-max`), *per phone* (at most `--collector.telephony.phones-max`) and
-            *per site* for the telephony ids, *per org* otherwise. With `--config.file`
+            *per site* for the telephony ids, *per client* for OAuth clients (at most
+            `--collector.api_usage.clients-max` + 1), *per org* otherwise. With `--config.file`
             every `genesys_` family except the exporter-wide ones (`genesys_exporter_build_info`,
             `genesys_exporter_config_*`, `genesys_exporter_orgs`, `genesys_web_*`) gets an `org` label: multiply by the
             orgs. **Permission** is what the collector's endpoints need; a collector without it reports

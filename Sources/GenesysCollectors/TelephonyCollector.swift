@@ -4,6 +4,7 @@ import GenesysBase
 import GenesysJSON
 import GenesysTelemetry
 import Prometheus
+import Synchronization
 
 /// Telephony: edges by online status and status code, trunks connected and in service with their calls in
 /// progress, and phones counted by site and operational status. An org without edges, trunks or phones pays one
@@ -22,7 +23,15 @@ struct TelephonyCollector: Collector {
         CollectorOption(
             name: "edge-metrics", valueName: "bool",
             help: "true: also poll edge CPU, memory and disk (default false)."),
+        CollectorOption(
+            name: "phones-interval", valueName: "duration",
+            help: "List phones at most this often, at least 1s (default 5m)."),
     ]
+    /// The phone listing is the costly part (a request per 100 phones, and the longest answers): phones are listed
+    /// at most this often, while edges and trunks follow the collector's interval.
+    static let defaultPhonesInterval: Duration = .seconds(300)
+    /// The phone fields the collector reads: `fields` keeps Genesys from sending lines, settings and capabilities.
+    static let phoneFields = "id,name,site,status"
     /// Entities per listing page, and ids per metrics request (the SDK's limit for `edgeIds`).
     static let pageSize = 100
     static let idsPerRequest = 100
@@ -36,6 +45,7 @@ struct TelephonyCollector: Collector {
         var phonesMax = 0
         var trunksMax = 500
         var edgeMetrics = false
+        var phonesInterval = TelephonyCollector.defaultPhonesInterval
     }
 
     let endpoints: [Endpoint]
@@ -56,6 +66,7 @@ struct TelephonyCollector: Collector {
     private let edgeMemoryAvailable: GaugeSeriesSet
     private let edgeDiskTotal: GaugeSeriesSet
     private let edgeDiskAvailable: GaugeSeriesSet
+    private let phoneCache = PhoneSeriesCache()
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] {
         [.telephonyEdges, .telephonyTrunks, .telephonyTrunkMetrics, .telephonyPhones, .telephonyEdgeMetrics]
@@ -79,7 +90,7 @@ struct TelephonyCollector: Collector {
             guard let id = try? listing.json.elements("entities").first?.string("id") else { return nil }
             return try await api.get(endpoint, query: [("trunkIds", id)])
         case .telephonyPhones:
-            return try await api.get(endpoint, query: first + [("expand", "status")])
+            return try await api.get(endpoint, query: first + [("expand", "status"), ("fields", phoneFields)])
         default:
             return try await api.get(endpoint, query: first)
         }
@@ -107,6 +118,14 @@ struct TelephonyCollector: Collector {
                     reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
             }
             settings.interval = value
+        }
+        if let text = options["phones-interval"] {
+            guard let value = DurationParser.parse(text), value >= .seconds(1) else {
+                throw .invalid(
+                    setting: "--collector.\(name).phones-interval",
+                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
+            }
+            settings.phonesInterval = value
         }
         if let text = options["edge-metrics"] {
             switch text.lowercased() {
@@ -164,6 +183,7 @@ struct TelephonyCollector: Collector {
     }
 
     typealias Series = [(labels: [(String, String)], value: Double)]
+    typealias PhoneSeries = (counts: Series, perPhone: Series)
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
         let edgeList = try await Self.list(.telephonyEdges, context) { json throws(JSONDecodingError) in
@@ -172,13 +192,20 @@ struct TelephonyCollector: Collector {
         let trunkList = try await Self.list(.telephonyTrunks, context) { json throws(JSONDecodingError) in
             try TelephonyTrunk(json)
         }
-        let phoneList = try await Self.list(.telephonyPhones, context, query: [("expand", "status")]) {
-            json throws(JSONDecodingError) in try TelephonyPhone(json)
+        let phoneSeries: PhoneSeries
+        if let recent = phoneCache.recent(at: context.clock.now, within: settings.phonesInterval) {
+            phoneSeries = recent
+        } else {
+            let phoneList = try await Self.list(
+                .telephonyPhones, context, query: [("expand", "status"), ("fields", Self.phoneFields)]
+            ) { json throws(JSONDecodingError) in try TelephonyPhone(json) }
+            // No per-phone series is the default, not a cap worth a log line.
+            let selectedPhones = Self.capped(
+                phoneList, settings.phonesMax, "phones-max", context, quiet: settings.phonesMax == 0)
+            phoneSeries = Self.phoneSeries(phoneList, selected: selectedPhones)
+            phoneCache.store(phoneSeries, at: context.clock.now)
         }
         let selectedTrunks = Self.capped(trunkList, settings.trunksMax, "trunks-max", context)
-        // No per-phone series is the default, not a cap worth a log line.
-        let selectedPhones = Self.capped(
-            phoneList, settings.phonesMax, "phones-max", context, quiet: settings.phonesMax == 0)
         var calls: [String: TrunkCalls] = [:]
         for batch in Self.batches(selectedTrunks.map(\.id)) {
             let result = try await context.api.get(.telephonyTrunkMetrics, query: [("trunkIds", batch)])
@@ -197,7 +224,6 @@ struct TelephonyCollector: Collector {
         }
         let edgeSeries = Self.edgeSeries(edgeList)
         let trunkSeries = Self.trunkSeries(trunkList, selected: selectedTrunks, calls: calls)
-        let phoneSeries = Self.phoneSeries(phoneList, selected: selectedPhones)
         let resourceSeries = Self.resourceSeries(edgeList, resources)
         return { [self] in
             edges.publish(edgeSeries.counts)
@@ -408,4 +434,21 @@ extension Endpoint {
         answer: AnswerDecoder(fuzzName: "phone-page") { json throws(JSONDecodingError) in
             try TelephonyPage(json) { element throws(JSONDecodingError) in try TelephonyPhone(element) }
         })
+}
+
+/// The phone series of the last phone listing and when it was made: polls in between reuse them.
+final class PhoneSeriesCache: Sendable {
+    private let last = Mutex<(series: TelephonyCollector.PhoneSeries, at: ContinuousClock.Instant)?>(nil)
+
+    /// The last listing's series when it is younger than `interval`.
+    func recent(at now: ContinuousClock.Instant, within interval: Duration) -> TelephonyCollector.PhoneSeries? {
+        last.withLock { last in
+            guard let last, now - last.at < interval else { return nil }
+            return last.series
+        }
+    }
+
+    func store(_ series: TelephonyCollector.PhoneSeries, at now: ContinuousClock.Instant) {
+        last.withLock { $0 = (series, now) }
+    }
 }

@@ -24,7 +24,9 @@ struct TelephonyMetricsTests {
         { sim in
             var settings = try sim.orgSettings(pollInterval: pollInterval, collectors: collectors)
             // A poll a second, so that a test sees a change or a fault cleared soon.
-            settings.collectorOptions = ["telephony": ["interval": "1s"].merging(options) { $1 }]
+            settings.collectorOptions = [
+                "telephony": ["interval": "1s", "phones-interval": "1s"].merging(options) { $1 }
+            ]
             return settings
         }
     }
@@ -176,6 +178,27 @@ struct TelephonyMetricsTests {
             let batches = sim.requestLog().filter { $0.path == Self.trunkMetrics }.compactMap { $0.query["trunkIds"] }
             #expect(batches.allSatisfy { $0.split(separator: ",").count <= 100 })
             #expect(Set(batches.flatMap { $0.split(separator: ",") }).count == 150)
+        }
+    }
+
+    /// Phones are listed at most every `phones-interval` (5 minutes by default; 1 s in the other tests), with only
+    /// the fields read; edges and trunks at every poll.
+    @Test func test_phones_areListedAtTheirOwnSlowerInterval_withOnlyTheFieldsRead() async throws {
+        try await withExporter(settings: Self.settings(["phones-interval": "5m"])) { sim, exporter in
+            try await awaitCondition("three trunk listings") {
+                sim.requestLog().filter { $0.path == Self.trunks }.count >= 3
+            }
+            let phoneRequests = sim.requestLog().filter { $0.path == Self.phones }
+            #expect(phoneRequests.count == 1, "one page of 20 phones, once")
+            #expect(phoneRequests.first?.query["fields"] == "id,name,site,status")
+            #expect(phoneRequests.first?.query["expand"] == "status")
+            let scrape = try await exporter.scrape()
+            #expect(scrape.sum("genesys_phones") == 20, "the counts stay between listings")
+        }
+        try await withExporter(settings: Self.settings(["phones-interval": "1s"])) { sim, _ in
+            try await awaitCondition("phones listed again") {
+                sim.requestLog().filter { $0.path == Self.phones }.count >= 2
+            }
         }
     }
 

@@ -30,6 +30,7 @@ struct CollectorOptionTests {
         ("estimated_wait", "interval", "5s", "--collector.estimated_wait.interval"),
         ("queues", "max", "-3", "--collector.queues.max"),
         ("api_usage", "interval", "500ms", "--collector.api_usage.interval"),
+        ("telephony", "phones-interval", "0s", "--collector.telephony.phones-interval"),
         ("api_usage", "clients-max", "many", "--collector.api_usage.clients-max"),
         ("api_usage", "result-timeout", "11m", "--collector.api_usage.result-timeout"),
     ])

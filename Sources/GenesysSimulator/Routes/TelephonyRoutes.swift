@@ -71,8 +71,12 @@ extension TelephonyRoutes: SimulatorRouteFile {
             let (catalog, maxPageSize) = core.state.withLock { ($0.telephony, $0.configuration.maxPageSize) }
             // The phone's status comes only when asked for (`expand=status`), as the API sends it.
             let expanded = (request.query["expand"] ?? "").split(separator: ",").contains("status")
+            // `fields` keeps only the listed properties (and the id), as the API does.
+            let fields = request.query["fields"].map { Set($0.split(separator: ",").map(String.init) + ["id"]) }
             return EntityListing.page(request, path: phonesPath, count: catalog.phoneCount, maxPageSize: maxPageSize) {
-                catalog.phoneObject($0, withStatus: expanded)
+                let phone = catalog.phoneObject($0, withStatus: expanded)
+                guard let fields else { return phone }
+                return phone.filter { fields.contains($0.key) }
             }
         },
     ]

@@ -41,11 +41,16 @@ package struct CollectorOption: Sendable, Equatable {
     package let help: String
 }
 
-/// What `check` learns from one request that a later one needs (a queue to observe).
+/// What `check` learns from one request that a later one needs (a queue to observe), and the collectors' option
+/// values it may need (the status page's URL).
 package struct CheckProbe: Sendable {
     package var firstQueueID: String?
+    /// `--collector.<name>.<option>` values by collector name, as the org's settings hold them.
+    package var collectorOptions: [String: [String: String]]
 
-    package init() {}
+    package init(collectorOptions: [String: [String: String]] = [:]) {
+        self.collectorOptions = collectorOptions
+    }
 }
 
 /// What a collector is, declared in its own file: the exporter derives its flags (`--[no-]collector.<name>`, its
@@ -102,6 +107,7 @@ package enum CollectorRegistry {
         QueuePerformanceCollector.self,
         EstimatedWaitCollector.self,
         TelephonyCollector.self,
+        StatusPageCollector.self,
     ]
 
     package static var names: [String] { all.map { $0.name } }

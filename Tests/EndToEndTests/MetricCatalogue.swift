@@ -28,6 +28,7 @@ struct MetricCatalogue {
     /// The label naming one entity, and the entity, in order of precedence.
     static let entityLabels = [
         ("queue_id", "queue"), ("edge_id", "edge"), ("trunk_id", "trunk"), ("phone_id", "phone"), ("site_id", "site"),
+        ("component", "component"),
     ]
     /// Families whose values come from real time (libcurl's timings, the process) or from the build: the golden
     /// page keeps their lines and zeroes their values.
@@ -75,7 +76,7 @@ struct MetricCatalogue {
             configuration, clock: clock,
             settings: {
                 var settings = try $0.orgSettings(collectors: collectors)
-                settings.collectorOptions = Self.optIn
+                settings.collectorOptions.merge(Self.optIn) { $1 }
                 return settings
             }
         ) {
@@ -171,7 +172,8 @@ struct MetricCatalogue {
             **Series** is the cardinality: *per queue* for families with a `queue_id` label (the most one queue has;
             multiply by the selected queues, at most `--collector.queues.max`), likewise *per edge*, *per trunk* (at
             most `--collector.telephony.trunks-max`), *per phone* (at most `--collector.telephony.phones-max`) and
-            *per site* for the telephony ids, *per org* otherwise. With `--config.file`
+            *per site* for the telephony ids, *per component* for the status page's (at most 100, those of the org's
+            region or `--collector.status_page.components`), *per org* otherwise. With `--config.file`
             every `genesys_` family except the exporter-wide ones (`genesys_exporter_build_info`,
             `genesys_exporter_config_*`, `genesys_exporter_orgs`, `genesys_web_*`) gets an `org` label: multiply by the
             orgs. **Permission** is what the collector's endpoints need; a collector without it reports
@@ -226,6 +228,8 @@ struct MetricCatalogue {
                 }
             }
         }
+        // The status page is another host's public page, called without the org's token.
+        if permissions.isEmpty && name == "status_page" { return "none: a public page, called without the token" }
         return permissions.isEmpty ? "none beyond a valid token" : permissions.map { "`\($0)`" }.joined(separator: ", ")
     }
 }

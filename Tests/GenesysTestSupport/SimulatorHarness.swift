@@ -8,7 +8,8 @@ import GenesysHTTP
 import GenesysSimulator
 
 extension GenesysSimulator {
-    /// Org settings pointing at this simulator, with a short poll interval for tests.
+    /// Org settings pointing at this simulator, with a short poll interval for tests. The status page is the
+    /// simulator's too (its `Americas (US East)` group: a loopback API URL names no region).
     package func orgSettings(
         pollInterval: Duration = .milliseconds(200), collectors: Set<String> = CollectorRegistry.enabledByDefault,
         nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
@@ -16,8 +17,14 @@ extension GenesysSimulator {
     ) throws -> OrgSettings {
         OrgSettings(
             token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
+            collectorOptions: ["status_page": statusPageOptions],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
             requestTimeout: requestTimeout)
+    }
+
+    /// The status page collector's options for this simulator's page and its `Americas (US East)` group.
+    package var statusPageOptions: [String: String] {
+        ["url": baseURL, "components": "Americas (US East)"]
     }
 }
 

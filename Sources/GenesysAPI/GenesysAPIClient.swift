@@ -63,7 +63,8 @@ package final class GenesysAPIClient: Sendable {
             var headers = [("Authorization", "Bearer \(token.value.exposedValue)"), ("Accept", "application/json")]
             if body != nil { headers.append(("Content-Type", "application/json")) }
             let response = try await send(
-                endpoint, HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout))
+                endpoint, HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout)
+            )
             if let window = APIMetrics.rateLimit(response.headers) {
                 rateLimit.record(count: window.count, allowed: window.allowed)
             }

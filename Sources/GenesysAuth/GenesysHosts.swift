@@ -39,7 +39,9 @@ package struct GenesysHosts: Sendable, Equatable {
         switch ParsedURL.parse(raw) {
         case .success(let parsed): url = parsed
         case .failure(let rejection):
-            throw .invalid(setting: setting, reason: "'\(ParsedURL.printable(raw))' \(rejection.reason)")
+            // A URL with user info holds credentials: never quote it.
+            let shown = raw.contains("@") ? "<redacted>" : ParsedURL.printable(raw)
+            throw .invalid(setting: setting, reason: "'\(shown)' \(rejection.reason)")
         }
         if url.scheme == "http" && !url.isLoopback {
             throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")

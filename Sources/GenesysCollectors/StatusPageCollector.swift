@@ -9,17 +9,15 @@ import GenesysTelemetry
 /// it calls a host outside the org's region, without the org's token (`GenesysAPIClient.getPublic`).
 struct StatusPageCollector: Collector {
     static let name = "status_page"
-    static let help = "Genesys' status page for the org's region (off: calls status.mypurecloud.com, another host)."
+    static let help = "Genesys' status page, org's region (off: another host, no token)."
     static let enabledByDefault = false
     static let options = [
         CollectorOption(
-            name: "url", valueName: "url",
-            help: "The status page, https (http only on loopback) (default https://status.mypurecloud.com)."),
+            name: "url", valueName: "url", help: "Status page URL, https (default https://status.mypurecloud.com)."),
         CollectorOption(name: "interval", valueName: "duration", help: "Between polls, at least 1s (default 5m)."),
         CollectorOption(
             name: "components", valueName: "names",
-            help:
-                "Comma-separated group or component names, or *, to report (default: the group of the org's region)."),
+            help: "Comma-separated group or component names, or * (default: region's)."),
     ]
     static let defaultURL = "https://status.mypurecloud.com"
     /// Components reported at most; the rest are left out with a log line (a region group has a few dozen).
@@ -255,7 +253,7 @@ struct StatusPageCollector: Collector {
     static func incidentSeries(_ list: [StatusPageSummary.Incident], concerning ids: Set<String>) -> Series {
         var counts: [String: Int] = [:]
         for incident in list where !["resolved", "postmortem"].contains(incident.status ?? "") {
-            guard incident.componentIDs.isEmpty || incident.componentIDs.contains(where: ids.contains) else {
+            guard incident.componentIDs.isEmpty || incident.componentIDs.contains(where: { ids.contains($0) }) else {
                 continue
             }
             counts[StatusPageValues.label(incident.impact, StatusPageValues.impacts), default: 0] += 1

@@ -24,7 +24,7 @@ struct SimulatorRoute: Sendable {
     var isTemplate: Bool { path.text.contains("{") }
 
     /// A route anyone may call: no bearer token is asked for (one sent is ignored), nothing is rate limited.
-    static func `public`(
+    static func unauthenticated(
         _ method: String, _ path: String,
         handler: @escaping @Sendable (SimulatorCore, SimulatorRequest) -> SimulatorResponse
     ) -> SimulatorRoute {

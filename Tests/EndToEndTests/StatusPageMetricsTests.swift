@@ -47,8 +47,9 @@ struct StatusPageMetricsTests {
             }
             #expect(scrape.samples("genesys_status_page_indicator").count == Self.indicators.count)
             #expect(scrape.value("genesys_status_page_indicator", ["indicator": "none"]) == 1)
-            #expect(scrape.samples("genesys_status_page_incidents").map { $0.labels["impact"] ?? "" }.sorted()
-                == Self.impacts.sorted())
+            #expect(
+                scrape.samples("genesys_status_page_incidents").map { $0.labels["impact"] ?? "" }.sorted()
+                    == Self.impacts.sorted())
             #expect(scrape.sum("genesys_status_page_incidents") == 0)
         }
     }
@@ -66,10 +67,12 @@ struct StatusPageMetricsTests {
             }
             #expect(Self.polled(scrape))
             #expect(
-                scrape.value("genesys_status_page_component_status", ["component": "Analytics", "status": "major_outage"])
+                scrape.value(
+                    "genesys_status_page_component_status", ["component": "Analytics", "status": "major_outage"])
                     == 1)
             #expect(
-                scrape.value("genesys_status_page_component_status", ["component": "Analytics", "status": "operational"])
+                scrape.value(
+                    "genesys_status_page_component_status", ["component": "Analytics", "status": "operational"])
                     == 0)
             #expect(scrape.samples("genesys_status_page_component_status", ["component": "Architect"]).count == 6)
             #expect(
@@ -146,7 +149,8 @@ struct StatusPageMetricsTests {
             sim.setStatusPageComponentStatus(group: Self.region, component: "Analytics", "degraded_performance")
             _ = try await exporter.scrape(until: "Analytics degraded") {
                 $0.value(
-                    "genesys_status_page_component_status", ["component": "Analytics", "status": "degraded_performance"])
+                    "genesys_status_page_component_status",
+                    ["component": "Analytics", "status": "degraded_performance"])
                     == 1
             }
             sim.setStatusPageMaintenance(true)
@@ -157,7 +161,8 @@ struct StatusPageMetricsTests {
             }
             #expect(
                 scrape.value(
-                    "genesys_status_page_component_status", ["component": "Analytics", "status": "degraded_performance"])
+                    "genesys_status_page_component_status",
+                    ["component": "Analytics", "status": "degraded_performance"])
                     == 1, "the last values stay")
             #expect(scrape.samples("genesys_status_page_component_status").count == 8 * Self.statuses.count)
             sim.setStatusPageMaintenance(false)
@@ -173,11 +178,13 @@ struct StatusPageMetricsTests {
             }
             let log = sim.requestLog()
             let pageRequests = log.filter { $0.path == Self.summary }
+            let pageRequestsWithToken = pageRequests.filter { $0.hadAuthorization }
             #expect(!pageRequests.isEmpty)
-            #expect(pageRequests.allSatisfy { !$0.hadAuthorization })
+            #expect(pageRequestsWithToken.isEmpty)
             let queueRequests = log.filter { $0.path == "/api/v2/routing/queues" }
+            let queueRequestsWithoutToken = queueRequests.filter { !$0.hadAuthorization }
             #expect(!queueRequests.isEmpty)
-            #expect(queueRequests.allSatisfy(\.hadAuthorization), "the log does see the API's token")
+            #expect(queueRequestsWithoutToken.isEmpty, "the log sees the API's token")
         }
     }
 

@@ -68,14 +68,16 @@ struct StatusPageSelectionTests {
         let named = StatusPageCollector.select(summary, names: ["Genesys AppFoundry"])
         #expect(named.components.map(\.component.id) == ["c4"])
         #expect(named.components.first?.group == "")
-        #expect(StatusPageCollector.select(summary, names: ["Analytics"]).components.map(\.component.id) == ["c1", "c3"])
+        #expect(
+            StatusPageCollector.select(summary, names: ["Analytics"]).components.map(\.component.id) == ["c3", "c1"])
         #expect(StatusPageCollector.select(summary, names: ["*"]).components.count == 4)
         #expect(StatusPageCollector.select(summary, names: ["EMEA (Frankfurt)"]).components.isEmpty)
     }
 
     @Test func test_selection_isCappedInNameOrder() throws {
         let members = (0..<150).map { #"{"id": "c\#($0)", "name": "C\#(1000 + $0)", "group_id": "g"}"# }
-        let text = #"{"page": {}, "components": [{"id": "g", "name": "G", "group": true}, "#
+        let text =
+            #"{"page": {}, "components": [{"id": "g", "name": "G", "group": true}, "#
             + members.joined(separator: ",") + "]}"
         let selection = StatusPageCollector.select(try Self.summary(text), names: ["G"])
         #expect(selection.components.count == StatusPageCollector.mostComponents)

@@ -7,7 +7,7 @@ enum StatusPageRoutes {
 
 extension StatusPageRoutes: SimulatorRouteFile {
     static let routes = [
-        SimulatorRoute.public("GET", summaryPath) { core, _ in
+        SimulatorRoute.unauthenticated("GET", summaryPath) { core, _ in
             let page = core.state.withLock { $0.statusPage }
             return page.maintenance ? page.maintenancePage() : .json(200, page.summaryObject())
         }
@@ -154,19 +154,19 @@ package struct SimulatedStatusPage: Sendable {
         let impacts = ["none": 0, "minor": 1, "major": 2, "critical": 3]
         let open = incidents.filter { !["resolved", "postmortem"].contains($0.status) }
         let worst = open.map { impacts[$0.impact] ?? 1 }.max() ?? 0
-        let statuses = Set(statuses.values)
+        let current = Set(statuses.values)
         if worst == 3 { return ("critical", "Major System Outage") }
-        if worst == 2 || statuses.contains("major_outage") { return ("major", "Partial System Outage") }
-        if worst == 1 || statuses.contains("partial_outage") || statuses.contains("degraded_performance") {
+        if worst == 2 || current.contains("major_outage") { return ("major", "Partial System Outage") }
+        if worst == 1 || current.contains("partial_outage") || current.contains("degraded_performance") {
             return ("minor", "Minor Service Outage")
         }
-        if statuses.contains("under_maintenance") { return ("maintenance", "Service Under Maintenance") }
+        if current.contains("under_maintenance") { return ("maintenance", "Service Under Maintenance") }
         return ("none", "All Systems Operational")
     }
 
     func summaryObject() -> [String: Any] {
         let components = componentObjects()
-        let (indicator, description) = indicator()
+        let overall = indicator()
         return [
             "page": [
                 "id": Self.pageID, "name": "Genesys Cloud", "url": "https://status.mypurecloud.com",
@@ -175,7 +175,7 @@ package struct SimulatedStatusPage: Sendable {
             "components": components,
             "incidents": incidents.enumerated().map { incidentObject($0.offset, $0.element, components: components) },
             "scheduled_maintenances": [Any](),
-            "status": ["indicator": indicator, "description": description],
+            "status": ["indicator": overall.indicator, "description": overall.description],
         ]
     }
 

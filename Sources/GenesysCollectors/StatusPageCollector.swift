@@ -32,6 +32,8 @@ struct StatusPageCollector: Collector {
 
     let endpoints: [Endpoint] = [.statusPageSummary]
     let pollInterval: Duration?
+    /// Another host: its runs say nothing about the org's API (`genesys_up`) and spend none of its rate limit.
+    let callsGenesysAPI = false
     private let settings: Settings
     private let componentStatus: GaugeSeriesSet
     private let incidents: GaugeSeriesSet

@@ -188,6 +188,26 @@ struct StatusPageMetricsTests {
         }
     }
 
+    /// The status page is not the org's API: its failures never down `genesys_up`, its successes never raise it.
+    @Test func test_statusPage_neverSpeaksForGenesysUp() async throws {
+        try await withExporter(settings: Self.settings(collectors: ["status_page", "queues"])) { sim, exporter in
+            sim.inject(.connectionReset, path: Self.summary)
+            let blocked = try await exporter.scrape(until: "two unreachable status pages") {
+                $0.collectorUp("queues") == 1 && $0.collectorUp("status_page") == 0
+                    && $0.sum("genesys_api_failures_total", ["endpoint": Self.summary, "reason": "network"]) >= 2
+            }
+            #expect(blocked.value("genesys_up") == 1)
+            sim.clearFaults()
+            sim.inject(.connectionReset, path: "/api/v2/routing/queues")
+            let before = sim.requestLog().filter { $0.path == Self.summary }.count
+            let unreachable = try await exporter.scrape(until: "an unreachable API while the status page answers") {
+                $0.collectorUp("queues") == 0 && Self.polled($0)
+                    && sim.requestLog().filter { $0.path == Self.summary }.count >= before + 2
+            }
+            #expect(unreachable.value("genesys_up") == 0)
+        }
+    }
+
     /// The URL follows the API URL's rules, refused at start with the flag named; so are a bad interval or list.
     @Test(arguments: [
         ("url", "http://status.example.com", "plain http is allowed only for loopback hosts"),

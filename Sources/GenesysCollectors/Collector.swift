@@ -90,8 +90,8 @@ package protocol Collector: CollectorDefinition {
     var endpoints: [Endpoint] { get }
     /// Its own interval between polls; nil for the exporter's `--poll.interval`.
     var pollInterval: Duration? { get }
-    /// False for a collector that calls another host (the status page): its runs leave `genesys_up` and readiness's
-    /// "a collector succeeded" alone, and the org's rate-limit headroom does not slow it.
+    /// False for a collector that calls another host (the status page): its runs leave `genesys_up` alone, and the
+    /// org's rate-limit headroom does not slow it.
     var callsGenesysAPI: Bool { get }
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication
 }

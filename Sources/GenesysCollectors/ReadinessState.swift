@@ -9,10 +9,9 @@ package struct ReadinessState: Sendable {
 
     package init(pending: Set<String> = []) { self.pending = pending }
 
-    /// `callsGenesysAPI` false: its success does not show that the org's API works (the status page).
-    package mutating func finished(_ collector: String, failure: String?, callsGenesysAPI: Bool = true) {
+    package mutating func finished(_ collector: String, failure: String?) {
         pending.remove(collector)
-        if failure == nil && callsGenesysAPI { anySucceeded = true }
+        if failure == nil { anySucceeded = true }
         // Served on /-/ready: upstream text in it is stripped like every response excerpt.
         lastFailure = failure.map { SafeExcerpt.of($0, limit: 1000) } ?? lastFailure
     }

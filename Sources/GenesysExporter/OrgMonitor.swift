@@ -115,7 +115,7 @@ package final class OrgMonitor: Sendable {
                         collector.name, succeeded: true, reachedAPI: callsAPI ? true : nil, took: took,
                         at: clock.unixNow)
                 }
-                readiness.withLock { $0.finished(collector.name, failure: nil, callsGenesysAPI: callsAPI) }
+                readiness.withLock { $0.finished(collector.name, failure: nil) }
                 logger.debug(
                     "collector succeeded",
                     metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])

@@ -64,20 +64,9 @@ package final class GenesysAPIClient: Sendable {
             }
             var headers = [("Authorization", "Bearer \(token.value.exposedValue)"), ("Accept", "application/json")]
             if body != nil { headers.append(("Content-Type", "application/json")) }
-            let response: HTTPResponse
-            do {
-                response = try await http.send(
-                    HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout))
-            } catch {
-                let reason: APIFailureReason =
-                    switch error {
-                    case .timeout: .timeout
-                    case .responseTooLarge: .malformedResponse  // an answer arrived, just not one the API sends
-                    default: .network
-                    }
-                throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
-            }
-            metrics?.recordResponse(endpoint, response)
+            let response = try await send(
+                endpoint, HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout)
+            )
             if let window = APIMetrics.rateLimit(response.headers) {
                 rateLimit.record(count: window.count, allowed: window.allowed)
             }
@@ -98,15 +87,56 @@ package final class GenesysAPIClient: Sendable {
             guard (200..<300).contains(response.status) else {
                 throw fail(Self.classify(endpoint: endpoint, response: response, correlationID: correlationID))
             }
-            do {
-                return APIResult(json: try JSONParser.document(response.body), response: response)
-            } catch {
-                throw fail(
-                    APIError(
-                        endpoint: endpoint, reason: .malformedResponse, status: response.status,
-                        message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))",
-                        correlationID: correlationID))
-            }
+            return try parse(endpoint, response, correlationID: correlationID)
+        }
+    }
+
+    /// GET of an absolute URL on another host, without the org's token: for public pages such as Genesys' status
+    /// page, which must never see the bearer token. The same HTTP client (TLS, CA file, response-size cap), timeout,
+    /// `genesys_api_*` metrics by the endpoint's template and failure classification as `get`; no 401 retry (there
+    /// is no token to renew) and no rate-limit bookkeeping (another host's budget).
+    package func getPublic(_ endpoint: Endpoint, url: String) async throws(APIError) -> APIResult {
+        let response = try await send(
+            endpoint,
+            HTTPRequest(
+                method: endpoint.method, url: url, headers: [("Accept", "application/json")], body: nil,
+                timeout: timeout))
+        guard (200..<300).contains(response.status) else {
+            throw fail(Self.classify(endpoint: endpoint, response: response, correlationID: nil))
+        }
+        return try parse(endpoint, response, correlationID: nil)
+    }
+
+    /// Sends one request and records its response; a transport failure is a counted failure.
+    private func send(_ endpoint: Endpoint, _ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
+        let response: HTTPResponse
+        do {
+            response = try await http.send(request)
+        } catch {
+            let reason: APIFailureReason =
+                switch error {
+                case .timeout: .timeout
+                case .responseTooLarge: .malformedResponse  // an answer arrived, just not one the API sends
+                default: .network
+                }
+            throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
+        }
+        metrics?.recordResponse(endpoint, response)
+        return response
+    }
+
+    /// A 2xx answer's JSON; a body that is not JSON (an HTML maintenance or proxy page) is `malformed_response`.
+    private func parse(
+        _ endpoint: Endpoint, _ response: HTTPResponse, correlationID: String?
+    ) throws(APIError) -> APIResult {
+        do {
+            return APIResult(json: try JSONParser.document(response.body), response: response)
+        } catch {
+            throw fail(
+                APIError(
+                    endpoint: endpoint, reason: .malformedResponse, status: response.status,
+                    message: "HTTP \(response.status) with a body that is not JSON: \(SafeExcerpt.of("\(error)"))",
+                    correlationID: correlationID))
         }
     }
 

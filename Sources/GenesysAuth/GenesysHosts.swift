@@ -32,13 +32,16 @@ package struct GenesysHosts: Sendable, Equatable {
         return api[..<schemeEnd.upperBound] + "login." + host.dropFirst(4)
     }
 
-    /// Parses with libcurl's own URL parser and decides on the parsed parts; plain http only for loopback.
-    static func normalized(_ raw: String, setting: String) throws(ConfigurationError) -> String {
+    /// Parses with libcurl's own URL parser and decides on the parsed parts; plain http only for loopback. Every
+    /// base URL the exporter calls (API, login, the status page) goes through this one rule.
+    package static func normalized(_ raw: String, setting: String) throws(ConfigurationError) -> String {
         let url: ParsedURL
         switch ParsedURL.parse(raw) {
         case .success(let parsed): url = parsed
         case .failure(let rejection):
-            throw .invalid(setting: setting, reason: "'\(ParsedURL.printable(raw))' \(rejection.reason)")
+            // A URL with user info holds credentials: never quote it.
+            let shown = raw.contains("@") ? "<redacted>" : ParsedURL.printable(raw)
+            throw .invalid(setting: setting, reason: "'\(shown)' \(rejection.reason)")
         }
         if url.scheme == "http" && !url.isLoopback {
             throw .invalid(setting: setting, reason: "plain http is allowed only for loopback hosts; use https://")

@@ -41,11 +41,16 @@ package struct CollectorOption: Sendable, Equatable {
     package let help: String
 }
 
-/// What `check` learns from one request that a later one needs (a queue to observe).
+/// What `check` learns from one request that a later one needs (a queue to observe), and the collectors' option
+/// values it may need (the status page's URL).
 package struct CheckProbe: Sendable {
     package var firstQueueID: String?
+    /// `--collector.<name>.<option>` values by collector name, as the org's settings hold them.
+    package var collectorOptions: [String: [String: String]]
 
-    package init() {}
+    package init(collectorOptions: [String: [String: String]] = [:]) {
+        self.collectorOptions = collectorOptions
+    }
 }
 
 /// What a collector is, declared in its own file: the exporter derives its flags (`--[no-]collector.<name>`, its
@@ -85,12 +90,16 @@ package protocol Collector: CollectorDefinition {
     var endpoints: [Endpoint] { get }
     /// Its own interval between polls; nil for the exporter's `--poll.interval`.
     var pollInterval: Duration? { get }
+    /// False for a collector that calls another host (the status page): its runs leave `genesys_up` alone, and the
+    /// org's rate-limit headroom does not slow it.
+    var callsGenesysAPI: Bool { get }
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication
 }
 
 extension Collector {
     package var name: String { Self.name }
     package var pollInterval: Duration? { nil }
+    package var callsGenesysAPI: Bool { true }
 }
 
 /// Every collector the exporter knows, in polling order. Adding one is its file (a `Collector`) and a line here.
@@ -103,6 +112,7 @@ package enum CollectorRegistry {
         EstimatedWaitCollector.self,
         TelephonyCollector.self,
         APIUsageCollector.self,
+        StatusPageCollector.self,
     ]
 
     package static var names: [String] { all.map { $0.name } }

@@ -24,9 +24,10 @@ package final class CollectorMetrics: Sendable {
             labels: [("collector", name)])
     }
 
-    package func recordRun(_ name: String, succeeded: Bool, reachedAPI: Bool, took: Duration, at unixNow: Double) {
+    /// `reachedAPI` nil leaves `genesys_up` as it is: the collector calls no Genesys Cloud API (the status page).
+    package func recordRun(_ name: String, succeeded: Bool, reachedAPI: Bool?, took: Duration, at unixNow: Double) {
         collectorUp(name).set(succeeded ? 1.0 : 0.0)
-        up.set(reachedAPI ? 1.0 : 0.0)
+        if let reachedAPI { up.set(reachedAPI ? 1.0 : 0.0) }
         registry.gauge(
             "genesys_collector_duration_seconds", "How long the collector's last poll took.",
             labels: [("collector", name)]

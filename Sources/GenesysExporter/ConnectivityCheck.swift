@@ -73,7 +73,7 @@ package struct ConnectivityCheck: Sendable {
                     latency: ContinuousClock.now - started, verdict: error.message, ok: false))
             return rows
         }
-        var probe = CheckProbe()
+        var probe = CheckProbe(collectorOptions: monitor.settings.collectorOptions)
         for collector in monitor.collectors {
             let definition = type(of: collector)
             for endpoint in collector.endpoints {

@@ -94,6 +94,7 @@ package final class OrgMonitor: Sendable {
         var schedule = PollSchedule(interval: interval, failureCap: settings.failureBackoffCap)
         var slowdown = 1
         var previousSlowdown = 1
+        let callsAPI = collector.callsGenesysAPI
         let effectiveInterval = registry.gauge(
             "genesys_poll_interval_seconds",
             "The collector's interval between polls now: longer while the rate-limit headroom is low.",
@@ -111,7 +112,8 @@ package final class OrgMonitor: Sendable {
                 store.publish {
                     publish()
                     collectorMetrics.recordRun(
-                        collector.name, succeeded: true, reachedAPI: true, took: took, at: clock.unixNow)
+                        collector.name, succeeded: true, reachedAPI: callsAPI ? true : nil, took: took,
+                        at: clock.unixNow)
                 }
                 readiness.withLock { $0.finished(collector.name, failure: nil) }
                 logger.debug(
@@ -124,7 +126,8 @@ package final class OrgMonitor: Sendable {
                 let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
                 store.publish {
                     collectorMetrics.recordRun(
-                        collector.name, succeeded: false, reachedAPI: reachedAPI, took: took, at: clock.unixNow)
+                        collector.name, succeeded: false, reachedAPI: callsAPI ? reachedAPI : nil, took: took,
+                        at: clock.unixNow)
                 }
                 let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
                 readiness.withLock {
@@ -142,8 +145,9 @@ package final class OrgMonitor: Sendable {
                         "retry_in_s": "\(delay.wholeSeconds)",
                     ])
             }
-            // The budget: while the token's rate-limit window runs low, every collector of this org waits longer.
-            if let share = api.rateLimit.remainingShare, share < Self.lowHeadroom {
+            // The budget: while the token's rate-limit window runs low, every collector of this org waits longer
+            // (but the status page, which spends another host's).
+            if callsAPI, let share = api.rateLimit.remainingShare, share < Self.lowHeadroom {
                 slowdown = min(slowdown * 2, Self.maxSlowdown)
             } else {
                 slowdown = 1

@@ -170,6 +170,30 @@ package final class GenesysSimulator: Sendable {
         core.state.withLock { $0.usage.otherClients }
     }
 
+    /// The status page component's status from now on (any text, to test values Statuspage may add); an empty
+    /// `group` names the ungrouped component. The group's own status follows its worst member.
+    package func setStatusPageComponentStatus(group: String, component: String, _ status: String) {
+        core.state.withLock { $0.statusPage.statuses[[group, component]] = status }
+    }
+
+    /// Adds an unresolved incident to the status page's summary.
+    package func addStatusPageIncident(_ incident: SimulatedStatusIncident) {
+        core.state.withLock { $0.statusPage.incidents.append(incident) }
+    }
+
+    /// Every status page incident gone and every component operational again.
+    package func resetStatusPage() {
+        core.state.withLock { state in
+            state.statusPage.incidents.removeAll()
+            state.statusPage.statuses.removeAll()
+        }
+    }
+
+    /// The status page answers 200 with its HTML maintenance page instead of JSON while `on`.
+    package func setStatusPageMaintenance(_ on: Bool) {
+        core.state.withLock { $0.statusPage.maintenance = on }
+    }
+
     /// Permissions the client lacks, e.g. `["routing:queue:view"]`: those endpoints answer 403 `missing.permissions`.
     package func setMissingPermissions(_ permissions: Set<String>) {
         core.state.withLock { $0.missingPermissions = permissions }

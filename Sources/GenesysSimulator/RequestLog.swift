@@ -15,6 +15,8 @@ package struct SimulatorRequestRecord: Sendable {
     package let fault: SimulatorFault?
     /// The client's `User-Agent`, nil without one.
     package let userAgent: String?
+    /// Whether it carried an `Authorization` header (its value is never kept).
+    package let hadAuthorization: Bool
 }
 
 /// One API request as it arrived, body included, for `SimulatorConfiguration.requestObserver`.
@@ -39,7 +41,8 @@ struct RequestLog: Sendable {
             SimulatorRequestRecord(
                 method: request.method, path: path, query: request.query,
                 receivedAt: .now, receivedAtDate: Date(), fault: fault,
-                userAgent: request.headers.first(name: "User-Agent")))
+                userAgent: request.headers.first(name: "User-Agent"),
+                hadAuthorization: request.headers.contains(name: "Authorization")))
     }
 
     mutating func clear() {

@@ -167,6 +167,8 @@ final class SimulatorCore: Sendable {
         guard route.method == request.method else {
             return ErrorBodies.methodNotAllowed(method: request.method, allowed: route.method)
         }
+        // A public page (the status page) is another host in reality: no token, no rate limit, no permission.
+        if route.isPublic { return route.handler(self, request, .client, parameters) }
         let authorization = request.headers.first(name: "Authorization")
         let gate: Gate = state.withLock { state in
             let subject: TokenSubject

@@ -57,6 +57,7 @@ struct SimulatorState: Sendable {
     var configuration: SimulatorConfiguration
     var catalog: QueueCatalog
     var telephony: TelephonyCatalog
+    var statusPage = SimulatedStatusPage()
     var faults = FaultBook()
     var counters = CounterRecorder()
     var requestLog = RequestLog()

@@ -18,7 +18,7 @@ struct CollectorContractTests {
             let monitor = OrgMonitor(
                 settings: try simulator.orgSettings(collectors: Set(CollectorRegistry.names), token: token),
                 store: MetricStore(), logger: quietLogger)
-            var probe = CheckProbe()
+            var probe = CheckProbe(collectorOptions: monitor.settings.collectorOptions)
             for collector in CollectorRegistry.all {
                 for endpoint in collector.endpoints(grant: grant) {
                     let call = "\(collector.name): \(endpoint.method) \(endpoint.template)"

@@ -28,7 +28,7 @@ struct MetricCatalogue {
     /// The label naming one entity, and the entity, in order of precedence.
     static let entityLabels = [
         ("queue_id", "queue"), ("edge_id", "edge"), ("trunk_id", "trunk"), ("phone_id", "phone"), ("site_id", "site"),
-        ("client_id", "client"),
+        ("client_id", "client"), ("component", "component"),
     ]
     /// Families with an entity label that name one entity per org: the exporter's own OAuth client.
     static let onePerOrg: Set<String> = [
@@ -66,6 +66,9 @@ struct MetricCatalogue {
         for name in CollectorRegistry.names {
             let names = Set(try await poll(collectors: [name]).families.map(\.name))
             lone[name] = names
+            // The status page is another host: its lone run calls no Genesys API, so it has no rate-limit headroom
+            // and does not say what every run with the API has.
+            guard name != "status_page" else { continue }
             core = core.map { $0.intersection(names) } ?? names
         }
         for index in families.indices where !(core ?? []).contains(families[index].name) {
@@ -86,7 +89,7 @@ struct MetricCatalogue {
             configuration, clock: clock,
             settings: {
                 var settings = try $0.orgSettings(collectors: collectors)
-                settings.collectorOptions = Self.optIn
+                settings.collectorOptions.merge(Self.optIn) { $1 }
                 return settings
             }
         ) {
@@ -183,7 +186,8 @@ struct MetricCatalogue {
             multiply by the selected queues, at most `--collector.queues.max`), likewise *per edge*, *per trunk* (at
             most `--collector.telephony.trunks-max`), *per phone* (at most `--collector.telephony.phones-max`) and
             *per site* for the telephony ids, *per client* for OAuth clients (at most
-            `--collector.api_usage.clients-max` + 1), *per org* otherwise. With `--config.file`
+            `--collector.api_usage.clients-max` + 1), *per component* for the status page's (at most 100, those of
+            the org's region or `--collector.status_page.components`), *per org* otherwise. With `--config.file`
             every `genesys_` family except the exporter-wide ones (`genesys_exporter_build_info`,
             `genesys_exporter_config_*`, `genesys_exporter_orgs`, `genesys_web_*`) gets an `org` label: multiply by the
             orgs. **Permission** is what the collector's endpoints need; a collector without it reports
@@ -238,6 +242,8 @@ struct MetricCatalogue {
                 }
             }
         }
+        // The status page is another host's public page, called without the org's token.
+        if permissions.isEmpty && name == "status_page" { return "none: a public page, called without the token" }
         return permissions.isEmpty ? "none beyond a valid token" : permissions.map { "`\($0)`" }.joined(separator: ", ")
     }
 }

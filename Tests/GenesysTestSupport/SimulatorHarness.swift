@@ -8,19 +8,24 @@ import GenesysHTTP
 import GenesysSimulator
 
 extension GenesysSimulator {
-    /// Org settings pointing at this simulator, with a short poll interval for tests.
+    /// Org settings pointing at this simulator, with a short poll interval for tests. The status page is the
+    /// simulator's too (its `Americas (US East)` group: a loopback API URL names no region).
     package func orgSettings(
         pollInterval: Duration = .milliseconds(200), collectors: Set<String> = CollectorRegistry.enabledByDefault,
         nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
         requestTimeout: Duration = .seconds(5)
     ) throws -> OrgSettings {
-        var settings = OrgSettings(
+        // api_usage polls every 5 minutes by default: tests that await every collector's next poll need it sooner.
+        OrgSettings(
             token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
+            collectorOptions: ["status_page": statusPageOptions, "api_usage": ["interval": "1s"]],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
             requestTimeout: requestTimeout)
-        // api_usage polls every 5 minutes by default: tests that await every collector's next poll need it sooner.
-        settings.collectorOptions = ["api_usage": ["interval": "1s"]]
-        return settings
+    }
+
+    /// The status page collector's options for this simulator's page and its `Americas (US East)` group.
+    package var statusPageOptions: [String: String] {
+        ["url": baseURL, "components": "Americas (US East)"]
     }
 }
 

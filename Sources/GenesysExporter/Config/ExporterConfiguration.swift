@@ -79,13 +79,19 @@ package struct ExporterConfiguration: Sendable {
         return usesTokenCache ? orgs : orgs.map(\.withoutTokenCache)
     }
 
-    /// The org settings for the built-in simulator at `apiBaseURL`.
+    /// The org settings for the built-in simulator at `apiBaseURL`. The simulator serves the status page too: the
+    /// demo's status page collector reads it there, for the simulator's `Americas (US East)` group (the region of a
+    /// loopback API URL is not known), unless the flags say otherwise.
     package func demoOrg(
         apiBaseURL: String, clientID: String, clientSecret: String
     ) throws(ConfigurationError) -> OrgSettings {
-        try Self.org(
+        var settings = try Self.org(
             hosts: GenesysHosts(apiBaseURL: apiBaseURL, loginBaseURL: apiBaseURL), clientID: clientID,
             secret: Secret(clientSecret), grant: .clientCredentials, refreshToken: nil, tuning: tuning)
+        settings.collectorOptions["status_page", default: [:]].merge(
+            ["url": apiBaseURL, "components": "Americas (US East)"]
+        ) { given, _ in given }
+        return settings
     }
 
     static func org(

@@ -83,30 +83,14 @@ struct APIUsageCollector: Collector {
 
     static func settings(_ options: [String: String]) throws(ConfigurationError) -> Settings {
         var settings = Settings()
-        if let text = options["interval"] {
-            guard let value = DurationParser.parse(text), value >= .seconds(1) else {
-                throw .invalid(
-                    setting: "--collector.\(name).interval",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
-            }
-            settings.interval = value
-        }
-        if let text = options["clients-max"] {
-            guard let value = Int(text), (0...10_000).contains(value) else {
-                throw .invalid(
-                    setting: "--collector.\(name).clients-max",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a whole number from 0 to 10000")
-            }
-            settings.clientsMax = value
-        }
-        if let text = options["result-timeout"] {
-            guard let value = DurationParser.parse(text), value >= .seconds(1), value <= .seconds(600) else {
-                throw .invalid(
-                    setting: "--collector.\(name).result-timeout",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration from 1s to 10m")
-            }
-            settings.resultTimeout = value
-        }
+        settings.interval =
+            try CollectorOptionValue.duration(options, "interval", of: name, least: .seconds(1)) ?? settings.interval
+        settings.clientsMax =
+            try CollectorOptionValue.wholeNumber(options, "clients-max", of: name, in: 0...10_000)
+            ?? settings.clientsMax
+        settings.resultTimeout =
+            try CollectorOptionValue.duration(
+                options, "result-timeout", of: name, least: .seconds(1), most: .seconds(600)) ?? settings.resultTimeout
         return settings
     }
 

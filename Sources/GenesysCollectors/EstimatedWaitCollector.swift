@@ -60,14 +60,8 @@ struct EstimatedWaitCollector: Collector {
                         "'\(SafeExcerpt.of(text, limit: 80))' is not a list of voice, chat, email, callback, message")
             }
         }
-        var interval = defaultInterval
-        if let text = options["interval"] {
-            guard let value = DurationParser.parse(text), value >= .seconds(10) else {
-                throw .invalid(
-                    setting: "--collector.\(name).interval", reason: "'\(text)' is not a duration of 10s or more")
-            }
-            interval = value
-        }
+        let interval =
+            try CollectorOptionValue.duration(options, "interval", of: name, least: .seconds(10)) ?? defaultInterval
         return (Array(Set(mediaTypes)).sorted(), interval)
     }
 

@@ -61,14 +61,8 @@ struct StatusPageCollector: Collector {
             // The API base URL's rule: https (http only on loopback), no user info, no query or fragment.
             settings.url = try GenesysHosts.normalized(text, setting: "--collector.\(name).url")
         }
-        if let text = options["interval"] {
-            guard let value = DurationParser.parse(text), value >= .seconds(1) else {
-                throw .invalid(
-                    setting: "--collector.\(name).interval",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
-            }
-            settings.interval = value
-        }
+        settings.interval =
+            try CollectorOptionValue.duration(options, "interval", of: name, least: .seconds(1)) ?? settings.interval
         if let text = options["components"] {
             let names = text.split(separator: ",").map { String($0).trimming(" \t") }.filter { !$0.isEmpty }
             guard !names.isEmpty, names.count <= mostComponents,

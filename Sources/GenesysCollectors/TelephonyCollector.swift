@@ -103,40 +103,16 @@ struct TelephonyCollector: Collector {
     static func settings(_ options: [String: String]) throws(ConfigurationError) -> Settings {
         var settings = Settings()
         for (option, keyPath) in [("phones-max", \Settings.phonesMax), ("trunks-max", \Settings.trunksMax)] {
-            guard let text = options[option] else { continue }
-            guard let value = Int(text), (0...1_000_000).contains(value) else {
-                throw .invalid(
-                    setting: "--collector.\(name).\(option)",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a whole number from 0 to 1000000")
-            }
-            settings[keyPath: keyPath] = value
-        }
-        if let text = options["interval"] {
-            guard let value = DurationParser.parse(text), value >= .seconds(1) else {
-                throw .invalid(
-                    setting: "--collector.\(name).interval",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
-            }
-            settings.interval = value
-        }
-        if let text = options["phones-interval"] {
-            guard let value = DurationParser.parse(text), value >= .seconds(1) else {
-                throw .invalid(
-                    setting: "--collector.\(name).phones-interval",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is not a duration of 1s or more")
-            }
-            settings.phonesInterval = value
-        }
-        if let text = options["edge-metrics"] {
-            switch text.lowercased() {
-            case "true": settings.edgeMetrics = true
-            case "false": settings.edgeMetrics = false
-            default:
-                throw .invalid(
-                    setting: "--collector.\(name).edge-metrics",
-                    reason: "'\(SafeExcerpt.of(text, limit: 80))' is neither true nor false")
+            if let value = try CollectorOptionValue.wholeNumber(options, option, of: name, in: 0...1_000_000) {
+                settings[keyPath: keyPath] = value
             }
         }
+        settings.interval =
+            try CollectorOptionValue.duration(options, "interval", of: name, least: .seconds(1)) ?? settings.interval
+        settings.phonesInterval =
+            try CollectorOptionValue.duration(options, "phones-interval", of: name, least: .seconds(1))
+            ?? settings.phonesInterval
+        settings.edgeMetrics = try CollectorOptionValue.bool(options, "edge-metrics", of: name) ?? settings.edgeMetrics
         return settings
     }
 

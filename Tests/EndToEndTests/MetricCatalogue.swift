@@ -37,9 +37,11 @@ struct MetricCatalogue {
     ]
     /// Families whose values come from real time (libcurl's timings, the process) or from the build: the golden
     /// page keeps their lines and zeroes their values.
-    /// So are the counts of this exporter's own API requests, which depend on the order the collectors ran in.
+    /// So are the counts of this exporter's own API requests and the rate-limit window's count, which depend on the
+    /// order the collectors ran in.
     static let measuredFamilies: [String] = [
         "process_", "genesys_api_request_", "genesys_token_request_duration", "genesys_api_usage_own_client_",
+        "genesys_api_rate_limit_remaining",
         "genesys_api_usage_requests_total{client_id=\"sim-client-id\"",
         "genesys_api_usage_responses_total{client_id=\"sim-client-id\"",
     ]

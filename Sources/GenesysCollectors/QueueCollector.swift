@@ -14,16 +14,24 @@ package struct QueueCollector: Collector {
             help: "Only queues whose whole name matches get per-queue series."),
         CollectorOption(
             name: "max", valueName: "n", help: "At most this many queues get per-queue series (default 500)."),
+        CollectorOption(
+            name: "listing-interval", valueName: "duration",
+            help: "List queues at most this often; 0s: every poll (default 5m)."),
     ]
+    /// Queues, their names and member counts change at the pace of configuration, not of the poll: the listing (a
+    /// request per 100 queues) is repeated at most this often, and the analytics collectors use its selection.
+    static let defaultListingInterval: Duration = .seconds(300)
     package let endpoints: [Endpoint] = [.routingQueues]
     private let registry: PrometheusCollectorRegistry
     private let members: GaugeSeriesSet
     private let joinedMembers: GaugeSeriesSet
+    private let listingInterval: Duration
+    private let lastListing = RecentResult<(selected: [RoutingQueue], total: Int)>()
 
     package static func make(
         store: MetricStore, grant: OAuthGrant, options: [String: String]
     ) -> Self {
-        Self(store: store)
+        Self(store: store, listingInterval: (try? listingInterval(options)) ?? defaultListingInterval)
     }
 
     package static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.routingQueues] }
@@ -41,6 +49,11 @@ package struct QueueCollector: Collector {
 
     package static func validate(options: [String: String]) throws(ConfigurationError) {
         _ = try selection(options)
+        _ = try listingInterval(options)
+    }
+
+    static func listingInterval(_ options: [String: String]) throws(ConfigurationError) -> Duration {
+        try CollectorOptionValue.duration(options, "listing-interval", of: name, least: .zero) ?? defaultListingInterval
     }
 
     /// The queue selection its options describe (`--collector.queues.name-filter`, `--collector.queues.max`).
@@ -55,7 +68,8 @@ package struct QueueCollector: Collector {
         return try QueueSelection(nameFilter: options["name-filter"], maxSeries: max)
     }
 
-    init(store: MetricStore) {
+    init(store: MetricStore, listingInterval: Duration = defaultListingInterval) {
+        self.listingInterval = listingInterval
         self.registry = store.registry
         members = GaugeSeriesSet(
             store: store, name: "genesys_queue_members", help: "Members of the routing queue (memberCount).")
@@ -65,6 +79,24 @@ package struct QueueCollector: Collector {
     }
 
     package func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let (selected, total) = try await selectedQueues(context)
+        return { [registry, members, joinedMembers] in
+            registry.gauge(
+                "genesys_routing_queues", "Routing queues in the org (exact, whatever the name filter and cap)."
+            ).set(total)
+            members.publish(selected.map { (labels: $0.labels, value: Double($0.memberCount)) })
+            joinedMembers.publish(selected.map { (labels: $0.labels, value: Double($0.joinedMemberCount)) })
+            context.queueDirectory.update(selected)
+        }
+    }
+
+    /// The last listing's selection while it is younger than the listing interval, else a new listing.
+    private func selectedQueues(_ context: CollectorContext) async throws(APIError) -> (
+        selected: [RoutingQueue], total: Double
+    ) {
+        if let recent = lastListing.recent(at: context.clock.now, within: listingInterval) {
+            return (recent.selected, Double(recent.total))
+        }
         let listing = try await context.api.listRoutingQueues()
         let (selected, dropped) = context.queueSelection.select(listing.queues)
         if dropped > 0 {
@@ -74,15 +106,8 @@ package struct QueueCollector: Collector {
                     "selected": "\(selected.count)", "dropped": "\(dropped)", "flag": "--collector.queues.max",
                 ])
         }
-        let total = Double(listing.total)
-        return { [registry, members, joinedMembers] in
-            registry.gauge(
-                "genesys_routing_queues", "Routing queues in the org (exact, whatever the name filter and cap)."
-            ).set(total)
-            members.publish(selected.map { (labels: $0.labels, value: Double($0.memberCount)) })
-            joinedMembers.publish(selected.map { (labels: $0.labels, value: Double($0.joinedMemberCount)) })
-            context.queueDirectory.update(selected)
-        }
+        lastListing.store((selected, listing.total), at: context.clock.now)
+        return (selected, Double(listing.total))
     }
 }
 

@@ -23,8 +23,15 @@ struct QueuePerformanceCollector: Collector {
         CollectorOption(
             name: "time-zone", valueName: "zone",
             help: "IANA time zone whose midnight starts today's service level (UTC)."),
+        CollectorOption(
+            name: "service-level-interval", valueName: "duration",
+            help: "Ask for today's service level at most this often; 0s: every poll (5m)."),
     ]
     static let defaultLag: Duration = .seconds(120)
+    /// Today's service level is a ratio over the whole day, which one more minute moves little; its query answers as
+    /// many bytes as the counted window's, so it is repeated at most this often (and at once after midnight or when
+    /// the selected queues change).
+    static let defaultServiceLevelInterval: Duration = .seconds(300)
     /// The longest window one query covers; after an outage the collector catches up window by window.
     static let longestWindowMillis: Int64 = 6 * 3_600_000
     static let windowMetrics = ["nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait"]
@@ -32,7 +39,9 @@ struct QueuePerformanceCollector: Collector {
     let endpoints: [Endpoint] = [.conversationAggregates]
     private let lagMillis: Int64
     private let timeZone: TimeZoneRules
+    private let serviceLevelInterval: Duration
     private let cursor = WindowCursor()
+    private let lastToday = RecentResult<TodaysServiceLevel>()
     private let counters: [(source: CounterSource, series: CounterSeriesSet)]
     private let serviceLevel: GaugeSeriesSet
     private let serviceTarget: GaugeSeriesSet
@@ -56,8 +65,9 @@ struct QueuePerformanceCollector: Collector {
         _ = try settings(options)
     }
 
-    static func settings(_ options: [String: String]) throws(ConfigurationError) -> (lag: Duration, zone: TimeZoneRules)
-    {
+    static func settings(
+        _ options: [String: String]
+    ) throws(ConfigurationError) -> (lag: Duration, zone: TimeZoneRules, serviceLevelInterval: Duration) {
         var lag = defaultLag
         if let text = options["lag"] {
             guard let value = DurationParser.parse(text), value <= .seconds(3600) else {
@@ -73,16 +83,27 @@ struct QueuePerformanceCollector: Collector {
                 reason: "'\(zoneName)' is not an IANA time zone in \(TimeZoneRules.systemDirectory)"
                     + " (e.g. Europe/Berlin, America/New_York; Debian's tzdata package installs them)")
         }
-        return (lag, zone)
+        let serviceLevelInterval =
+            try CollectorOptionValue.duration(options, "service-level-interval", of: name, least: .zero)
+            ?? defaultServiceLevelInterval
+        return (lag, zone, serviceLevelInterval)
     }
 
     static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
-        let settings = (try? Self.settings(options)) ?? (lag: defaultLag, zone: TimeZoneRules.utc)
-        return Self(store: store, lag: settings.lag, timeZone: settings.zone)
+        let settings =
+            (try? Self.settings(options))
+            ?? (lag: defaultLag, zone: TimeZoneRules.utc, serviceLevelInterval: defaultServiceLevelInterval)
+        return Self(
+            store: store, lag: settings.lag, timeZone: settings.zone,
+            serviceLevelInterval: settings.serviceLevelInterval)
     }
 
-    init(store: MetricStore, lag: Duration, timeZone: TimeZoneRules) {
+    init(
+        store: MetricStore, lag: Duration, timeZone: TimeZoneRules,
+        serviceLevelInterval: Duration = defaultServiceLevelInterval
+    ) {
         lagMillis = lag.wholeMilliseconds
+        self.serviceLevelInterval = serviceLevelInterval
         self.timeZone = timeZone
         counters = CounterSource.all.map {
             ($0, CounterSeriesSet(store: store, name: $0.name, help: $0.help))
@@ -109,15 +130,7 @@ struct QueuePerformanceCollector: Collector {
                 try await add(body, to: &counted, context)
             }
         }
-        var today = ConversationAggregates()
-        let midnight = timeZone.startOfDay(containing: now / 1000) * 1000
-        if now > midnight {
-            for batch in QueueQuery.batches(queues) {
-                let body = Self.query(
-                    for: batch, from: midnight, to: now, metrics: ["oServiceLevel", "oServiceTarget"])
-                try await add(body, to: &today, context)
-            }
-        }
+        let today = try await todaysServiceLevel(queues, now: now, context).aggregates
         cursor.advance(to: max(start, end))
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         // Every queue and media type with traffic today gets its series from the first poll on, at 0 until a window
@@ -151,6 +164,32 @@ struct QueuePerformanceCollector: Collector {
         }
     }
 
+    /// Today's service level as Genesys computes it (since midnight in the zone): the last answer while it is younger
+    /// than the interval and asked on the same day for the same queues, else a new query.
+    private func todaysServiceLevel(
+        _ queues: [RoutingQueue], now: Int64, _ context: CollectorContext
+    ) async throws(APIError) -> TodaysServiceLevel {
+        let midnight = timeZone.startOfDay(containing: now / 1000) * 1000
+        let queueIDs = queues.map(\.id)
+        if let recent = lastToday.recent(
+            at: context.clock.now, within: serviceLevelInterval,
+            { $0.midnight == midnight && $0.queueIDs == queueIDs })
+        {
+            return recent
+        }
+        var today = ConversationAggregates()
+        if now > midnight {
+            for batch in QueueQuery.batches(queues) {
+                let body = Self.query(
+                    for: batch, from: midnight, to: now, metrics: ["oServiceLevel", "oServiceTarget"])
+                try await add(body, to: &today, context)
+            }
+        }
+        let answer = TodaysServiceLevel(midnight: midnight, queueIDs: queueIDs, aggregates: today)
+        lastToday.store(answer, at: context.clock.now)
+        return answer
+    }
+
     private func add(
         _ body: [UInt8], to aggregates: inout ConversationAggregates, _ context: CollectorContext
     ) async throws(APIError) {
@@ -179,6 +218,13 @@ struct QueuePerformanceCollector: Collector {
             unixSeconds * 1000, to: Double(UTCTimestamp.range.lowerBound)...Double(UTCTimestamp.range.upperBound))
         return Int64(clamped.rounded(.down))
     }
+}
+
+/// One answer of today's service-level query, with the day and the queues it was asked for.
+struct TodaysServiceLevel: Sendable {
+    let midnight: Int64
+    let queueIDs: [String]
+    let aggregates: ConversationAggregates
 }
 
 /// Where the next aggregates window starts: the end of the last one counted.

@@ -4,7 +4,6 @@ import GenesysBase
 import GenesysJSON
 import GenesysTelemetry
 import Prometheus
-import Synchronization
 
 /// Telephony: edges by online status and status code, trunks connected and in service with their calls in
 /// progress, and phones counted by site and operational status. An org without edges, trunks or phones pays one
@@ -66,7 +65,7 @@ struct TelephonyCollector: Collector {
     private let edgeMemoryAvailable: GaugeSeriesSet
     private let edgeDiskTotal: GaugeSeriesSet
     private let edgeDiskAvailable: GaugeSeriesSet
-    private let phoneCache = PhoneSeriesCache()
+    private let phoneCache = RecentResult<PhoneSeries>()
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] {
         [.telephonyEdges, .telephonyTrunks, .telephonyTrunkMetrics, .telephonyPhones, .telephonyEdgeMetrics]
@@ -410,21 +409,4 @@ extension Endpoint {
         answer: AnswerDecoder(fuzzName: "phone-page") { json throws(JSONDecodingError) in
             try TelephonyPage(json) { element throws(JSONDecodingError) in try TelephonyPhone(element) }
         })
-}
-
-/// The phone series of the last phone listing and when it was made: polls in between reuse them.
-final class PhoneSeriesCache: Sendable {
-    private let last = Mutex<(series: TelephonyCollector.PhoneSeries, at: ContinuousClock.Instant)?>(nil)
-
-    /// The last listing's series when it is younger than `interval`.
-    func recent(at now: ContinuousClock.Instant, within interval: Duration) -> TelephonyCollector.PhoneSeries? {
-        last.withLock { last in
-            guard let last, now - last.at < interval else { return nil }
-            return last.series
-        }
-    }
-
-    func store(_ series: TelephonyCollector.PhoneSeries, at now: ContinuousClock.Instant) {
-        last.withLock { $0 = (series, now) }
-    }
 }

@@ -2,6 +2,7 @@ import GenesysBaseTestSupport
 import GenesysSimulator
 import GenesysTestSupport
 import SimulatorTestSupport
+import Synchronization
 import Testing
 
 /// The queue service collectors against the simulator's event-time model, in virtual time: the exporter and the
@@ -22,6 +23,7 @@ struct QueueServiceMetricsTests {
 
     /// One exporter run of `polls` one-minute polls of the queue_performance collector; returns the span it counted
     /// (Unix milliseconds) and its last scrape.
+    /// The queue listing and today's service level keep their defaults here (5 minutes each).
     static func run(
         _ sim: GenesysSimulator, clock: ManualClock, polls: Int, lag: String = "2m"
     ) async throws -> (from: Int64, to: Int64, scrape: Exposition) {
@@ -93,6 +95,34 @@ struct QueueServiceMetricsTests {
             let second = try await Self.run(sim, clock: clock, polls: 5)
             #expect(second.from >= first.to, "the restarted exporter does not replay the first one's span")
             Self.expectCountersMatch(sim, second.scrape, from: second.from, to: second.to, queues: sim.queues())
+        }
+    }
+
+    /// Seven one-minute polls (70 s apart in virtual time) query a window at each poll after the first, but list the
+    /// queues and ask for today's service level only at the first poll and once the 5-minute default has passed (at
+    /// 350 s). At the first poll queue_performance may list the queues itself (the queues collector has not published
+    /// its selection yet): 2 or 3 listings, where listing at every poll would be 8 or more.
+    @Test func test_queueListingAndTodaysServiceLevel_areAskedEveryFiveMinutes_whileWindowsFollowEveryPoll() async throws {
+        let clock = ManualClock()
+        let asked = Mutex<(listings: Int, serviceLevels: Int, windows: Int)>((0, 0, 0))
+        var configuration = SimulatorConfiguration(queueCount: 4).judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        configuration.requestObserver = { request in
+            let body = String(decoding: request.body, as: UTF8.self)
+            asked.withLock { asked in
+                if request.path == "/api/v2/routing/queues" { asked.listings += 1 }
+                if body.contains("oServiceLevel") { asked.serviceLevels += 1 }
+                if body.contains("nOffered") { asked.windows += 1 }
+            }
+        }
+        try await withSimulator(configuration) { sim in
+            let run = try await Self.run(sim, clock: clock, polls: 6)
+            let counts = asked.withLock { $0 }
+            #expect(counts.windows == 6, "a window query at every poll after the first")
+            #expect((2...3).contains(counts.listings), "the queues listed at 0 s and 350 s")
+            #expect(counts.serviceLevels == 2, "today's service level asked at 0 s and 350 s")
+            #expect(!run.scrape.samples("genesys_queue_service_level_ratio").isEmpty, "kept between the asks")
+            #expect(!run.scrape.samples("genesys_queue_members").isEmpty, "kept between the listings")
         }
     }
 

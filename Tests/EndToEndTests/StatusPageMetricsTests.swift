@@ -20,9 +20,8 @@ struct StatusPageMetricsTests {
         { sim in
             var settings = try sim.orgSettings(collectors: collectors)
             // A poll a second, so that a test sees a change or a fault cleared soon.
-            settings.collectorOptions = [
-                "status_page": sim.statusPageOptions.merging(["interval": "1s"]) { $1 }.merging(options) { $1 }
-            ]
+            settings.collectorOptions["status_page"] =
+                sim.statusPageOptions.merging(["interval": "1s"]) { $1 }.merging(options) { $1 }
             return settings
         }
     }

@@ -29,6 +29,8 @@ struct CollectorOptionTests {
         ("estimated_wait", "media-types", "", "--collector.estimated_wait.media-types"),
         ("estimated_wait", "interval", "5s", "--collector.estimated_wait.interval"),
         ("queues", "max", "-3", "--collector.queues.max"),
+        ("queues", "listing-interval", "soon", "--collector.queues.listing-interval"),
+        ("queue_performance", "service-level-interval", "-5m", "--collector.queue_performance.service-level-interval"),
         ("api_usage", "interval", "500ms", "--collector.api_usage.interval"),
         ("telephony", "phones-interval", "0s", "--collector.telephony.phones-interval"),
         ("api_usage", "clients-max", "many", "--collector.api_usage.clients-max"),
@@ -42,7 +44,8 @@ struct CollectorOptionTests {
 
     @Test func test_goodOptionValues_areAccepted_andTheIntervalIsTheCollectorsOwn() throws {
         let performance = try #require(CollectorRegistry.named("queue_performance"))
-        try performance.validate(options: ["lag": "90s", "time-zone": "Europe/Berlin"])
+        try performance.validate(options: ["lag": "90s", "time-zone": "Europe/Berlin", "service-level-interval": "0s"])
+        try #require(CollectorRegistry.named("queues")).validate(options: ["listing-interval": "0s"])
         let wait = try #require(CollectorRegistry.named("estimated_wait"))
         try wait.validate(options: ["media-types": "chat,voice,chat", "interval": "5m"])
         let made = wait.make(store: MetricStore(), grant: .clientCredentials, options: ["interval": "30s"])

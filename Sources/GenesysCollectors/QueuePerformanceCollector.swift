@@ -41,7 +41,8 @@ struct QueuePerformanceCollector: Collector {
     private let timeZone: TimeZoneRules
     private let serviceLevelInterval: Duration
     private let cursor = WindowCursor()
-    private let lastToday = RecentResult<TodaysServiceLevel>()
+    private let lastToday = RecentResult<ServiceLevelAsked>()
+    private let selection = ChangeDetector<Set<String>>()
     private let counters: [(source: CounterSource, series: CounterSeriesSet)]
     private let serviceLevel: GaugeSeriesSet
     private let serviceTarget: GaugeSeriesSet
@@ -130,16 +131,16 @@ struct QueuePerformanceCollector: Collector {
                 try await add(body, to: &counted, context)
             }
         }
-        let today = try await todaysServiceLevel(queues, now: now, context).aggregates
+        let today = try await todaysServiceLevelIfDue(queues, now: now, context)
         cursor.advance(to: max(start, end))
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         // Every queue and media type with traffic today gets its series from the first poll on, at 0 until a window
         // adds to it: rate() and increase() then count a series' first window too.
-        let keys = Set(counted.stats.keys).union(today.stats.keys)
+        let keys = Set(counted.stats.keys).union(today?.stats.keys ?? [:].keys)
         let increments = counters.map { source, _ in source.increments(counted, keys: keys, names: names) }
         var levels: [(labels: [(String, String)], value: Double)] = []
         var targets: [(labels: [(String, String)], value: Double)] = []
-        for (key, metrics) in today.stats {
+        for (key, metrics) in today?.stats ?? [:] {
             guard let name = names[key.queueID] else { continue }
             let labels = [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)]
             if let ratio = metrics["oServiceLevel"]?.ratio { levels.append((labels, ratio)) }
@@ -149,13 +150,19 @@ struct QueuePerformanceCollector: Collector {
         }
         let selectedIDs = Set(names.keys)
         let windowEndSeconds = Double(max(start, end)) / 1000
-        return { [counters, serviceLevel, serviceTarget, registry, levels, targets] in
+        let asked = today != nil
+        return { [counters, serviceLevel, serviceTarget, registry, levels, targets, selection] in
+            // Increments are for selected queues only, so only a change of the selection can leave series to drop.
+            let selectionChanged = selection.changed(to: selectedIDs)
             for (index, counter) in counters.enumerated() {
                 counter.series.add(increments[index])
-                counter.series.keep(label: "queue_id", in: selectedIDs)
+                if selectionChanged { counter.series.keep(label: "queue_id", in: selectedIDs) }
             }
-            serviceLevel.publish(levels)
-            serviceTarget.publish(targets)
+            // Between asks, today's service level keeps the series last published.
+            if asked {
+                serviceLevel.publish(levels)
+                serviceTarget.publish(targets)
+            }
             // Registered at the first poll: a 0 (1970) before it would read as an enormous lag.
             registry.gauge(
                 "genesys_queue_performance_window_end_timestamp_seconds",
@@ -164,18 +171,19 @@ struct QueuePerformanceCollector: Collector {
         }
     }
 
-    /// Today's service level as Genesys computes it (since midnight in the zone): the last answer while it is younger
-    /// than the interval and asked on the same day for the same queues, else a new query.
-    private func todaysServiceLevel(
+    /// Today's service level as Genesys computes it (since midnight in the zone), or nil while the last answer is
+    /// younger than the interval and was asked on the same day for the same queues. Only when it was asked is kept,
+    /// not the answer: its series stay as published (a cached answer per org was 25 MiB for 200 orgs).
+    private func todaysServiceLevelIfDue(
         _ queues: [RoutingQueue], now: Int64, _ context: CollectorContext
-    ) async throws(APIError) -> TodaysServiceLevel {
+    ) async throws(APIError) -> ConversationAggregates? {
         let midnight = timeZone.startOfDay(containing: now / 1000) * 1000
         let queueIDs = queues.map(\.id)
-        if let recent = lastToday.recent(
+        if lastToday.recent(
             at: context.clock.now, within: serviceLevelInterval,
-            { $0.midnight == midnight && $0.queueIDs == queueIDs })
+            { $0.midnight == midnight && $0.queueIDs == queueIDs }) != nil
         {
-            return recent
+            return nil
         }
         var today = ConversationAggregates()
         if now > midnight {
@@ -185,9 +193,8 @@ struct QueuePerformanceCollector: Collector {
                 try await add(body, to: &today, context)
             }
         }
-        let answer = TodaysServiceLevel(midnight: midnight, queueIDs: queueIDs, aggregates: today)
-        lastToday.store(answer, at: context.clock.now)
-        return answer
+        lastToday.store(ServiceLevelAsked(midnight: midnight, queueIDs: queueIDs), at: context.clock.now)
+        return today
     }
 
     private func add(
@@ -220,11 +227,10 @@ struct QueuePerformanceCollector: Collector {
     }
 }
 
-/// One answer of today's service-level query, with the day and the queues it was asked for.
-struct TodaysServiceLevel: Sendable {
+/// When today's service level was last asked: the day and the queues it was asked for.
+struct ServiceLevelAsked: Sendable {
     let midnight: Int64
     let queueIDs: [String]
-    let aggregates: ConversationAggregates
 }
 
 /// Where the next aggregates window starts: the end of the last one counted.

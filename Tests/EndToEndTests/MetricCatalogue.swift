@@ -96,8 +96,16 @@ struct MetricCatalogue {
             }
         ) {
             _, exporter in
-            try await awaitCondition("the first poll of \(collectors.sorted())") {
-                try await exporter.get("/-/ready").status == 200
+            do {
+                try await awaitCondition("the first poll of \(collectors.sorted())") {
+                    try await exporter.get("/-/ready").status == 200
+                }
+            } catch let timedOut as ConditionTimedOut {
+                // The clock is manual, so a collector whose first poll failed waits for good: say which and why.
+                let scrape = try await exporter.scrape()
+                let down = collectors.filter { scrape.collectorUp($0) != 1 }.sorted()
+                throw ConditionTimedOut(
+                    description: "\(timedOut.description); not up: \(down), failures: \(scrape.failureSummary)")
             }
             let text = try await exporter.get("/metrics").bodyText
             return (try parse(text), text)

@@ -142,3 +142,26 @@ struct JSONTests {
         #expect(JSONParser.liveAllocationsOnThisThread == before)
     }
 }
+
+@Suite("JSON string literals the exporter writes")
+struct JSONTextTests {
+    /// Plain ASCII takes the fast path unchanged; anything JSON or a terminal must not see raw is escaped, and every
+    /// result parses back to the input.
+    @Test(arguments: [
+        ("b7e1c7b4-3c5e-4d0a-9f59-5d8e4d6a1f2c", #""b7e1c7b4-3c5e-4d0a-9f59-5d8e4d6a1f2c""#),
+        ("Sales queue ~ #1", #""Sales queue ~ #1""#),
+        (#"say "hi""#, #""say \"hi\"""#),
+        (#"C:\queue"#, #""C:\\queue""#),
+        ("line\nbreak\t", #""line\nbreak\t""#),
+        ("del\u{7F}", #""del\u007f""#),
+        ("bidi\u{202E}", #""bidi\u202e""#),
+        ("Zürich", #""Zürich""#),
+        ("", #""""#),
+    ])
+    func test_quoted_escapesWhatItMust_andParsesBack(text: String, expected: String) throws {
+        let literal = JSONText.quoted(text)
+        #expect(literal == expected)
+        let parsed = try JSONParser.parse(Array("[\(literal)]".utf8))
+        #expect(parsed == .array([.string(text)]))
+    }
+}

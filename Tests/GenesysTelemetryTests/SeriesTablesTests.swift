@@ -78,6 +78,25 @@ struct SeriesTablesTests {
         #expect(text.contains(#"c_total{queue_id="kept"} 2"#), "the counter's labels survive every compaction")
     }
 
+    /// Rows are found by their label numbers packed in one integer (up to three) or as a list (more): label sets of
+    /// different lengths that share numbers, and sets of four or more, stay distinct series that add up separately.
+    @Test func test_labelSetsOfEveryLength_stayDistinctSeries_whenAddedAndReplaced() {
+        let tables = SeriesTables()
+        let counter = tables.register(name: "c_total", help: "C.", kind: .counter)
+        let pairs = (0..<6).map { ("l\($0)", "v\($0)") }
+        let sets: [[(String, String)]] = [[], [pairs[5]], [pairs[0], pairs[5]], Array(pairs[0...2]), Array(pairs[0...3])]
+        for _ in 0..<3 { tables.add(counter, sets.map { ($0, 1) }) }
+        #expect(tables.count(counter) == sets.count)
+        let text = page(tables)
+        #expect(text.contains("c_total 3\n"))
+        #expect(text.contains(#"c_total{l5="v5"} 3"#))
+        #expect(text.contains(#"c_total{l0="v0",l5="v5"} 3"#))
+        #expect(text.contains(#"c_total{l0="v0",l1="v1",l2="v2",l3="v3"} 3"#))
+        let gauge = tables.register(name: "g", help: "G.", kind: .gauge)
+        tables.replace(gauge, with: sets.map { ($0, 2) } + sets.map { ($0, 4) })
+        #expect(tables.count(gauge) == sets.count, "a repeated label set is one series with the last value")
+    }
+
     @Test(arguments: [
         (3.0, "3"), (-2.0, "-2"), (0.5, "0.5"), (1e20, "1e+20"), (Double.infinity, "+Inf"),
         (-Double.infinity, "-Inf"), (Double.nan, "NaN"), (1_795_751_400.123, "1795751400.123"),

@@ -32,14 +32,14 @@ package final class SeriesTables: Sendable {
         state.withLock { state in
             var rows = Rows()
             rows.reserve(series.count, labels: series.first?.labels.count ?? 0)
-            var seen: [[Int32]: Int] = [:]
+            var seen: [RowKey: Int] = [:]
             seen.reserveCapacity(series.count)
             for entry in series {
                 let ids = entry.labels.map { state.pairs.id(of: $0) }
-                if let row = seen[ids] {
+                if let row = seen[RowKey(ids)] {
                     rows.values[row] = entry.value
                 } else {
-                    seen[ids] = rows.count
+                    seen[RowKey(ids)] = rows.count
                     rows.append(ids, value: entry.value)
                 }
             }
@@ -51,20 +51,9 @@ package final class SeriesTables: Sendable {
     /// Adds each increment to the series with its labels, creating the series at the increment the first time.
     package func add(_ family: Int, _ increments: [(labels: [(String, String)], value: Double)]) {
         state.withLock { state in
-            var rows = state.families[family].rows
-            var index: [[Int32]: Int] = [:]
-            index.reserveCapacity(rows.count)
-            for row in 0..<rows.count { index[Array(rows.labels(of: row))] = row }
-            for entry in increments {
-                let ids = entry.labels.map { state.pairs.id(of: $0) }
-                if let row = index[ids] {
-                    rows.values[row] += entry.value
-                } else {
-                    index[ids] = rows.count
-                    rows.append(ids, value: entry.value)
-                }
-            }
-            state.families[family].rows = rows
+            let labelIDs = increments.map { entry in entry.labels.map { state.pairs.id(of: $0) } }
+            // Modified in place: a copy of the family's rows would copy its arrays on the first write.
+            state.families[family].rows.add(labelIDs, increments.lazy.map(\.value))
             state.compactIfWasteful()
         }
     }
@@ -183,8 +172,42 @@ private struct Rows {
         values.append(value)
     }
 
+    /// Adds each value to the row with its label numbers, appending a row the first time.
+    mutating func add(_ labelIDs: [[Int32]], _ increments: some Sequence<Double>) {
+        var index: [RowKey: Int] = [:]
+        index.reserveCapacity(count)
+        for row in 0..<count { index[RowKey(labels(of: row))] = row }
+        for (ids, value) in zip(labelIDs, increments) {
+            let key = RowKey(ids)
+            if let row = index[key] {
+                values[row] += value
+            } else {
+                index[key] = count
+                append(ids, value: value)
+            }
+        }
+    }
+
     mutating func relabel(_ map: (Int32) -> Int32) {
         for index in labelIDs.indices { labelIDs[index] = map(labelIDs[index]) }
+    }
+}
+
+/// A row's label numbers as a dictionary key: up to three numbers below 2²⁰ (every per-queue family) packed with
+/// their count in one integer, which hashes without the allocation and the per-element hashing of an array.
+private enum RowKey: Hashable {
+    case packed(UInt64)
+    case list([Int32])
+
+    init(_ ids: some Collection<Int32>) {
+        guard ids.count <= 3, ids.allSatisfy({ $0 >= 0 && $0 < 1 << 20 }) else {
+            self = .list(Array(ids))
+            return
+        }
+        // The count leads, so [5] and [0, 5] differ: 2 bits of count and 20 bits per number fit in 62.
+        var packed = UInt64(ids.count)
+        for id in ids { packed = packed << 20 | UInt64(id) }
+        self = .packed(packed)
     }
 }
 

@@ -58,7 +58,12 @@ package struct QueueObservations: Sendable, Equatable {
                 }
             }
         }
-        for result in try json.optionalField("results")?.elements() ?? [] {
+        let results = try json.optionalField("results")?.elements() ?? []
+        // At most one entry per result in each: growing them as they fill was a tenth of decoding an answer.
+        for counts in [\QueueObservations.waiting, \.interacting, \.alerting] {
+            self[keyPath: counts].reserveCapacity(self[keyPath: counts].count + results.count)
+        }
+        for result in results {
             let group = try result.field("group")
             let queueID = try group.string("queueId")
             let media = MediaKey(queueID: queueID, mediaType: try group.optionalString("mediaType") ?? "unknown")

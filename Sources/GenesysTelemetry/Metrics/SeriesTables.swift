@@ -34,8 +34,9 @@ package final class SeriesTables: Sendable {
             rows.reserve(series.count, labels: series.first?.labels.count ?? 0)
             var seen: [RowKey: Int] = [:]
             seen.reserveCapacity(series.count)
+            var previous = PreviousLabels()
             for entry in series {
-                let ids = entry.labels.map { state.pairs.id(of: $0) }
+                let ids = state.pairs.ids(of: entry.labels, after: &previous)
                 if let row = seen[RowKey(ids)] {
                     rows.values[row] = entry.value
                 } else {
@@ -51,7 +52,8 @@ package final class SeriesTables: Sendable {
     /// Adds each increment to the series with its labels, creating the series at the increment the first time.
     package func add(_ family: Int, _ increments: [(labels: [(String, String)], value: Double)]) {
         state.withLock { state in
-            let labelIDs = increments.map { entry in entry.labels.map { state.pairs.id(of: $0) } }
+            var previous = PreviousLabels()
+            let labelIDs = increments.map { entry in state.pairs.ids(of: entry.labels, after: &previous) }
             // Modified in place: a copy of the family's rows would copy its arrays on the first write.
             state.families[family].rows.add(labelIDs, increments.lazy.map(\.value))
             state.compactIfWasteful()
@@ -211,6 +213,12 @@ private enum RowKey: Hashable {
     }
 }
 
+/// The labels of the last row numbered in one `replace` or `add`, with their numbers.
+private struct PreviousLabels {
+    var labels: [(String, String)] = []
+    var ids: [Int32] = []
+}
+
 /// Each distinct label pair once, numbered.
 private struct LabelPairs {
     struct Pair: Hashable {
@@ -226,6 +234,22 @@ private struct LabelPairs {
     func pair(_ id: Int32) -> Pair { pairs[Int(id)] }
 
     mutating func id(of label: (String, String)) -> Int32 { id(of: Pair(name: label.0, value: label.1)) }
+
+    /// The numbers of `labels`. A label equal to the one at the same position in the previous call reuses its number:
+    /// a queue's rows come one after another, and comparing equal strings is cheaper than hashing them.
+    mutating func ids(of labels: [(String, String)], after previous: inout PreviousLabels) -> [Int32] {
+        var ids: [Int32] = []
+        ids.reserveCapacity(labels.count)
+        for (position, label) in labels.enumerated() {
+            if position < previous.labels.count, previous.labels[position] == label {
+                ids.append(previous.ids[position])
+            } else {
+                ids.append(id(of: label))
+            }
+        }
+        previous = PreviousLabels(labels: labels, ids: ids)
+        return ids
+    }
 
     mutating func id(of pair: Pair) -> Int32 {
         if let id = ids[pair] { return id }

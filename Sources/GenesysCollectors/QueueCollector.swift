@@ -91,7 +91,9 @@ package struct QueueCollector: Collector {
     }
 
     /// The last listing's selection while it is younger than the listing interval, else a new listing.
-    private func selectedQueues(_ context: CollectorContext) async throws(APIError) -> (
+    private func selectedQueues(
+        _ context: CollectorContext
+    ) async throws(APIError) -> (
         selected: [RoutingQueue], total: Double
     ) {
         if let recent = lastListing.recent(at: context.clock.now, within: listingInterval) {

@@ -102,7 +102,9 @@ struct QueueServiceMetricsTests {
     /// queues and ask for today's service level only at the first poll and once the 5-minute default has passed (at
     /// 350 s). At the first poll queue_performance may list the queues itself (the queues collector has not published
     /// its selection yet): 2 or 3 listings, where listing at every poll would be 8 or more.
-    @Test func test_queueListingAndTodaysServiceLevel_areAskedEveryFiveMinutes_whileWindowsFollowEveryPoll() async throws {
+    @Test func test_queueListingAndTodaysServiceLevel_areAskedEveryFiveMinutes_whileWindowsFollowEveryPoll()
+        async throws
+    {
         let clock = ManualClock()
         let asked = Mutex<(listings: Int, serviceLevels: Int, windows: Int)>((0, 0, 0))
         var configuration = SimulatorConfiguration(queueCount: 4).judgingTime(by: clock)

@@ -84,7 +84,9 @@ struct SeriesTablesTests {
         let tables = SeriesTables()
         let counter = tables.register(name: "c_total", help: "C.", kind: .counter)
         let pairs = (0..<6).map { ("l\($0)", "v\($0)") }
-        let sets: [[(String, String)]] = [[], [pairs[5]], [pairs[0], pairs[5]], Array(pairs[0...2]), Array(pairs[0...3])]
+        let sets: [[(String, String)]] = [
+            [], [pairs[5]], [pairs[0], pairs[5]], Array(pairs[0...2]), Array(pairs[0...3]),
+        ]
         for _ in 0..<3 { tables.add(counter, sets.map { ($0, 1) }) }
         #expect(tables.count(counter) == sets.count)
         let text = page(tables)

@@ -173,7 +173,7 @@ struct QueuePerformanceCollector: Collector {
 
     /// Today's service level as Genesys computes it (since midnight in the zone), or nil while the last answer is
     /// younger than the interval and was asked on the same day for the same queues. Only when it was asked is kept,
-    /// not the answer: its series stay as published (a cached answer per org was 25 MiB for 200 orgs).
+    /// not the answer: its series stay as published (a cached answer per org was about 20 MiB for 200 orgs).
     private func todaysServiceLevelIfDue(
         _ queues: [RoutingQueue], now: Int64, _ context: CollectorContext
     ) async throws(APIError) -> ConversationAggregates? {

@@ -49,7 +49,12 @@ extension RunningExporter {
             let exposition = try await scrape(path: path)
             if condition(exposition) { return exposition }
             guard ContinuousClock.now < deadline else {
-                throw ConditionTimedOut(description: "no scrape showed \(what) within \(timeout)")
+                // The API failures so far say why (a timeout under load, a fault left set) when a test times out.
+                let failures = exposition.failureSummary
+                throw ConditionTimedOut(
+                    description:
+                        "no scrape showed \(what) within \(timeout); API failures: \(failures.isEmpty ? "none" : failures)"
+                )
             }
             try await Task.sleep(for: .milliseconds(20))
         }

@@ -88,7 +88,8 @@ struct HTTPClientTests {
                 Issue.record("expected timeout, got \(String(describing: error))"); return
             }
             #expect(elapsed >= .milliseconds(250))
-            #expect(elapsed < .seconds(3))
+            // A hang never ends; a starved run of the parallel suite beside a fuzzer took 3.1 s.
+            #expect(elapsed < .seconds(10))
         }
     }
 

@@ -136,7 +136,8 @@ struct QueuePerformanceCollector: Collector {
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         // Every queue and media type with traffic today gets its series from the first poll on, at 0 until a window
         // adds to it: rate() and increase() then count a series' first window too.
-        let keys = Set(counted.stats.keys).union(today?.stats.keys ?? [:].keys)
+        var keys = Set(counted.stats.keys)
+        if let today { keys.formUnion(today.stats.keys) }
         let increments = counters.map { source, _ in source.increments(counted, keys: keys, names: names) }
         var levels: [(labels: [(String, String)], value: Double)] = []
         var targets: [(labels: [(String, String)], value: Double)] = []

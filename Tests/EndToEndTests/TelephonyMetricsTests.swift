@@ -1,6 +1,8 @@
+import GenesysBaseTestSupport
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @Suite("Telephony over a real scrape")
@@ -182,22 +184,38 @@ struct TelephonyMetricsTests {
     }
 
     /// Phones are listed at most every `phones-interval` (5 minutes by default; 1 s in the other tests), with only
-    /// the fields read; edges and trunks at every poll.
+    /// the fields read; edges and trunks at every poll. Virtual time: a poll a minute, eight polls (0 s to 490 s).
     @Test func test_phones_areListedAtTheirOwnSlowerInterval_withOnlyTheFieldsRead() async throws {
-        try await withExporter(settings: Self.settings(["phones-interval": "5m"])) { sim, exporter in
-            try await awaitCondition("three trunk listings") {
-                sim.requestLog().filter { $0.path == Self.trunks }.count >= 3
-            }
-            let phoneRequests = sim.requestLog().filter { $0.path == Self.phones }
-            #expect(phoneRequests.count == 1, "one page of 20 phones, once")
-            #expect(phoneRequests.first?.query["fields"] == "id,name,site,status")
-            #expect(phoneRequests.first?.query["expand"] == "status")
-            let scrape = try await exporter.scrape()
-            #expect(scrape.sum("genesys_phones") == 20, "the counts stay between listings")
-        }
-        try await withExporter(settings: Self.settings(["phones-interval": "1s"])) { sim, _ in
-            try await awaitCondition("phones listed again") {
-                sim.requestLog().filter { $0.path == Self.phones }.count >= 2
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration().judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
+            var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["telephony"])
+            settings.collectorOptions = ["telephony": ["phones-interval": "5m"]]
+            let exporter = try await RunningExporter(settings, clock: clock)
+            do {
+                func listings(_ path: String) -> Int { sim.requestLog().filter { $0.path == path }.count }
+                _ = try await exporter.scrape(until: "telephony polled") { $0.collectorUp("telephony") == 1 }
+                var phoneListingsAt: [Int: Int] = [:]
+                for poll in 1...7 {
+                    let trunkListings = listings(Self.trunks)
+                    // The token loop and the collector asleep: no poll in flight when time jumps past the next one.
+                    try await awaitCondition("both loops asleep before poll \(poll)") { clock.sleeperCount == 2 }
+                    clock.advance(by: .seconds(70))  // past the interval's 10% jitter
+                    try await awaitCondition("trunks listed at poll \(poll)") { listings(Self.trunks) > trunkListings }
+                    phoneListingsAt[poll] = listings(Self.phones)
+                }
+                #expect(phoneListingsAt[4] == 1, "one page of 20 phones, once until 280 s")
+                #expect(phoneListingsAt[7] == 2, "listed again at 350 s, five minutes on")
+                let phoneRequests = sim.requestLog().filter { $0.path == Self.phones }
+                #expect(phoneRequests.first?.query["fields"] == "id,name,site,status")
+                #expect(phoneRequests.first?.query["expand"] == "status")
+                let scrape = try await exporter.scrape()
+                #expect(scrape.sum("genesys_phones") == 20, "the counts stay between listings")
+                await exporter.stop()
+            } catch {
+                await exporter.stop()
+                throw error
             }
         }
     }

@@ -24,7 +24,10 @@ extension GenesysSimulator {
                 "queues": ["listing-interval": "0s"], "queue_performance": ["service-level-interval": "0s"],
             ],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
-            requestTimeout: requestTimeout)
+            requestTimeout: requestTimeout,
+            // A poll that fails on a starved machine (a timeout beside a fuzzer) is retried within 5 s rather than
+            // after the production cap's minutes, so a real-time test's wait outlasts a few such failures.
+            failureBackoffCap: .seconds(5))
     }
 
     /// The status page collector's options for this simulator's page and its `Americas (US East)` group.

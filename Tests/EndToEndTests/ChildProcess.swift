@@ -21,42 +21,57 @@ struct ProcessResult: Sendable {
 }
 
 /// A launched child process whose stdout and stderr are drained on their own threads, so a chatty child never
-/// blocks on a full pipe. `Process` is only used through its thread-safe calls (run, isRunning, terminate).
-final class ChildProcess: @unchecked Sendable {
-    let process = Process()
-    private let stdout = Pipe()
-    private let stderr = Pipe()
+/// blocks on a full pipe.
+final class ChildProcess: Sendable {
+    private let spawned: SpawnedProcess
     private let output = Mutex<(stdout: Data?, stderr: Data?)>((nil, nil))
+
+    var pid: pid_t { spawned.pid }
 
     /// Starts `path` with exactly `environment` (nothing is inherited but PATH, HOME and sanitizer options) in a scratch directory.
     init(_ path: String, _ arguments: [String], environment: [String: String] = [:], stdin: [UInt8] = []) throws {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
         var inherited: [String: String] = [:]
         // Sanitizer settings pass through, so a sanitized test run configures its sanitized children alike.
         for name in ["PATH", "HOME", "ASAN_OPTIONS", "TSAN_OPTIONS", "LSAN_OPTIONS"] {
             inherited[name] = ProcessInfo.processInfo.environment[name]
         }
-        process.environment = inherited.merging(environment) { _, mine in mine }
-        // Not the package directory: the exporter reads ./.env when present.
-        process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        process.standardOutput = stdout
-        process.standardError = stderr
-        let input = Pipe()
-        process.standardInput = input
-        try ProcessLaunch.run(process)
-        let writer = input.fileHandleForWriting
-        Thread.detachNewThread {
-            try? writer.write(contentsOf: stdin)
-            try? writer.close()
+        let input = try ClosingPipe(), stdout = try ClosingPipe(), stderr = try ClosingPipe()
+        defer {
+            // The child has its own copies; the parent keeps only the ends it reads and writes.
+            for descriptor in [input.reading, stdout.writing, stderr.writing] { close(descriptor) }
         }
-        let stdoutReader = stdout.fileHandleForReading, stderrReader = stderr.fileHandleForReading
+        do {
+            // Not the package directory: the exporter reads ./.env when present.
+            spawned = try SpawnedProcess(
+                path, arguments, environment: inherited.merging(environment) { _, mine in mine },
+                directory: FileManager.default.temporaryDirectory.path, stdin: input.reading, stdout: stdout.writing,
+                stderr: stderr.writing)
+        } catch {
+            for descriptor in [input.writing, stdout.reading, stderr.reading] { close(descriptor) }
+            throw error
+        }
+        Thread.detachNewThread {
+            var offset = 0
+            while offset < stdin.count {
+                let written = stdin[offset...].withUnsafeBytes { write(input.writing, $0.baseAddress, $0.count) }
+                if written > 0 {
+                    offset += written
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else {
+                    break
+                }
+            }
+            close(input.writing)
+        }
         Thread.detachNewThread { [self] in
-            let data = readToEnd(stdoutReader)
+            let data = readToEnd(descriptor: stdout.reading)
+            close(stdout.reading)
             output.withLock { $0.stdout = data }
         }
         Thread.detachNewThread { [self] in
-            let data = readToEnd(stderrReader)
+            let data = readToEnd(descriptor: stderr.reading)
+            close(stderr.reading)
             output.withLock { $0.stderr = data }
         }
     }
@@ -74,15 +89,17 @@ final class ChildProcess: @unchecked Sendable {
     /// Waits for the exit and for both pipes to be drained; kills the child when `timeout` passes first.
     func wait(timeout: Duration = .seconds(60)) async throws -> ProcessResult {
         let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
+        var ended = spawned.poll()
+        while ended == nil {
             if ContinuousClock.now >= deadline {
-                kill(process.processIdentifier, SIGKILL)
-                throw TimedOut(
-                    description: "\(process.executableURL?.lastPathComponent ?? "child") still running after \(timeout)"
-                )
+                kill(spawned.pid, SIGKILL)
+                let name = spawned.executable.split(separator: "/").last.map(String.init) ?? "child"
+                throw TimedOut(description: "\(name) still running after \(timeout)")
             }
             try await Task.sleep(for: .milliseconds(10))
+            ended = spawned.poll()
         }
+        guard let termination = ended else { throw TimedOut(description: "no termination") }
         while output.withLock({ $0.stdout == nil || $0.stderr == nil }) {
             guard ContinuousClock.now < deadline + .seconds(5) else {
                 throw TimedOut(description: "output pipes not closed")
@@ -91,15 +108,24 @@ final class ChildProcess: @unchecked Sendable {
         }
         let (out, err) = output.withLock { ($0.stdout ?? Data(), $0.stderr ?? Data()) }
         return ProcessResult(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            status: termination.status, signalled: termination.signalled,
             stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self))
     }
 
     /// SIGTERM, as a service manager would send.
-    func terminate() { process.terminate() }
+    func terminate() { spawned.signal(SIGTERM) }
+
+    /// Sends `signal` while the child runs.
+    func signal(_ signal: Int32) { spawned.signal(signal) }
+
+    /// SIGTERM, then waits for the end: for defer blocks.
+    func terminateAndWait() {
+        spawned.signal(SIGTERM)
+        _ = spawned.waitUntilExit()
+    }
 
     /// SIGKILL, for cleaning up after a failed test.
-    func forceKill() { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+    func forceKill() { spawned.signal(SIGKILL) }
 
     /// The exporter executable of this build: next to the test bundle, in the `debug` (or `release`) directory.
     static let exporterPath: String? = {

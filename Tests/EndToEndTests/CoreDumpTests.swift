@@ -39,7 +39,7 @@ struct CoreDumpTests {
             else { return false }
             return (try Exposition.parse(response.bodyText).value("process_open_fds") ?? 0) > 0
         }
-        let pid = child.process.processIdentifier  // setpriv execs the exporter: same pid
+        let pid = child.pid  // setpriv execs the exporter: same pid
         #expect(Self.coreLimits(pid) == ["0", "0"])
         if asOtherUser {
             var info = stat()

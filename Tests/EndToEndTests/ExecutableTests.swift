@@ -182,7 +182,7 @@ struct ExecutableTests {
                     await orgsServed() == ["first"]
                 }
                 try directory.write([("first", first, nil), ("second", second, nil)])
-                kill(child.process.processIdentifier, SIGHUP)
+                child.signal(SIGHUP)
                 try await awaitCondition("both orgs served after SIGHUP", timeout: .seconds(30)) {
                     await orgsServed() == ["first", "second"]
                 }

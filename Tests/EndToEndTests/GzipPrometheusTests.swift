@@ -37,8 +37,7 @@ struct GzipPrometheusTests {
                     "--web.listen-address=127.0.0.1:\(prometheusPort)",
                 ])
             defer {
-                prometheus.process.terminate()
-                prometheus.process.waitUntilExit()
+                prometheus.terminateAndWait()
             }
             // genesys_up is in the cached poll-driven part, genesys_token_age_seconds in the live one.
             let query =

@@ -21,10 +21,9 @@ struct WebLimitsTests {
             try ExecutableTests.exporter(),
             ["--demo", "--demo.queues", "190", "--web.listen-address", "127.0.0.1:\(port)", "--log.level", "warn"])
         defer {
-            exporter.process.terminate()
-            exporter.process.waitUntilExit()
+            exporter.terminateAndWait()
         }
-        let pid = exporter.process.processIdentifier
+        let pid = exporter.pid
         // Warm up: the first poll done (a full page, ~340 KB) and a few scrapes rendered.
         try await awaitCondition("a full demo page", timeout: .seconds(30)) {
             guard let reply = try? await RawHTTP.send(port: port, method: "GET", path: "/metrics") else { return false }
@@ -108,8 +107,7 @@ struct WebLimitsTests {
                 "--log.level", "warn",
             ])
         defer {
-            exporter.process.terminate()
-            exporter.process.waitUntilExit()
+            exporter.terminateAndWait()
         }
         try await awaitCondition("the exporter answering", timeout: .seconds(30)) {
             (try? await RawHTTP.send(port: port, method: "GET", path: "/-/healthy"))?.status == 200

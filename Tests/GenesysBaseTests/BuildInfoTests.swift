@@ -10,16 +10,21 @@ struct BuildInfoTests {
         .deletingLastPathComponent().path
 
     static func git(_ arguments: [String]) throws -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = ["-C", packageRoot] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try ProcessLaunch.run(process)
-        let data = readToEnd(output.fileHandleForReading)
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let output = try ClosingPipe()
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess(
+                "/usr/bin/git", ["-C", packageRoot] + arguments, environment: ProcessInfo.processInfo.environment,
+                stdout: output.writing)
+        } catch {
+            close(output.reading)
+            close(output.writing)
+            throw error
+        }
+        close(output.writing)
+        let data = readToEnd(descriptor: output.reading)
+        close(output.reading)
+        return process.waitUntilExit() == .success
             ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 

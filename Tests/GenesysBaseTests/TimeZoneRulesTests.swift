@@ -71,15 +71,14 @@ struct TimeZoneRulesTests {
         try (source + "\n").write(toFile: sourcePath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: sourcePath) }
         for (layout, folder) in [("slim", directory + "/slim"), ("fat", directory + "/fat")] {
-            let zic = Process()
-            zic.executableURL = URL(fileURLWithPath: "/usr/sbin/zic")
-            zic.arguments = ["-b", layout, "-d", folder, sourcePath]
-            let errors = Pipe()
-            zic.standardError = errors
-            try ProcessLaunch.run(zic)
-            zic.waitUntilExit()
-            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            #expect(zic.terminationStatus == 0, "zic: \(message)")
+            let errors = try ClosingPipe()
+            let zic = try SpawnedProcess(
+                "/usr/sbin/zic", ["-b", layout, "-d", folder, sourcePath], environment: [:], stderr: errors.writing)
+            close(errors.writing)
+            let message = String(decoding: readToEnd(descriptor: errors.reading), as: UTF8.self)
+            close(errors.reading)
+            let termination = zic.waitUntilExit()
+            #expect(termination == .success, "zic: \(message)")
         }
         for name in ["Test/North", "Test/South", "Test/Fixed"] {
             let slim = try #require(TimeZoneRules.named(name, directory: directory + "/slim"))

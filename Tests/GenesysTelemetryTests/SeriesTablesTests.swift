@@ -41,6 +41,30 @@ struct SeriesTablesTests {
         #expect(page(tables) == "# HELP g G.\n# TYPE g gauge\ng{queue_id=\"q1\"} 3\ng{queue_id=\"q2\"} 2\n")
     }
 
+    /// The same series again overwrite their values in place; any other list (reordered, shorter, longer, a repeat)
+    /// rebuilds the family, with the same page as a family built from scratch.
+    @Test func test_replace_sameSeriesOverwriteValues_andAnyOtherListRebuilds() {
+        let q = (0..<4).map { [("queue_id", "q\($0)")] }
+        let lists: [[(labels: [(String, String)], value: Double)]] = [
+            [(q[0], 1), (q[1], 2), (q[2], 3)],
+            [(q[0], 4), (q[1], 5), (q[2], 6)],
+            [(q[2], 7), (q[0], 8), (q[1], 9)],
+            [(q[2], 10), (q[0], 11)],
+            [(q[2], 12), (q[0], 13), (q[3], 14)],
+            [(q[2], 15), (q[0], 16), (q[3], 17), (q[0], 18)],
+            [(q[2], 19), (q[0], 20), (q[3], 21)],
+            [],
+        ]
+        let tables = SeriesTables()
+        let family = tables.register(name: "g", help: "G.", kind: .gauge)
+        for list in lists {
+            tables.replace(family, with: list)
+            let fresh = SeriesTables()
+            fresh.replace(fresh.register(name: "g", help: "G.", kind: .gauge), with: list)
+            #expect(page(tables) == page(fresh), "\(list.map(\.value))")
+        }
+    }
+
     @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
         let tables = SeriesTables()
         let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)

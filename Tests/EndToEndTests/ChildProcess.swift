@@ -118,10 +118,12 @@ final class ChildProcess: Sendable {
     /// Sends `signal` while the child runs.
     func signal(_ signal: Int32) { spawned.signal(signal) }
 
-    /// SIGTERM, then waits for the end: for defer blocks.
-    func terminateAndWait() {
+    /// SIGTERM, and the child reaped on a thread of its own once it ends: for defer blocks, which cannot await, and
+    /// must not hold one of the cooperative pool's two threads while an exporter shuts down.
+    func terminateAndReap() {
         spawned.signal(SIGTERM)
-        _ = spawned.waitUntilExit()
+        let spawned = spawned
+        Thread.detachNewThread { _ = spawned.waitUntilExit() }
     }
 
     /// SIGKILL, for cleaning up after a failed test.

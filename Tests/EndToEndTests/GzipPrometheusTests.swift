@@ -37,7 +37,7 @@ struct GzipPrometheusTests {
                     "--web.listen-address=127.0.0.1:\(prometheusPort)",
                 ])
             defer {
-                prometheus.terminateAndWait()
+                prometheus.terminateAndReap()
             }
             // genesys_up is in the cached poll-driven part, genesys_token_age_seconds in the live one.
             let query =

@@ -53,7 +53,7 @@ struct WebExecutableTests {
                 "--web.listen-address", "127.0.0.1:\(v4)", "--web.listen-address", "[::1]:\(v6)",
             ])
         defer {
-            child.terminateAndWait()
+            child.terminateAndReap()
         }
         let credentials = "\(TestCredentials.user):\(TestCredentials.password)"
         try await awaitCondition("an authenticated scrape over TLS", timeout: .seconds(20)) {

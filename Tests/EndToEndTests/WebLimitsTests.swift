@@ -21,7 +21,7 @@ struct WebLimitsTests {
             try ExecutableTests.exporter(),
             ["--demo", "--demo.queues", "190", "--web.listen-address", "127.0.0.1:\(port)", "--log.level", "warn"])
         defer {
-            exporter.terminateAndWait()
+            exporter.terminateAndReap()
         }
         let pid = exporter.pid
         // Warm up: the first poll done (a full page, ~340 KB) and a few scrapes rendered.
@@ -107,7 +107,7 @@ struct WebLimitsTests {
                 "--log.level", "warn",
             ])
         defer {
-            exporter.terminateAndWait()
+            exporter.terminateAndReap()
         }
         try await awaitCondition("the exporter answering", timeout: .seconds(30)) {
             (try? await RawHTTP.send(port: port, method: "GET", path: "/-/healthy"))?.status == 200

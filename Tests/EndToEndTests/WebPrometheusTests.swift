@@ -39,7 +39,7 @@ struct WebPrometheusTests {
                     "--web.listen-address=127.0.0.1:\(prometheusPort)",
                 ])
             defer {
-                prometheus.terminateAndWait()
+                prometheus.terminateAndReap()
             }
             let query = "http://127.0.0.1:\(prometheusPort)/api/v1/query?query=up%7Bjob%3D%22genesys%22%7D"
             try await awaitCondition("up{job=\"genesys\"} == 1 in Prometheus", timeout: .seconds(60)) {

@@ -88,8 +88,8 @@ struct HTTPClientTests {
                 Issue.record("expected timeout, got \(String(describing: error))"); return
             }
             #expect(elapsed >= .milliseconds(250))
-            // A hang never ends; a starved run of the parallel suite beside a fuzzer took 3.1 s.
-            #expect(elapsed < .seconds(10))
+            // A hang never ends; starved runs of the parallel suite beside a fuzzer took 3.1 s and 10.9 s.
+            #expect(elapsed < .seconds(30))
         }
     }
 

@@ -10,22 +10,10 @@ struct BuildInfoTests {
         .deletingLastPathComponent().path
 
     static func git(_ arguments: [String]) throws -> String? {
-        let output = try ClosingPipe()
-        let process: SpawnedProcess
-        do {
-            process = try SpawnedProcess(
-                "/usr/bin/git", ["-C", packageRoot] + arguments, environment: ProcessInfo.processInfo.environment,
-                stdout: output.writing)
-        } catch {
-            close(output.reading)
-            close(output.writing)
-            throw error
-        }
-        close(output.writing)
-        let data = readToEnd(descriptor: output.reading)
-        close(output.reading)
-        return process.waitUntilExit() == .success
-            ? String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) : nil
+        let run = try SpawnedProcess.capture(
+            "/usr/bin/git", ["-C", packageRoot] + arguments, environment: ProcessInfo.processInfo.environment, stream: 1
+        )
+        return run.termination == .success ? run.output.trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 
     @Test(

@@ -71,14 +71,9 @@ struct TimeZoneRulesTests {
         try (source + "\n").write(toFile: sourcePath, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: sourcePath) }
         for (layout, folder) in [("slim", directory + "/slim"), ("fat", directory + "/fat")] {
-            let errors = try ClosingPipe()
-            let zic = try SpawnedProcess(
-                "/usr/sbin/zic", ["-b", layout, "-d", folder, sourcePath], environment: [:], stderr: errors.writing)
-            close(errors.writing)
-            let message = String(decoding: readToEnd(descriptor: errors.reading), as: UTF8.self)
-            close(errors.reading)
-            let termination = zic.waitUntilExit()
-            #expect(termination == .success, "zic: \(message)")
+            let zic = try SpawnedProcess.capture(
+                "/usr/sbin/zic", ["-b", layout, "-d", folder, sourcePath], environment: [:], stream: 2)
+            #expect(zic.termination == .success, "zic: \(zic.output)")
         }
         for name in ["Test/North", "Test/South", "Test/Fixed"] {
             let slim = try #require(TimeZoneRules.named(name, directory: directory + "/slim"))

@@ -25,3 +25,27 @@ package func readToEnd(descriptor: Int32) -> Data {
         }
     }
 }
+
+extension SpawnedProcess {
+    /// Runs a short tool to its end and returns what it wrote to stdout (`stream` 1) or stderr (2); the other goes
+    /// to /dev/null. Blocks: for synchronous tests only.
+    package static func capture(
+        _ executable: String, _ arguments: [String], environment: [String: String], stream: Int32
+    ) throws -> (termination: Termination, output: String) {
+        let pipe = try ClosingPipe()
+        let process: SpawnedProcess
+        do {
+            process = try SpawnedProcess(
+                executable, arguments, environment: environment, stdout: stream == 1 ? pipe.writing : nil,
+                stderr: stream == 2 ? pipe.writing : nil)
+        } catch {
+            close(pipe.reading)
+            close(pipe.writing)
+            throw error
+        }
+        close(pipe.writing)
+        let output = String(decoding: readToEnd(descriptor: pipe.reading), as: UTF8.self)
+        close(pipe.reading)
+        return (process.waitUntilExit(), output)
+    }
+}

@@ -79,8 +79,12 @@ struct APIUsageMetricsTests {
 
     /// A result that is still running is fetched again until it completes; the poll then succeeds.
     @Test func test_runningResult_isFetchedAgainUntilComplete() async throws {
-        try await withExporter(settings: Self.settings()) { sim, exporter in
+        let settings: (GenesysSimulator) throws -> OrgSettings = { sim in
+            // Before the exporter starts, so that its first poll already meets a Running result.
             sim.setUsageQueries(runningFetches: 1)
+            return try Self.settings()(sim)
+        }
+        try await withExporter(settings: settings) { sim, exporter in
             _ = try await exporter.scrape(until: "api usage polled") { $0.collectorUp("api_usage") == 1 }
             let fetches = sim.requestLog().filter { $0.path == Self.results }
             #expect(fetches.count >= 2, "Running, then Complete")

@@ -1,12 +1,15 @@
+import GenesysBaseTestSupport
 import GenesysExporter
 import GenesysSimulator
 import GenesysTestSupport
+import SimulatorTestSupport
 import Testing
 
 @Suite("API usage per OAuth client over a real scrape")
 struct APIUsageMetricsTests {
     static let query = "/api/v2/usage/query"
     static let results = "/api/v2/usage/query/{executionId}/results"
+    static let ownResults = "/api/v2/oauth/clients/{clientId}/usage/query/results/{executionId}"
     static let classes = ["2xx", "3xx", "4xx", "429", "5xx"]
 
     static func settings(
@@ -77,19 +80,38 @@ struct APIUsageMetricsTests {
         }
     }
 
-    /// A result that is still running is fetched again until it completes; the poll then succeeds.
+    /// A result that is still running is fetched again until it completes; the poll then succeeds. On virtual
+    /// time: the collector's wait between fetches is advanced, not slept (in real time this test timed out three
+    /// times in about twelve full parallel runs, with no API failure counted).
     @Test func test_runningResult_isFetchedAgainUntilComplete() async throws {
-        let settings: (GenesysSimulator) throws -> OrgSettings = { sim in
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration().judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
             // Before the exporter starts, so that its first poll already meets a Running result.
             sim.setUsageQueries(runningFetches: 1)
-            return try Self.settings()(sim)
-        }
-        try await withExporter(settings: settings) { sim, exporter in
-            _ = try await exporter.scrape(until: "api usage polled") { $0.collectorUp("api_usage") == 1 }
-            let fetches = sim.requestLog().filter { $0.path == Self.results }
-            #expect(fetches.count >= 2, "Running, then Complete")
-            let scrape = try await exporter.scrape()
-            #expect(scrape.apiFailures(Self.results) == 0)
+            let exporter = try await RunningExporter(try Self.settings()(sim), clock: clock)
+            do {
+                func fetches() -> Int {
+                    sim.requestLog().filter { $0.path == Self.results || $0.path == Self.ownResults }.count
+                }
+                // A poll makes two queries (the org's per client, then this exporter's own client's), and each
+                // result answers Running once: each time the collector waits on the clock beside the token loop.
+                for query in 1...2 {
+                    try await awaitCondition("a wait after query \(query)'s Running result") {
+                        fetches() == 2 * query - 1 && clock.sleeperCount == 2
+                    }
+                    clock.advance(by: .seconds(2))  // past the first backoff delay (1 s) and its jitter
+                }
+                let scrape = try await exporter.scrape(until: "api usage polled") { $0.collectorUp("api_usage") == 1 }
+                #expect(fetches() == 4, "Running, then Complete, for each query")
+                #expect(scrape.apiFailures(Self.results) == 0)
+                #expect(scrape.apiFailures(Self.ownResults) == 0)
+                await exporter.stop()
+            } catch {
+                await exporter.stop()
+                throw error
+            }
         }
     }
 

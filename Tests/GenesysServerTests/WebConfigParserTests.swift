@@ -124,7 +124,16 @@ struct WebConfigParserTests {
             "basic_auth_users.alice"
         ),
         ("basic_auth_users:\n  - alice\n", "basic_auth_users"),
-        ("rate_limit:\n  interval: 1s\n  burst: 10\n", "rate_limit"),
+        ("rate_limit:\n  interval: 1s\n", "rate_limit.burst"),
+        ("rate_limit:\n  interval: 1s\n  burst: 0\n", "rate_limit.burst"),
+        ("rate_limit:\n  interval: 1s\n  burst: -1\n", "rate_limit.burst"),
+        ("rate_limit:\n  interval: 1s\n  burst: 1000001\n", "rate_limit.burst"),
+        ("rate_limit:\n  interval: 1s\n  burst: ten\n", "rate_limit.burst"),
+        ("rate_limit:\n  interval: 5\n  burst: 1\n", "rate_limit.interval"),
+        ("rate_limit:\n  interval: soon\n  burst: 1\n", "rate_limit.interval"),
+        ("rate_limit:\n  interval: -1s\n  burst: 1\n", "rate_limit.interval"),
+        ("rate_limit:\n  interval: 1s\n  burst: 1\n  per_client: true\n", "rate_limit.per_client"),
+        ("rate_limit: 10\n", "rate_limit"),
         ("tls_server_config: [\n", "web.yml"),
     ])
     func test_aBadFile_isAnErrorNamingTheKey(_ yaml: String, _ key: String) {
@@ -141,5 +150,16 @@ struct WebConfigParserTests {
 
     @Test func test_aDisabledRateLimit_isAccepted() throws {
         #expect(try parse("rate_limit:\n  interval: 0s\n") == WebConfig())
+        #expect(try parse("rate_limit:\n  interval: 0\n  burst: 0\n") == WebConfig())
+        #expect(try parse("rate_limit:\n  burst: 5\n") == WebConfig())
+    }
+
+    @Test func test_aRateLimit_isReadAsExporterToolkitWritesIt() throws {
+        #expect(
+            try parse("rate_limit:\n  interval: 100ms\n  burst: 20\n").rateLimit
+                == WebConfig.RateLimit(interval: .milliseconds(100), burst: 20))
+        #expect(
+            try parse("rate_limit:\n  interval: 1m30s\n  burst: 1\n").rateLimit
+                == WebConfig.RateLimit(interval: .seconds(90), burst: 1))
     }
 }

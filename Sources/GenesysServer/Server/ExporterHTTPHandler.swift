@@ -71,6 +71,14 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         answering = true
         let state = web.current
         let headers = state.headers
+        // First, as in exporter-toolkit: a refused request costs neither a slot nor a bcrypt check.
+        if let limiter = state.rateLimiter, case .refused(let seconds) = limiter.take() {
+            metrics.rejected(.rateLimit)
+            var reply = text(429, "429 Too Many Requests\n")
+            reply.retryAfter = seconds
+            write(reply, for: request, headers: headers, context: context)
+            return
+        }
         guard requests.tryAcquire() else {
             metrics.rejected(.maxRequests)
             write(text(503, "503 too many concurrent requests\n"), for: request, headers: headers, context: context)
@@ -162,6 +170,7 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         if let vary = reply.vary { headers.add(name: "Vary", value: vary) }
         if let allow = reply.allow { headers.add(name: "Allow", value: allow) }
         if let challenge = reply.wwwAuthenticate { headers.add(name: "WWW-Authenticate", value: challenge) }
+        if let seconds = reply.retryAfter { headers.add(name: "Retry-After", value: String(seconds)) }
         for header in extra { headers.add(name: header.name, value: header.value) }
         let keepAlive = request.isKeepAlive
         if !keepAlive { headers.add(name: "Connection", value: "close") }

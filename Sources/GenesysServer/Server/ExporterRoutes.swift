@@ -44,6 +44,8 @@ package struct ExporterRoutes: Sendable {
         package var vary: String?
         package var allow: String?
         package var wwwAuthenticate: String?
+        /// Seconds, on a 429 from the web config's `rate_limit`.
+        package var retryAfter: Int?
 
         package init(status: Int, contentType: String, body: [UInt8]) {
             self.status = status

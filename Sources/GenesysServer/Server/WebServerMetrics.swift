@@ -9,6 +9,8 @@ package struct WebServerMetrics: Sendable {
         case maxRequests = "max_requests"
         case unauthorized
         case requestTimeout = "request_timeout"
+        /// The web config's `rate_limit` had no token left.
+        case rateLimit = "rate_limit"
     }
 
     private let rejections: [Rejection: Counter]

@@ -6,11 +6,28 @@ package struct WebConfig: Sendable, Equatable {
     package var basicAuthUsers: [String: String]
     /// Security headers added to every answer, in file order.
     package var headers: [HTTPHeaderSetting]
+    /// `rate_limit` with a non-zero interval; nil when requests are not rate-limited.
+    package var rateLimit: RateLimit?
 
-    package init(tls: TLSSettings? = nil, basicAuthUsers: [String: String] = [:], headers: [HTTPHeaderSetting] = []) {
+    package init(
+        tls: TLSSettings? = nil, basicAuthUsers: [String: String] = [:], headers: [HTTPHeaderSetting] = [],
+        rateLimit: RateLimit? = nil
+    ) {
         self.tls = tls
         self.basicAuthUsers = basicAuthUsers
         self.headers = headers
+        self.rateLimit = rateLimit
+    }
+
+    /// `rate_limit`: a token every `interval`, at most `burst` saved up.
+    package struct RateLimit: Sendable, Equatable {
+        package var interval: Duration
+        package var burst: Int
+
+        package init(interval: Duration, burst: Int) {
+            self.interval = interval
+            self.burst = burst
+        }
     }
 
     package struct HTTPHeaderSetting: Sendable, Equatable {

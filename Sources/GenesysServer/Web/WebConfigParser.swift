@@ -33,17 +33,48 @@ package enum WebConfigParser {
             config.basicAuthUsers = try basicAuthUsers(users, reader: reader)
         }
         if let rateLimit = top["rate_limit"], rateLimit.isPresent {
-            let settings = try reader.mapping(rateLimit, at: "rate_limit")
-            try reader.onlyKnownKeys(settings, at: "rate_limit", ["burst", "interval"])
-            var interval = "0"
-            if let node = settings["interval"] { interval = try reader.string(node, at: "rate_limit.interval") }
-            if !["0", "0s", ""].contains(interval) {
-                throw reader.invalid(
-                    "rate_limit",
-                    "cannot be honoured by this exporter; --web.max-requests bounds concurrent requests instead")
-            }
+            config.rateLimit = try rateLimitSettings(rateLimit, reader: reader)
         }
         return config
+    }
+
+    /// Most tokens a bucket may save up: far beyond any scraper's need, and small enough for exact arithmetic.
+    static let mostBurst = 1_000_000
+
+    /// `rate_limit: {interval, burst}`. An interval of 0 (or none) turns the limit off, as in exporter-toolkit; a
+    /// burst below 1 with an interval set is refused, because it would turn every request away.
+    private static func rateLimitSettings(
+        _ node: YAMLNode, reader: Reader
+    ) throws(ConfigurationError) -> WebConfig.RateLimit? {
+        let at = "rate_limit"
+        let settings = try reader.mapping(node, at: at)
+        try reader.onlyKnownKeys(settings, at: at, ["burst", "interval"])
+        var interval = Duration.zero
+        if let node = settings["interval"], node.isPresent {
+            let text = try reader.string(node, at: "\(at).interval")
+            if let number = Double(text), number != 0 {
+                // Go reads a bare number as nanoseconds, this exporter's other durations as seconds: neither guess.
+                throw reader.invalid("\(at).interval", "'\(text)' needs a unit, such as 1s or 100ms")
+            }
+            guard let parsed = DurationParser.parse(text) else {
+                throw reader.invalid("\(at).interval", "'\(text)' is not a duration such as 100ms, 1s or 1m")
+            }
+            interval = parsed
+        }
+        var burst = 0
+        if let node = settings["burst"], node.isPresent {
+            let text = try reader.string(node, at: "\(at).burst")
+            guard let parsed = Int(text), (0...mostBurst).contains(parsed) else {
+                throw reader.invalid("\(at).burst", "'\(text)' is not a whole number from 0 to \(mostBurst)")
+            }
+            burst = parsed
+        }
+        guard interval > .zero else { return nil }
+        guard burst >= 1 else {
+            throw reader.invalid(
+                "\(at).burst", "must be at least 1 when an interval is set (0 would turn every request away)")
+        }
+        return WebConfig.RateLimit(interval: interval, burst: burst)
     }
 
     private static func tlsSettings(

@@ -10,8 +10,10 @@ package struct WebServingState: Sendable {
     let tls: TLSServerContext?
     let authenticator: BasicAuthenticator?
     let headers: [WebConfig.HTTPHeaderSetting]
+    /// Shared by every connection; kept across reloads that leave `rate_limit` as it was.
+    let rateLimiter: RequestRateLimiter?
 
-    static let plain = WebServingState(tls: nil, authenticator: nil, headers: [])
+    static let plain = WebServingState(tls: nil, authenticator: nil, headers: [], rateLimiter: nil)
 }
 
 /// The `--web.config.file` and what it currently means. `reloadIfChanged` re-reads the file and the certificate,
@@ -20,6 +22,8 @@ package final class WebConfigSource: Sendable {
     package let path: String?
     /// bcrypt computations since start, across reloads (for tests and benchmarks).
     package let bcrypt: BcryptCounter
+    /// The rate limiter's time.
+    private let clock: any ExporterClock
     private let loaded: Mutex<Loaded>
 
     private struct Loaded {
@@ -42,15 +46,17 @@ package final class WebConfigSource: Sendable {
     private init() {
         path = nil
         bcrypt = BcryptCounter()
+        clock = SystemClock()
         loaded = Mutex(Loaded(state: .plain, referencedFiles: [], fingerprint: nil))
     }
 
     /// Reads `path` now; a problem is a configuration error (exit 2) naming the key.
-    package init(path: String) throws(ConfigurationError) {
+    package init(path: String, clock: any ExporterClock = SystemClock()) throws(ConfigurationError) {
         self.path = path
         let bcrypt = BcryptCounter()
         self.bcrypt = bcrypt
-        let (config, state) = try Self.load(path: path, bcrypt: bcrypt)
+        self.clock = clock
+        let (config, state) = try Self.load(path: path, bcrypt: bcrypt, clock: clock, previous: nil)
         let files = config.tls?.referencedFiles ?? []
         loaded = Mutex(
             Loaded(state: state, referencedFiles: files, fingerprint: Self.fingerprint(path: path, files: files)))
@@ -73,7 +79,8 @@ package final class WebConfigSource: Sendable {
         let now = Self.fingerprint(path: path, files: files)
         guard now != previous else { return .unchanged }
         do {
-            let (config, state) = try Self.load(path: path, bcrypt: bcrypt)
+            let previousLimiter = loaded.withLock { $0.state.rateLimiter }
+            let (config, state) = try Self.load(path: path, bcrypt: bcrypt, clock: clock, previous: previousLimiter)
             let newFiles = config.tls?.referencedFiles ?? []
             let settled = Self.fingerprint(path: path, files: newFiles)
             loaded.withLock { $0 = Loaded(state: state, referencedFiles: newFiles, fingerprint: settled) }
@@ -104,7 +111,10 @@ package final class WebConfigSource: Sendable {
         }
     }
 
-    static func load(path: String, bcrypt: BcryptCounter) throws(ConfigurationError) -> (WebConfig, WebServingState) {
+    /// - Parameter previous: the limiter in force, kept (with its tokens) when `rate_limit` did not change.
+    static func load(
+        path: String, bcrypt: BcryptCounter, clock: any ExporterClock, previous: RequestRateLimiter?
+    ) throws(ConfigurationError) -> (WebConfig, WebServingState) {
         let bytes: [UInt8]
         switch RegularFile.bytes(path, limit: RegularFile.configurationLimit) {
         case .success(let read): bytes = read
@@ -122,7 +132,18 @@ package final class WebConfigSource: Sendable {
         }
         let authenticator =
             config.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: config.basicAuthUsers, counters: bcrypt)
-        return (config, WebServingState(tls: tls, authenticator: authenticator, headers: config.headers))
+        var rateLimiter: RequestRateLimiter?
+        if let settings = config.rateLimit {
+            if let previous, previous.settings == settings {
+                rateLimiter = previous
+            } else {
+                rateLimiter = RequestRateLimiter(settings, clock: clock)
+            }
+        }
+        return (
+            config,
+            WebServingState(tls: tls, authenticator: authenticator, headers: config.headers, rateLimiter: rateLimiter)
+        )
     }
 
     /// A change detector over the bytes of the config file and the files it names (missing files count too). Read

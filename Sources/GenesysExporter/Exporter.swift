@@ -14,8 +14,9 @@ package final class Exporter: Sendable {
     /// `loadOrgs` reads `--config.file` again; nil for one org without it (then `orgs` is that one org).
     package init(
         orgs: [ConfiguredOrg], loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])? = nil,
-        telemetryPath: String = "/metrics", listenAddresses: [ListenAddress], limits: ServerLimits = ServerLimits(),
-        web: WebConfigSource = .none(), logger: Logger, clock: any ExporterClock = SystemClock()
+        telemetryPath: String = "/metrics", listenAddresses: [ListenAddress], systemdSockets: [CInt] = [],
+        limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(), logger: Logger,
+        clock: any ExporterClock = SystemClock()
     ) {
         let fleet = OrgFleet(loadOrgs: loadOrgs, logger: logger, clock: clock)
         var routes = ExporterRoutes(
@@ -26,7 +27,7 @@ package final class Exporter: Sendable {
         self.fleet = fleet
         initialOrgs = orgs
         server = MetricsServer(
-            addresses: listenAddresses, routes: routes, limits: limits, web: web,
+            addresses: listenAddresses, inheritedSockets: systemdSockets, routes: routes, limits: limits, web: web,
             metrics: WebServerMetrics(registry: fleet.processStore.liveRegistry), logger: logger)
     }
 

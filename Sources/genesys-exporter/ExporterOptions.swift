@@ -10,6 +10,11 @@ struct ExporterOptions: ParsableArguments, Sendable {
         help: "Address to serve metrics on (default :9985); repeat for several.")
     var listenAddresses: [String] = []
 
+    @Flag(
+        name: .customLong("web.systemd-socket"),
+        help: "Serve the sockets systemd passes (socket activation) instead of --web.listen-address.")
+    var systemdSocket = false
+
     @Option(
         name: .customLong("web.config.file"),
         help: "exporter-toolkit web config: TLS, basic auth, headers (re-read when it changes).")
@@ -116,6 +121,7 @@ struct ExporterOptions: ParsableArguments, Sendable {
     var flags: ExporterFlags {
         ExporterFlags(
             listenAddresses: listenAddresses,
+            systemdSocket: systemdSocket,
             webConfigFile: webConfigFile,
             webMaxRequests: webMaxRequests,
             webMaxConnections: webMaxConnections,

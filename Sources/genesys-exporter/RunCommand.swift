@@ -21,6 +21,11 @@ struct RunCommand: AsyncParsableCommand {
         let web =
             try configuration.webConfigFile.map { path throws(ConfigurationError) in try WebConfigSource(path: path) }
             ?? .none()
+        if !configuration.systemdSockets.isEmpty {
+            try SystemdSocketActivation.adopt(configuration.systemdSockets)
+            // As go-systemd does: the sockets were for this process, not for anything it might start.
+            for variable in ["LISTEN_PID", "LISTEN_FDS", "LISTEN_FDNAMES"] { unsetenv(variable) }
+        }
         let (orgs, simulator) = try await monitoredOrgs(configuration, demoQueues: options.demoQueues, logger: logger)
         let fromFile = configuration.configFile != nil
         var loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?
@@ -28,11 +33,14 @@ struct RunCommand: AsyncParsableCommand {
         let exporter = Exporter(
             orgs: orgs, loadOrgs: loadOrgs,
             telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
-            limits: configuration.serverLimits, web: web, logger: logger)
+            systemdSockets: configuration.systemdSockets, limits: configuration.serverLimits, web: web,
+            logger: logger)
         let port = try await start(exporter.server, configuration, logger: logger)
-        let bound = zip(configuration.listenAddresses, exporter.server.boundPorts).map {
-            ListenAddress(host: $0.host, port: $1).description
-        }
+        let bound =
+            configuration.systemdSockets.isEmpty
+            ? zip(configuration.listenAddresses, exporter.server.boundPorts).map {
+                ListenAddress(host: $0.host, port: $1).description
+            } : exporter.server.boundAddresses
         var metadata: Logger.Metadata = [
             "address": "\(bound.joined(separator: ","))", "telemetry_path": "\(configuration.telemetryPath)",
             "tls": "\(web.servesTLS)",
@@ -49,12 +57,13 @@ struct RunCommand: AsyncParsableCommand {
         logger.info("listening", metadata: metadata)
         if let simulator {
             let host = configuration.listenHost == "0.0.0.0" ? "127.0.0.1" : configuration.listenHost
+            let endpoint = configuration.systemdSockets.isEmpty ? "\(host):\(port)" : bound.first ?? "?"
             let scheme = web.servesTLS ? "https" : "http"
             print(
                 """
                 genesys-exporter \(BuildInfo.version) in demo mode against the built-in Genesys Cloud simulator at \(simulator.baseURL)
-                  metrics:   \(scheme)://\(host):\(port)\(configuration.telemetryPath)
-                  readiness: \(scheme)://\(host):\(port)/-/ready
+                  metrics:   \(scheme)://\(endpoint)\(configuration.telemetryPath)
+                  readiness: \(scheme)://\(endpoint)/-/ready
                 Press Ctrl-C to stop.
                 """)
             fflush(nil)
@@ -82,10 +91,14 @@ func start(_ server: MetricsServer, _ configuration: ExporterConfiguration, logg
     do {
         return try await server.start()
     } catch {
+        let addresses =
+            configuration.systemdSockets.isEmpty
+            ? configuration.listenAddresses.map(\.description)
+            : configuration.systemdSockets.map { "systemd socket \($0)" }
         logger.error(
             "cannot listen",
             metadata: [
-                "address": "\(configuration.listenAddresses.map(\.description).joined(separator: ","))",
+                "address": "\(addresses.joined(separator: ","))",
                 "error": "\(error)",
             ])
         throw ExitCode(1)

@@ -33,6 +33,9 @@ struct WebExecutableTests {
         (["--web.max-connections", "-1"], "--web.max-connections"),
         (["--web.idle-timeout", "soon"], "--web.idle-timeout"),
         (["--web.listen-address", "127.0.0.1:0", "--web.listen-address", "nowhere"], "--web.listen-address"),
+        // No LISTEN_FDS: started by hand, not by systemd.
+        (["--web.systemd-socket"], "--web.systemd-socket"),
+        (["--web.systemd-socket", "--web.listen-address", "127.0.0.1:0"], "--web.systemd-socket"),
     ])
     func test_aBadWebFlag_exits2_namingIt(_ arguments: [String], _ flag: String) async throws {
         let result = try await ChildProcess.run(

@@ -15,6 +15,9 @@ package struct ExporterConfiguration: Sendable {
     package var listenPort: Int
     /// Every `--web.listen-address` (the first is `listenHost`/`listenPort`).
     package var listenAddresses: [ListenAddress]
+    /// `--web.systemd-socket`: the descriptors systemd passed, served instead of `listenAddresses` (checked as
+    /// sockets by `SystemdSocketActivation.adopt` when the server starts).
+    package var systemdSockets: [CInt] = []
     /// `--web.config.file`, read and validated when the server starts.
     package var webConfigFile: String?
     package var serverLimits: ServerLimits
@@ -137,6 +140,16 @@ package enum ConfigurationResolver {
             return ListenAddress(host: host, port: port)
         }
         let (host, port) = (listenAddresses[0].host, listenAddresses[0].port)
+        var systemdSockets: [CInt] = []
+        if options.systemdSocket {
+            guard options.listenAddresses.isEmpty else {
+                throw .invalid(
+                    setting: "--web.systemd-socket",
+                    reason: "cannot be combined with --web.listen-address: the .socket unit's ListenStream= lines "
+                        + "are the addresses")
+            }
+            systemdSockets = try SystemdSocketActivation.descriptors(environment: environment, pid: getpid())
+        }
         let limits = try serverLimits(options)
         if let webConfigFile = options.webConfigFile, !fileExists(webConfigFile) {
             throw .unreadableFile(path: webConfigFile, setting: "--web.config.file", reason: "no such file")
@@ -259,6 +272,7 @@ package enum ConfigurationResolver {
             serverLimits: limits, telemetryPath: telemetryPath, logLevel: level, logFormat: format,
             demo: options.demo, warnings: warnings, tuning: tuning)
         configuration.configFile = options.configFile
+        configuration.systemdSockets = systemdSockets
         configuration.shard = shard
         configuration.orgs = orgs
         configuration.secretEnvironment = secretEnvironment

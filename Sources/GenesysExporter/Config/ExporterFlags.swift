@@ -2,6 +2,8 @@
 /// (ArgumentParser); `ConfigurationResolver` applies the environment, the .env file, the defaults and the checks.
 package struct ExporterFlags: Sendable, Equatable {
     package var listenAddresses: [String]
+    /// `--web.systemd-socket`: serve the sockets systemd passes instead of `listenAddresses`.
+    package var systemdSocket: Bool
     package var webConfigFile: String?
     package var webMaxRequests: Int?
     package var webMaxConnections: Int?
@@ -32,6 +34,7 @@ package struct ExporterFlags: Sendable, Equatable {
 
     package init(
         listenAddresses: [String] = [],
+        systemdSocket: Bool = false,
         webConfigFile: String? = nil,
         webMaxRequests: Int? = nil,
         webMaxConnections: Int? = nil,
@@ -59,6 +62,7 @@ package struct ExporterFlags: Sendable, Equatable {
         collectorArguments: [String] = []
     ) {
         self.listenAddresses = listenAddresses
+        self.systemdSocket = systemdSocket
         self.webConfigFile = webConfigFile
         self.webMaxRequests = webMaxRequests
         self.webMaxConnections = webMaxConnections

@@ -5,12 +5,13 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// The NIO HTTP server for /metrics, health and readiness, on one or more addresses. Serves TLS and basic auth
-/// from the web config (re-read when it changes), enforces `ServerLimits`, and gzips when the scraper accepts it.
+/// The NIO HTTP server for /metrics, health and readiness, on one or more addresses or on sockets passed by
+/// systemd. Serves TLS and basic auth from the web config (re-read when it changes), enforces `ServerLimits`, and
+/// gzips when the scraper accepts it.
 package final class MetricsServer: Service, Sendable {
     package let addresses: [ListenAddress]
-    package var host: String { addresses[0].host }
-    package var port: Int { addresses[0].port }
+    /// Listening sockets passed by systemd (`--web.systemd-socket`), served instead of `addresses`.
+    package let inheritedSockets: [CInt]
     package let limits: ServerLimits
     package let web: WebConfigSource
     private let routes: ExporterRoutes
@@ -29,13 +30,16 @@ package final class MetricsServer: Service, Sendable {
     /// - Parameters:
     ///   - renderPool: where answers are built (tests pass their own to hold requests).
     ///   - reloadInterval: how often the web config files are checked for changes.
+    ///   - inheritedSockets: listening sockets to serve instead of binding `addresses`.
     package init(
-        addresses: [ListenAddress], routes: ExporterRoutes, limits: ServerLimits = ServerLimits(),
-        web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton, reloadInterval: Duration = .seconds(1),
-        metrics: WebServerMetrics = .unregistered(), logger: Logger = Logger(label: "genesys-exporter")
+        addresses: [ListenAddress], inheritedSockets: [CInt] = [], routes: ExporterRoutes,
+        limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(), renderPool: NIOThreadPool = .singleton,
+        reloadInterval: Duration = .seconds(1), metrics: WebServerMetrics = .unregistered(),
+        logger: Logger = Logger(label: "genesys-exporter")
     ) {
-        precondition(!addresses.isEmpty, "at least one listen address")
+        precondition(!addresses.isEmpty || !inheritedSockets.isEmpty, "at least one listen address or socket")
         self.addresses = addresses
+        self.inheritedSockets = inheritedSockets
         self.routes = routes
         self.limits = limits
         self.web = web
@@ -49,38 +53,47 @@ package final class MetricsServer: Service, Sendable {
 
     struct ConnectionLimitReached: Error {}
 
-    /// Binds every listening socket; returns the first one's bound port (useful with port 0).
+    /// Binds every listen address, or takes over the inherited sockets; returns the first one's port (useful
+    /// with port 0).
     @discardableResult
     package func start() async throws -> Int {
         var bound: [any Channel] = []
         do {
-            for address in addresses { bound.append(try await bind(address)) }
+            if inheritedSockets.isEmpty {
+                for address in addresses { bound.append(try await bind(address)) }
+            } else {
+                for socket in inheritedSockets { bound.append(try await bootstrap().withBoundSocket(socket).get()) }
+            }
         } catch {
             for channel in bound { try? await channel.close() }
             throw error
         }
         channels.withLock { $0 = bound }
-        return bound.first?.localAddress?.port ?? port
+        return bound.first?.localAddress?.port ?? addresses.first?.port ?? 0
     }
 
     private func bind(_ address: ListenAddress) async throws -> any Channel {
+        var bootstrap = bootstrap()
+        if address.isIPv6 {
+            // Lets [::]:9985 and 0.0.0.0:9985 be listed side by side.
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
+        }
+        return try await bootstrap.bind(host: address.host, port: address.port).get()
+    }
+
+    /// The listening channels' options and each connection's pipeline.
+    private func bootstrap() -> ServerBootstrap {
         let (routes, limits, web, renderPool, connections, requests, metrics) = (
             routes, limits, web, renderPool, connections, requests, metrics
         )
-        var bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             // Room for a burst of connects (2,000 at once in the tests) while the loop accepts them.
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             // One socket read per read() call, so holding reads (backpressure) holds them promptly.
             .childChannelOption(.maxMessagesPerRead, value: 1)
-        if address.isIPv6 {
-            // Lets [::]:9985 and 0.0.0.0:9985 be listed side by side.
-            bootstrap = bootstrap.serverChannelOption(
-                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1)
-        }
-        return
-            try await bootstrap
             .childChannelInitializer { channel in
                 guard connections.tryAcquire() else {
                     metrics.rejected(.maxConnections)
@@ -104,11 +117,22 @@ package final class MetricsServer: Service, Sendable {
                             routes: routes, web: web, requests: requests, renderPool: renderPool, metrics: metrics))
                 }
             }
-            .bind(host: address.host, port: address.port).get()
     }
 
-    /// The bound ports, in the order of `addresses`.
+    /// The bound ports, in the order of `addresses` (or of the inherited sockets).
     package var boundPorts: [Int] { channels.withLock { $0.compactMap { $0.localAddress?.port } } }
+
+    /// The addresses actually listened on, `host:port` (IPv6 in brackets), for the log.
+    package var boundAddresses: [String] {
+        channels.withLock {
+            $0.compactMap { channel in
+                guard let address = channel.localAddress, let ip = address.ipAddress, let port = address.port else {
+                    return nil
+                }
+                return ListenAddress(host: ip, port: port).description
+            }
+        }
+    }
 
     package var boundPort: Int? { boundPorts.first }
 

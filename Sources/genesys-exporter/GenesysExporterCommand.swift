@@ -14,6 +14,7 @@ struct GenesysExporterCommand: AsyncParsableCommand {
 
     /// Configuration and usage errors exit with status 2 and one line naming the setting.
     static func main() async {
+        MallocArenas.capAtStartup()
         // Before any secret is read: no core file and no same-user debugger can see it.
         if let failure = CoreDumps.disable() {
             StandardStreams.writeError("genesys-exporter: warning: core dumps stay possible: \(failure)\n")

@@ -9,6 +9,13 @@ package final class TokenMetrics: Sendable {
     private let store: MetricStore
     private var registry: PrometheusCollectorRegistry { store.registry }
     private let current = Mutex<AccessToken?>(nil)
+    private let lastFailure = Mutex<TokenFailureReason?>(nil)
+
+    /// When the current token expires (Unix seconds), for the status page; nil before the first token.
+    package var currentExpiryUnix: Double? { current.withLock { $0?.expiresAtUnix } }
+
+    /// Why the last token request failed, until a token is obtained again; for the status page.
+    package var lastFailureReason: TokenFailureReason? { lastFailure.withLock { $0 } }
 
     /// Token metrics on one registry (age and expiry rendered with the rest).
     package convenience init(registry: PrometheusCollectorRegistry, grant: OAuthGrant) {
@@ -49,6 +56,7 @@ package final class TokenMetrics: Sendable {
 
     func recordSuccess(_ token: AccessToken, reason: TokenRefreshReason, took: Duration) {
         defer { store.changed() }
+        lastFailure.withLock { $0 = nil }
         refreshes(token.grant, reason).increment()
         duration(token.grant).record(took.seconds)
         registry.gauge(
@@ -71,6 +79,7 @@ package final class TokenMetrics: Sendable {
 
     func recordFailure(grant: OAuthGrant, reason: TokenFailureReason, took: Duration?) {
         defer { store.changed() }
+        lastFailure.withLock { $0 = reason }
         failures(grant, reason).increment()
         if let took { duration(grant).record(took.seconds) }
     }

@@ -24,6 +24,7 @@ package final class Exporter: Sendable {
             readiness: { fleet.readiness() })
         // Without a file there is nothing to reload: `POST /-/reload` is then 404.
         if fleet.labelled { routes.reload = { fleet.reload() } }
+        routes.status = { fleet.status() }
         self.fleet = fleet
         initialOrgs = orgs
         server = MetricsServer(

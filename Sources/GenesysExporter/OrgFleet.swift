@@ -1,4 +1,5 @@
 import GenesysBase
+import GenesysServer
 import GenesysTelemetry
 import Logging
 import Prometheus
@@ -120,6 +121,14 @@ package final class OrgFleet: Sendable {
         }
         for task in tasks { task.cancel() }
         for task in tasks { await task.value }
+    }
+
+    /// Every org's collectors and token for the status page, by org name.
+    package func status() -> StatusSnapshot {
+        let current = members.withLock { members in members.values.sorted { $0.org.name < $1.org.name } }
+        let labelled = labelled
+        return StatusSnapshot(
+            orgs: current.map { $0.monitor.status(name: labelled ? $0.org.name : nil) }, now: clock.unixNow)
     }
 
     /// Ready when every org finished its first poll with at least one collector succeeding.

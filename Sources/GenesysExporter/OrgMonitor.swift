@@ -3,6 +3,7 @@ import GenesysAuth
 import GenesysBase
 import GenesysCollectors
 import GenesysHTTP
+import GenesysServer
 import GenesysTelemetry
 import Logging
 import Prometheus
@@ -22,6 +23,8 @@ package final class OrgMonitor: Sendable {
     private let collectorMetrics: CollectorMetrics
     private let context: CollectorContext
     private let readiness = Mutex(ReadinessState())
+    /// Each collector's last results and next poll, for the status page.
+    private let statuses: Mutex<[String: StatusSnapshot.Collector]>
     private let logger: Logger
     private let clock: any ExporterClock
     private let firstPollDelay: Duration
@@ -64,6 +67,13 @@ package final class OrgMonitor: Sendable {
             queueDirectory: QueueDirectory(), logger: logger, clock: clock)
         collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
         readiness.withLock { $0.pending = Set(enabled) }
+        var initial: [String: StatusSnapshot.Collector] = [:]
+        for name in enabled {
+            var status = StatusSnapshot.Collector(name: name)
+            status.nextPoll = clock.unixNow + firstPollDelay.seconds
+            initial[name] = status
+        }
+        statuses = Mutex(initial)
     }
 
     /// Polls until cancelled: the scheduled token refresh and one loop per collector.
@@ -81,6 +91,14 @@ package final class OrgMonitor: Sendable {
     /// Sets the gauges that depend on the moment of the scrape.
     package func prepareScrape() {
         tokenMetrics.refreshScrapeTimeGauges(now: clock.now)
+    }
+
+    /// This org on the status page; `name` is its `org` label (nil without `--config.file`).
+    package func status(name: String?) -> StatusSnapshot.Org {
+        let collectors = statuses.withLock { statuses in self.collectors.compactMap { statuses[$0.name] } }
+        return StatusSnapshot.Org(
+            name: name, apiBaseURL: settings.token.hosts.apiBaseURL, tokenExpiry: tokenMetrics.currentExpiryUnix,
+            tokenFailureReason: tokenMetrics.lastFailureReason?.rawValue, collectors: collectors)
     }
 
     /// Ready once the first poll of every collector has finished and at least one succeeded.
@@ -105,6 +123,7 @@ package final class OrgMonitor: Sendable {
         }
         while !Task.isCancelled {
             let started = clock.now
+            statuses.withLock { $0[collector.name]?.nextPoll = nil }
             let delay: Duration
             do {
                 let publish = try await collector.collect(context)
@@ -116,6 +135,11 @@ package final class OrgMonitor: Sendable {
                         at: clock.unixNow)
                 }
                 readiness.withLock { $0.finished(collector.name, failure: nil) }
+                let finished = clock.unixNow
+                statuses.withLock {
+                    $0[collector.name]?.lastSuccess = finished
+                    $0[collector.name]?.up = true
+                }
                 logger.debug(
                     "collector succeeded",
                     metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
@@ -136,6 +160,13 @@ package final class OrgMonitor: Sendable {
                         failure: "\(collector.name): \(error.tokenError?.description ?? error.description)")
                 }
                 delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
+                let finished = clock.unixNow
+                let reason = SafeExcerpt.of(error.tokenError?.description ?? error.description, limit: 300)
+                statuses.withLock {
+                    $0[collector.name]?.lastFailure = finished
+                    $0[collector.name]?.lastFailureReason = reason + hint
+                    $0[collector.name]?.up = false
+                }
                 logger.warning(
                     "collector failed; keeping its last values",
                     metadata: [
@@ -158,6 +189,8 @@ package final class OrgMonitor: Sendable {
                 store.publish { effectiveInterval.set(interval.seconds * Double(factor)) }
                 previousSlowdown = slowdown
             }
+            let nextPoll = clock.unixNow + (delay * slowdown).seconds
+            statuses.withLock { $0[collector.name]?.nextPoll = nextPoll }
             do { try await clock.sleep(for: delay * slowdown) } catch { break }
         }
     }

@@ -11,6 +11,8 @@ package struct ExporterRoutes: Sendable {
     package var readiness: @Sendable () -> (ready: Bool, reason: String)
     /// `POST /-/reload` (multi-org mode): re-reads the configuration; nil where there is nothing to reload (404).
     package var reload: (@Sendable () -> (ok: Bool, message: String))?
+    /// What the landing page shows per org and collector; nil shows only the build and the links.
+    package var status: (@Sendable () -> StatusSnapshot)?
 
     package init(
         telemetryPath: String = "/metrics",
@@ -94,7 +96,11 @@ package struct ExporterRoutes: Sendable {
         case "/-/ready":
             let status = readiness()
             return status.ready ? text(200, "Ready\n") : text(503, "Not ready: \(status.reason)\n")
-        default: return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Array(landingPage.utf8))
+        default:
+            let page = StatusPageHTML.render(
+                status?() ?? StatusSnapshot(orgs: [], now: 0), telemetryPath: telemetryPath,
+                version: BuildInfo.summary, showsOrgs: status != nil)
+            return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Array(page.utf8))
         }
     }
 
@@ -141,17 +147,5 @@ package struct ExporterRoutes: Sendable {
 
     private func text(_ status: Int, _ body: String) -> Reply {
         Reply(status: status, contentType: "text/plain; charset=utf-8", body: Array(body.utf8))
-    }
-
-    private var landingPage: String {
-        """
-        <!DOCTYPE html>
-        <html><head><title>Genesys Cloud Exporter</title></head>
-        <body><h1>Genesys Cloud Exporter</h1>
-        <p>Version \(BuildInfo.summary)</p>
-        <ul><li><a href="\(telemetryPath)">Metrics</a></li><li><a href="/-/healthy">Health</a></li><li><a href="/-/ready">Readiness</a></li></ul>
-        </body></html>
-
-        """
     }
 }

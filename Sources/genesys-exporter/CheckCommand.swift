@@ -13,7 +13,10 @@ struct CheckCommand: AsyncParsableCommand {
     @OptionGroup var options: ExporterOptions
 
     func run() async throws {
-        let configuration = try ConfigurationResolver.resolve(options.flags)
+        var flags = options.flags
+        // check serves nothing: the unit's flags can be copied as they are, outside systemd too.
+        flags.systemdSocket = false
+        let configuration = try ConfigurationResolver.resolve(flags)
         let logger = bootstrapLogging(configuration)
         let (orgs, simulator) = try await monitoredOrgs(configuration, demoQueues: options.demoQueues, logger: logger)
         let fromFile = configuration.configFile != nil

@@ -95,6 +95,17 @@ struct ExecutableTests {
         }
     }
 
+    /// `check` serves nothing, so the systemd unit's `--web.systemd-socket` can be copied to it outside systemd.
+    @Test func test_check_ignoresTheSystemdSocketFlag() async throws {
+        try await withSimulator { sim in
+            let result = try await ChildProcess.run(
+                try Self.exporter(), ["check", "--web.systemd-socket"] + Self.simulatorFlags(sim),
+                environment: Self.credentials(sim))
+            #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
+            #expect(result.stdout.contains("all 15 checks passed"), "\(result.stdout)")
+        }
+    }
+
     @Test func test_check_exits1_namingTheMissingScope() async throws {
         try await withSimulator { sim in
             sim.setMissingPermissions(["routing:queue:view"])

@@ -1,3 +1,4 @@
+import GenesysBase
 import GenesysHTTP
 import GenesysJSON
 

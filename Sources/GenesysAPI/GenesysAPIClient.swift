@@ -1,4 +1,5 @@
 import GenesysAuth
+import GenesysBase
 import GenesysHTTP
 import GenesysJSON
 import GenesysTelemetry

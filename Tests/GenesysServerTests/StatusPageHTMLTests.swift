@@ -68,8 +68,7 @@ struct StatusPageHTMLTests {
     }
 
     @Test func test_aServerWithoutCollectors_showsOnlyTheBuildAndLinks() {
-        let page = StatusPageHTML.render(
-            StatusSnapshot(orgs: [], now: 0), telemetryPath: "/custom", version: "v", showsOrgs: false)
+        let page = StatusPageHTML.render(nil, telemetryPath: "/custom", version: "v")
         #expect(page.contains("<a href=\"/custom\">Metrics</a>"))
         #expect(!page.contains("<table"))
         #expect(!page.contains("Status at"))

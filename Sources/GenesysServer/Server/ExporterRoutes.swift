@@ -97,9 +97,7 @@ package struct ExporterRoutes: Sendable {
             let status = readiness()
             return status.ready ? text(200, "Ready\n") : text(503, "Not ready: \(status.reason)\n")
         default:
-            let page = StatusPageHTML.render(
-                status?() ?? StatusSnapshot(orgs: [], now: 0), telemetryPath: telemetryPath,
-                version: BuildInfo.summary, showsOrgs: status != nil)
+            let page = StatusPageHTML.render(status?(), telemetryPath: telemetryPath, version: BuildInfo.summary)
             return Reply(status: 200, contentType: "text/html; charset=utf-8", body: Array(page.utf8))
         }
     }

@@ -5,10 +5,8 @@ import GenesysBase
 /// Every text that comes from outside the binary (org names, failure reasons, the API URL) is HTML-escaped. Built
 /// from a `StatusSnapshot`, so rendering reads no more than a few numbers per collector.
 package enum StatusPageHTML {
-    /// - Parameter showsOrgs: false for a server that has no collectors behind it (tests): build and links only.
-    package static func render(
-        _ snapshot: StatusSnapshot, telemetryPath: String, version: String, showsOrgs: Bool = true
-    ) -> String {
+    /// - Parameter snapshot: nil for a server that has no collectors behind it (tests): build and links only.
+    package static func render(_ snapshot: StatusSnapshot?, telemetryPath: String, version: String) -> String {
         var html = """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>Genesys Cloud Exporter</title>
@@ -25,7 +23,7 @@ package enum StatusPageHTML {
             <li><a href="/-/ready">Readiness</a></li></ul>
 
             """
-        guard showsOrgs else { return html + "</body></html>\n" }
+        guard let snapshot else { return html + "</body></html>\n" }
         html += "<p>Status at \(escape(timestamp(snapshot.now))); times are UTC.</p>\n"
         if snapshot.orgs.isEmpty { html += "<p>No org is monitored yet.</p>\n" }
         for org in snapshot.orgs {
@@ -38,7 +36,8 @@ package enum StatusPageHTML {
     private static func section(_ org: StatusSnapshot.Org, now: Double, telemetryPath: String) -> String {
         var html = ""
         if let name = org.name {
-            html += "<h2>Org \(escape(name)) <small>(<a href=\"\(escape(telemetryPath))?org=\(queryEscape(name))\">"
+            html +=
+                "<h2>Org \(escape(name)) <small>(<a href=\"\(escape(telemetryPath))?org=\(PercentEncoding.encode(name))\">"
             html += "metrics</a>)</small></h2>\n"
         } else {
             html += "<h2>Org</h2>\n"
@@ -113,25 +112,6 @@ package enum StatusPageHTML {
             case "\"": escaped += "&quot;"
             case "'": escaped += "&#39;"
             default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
-    }
-
-    /// Percent-encodes all but RFC 3986's unreserved characters, for `?org=`.
-    static func queryEscape(_ text: String) -> String {
-        var escaped = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
-                UInt8(ascii: "~"):
-                escaped.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".unicodeScalars)
-                escaped += "%"
-                escaped.unicodeScalars.append(hex[Int(byte >> 4)])
-                escaped.unicodeScalars.append(hex[Int(byte & 0xF)])
             }
         }
         return escaped

@@ -45,6 +45,7 @@ extension RunningExporter {
         _ condition: (Exposition) -> Bool
     ) async throws -> Exposition {
         let deadline = ContinuousClock.now + timeout
+        var pause = Duration.milliseconds(20)
         while true {
             let exposition = try await scrape(path: path)
             if condition(exposition) { return exposition }
@@ -56,7 +57,10 @@ extension RunningExporter {
                         "no scrape showed \(what) within \(timeout); API failures: \(failures.isEmpty ? "none" : failures)"
                 )
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await Task.sleep(for: pause)
+            // Backing off to 200 ms: hundreds of tests wait at once on two cores, and every check renders and parses
+            // a whole page.
+            pause = min(pause * 1.5, .milliseconds(200))
         }
     }
 }

@@ -27,6 +27,7 @@ package enum FuzzTargets {
             FuzzTarget(name: "duration", run: ConfigTargets.duration),
             FuzzTarget(name: "url", run: ConfigTargets.url),  // API URL, optionally a newline and the login URL
             FuzzTarget(name: "metrics-request", run: ServerTargets.metricsRequest),  // raw bytes from a scraper
+            FuzzTarget(name: "accept", run: ServerTargets.accept),  // a scraper's Accept header value
             FuzzTarget(name: "web-config", run: ConfigTargets.webConfig),  // the --web.config.file YAML
             FuzzTarget(name: "orgs-file", run: ConfigTargets.orgsFile),  // the --config.file YAML (multi-org)
             FuzzTarget(name: "time-zone", run: ConfigTargets.timeZone),  // a zoneinfo (TZif) file under $TZDIR

@@ -1,4 +1,5 @@
 import GenesysServer
+import GenesysTelemetry
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
@@ -8,7 +9,14 @@ enum ServerTargets {
     static let routes = ExporterRoutes(
         telemetryPath: "/metrics",
         page: {
-            Array("# HELP genesys_up 1 when the last poll worked.\n# TYPE genesys_up gauge\ngenesys_up 1\n".utf8)
+            // A gauge, a counter and a histogram: an OpenMetrics `Accept` rewrites the last two.
+            Array(
+                ("# HELP genesys_up 1 when the last poll worked.\n# TYPE genesys_up gauge\ngenesys_up 1\n"
+                    + "# HELP genesys_polls_total Polls.\n# TYPE genesys_polls_total counter\n"
+                    + "genesys_polls_total{result=\"ok\"} 3\n"
+                    + "# HELP genesys_poll_seconds Poll time.\n# TYPE genesys_poll_seconds histogram\n"
+                    + "genesys_poll_seconds_bucket{le=\"1.0\"} 2\ngenesys_poll_seconds_bucket{le=\"+Inf\"} 3\n"
+                    + "genesys_poll_seconds_sum 2.5\ngenesys_poll_seconds_count 3\n").utf8)
         },
         readiness: { (false, "no successful poll yet") })
 
@@ -26,6 +34,19 @@ enum ServerTargets {
             let method = String(decoding: words[0], as: UTF8.self), path = String(decoding: words[1], as: UTF8.self)
             let reply = routes.reply(method: method, path: path)
             FuzzTargets.require([200, 404, 405, 503].contains(reply.status), "status \(reply.status)")
+        }
+    }
+
+    /// One `Accept` value, as a scraper sends it: the negotiation picks an offered format, the same one every time,
+    /// and reading the value as two header lines split at a comma changes nothing.
+    static func accept(_ data: [UInt8]) {
+        let value = String(decoding: data, as: UTF8.self)
+        let format = ExpositionNegotiation.format(accept: [value])
+        FuzzTargets.require(ExpositionFormat.allCases.contains(format), "format \(format)")
+        FuzzTargets.require(ExpositionNegotiation.format(accept: [value]) == format, "the same header, another format")
+        if let comma = value.firstIndex(of: ","), value.utf8.count(where: { $0 == UInt8(ascii: ",") }) < 60 {
+            let lines = [String(value[..<comma]), String(value[value.index(after: comma)...])]
+            FuzzTargets.require(ExpositionNegotiation.format(accept: lines) == format, "split lines: another format")
         }
     }
 
@@ -63,7 +84,9 @@ final class InlineReplyHandler: ChannelInboundHandler {
             head = nil
             _ = BasicAuthenticator.credentials(fromAuthorization: request.headers.first(name: "Authorization"))
             let acceptEncoding = request.headers[canonicalForm: "Accept-Encoding"].map(String.init)
-            let reply = routes.reply(method: request.method.rawValue, path: request.uri, acceptEncoding: acceptEncoding)
+            let reply = routes.reply(
+                method: request.method.rawValue, path: request.uri, acceptEncoding: acceptEncoding,
+                accept: request.headers["Accept"])
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: reply.contentType)
             headers.add(name: "Content-Length", value: String(reply.byteCount))

@@ -15,12 +15,13 @@ package final class Exporter: Sendable {
     package init(
         orgs: [ConfiguredOrg], loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])? = nil,
         telemetryPath: String = "/metrics", listenAddresses: [ListenAddress], systemdSockets: [CInt] = [],
-        limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(), logger: Logger,
-        clock: any ExporterClock = SystemClock()
+        limits: ServerLimits = ServerLimits(), web: WebConfigSource = .none(), openMetricsCreatedSamples: Bool = false,
+        logger: Logger, clock: any ExporterClock = SystemClock()
     ) {
-        let fleet = OrgFleet(loadOrgs: loadOrgs, logger: logger, clock: clock)
+        let fleet = OrgFleet(
+            loadOrgs: loadOrgs, logger: logger, clock: clock, openMetricsCreatedSamples: openMetricsCreatedSamples)
         var routes = ExporterRoutes(
-            telemetryPath: telemetryPath, renderMetrics: { fleet.render($0, org: $1) },
+            telemetryPath: telemetryPath, renderMetrics: { fleet.render($0, syntax: $1, org: $2) },
             readiness: { fleet.readiness() })
         // Without a file there is nothing to reload: `POST /-/reload` is then 404.
         if fleet.labelled { routes.reload = { fleet.reload() } }

@@ -31,12 +31,13 @@ package final class OrgFleet: Sendable {
     }
 
     /// Exporter-wide metrics without an `org` label: build facts, reloads, process, web server.
-    package let processStore = MetricStore()
+    package let processStore: MetricStore
     private let process: ProcessMetrics
     private let members = Mutex<[String: Member]>([:])
-    private let compressed = Mutex<[String: CompressedPart]>([:])
-    /// Each family's `# HELP`/`# TYPE` lines compressed, by family.
-    private let headerChunks = Mutex<[String: GzipSplice.Chunk]>([:])
+    /// By syntax, then by org: text and OpenMetrics scrapes each keep their own.
+    private let compressed = Mutex<[ExpositionSyntax: [String: CompressedPart]]>([:])
+    /// Each family's `# HELP`/`# TYPE` lines compressed, by syntax and family.
+    private let headerChunks = Mutex<[ExpositionSyntax: [String: GzipSplice.Chunk]]>([:])
     /// Reads `--config.file` again; nil for one org without it, which is then not labelled.
     private let loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?
     private let logger: Logger
@@ -45,13 +46,18 @@ package final class OrgFleet: Sendable {
     /// Whether series carry an `org` label: only the orgs of `--config.file` do.
     package var labelled: Bool { loadOrgs != nil }
 
+    /// `--web.openmetrics-created-samples`: every store's OpenMetrics page carries `_created`.
+    private let createdSamples: Bool
+
     package init(
         loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?, logger: Logger,
-        clock: any ExporterClock = SystemClock()
+        clock: any ExporterClock = SystemClock(), openMetricsCreatedSamples: Bool = false
     ) {
         self.loadOrgs = loadOrgs
         self.logger = logger
         self.clock = clock
+        createdSamples = openMetricsCreatedSamples
+        processStore = MetricStore(clock: clock, createdSamples: openMetricsCreatedSamples)
         process = ProcessMetrics(registry: processStore.liveRegistry)
         processStore.registry.registerBuildInfo(
             version: BuildInfo.version, revision: BuildInfo.revision, swiftVersion: BuildInfo.swiftVersion)
@@ -103,7 +109,11 @@ package final class OrgFleet: Sendable {
                 members[org.name] = launch(org)
             }
         }
-        compressed.withLock { parts in parts = parts.filter { name, _ in orgs.contains { $0.name == name } } }
+        compressed.withLock { bySyntax in
+            for syntax in bySyntax.keys {
+                bySyntax[syntax] = bySyntax[syntax]?.filter { name, _ in orgs.contains { $0.name == name } }
+            }
+        }
         recordLoad(succeeded: true)
         countReload(succeeded: true)
         let summary =
@@ -147,44 +157,54 @@ package final class OrgFleet: Sendable {
     }
 
     /// Every org's series with its `org` label and the exporter-wide ones, or only the series of `org`.
-    package func render(_ encoding: ExpositionEncoding, org: String?) -> RenderedExposition? {
+    package func render(
+        _ encoding: ExpositionEncoding, syntax: ExpositionSyntax = .text, org: String?
+    ) -> RenderedExposition? {
         let current = members.withLock { members in members.values.sorted { $0.org.name < $1.org.name } }
         if !labelled {
             // One org, no org label: `?org=` names no org here; the org's series are the exporter-wide store's.
             guard org == nil, let member = current.first else { return nil }
-            return processStore.render(encoding) {
+            return processStore.render(encoding, syntax: syntax) {
                 member.monitor.prepareScrape()
                 process.update()
             }
         }
+        let end = syntax == .openMetrics ? OpenMetricsRewrite.eof : []
         if let org {
             guard let member = current.first(where: { $0.org.name == org }) else { return nil }
-            let page = ExpositionFamilies.merge([stableFamilies(of: member), liveFamilies(of: member)])
-            return RenderedExposition(page: page, encoding: encoding)
+            let page = ExpositionFamilies.merge([
+                stableFamilies(of: member, syntax), liveFamilies(of: member, syntax),
+            ])
+            return RenderedExposition(page: page + end, encoding: encoding)
         }
-        let live = ExpositionFamilies.merge(
-            current.map { liveFamilies(of: $0) }
-                + [ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)])
-        let exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
+        let processLive = ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)
+        let live =
+            ExpositionFamilies.merge(
+                current.map { liveFamilies(of: $0, syntax) }
+                    + [syntax == .text ? processLive : processStore.openMetrics(processLive, live: true)]) + end
+        var exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
+        if syntax == .openMetrics { exporterWide = processStore.openMetrics(exporterWide, live: false) }
         guard encoding == .gzip else {
             // Org by org into one set of families, sent family by family: the fleet's text is held once, not once
             // per org and again as a merged page (132 MB each for 200 orgs × 50 queues).
             var merged = exporterWide
-            for member in current { merged.absorb(stableFamilies(of: member)) }
+            for member in current { merged.absorb(stableFamilies(of: member, syntax)) }
             return RenderedExposition(parts: merged.parts() + [live], encoding: .identity)
         }
         // The gzip page is joined from pieces compressed once per change of their org: a scrape compresses only the
         // orgs that changed since the last one, and the live lines.
-        let prefix = GzipSplice.join(joinedChunks(process: exporterWide, current: current))
+        let prefix = GzipSplice.join(joinedChunks(process: exporterWide, current: current, syntax))
         return RenderedExposition(parts: [prefix.bytes, GzipSplice.suffix(after: prefix, live)], encoding: .gzip)
     }
 
     /// The compressed pieces of the poll-driven page in page order: per family, its header, then each part's samples.
-    private func joinedChunks(process: ExpositionFamilies, current: [Member]) -> [GzipSplice.Chunk] {
+    private func joinedChunks(
+        process: ExpositionFamilies, current: [Member], _ syntax: ExpositionSyntax
+    ) -> [GzipSplice.Chunk] {
         let parts =
             [(process.order, process.samples.mapValues { GzipSplice.chunk($0) }, process)]
             + current.map { member in
-                let chunks = compressedFamilies(of: member)
+                let chunks = compressedFamilies(of: member, syntax)
                 return (chunks.families.order, chunks.chunks, chunks.families)
             }
         var order: [String] = []
@@ -197,9 +217,9 @@ package final class OrgFleet: Sendable {
             if let header = parts.lazy.compactMap({ $0.2.headers[name] }).first {
                 chunks.append(
                     headerChunks.withLock { cache in
-                        if let hit = cache[name] { return hit }
+                        if let hit = cache[syntax]?[name] { return hit }
                         let chunk = GzipSplice.chunk(header)
-                        cache[name] = chunk
+                        cache[syntax, default: [:]][name] = chunk
                         return chunk
                     })
             }
@@ -210,36 +230,40 @@ package final class OrgFleet: Sendable {
 
     /// An org's families and their compressed samples, compressed once per change of the org.
     private func compressedFamilies(
-        of member: Member
+        of member: Member, _ syntax: ExpositionSyntax
     ) -> (families: ExpositionFamilies, chunks: [String: GzipSplice.Chunk]) {
         // The generation is read before rendering: a change during the render only causes one more render later.
         let generation = member.store.stableGeneration
-        if let part = compressed.withLock({ $0[member.org.name] }), part.generation == generation {
+        if let part = compressed.withLock({ $0[syntax]?[member.org.name] }), part.generation == generation {
             return (part.headers, part.chunks)
         }
-        let families = stableFamilies(of: member)
+        let families = stableFamilies(of: member, syntax)
         let chunks = families.samples.mapValues { GzipSplice.chunk($0) }
         // Only the headers are kept (and returned): a scrape joining many changed orgs holds no plain text.
         let headers = families.withoutSamples()
         compressed.withLock {
-            $0[member.org.name] = CompressedPart(generation: generation, headers: headers, chunks: chunks)
+            $0[syntax, default: [:]][member.org.name] = CompressedPart(
+                generation: generation, headers: headers, chunks: chunks)
         }
         return (headers, chunks)
     }
 
     /// An org's poll-driven families with its `org` label, rendered now.
-    private func stableFamilies(of member: Member) -> ExpositionFamilies {
-        ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
+    private func stableFamilies(of member: Member, _ syntax: ExpositionSyntax) -> ExpositionFamilies {
+        let families = ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
+        return syntax == .text ? families : member.store.openMetrics(families, live: false)
     }
 
-    private func liveFamilies(of member: Member) -> ExpositionFamilies {
-        ExpositionFamilies(page: member.store.liveSnapshot { member.monitor.prepareScrape() }, org: member.org.name)
+    private func liveFamilies(of member: Member, _ syntax: ExpositionSyntax) -> ExpositionFamilies {
+        let families = ExpositionFamilies(
+            page: member.store.liveSnapshot { member.monitor.prepareScrape() }, org: member.org.name)
+        return syntax == .text ? families : member.store.openMetrics(families, live: true)
     }
 
     private func launch(_ org: ConfiguredOrg) -> Member {
         var orgLogger = logger
         if labelled { orgLogger[metadataKey: "org"] = "\(org.name)" }
-        let store = labelled ? MetricStore() : processStore
+        let store = labelled ? MetricStore(clock: clock, createdSamples: createdSamples) : processStore
         let monitor = OrgMonitor(
             settings: org.settings, store: store, logger: orgLogger, clock: clock,
             firstPollDelay: labelled ? Self.spread(org.name, over: org.settings.pollInterval) : .zero)

@@ -15,6 +15,15 @@ struct ExporterOptions: ParsableArguments, Sendable {
         help: "Serve the sockets systemd passes (socket activation) instead of --web.listen-address.")
     var systemdSocket = false
 
+    @Flag(
+        name: .customLong("web.openmetrics-created-samples"),
+        help: ArgumentHelp(
+            "Add a _created sample to every counter and histogram in OpenMetrics answers.",
+            discussion:
+                "Off by default, as in client_golang: Prometheus stores each as one more series unless it runs with "
+                + "--enable-feature=created-timestamp-zero-ingestion (3.x)."))
+    var openMetricsCreatedSamples = false
+
     @Option(
         name: .customLong("web.config.file"),
         help: "exporter-toolkit web config: TLS, basic auth, headers (re-read when it changes).")
@@ -122,6 +131,7 @@ struct ExporterOptions: ParsableArguments, Sendable {
         ExporterFlags(
             listenAddresses: listenAddresses,
             systemdSocket: systemdSocket,
+            openMetricsCreatedSamples: openMetricsCreatedSamples,
             webConfigFile: webConfigFile,
             webMaxRequests: webMaxRequests,
             webMaxConnections: webMaxConnections,

@@ -34,7 +34,7 @@ struct RunCommand: AsyncParsableCommand {
             orgs: orgs, loadOrgs: loadOrgs,
             telemetryPath: configuration.telemetryPath, listenAddresses: configuration.listenAddresses,
             systemdSockets: configuration.systemdSockets, limits: configuration.serverLimits, web: web,
-            logger: logger)
+            openMetricsCreatedSamples: configuration.openMetricsCreatedSamples, logger: logger)
         let port = try await start(exporter.server, configuration, logger: logger)
         let bound =
             configuration.systemdSockets.isEmpty

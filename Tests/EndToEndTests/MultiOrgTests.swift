@@ -53,11 +53,13 @@ struct MultiOrgTests {
     }
 
     static func configuration(
-        _ directory: OrgsDirectory, pollInterval: String = "1s"
+        _ directory: OrgsDirectory, pollInterval: String = "1s", extraFlags: [String] = []
     ) throws
         -> ExporterConfiguration
     {
-        let flags = try ExporterOptions.parse(["--config.file", directory.file, "--poll.interval", pollInterval]).flags
+        let flags = try ExporterOptions.parse(
+            ["--config.file", directory.file, "--poll.interval", pollInterval] + extraFlags
+        ).flags
         return try ConfigurationResolver.resolve(flags, environment: [:], fileExists: { _ in false })
     }
 
@@ -67,7 +69,8 @@ struct MultiOrgTests {
     ) async throws -> T {
         let exporter = Exporter(
             orgs: configuration.orgs, loadOrgs: { () throws(ConfigurationError) in try configuration.loadOrgs() },
-            listenAddresses: [ListenAddress(host: "127.0.0.1", port: 0)], logger: quietLogger)
+            listenAddresses: [ListenAddress(host: "127.0.0.1", port: 0)],
+            openMetricsCreatedSamples: configuration.openMetricsCreatedSamples, logger: quietLogger)
         let port = try await exporter.server.start()
         exporter.startOrgs()
         do {

@@ -7,7 +7,7 @@ import Testing
 struct ExporterRoutesTests {
     static func routes(reload: (@Sendable () -> (ok: Bool, message: String))? = nil) -> ExporterRoutes {
         ExporterRoutes(
-            renderMetrics: { encoding, org in
+            renderMetrics: { encoding, _, org in
                 switch org {
                 case nil: RenderedExposition(page: Array("all\n".utf8), encoding: encoding)
                 case "acme", "a b": RenderedExposition(page: Array("\(org!)\n".utf8), encoding: encoding)

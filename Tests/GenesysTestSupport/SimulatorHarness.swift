@@ -43,11 +43,13 @@ package final class RunningExporter: Sendable {
     private let http = HTTPClient()
 
     package init(
-        _ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock()
+        _ settings: OrgSettings, telemetryPath: String = "/metrics", clock: any ExporterClock = SystemClock(),
+        openMetricsCreatedSamples: Bool = false
     ) async throws {
         exporter = Exporter(
             orgs: [.single(settings)], telemetryPath: telemetryPath,
-            listenAddresses: [ListenAddress(host: "127.0.0.1", port: 0)], logger: quietLogger, clock: clock)
+            listenAddresses: [ListenAddress(host: "127.0.0.1", port: 0)],
+            openMetricsCreatedSamples: openMetricsCreatedSamples, logger: quietLogger, clock: clock)
         port = try await exporter.server.start()
         exporter.startOrgs()
     }

@@ -18,6 +18,8 @@ package struct ExporterConfiguration: Sendable {
     /// `--web.systemd-socket`: the descriptors systemd passed, served instead of `listenAddresses` (checked as
     /// sockets by `SystemdSocketActivation.adopt` when the server starts).
     package var systemdSockets: [CInt] = []
+    /// `--web.openmetrics-created-samples`: OpenMetrics answers carry `_created` for counters and histograms.
+    package var openMetricsCreatedSamples = false
     /// `--web.config.file`, read and validated when the server starts.
     package var webConfigFile: String?
     package var serverLimits: ServerLimits
@@ -273,6 +275,7 @@ package enum ConfigurationResolver {
             demo: options.demo, warnings: warnings, tuning: tuning)
         configuration.configFile = options.configFile
         configuration.systemdSockets = systemdSockets
+        configuration.openMetricsCreatedSamples = options.openMetricsCreatedSamples
         configuration.shard = shard
         configuration.orgs = orgs
         configuration.secretEnvironment = secretEnvironment

@@ -4,6 +4,8 @@ package struct ExporterFlags: Sendable, Equatable {
     package var listenAddresses: [String]
     /// `--web.systemd-socket`: serve the sockets systemd passes instead of `listenAddresses`.
     package var systemdSocket: Bool
+    /// `--web.openmetrics-created-samples`: `_created` samples in OpenMetrics answers.
+    package var openMetricsCreatedSamples: Bool
     package var webConfigFile: String?
     package var webMaxRequests: Int?
     package var webMaxConnections: Int?
@@ -35,6 +37,7 @@ package struct ExporterFlags: Sendable, Equatable {
     package init(
         listenAddresses: [String] = [],
         systemdSocket: Bool = false,
+        openMetricsCreatedSamples: Bool = false,
         webConfigFile: String? = nil,
         webMaxRequests: Int? = nil,
         webMaxConnections: Int? = nil,
@@ -63,6 +66,7 @@ package struct ExporterFlags: Sendable, Equatable {
     ) {
         self.listenAddresses = listenAddresses
         self.systemdSocket = systemdSocket
+        self.openMetricsCreatedSamples = openMetricsCreatedSamples
         self.webConfigFile = webConfigFile
         self.webMaxRequests = webMaxRequests
         self.webMaxConnections = webMaxConnections

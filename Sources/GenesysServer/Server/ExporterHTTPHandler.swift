@@ -122,7 +122,8 @@ final class ExporterHTTPHandler: ChannelDuplexHandler {
         renderPool.runIfActive(eventLoop: context.eventLoop) {
             let reply = routes.reply(
                 method: request.method.rawValue, path: request.uri,
-                acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init))
+                acceptEncoding: request.headers[canonicalForm: "Accept-Encoding"].map(String.init),
+                accept: request.headers["Accept"])
             // The body is copied into buffers here too: a large fleet's plain page is 130 MB, too long a copy for
             // the event loop.
             let body = request.method == .HEAD ? [] : Self.buffers(reply, allocator)

@@ -4,10 +4,10 @@ import GenesysTelemetry
 
 package struct ExporterRoutes: Sendable {
     package var telemetryPath: String
-    /// The exposition in the encoding asked for, rendered from values the pollers already hold: a scrape never
-    /// calls Genesys.
+    /// The exposition in the encoding and syntax asked for, rendered from values the pollers already hold: a scrape
+    /// never calls Genesys.
     /// The page for every org, or for the org a `?org=` names; nil for an org that is not monitored (404).
-    package var renderMetrics: @Sendable (ExpositionEncoding, _ org: String?) -> RenderedExposition?
+    package var renderMetrics: @Sendable (ExpositionEncoding, ExpositionSyntax, _ org: String?) -> RenderedExposition?
     package var readiness: @Sendable () -> (ready: Bool, reason: String)
     /// `POST /-/reload` (multi-org mode): re-reads the configuration; nil where there is nothing to reload (404).
     package var reload: (@Sendable () -> (ok: Bool, message: String))?
@@ -16,7 +16,8 @@ package struct ExporterRoutes: Sendable {
 
     package init(
         telemetryPath: String = "/metrics",
-        renderMetrics: @escaping @Sendable (ExpositionEncoding, _ org: String?) -> RenderedExposition?,
+        renderMetrics:
+            @escaping @Sendable (ExpositionEncoding, ExpositionSyntax, _ org: String?) -> RenderedExposition?,
         readiness: @escaping @Sendable () -> (ready: Bool, reason: String),
         reload: (@Sendable () -> (ok: Bool, message: String))? = nil
     ) {
@@ -26,14 +27,22 @@ package struct ExporterRoutes: Sendable {
         self.reload = reload
     }
 
-    /// A page that is not cached (tests, the fuzz targets): gzipped whole when the scraper accepts it.
+    /// A text page that is not cached (tests, the fuzz targets): gzipped whole when the scraper accepts it, and
+    /// rewritten (without `_created`) when it asks for OpenMetrics.
     package init(
         telemetryPath: String = "/metrics", page: @escaping @Sendable () -> [UInt8],
         readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
     ) {
         self.init(
             telemetryPath: telemetryPath,
-            renderMetrics: { encoding, org in org == nil ? RenderedExposition(page: page(), encoding: encoding) : nil },
+            renderMetrics: { encoding, syntax, org in
+                guard org == nil else { return nil }
+                guard syntax == .openMetrics else { return RenderedExposition(page: page(), encoding: encoding) }
+                let families = OpenMetricsRewrite.families(
+                    ExpositionFamilies(page: page(), org: nil), created: nil, now: 0)
+                return RenderedExposition(
+                    page: Array(families.parts().joined()) + OpenMetricsRewrite.eof, encoding: encoding)
+            },
             readiness: readiness)
     }
 
@@ -59,11 +68,13 @@ package struct ExporterRoutes: Sendable {
         package var body: [UInt8] { Array(parts.joined()) }
     }
 
-    static let expositionContentType = "text/plain; version=0.0.4; charset=utf-8"
-
-    /// - Parameter acceptEncoding: the request's `Accept-Encoding` lines; only the exposition is ever gzipped,
-    ///   as Go's promhttp does (the other pages are a few bytes).
-    package func reply(method: String, path rawPath: String, acceptEncoding: [String] = []) -> Reply {
+    /// - Parameters:
+    ///   - acceptEncoding: the request's `Accept-Encoding` lines; only the exposition is ever gzipped, as Go's
+    ///     promhttp does (the other pages are a few bytes).
+    ///   - accept: the request's `Accept` lines, which choose the exposition format (`ExpositionNegotiation`).
+    package func reply(
+        method: String, path rawPath: String, acceptEncoding: [String] = [], accept: [String] = []
+    ) -> Reply {
         let path = String(rawPath.prefix { $0 != "?" })
         let known = [telemetryPath, "/", "/-/healthy", "/-/ready"] + (reload == nil ? [] : ["/-/reload"])
         guard known.contains(path) else { return text(404, "404 page not found\n") }
@@ -85,12 +96,14 @@ package struct ExporterRoutes: Sendable {
         switch path {
         case telemetryPath:
             let org = Self.queryValue("org", in: rawPath)
-            guard let page = renderMetrics(AcceptEncoding.acceptsGzip(acceptEncoding) ? .gzip : .identity, org)
+            let format = ExpositionNegotiation.format(accept: accept)
+            let encoding: ExpositionEncoding = AcceptEncoding.acceptsGzip(acceptEncoding) ? .gzip : .identity
+            guard let page = renderMetrics(encoding, format.syntax, org)
             else { return text(404, "no org named '\(SafeExcerpt.of(org ?? "", limit: 80))' is monitored here\n") }
-            var reply = Reply(status: 200, contentType: Self.expositionContentType, body: [])
+            var reply = Reply(status: 200, contentType: format.contentType, body: [])
             reply.parts = page.parts
             reply.contentEncoding = page.encoding == .gzip ? "gzip" : nil
-            reply.vary = "Accept-Encoding"
+            reply.vary = "Accept, Accept-Encoding"
             return reply
         case "/-/healthy": return text(200, "Healthy\n")
         case "/-/ready":

@@ -75,6 +75,22 @@ package struct ExpositionFamilies: Sendable {
         return copy
     }
 
+    /// The same families in the same order, each family's header and samples rewritten (the OpenMetrics page).
+    package func rewritten(
+        _ rewrite: (_ header: [UInt8]?, _ samples: [UInt8]?) -> (header: [UInt8]?, samples: [UInt8]?)
+    ) -> ExpositionFamilies {
+        var copy = ExpositionFamilies()
+        copy.order = order
+        copy.headers.reserveCapacity(headers.count)
+        copy.samples.reserveCapacity(samples.count)
+        for name in order {
+            let result = rewrite(headers[name], samples[name])
+            copy.headers[name] = result.header
+            copy.samples[name] = result.samples
+        }
+        return copy
+    }
+
     /// Adds `other`'s samples after this one's, family by family (families new here go last, with their headers).
     package mutating func absorb(_ other: ExpositionFamilies) {
         for name in other.order {

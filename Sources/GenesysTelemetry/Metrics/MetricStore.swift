@@ -1,3 +1,4 @@
+import GenesysBase
 import Prometheus
 import Synchronization
 
@@ -18,27 +19,57 @@ package final class MetricStore: Sendable {
     private let compressing = Mutex(())
     private let publication = PublicationLock()
 
-    /// `registry` rendered at one generation, plain and (once a scraper asked for it) as a gzip prefix.
+    /// When each counter and histogram first appeared, for OpenMetrics' `_created`: those of `registry` and
+    /// `tables`, and those of `liveRegistry`.
+    private let stableCreated: CreatedSeries
+    private let liveCreated: CreatedSeries
+    private let clock: any ExporterClock
+    /// Whether OpenMetrics pages carry `_created` (`--web.openmetrics-created-samples`).
+    private let createdSamples: Bool
+
+    /// `registry` rendered at one generation, as text and (once a scraper asked for them) in OpenMetrics and as gzip
+    /// prefixes.
     private struct CachedRendering {
         let generation: UInt64
         let plain: [UInt8]
-        var gzipped: GzipSplice.Prefix?
+        var openMetrics: [UInt8]?
+        var gzipped: [ExpositionSyntax: GzipSplice.Prefix] = [:]
+
+        func body(_ syntax: ExpositionSyntax) -> [UInt8]? { syntax == .text ? plain : openMetrics }
     }
 
-    package init() {
+    package init(clock: any ExporterClock = SystemClock(), createdSamples: Bool = false) {
         registry = PrometheusCollectorRegistry()
         liveRegistry = PrometheusCollectorRegistry()
+        self.clock = clock
+        self.createdSamples = createdSamples
+        stableCreated = CreatedSeries(startedAt: clock.unixNow)
+        liveCreated = CreatedSeries(startedAt: clock.unixNow)
     }
 
     /// One registry for both kinds (tests that render a single registry).
-    package init(registry: PrometheusCollectorRegistry) {
+    package init(
+        registry: PrometheusCollectorRegistry, clock: any ExporterClock = SystemClock(), createdSamples: Bool = false
+    ) {
         self.registry = registry
         self.liveRegistry = registry
+        self.clock = clock
+        self.createdSamples = createdSamples
+        stableCreated = CreatedSeries(startedAt: clock.unixNow)
+        liveCreated = CreatedSeries(startedAt: clock.unixNow)
     }
 
     /// Marks `registry` as changed: the next scrape renders it again.
     package func changed() {
         generation.withLock { $0 &+= 1 }
+        stableCreated.noteChange(at: clock.unixNow)
+    }
+
+    /// Text families of this store in OpenMetrics, `_created` stamped from the series' first appearance: `live`
+    /// for families of `liveRegistry`, otherwise of `registry` and `tables`.
+    package func openMetrics(_ families: ExpositionFamilies, live: Bool) -> ExpositionFamilies {
+        OpenMetricsRewrite.families(
+            families, created: createdSamples ? (live ? liveCreated : stableCreated) : nil, now: clock.unixNow)
     }
 
     /// Applies a poll's results while no scrape is rendering.
@@ -53,11 +84,17 @@ package final class MetricStore: Sendable {
     /// followed by `liveRegistry`, whose values `refreshLive` sets first. Gzipped, the cached part is compressed
     /// once and the live part is spliced after it (`GzipSplice`), so a scrape compresses only those few lines.
     /// Call it off the event loop: after a change it renders (and compresses) the whole page.
-    package func render(_ encoding: ExpositionEncoding = .identity, refreshLive: () -> Void) -> RenderedExposition {
+    package func render(
+        _ encoding: ExpositionEncoding = .identity, syntax: ExpositionSyntax = .text, refreshLive: () -> Void
+    ) -> RenderedExposition {
         refreshLive()
-        let stable = publication.reading { stablePart(encoding) }
+        let stable = publication.reading { stablePart(encoding, syntax) }
         var live: [UInt8] = []
         if liveRegistry !== registry { liveRegistry.emit(into: &live) }
+        if syntax == .openMetrics {
+            live = Array(openMetrics(ExpositionFamilies(page: live, org: nil), live: true).parts().joined())
+            live += OpenMetricsRewrite.eof
+        }
         switch stable {
         case .plain(let bytes): return RenderedExposition(parts: [bytes, live], encoding: .identity)
         case .gzipped(let prefix):
@@ -113,17 +150,30 @@ package final class MetricStore: Sendable {
         return rendering
     }
 
-    private func stablePart(_ encoding: ExpositionEncoding) -> StablePart {
-        let rendering = plainRendering()
+    private func stablePart(_ encoding: ExpositionEncoding, _ syntax: ExpositionSyntax) -> StablePart {
+        var rendering = plainRendering()
         let current = rendering.generation
-        guard encoding == .gzip else { return .plain(rendering.plain) }
-        if let gzipped = rendering.gzipped { return .gzipped(gzipped) }
+        if syntax == .openMetrics && rendering.openMetrics == nil {
+            // Rewritten once per change, under the same lock as compressing: `_created` is stamped once.
+            rendering = compressing.withLock { _ in
+                if let hit = cached.withLock({ $0 }), hit.generation == current, hit.openMetrics != nil { return hit }
+                let page = Array(
+                    openMetrics(ExpositionFamilies(page: rendering.plain, org: nil), live: false).parts().joined())
+                rendering.openMetrics = page
+                cached.withLock { if $0?.generation == current { $0?.openMetrics = page } }
+                return rendering
+            }
+        }
+        // Both bodies exist here: `plain` always, `openMetrics` once asked for.
+        let body = rendering.body(syntax) ?? rendering.plain
+        guard encoding == .gzip else { return .plain(body) }
+        if let gzipped = rendering.gzipped[syntax] { return .gzipped(gzipped) }
         return compressing.withLock { _ in
-            if let hit = cached.withLock({ $0 }), hit.generation == current, let gzipped = hit.gzipped {
+            if let hit = cached.withLock({ $0 }), hit.generation == current, let gzipped = hit.gzipped[syntax] {
                 return .gzipped(gzipped)
             }
-            let gzipped = GzipSplice.prefix(rendering.plain)
-            cached.withLock { if $0?.generation == current { $0?.gzipped = gzipped } }
+            let gzipped = GzipSplice.prefix(body)
+            cached.withLock { if $0?.generation == current { $0?.gzipped[syntax] = gzipped } }
             gzipCompressions.withLock { $0 += 1 }
             return .gzipped(gzipped)
         }

@@ -87,5 +87,10 @@ for kind in plain gzip; do
   printf '%-6s %18s %12s %12s %10s %10s\n' "$kind" "${result[exporter.$kind]}" "${result[gateway.$kind]}" "${result[python.$kind]}" \
     "$(ratio "${result[exporter.$kind]}" "${result[gateway.$kind]}")" "$(ratio "${result[exporter.$kind]}" "${result[python.$kind]}")"
 done
+# OpenMetrics (what Prometheus asks for first) costs the exporter a rewrite per change, then the same cached gzip:
+# target within 1.2x of the text gzip scrape's cost (issue 24).
+openmetrics='Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'
+result[exporter.om]=$(rps -H 'Accept-Encoding: gzip' -H "$openmetrics" "$exporter_url")
+echo "exporter OpenMetrics gzip: ${result[exporter.om]} req/s; cost $(python3 -c "print(f'{${result[exporter.gzip]}/${result[exporter.om]}:.2f}x')") the text gzip scrape's (target <= 1.2x)"
 rss() { awk '/^(RssAnon|RssFile)/ {printf "%s %.1f MiB ", $1, $2/1024}' "/proc/$1/status"; }
 echo "RSS after load: exporter $(rss "$exporter_pid"); Go $(rss "$gateway_pid"); Python $(rss "$python_pid")"

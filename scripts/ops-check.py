@@ -23,6 +23,7 @@ The last line is always "ops-check: N passed, M failed"; the exit code is 1 if M
 """
 
 import argparse
+import gzip
 import http.server
 import json
 import os
@@ -794,6 +795,108 @@ class LiveStack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
+# --------------------------------------------------------------------------- formats
+
+PROMETHEUS_ACCEPT = ("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,"
+                     "text/plain;version=0.0.4;q=0.5,*/*;q=0.1")
+FORMATS = [  # (what, Accept, expected Content-Type)
+    ("text", "text/plain;version=0.0.4", "text/plain; version=0.0.4; charset=utf-8"),
+    ("OpenMetrics 1.0.0", PROMETHEUS_ACCEPT, "application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    ("OpenMetrics 0.0.1", "application/openmetrics-text", "application/openmetrics-text; version=0.0.1; charset=utf-8"),
+]
+# Families whose values do not move in the demo between two scrapes a second apart.
+STEADY_FAMILIES = ("genesys_routing_queues", "genesys_exporter_build_info", "genesys_up", "genesys_identity_info",
+                   "genesys_collector_up")
+# Debian's python3-prometheus-client (scripts/install-deps), whatever python3 runs this script.
+OPENMETRICS_READER = """
+import sys, json
+from prometheus_client.openmetrics.parser import text_string_to_metric_families
+print(json.dumps([[s.name, s.labels, s.value] for f in text_string_to_metric_families(sys.stdin.read())
+                  for s in f.samples]))
+"""
+
+
+def fetch_format(url, accept, gzip_ok):
+    headers = {"Accept": accept}
+    if gzip_ok:
+        headers["Accept-Encoding"] = "gzip"
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as r:
+        body = r.read()
+        if r.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        return r.headers.get("Content-Type"), r.headers.get("Content-Encoding"), body.decode("utf-8")
+
+
+def text_samples(text):
+    """{(name, sorted labels with their values unescaped): value} of a text page."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.match(r'([A-Za-z_:][A-Za-z0-9_:]*)(\{(.*)\})? (\S+)$', line)
+        if not m:
+            raise CheckFailed(f"unreadable text line: {line[:120]}")
+        pairs = re.findall(r'([A-Za-z_][A-Za-z0-9_]*)="((?:[^"\\]|\\.)*)"', m.group(3) or "")
+        unescape = {"\\\\": "\\", '\\"': '"', "\\n": "\n"}
+        labels = tuple(sorted((k, re.sub(r'\\[\\"n]', lambda e: unescape[e.group(0)], v)) for k, v in pairs))
+        out[(m.group(1), labels)] = float(m.group(4).replace("+Inf", "inf").replace("-Inf", "-inf"))
+    return out
+
+
+def check_formats(ctx):
+    """One scrape per format (plain and gzip) of the live exporter; OpenMetrics read by prometheus_client's parser;
+    the series the same as a text scrape's; the live Prometheus (which asks for OpenMetrics first) scraped it with
+    up == 1 and the text page's values."""
+    url = ctx.exporter_url + "/metrics"
+    _, _, before = fetch_format(url, "text/plain", False)
+    pages, problems = {}, []
+    for what, accept, expected in FORMATS:
+        for gzip_ok in (False, True):
+            ctype, encoding, body = fetch_format(url, accept, gzip_ok)
+            label = f"{what}{' gzip' if gzip_ok else ''}"
+            if ctype != expected:
+                problems.append(f"{label}: Content-Type {ctype!r}, expected {expected!r}")
+            if gzip_ok and encoding != "gzip":
+                problems.append(f"{label}: not gzipped")
+            pages[label] = body
+    _, _, after = fetch_format(url, "text/plain", False)
+    first, last = set(text_samples(before)), set(text_samples(after))
+    for label, body in pages.items():
+        if label.startswith("text"):
+            series = set(text_samples(body))
+        else:
+            if not body.endswith("# EOF\n"):
+                problems.append(f"{label}: does not end with # EOF")
+            rc, out = run(["/usr/bin/python3", "-c", OPENMETRICS_READER], stdin_text=body)
+            if rc != 0:
+                problems.append(f"{label}: prometheus_client's OpenMetrics parser refused it: {out.strip()[-300:]}")
+                continue
+            series = {(name, tuple(sorted(labels.items()))) for name, labels, _ in json.loads(out)
+                      if not name.endswith("_created")}
+        if not (first <= series <= last):
+            problems.append(f"{label}: series differ from the text page's: missing {sorted(first - series)[:3]}, "
+                            f"extra {sorted(series - last)[:3]}")
+    # The live Prometheus negotiated OpenMetrics (its default Accept) on every scrape.
+    up = prom_query(ctx.prometheus_url, f'up{{job="{ctx.job}"}}')["result"]
+    if not up or any(float(s["value"][1]) != 1 for s in up):
+        problems.append(f"Prometheus: up is {[s['value'][1] for s in up]}, expected 1")
+    steady = {k: v for k, v in text_samples(after).items() if k[0] in STEADY_FAMILIES}
+    compared = 0
+    for (name, labels), value in steady.items():
+        selector = name + "{" + ",".join(f'{k}="{v}"' for k, v in labels) + "}"
+        result = prom_query(ctx.prometheus_url, selector)["result"]
+        if len(result) != 1 or float(result[0]["value"][1]) != value:
+            problems.append(f"Prometheus has {selector} = {[r['value'][1] for r in result]}, the text page {value}")
+        compared += 1
+    if compared == 0:
+        problems.append(f"none of {', '.join(STEADY_FAMILIES)} on the text page")
+    if problems:
+        raise CheckFailed("\n".join(problems))
+    return (f"{len(pages)} scrapes (text, OpenMetrics 1.0.0 and 0.0.1, each plain and gzip) hold the text page's "
+            f"series; prometheus_client's parser reads the OpenMetrics ones; Prometheus scraped OpenMetrics with "
+            f"up == 1 and the text page's values on {compared} steady series")
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -904,6 +1007,9 @@ def main():
                 ctx.prometheus_url = stack.prom_url
                 check("metric names exist", check_metric_names)
                 check("promtool check metrics", check_exposition_lint)
+                if stack.exporter:
+                    ctx.exporter_url = stack.exporter_url
+                    check("one scrape per format", check_formats)
                 if stack.org_listen:
                     ctx_orgs = Context(args, FIXTURE_ORGS)
                     ctx_orgs._metrics, ctx_orgs.metrics_source = stack.scrape_orgs, "the live multi-org scrape"

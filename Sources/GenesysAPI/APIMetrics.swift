@@ -20,6 +20,7 @@ package final class APIMetrics: Sendable {
         retries = CounterSeriesSet(
             store: store, name: "genesys_api_retries_total",
             help: "API calls retried, by endpoint template and the reason for the retry.")
+        store.nativeHistograms.register(Self.durationFamily)
         for endpoint in endpoints {
             failures.add(APIFailureReason.allCases.map { (Self.labels(endpoint, $0.rawValue), 0) })
             retries.add([(Self.labels(endpoint, "unauthorized"), 0)])
@@ -31,9 +32,11 @@ package final class APIMetrics: Sendable {
         [("endpoint", endpoint.template), ("reason", reason)]
     }
 
+    static let durationFamily = "genesys_api_request_duration_seconds"
+
     private func duration(_ endpoint: Endpoint) -> ValueHistogram {
         registry.histogram(
-            "genesys_api_request_duration_seconds", "Latency of Genesys Cloud API calls, by endpoint template.",
+            Self.durationFamily, "Latency of Genesys Cloud API calls, by endpoint template.",
             buckets: latencyBuckets, labels: [("endpoint", endpoint.template)])
     }
 
@@ -45,6 +48,8 @@ package final class APIMetrics: Sendable {
             labels: [("endpoint", endpoint.template), ("method", endpoint.method), ("code", String(response.status))]
         ).increment()
         duration(endpoint).record(response.timing.total.seconds)
+        store.nativeHistograms.observe(
+            Self.durationFamily, labels: [("endpoint", endpoint.template)], response.timing.total.seconds)
         let phases: [(String, Duration)] = [
             ("dns", response.timing.dns), ("connect", response.timing.connect), ("tls", response.timing.tls),
             ("first_byte", response.timing.firstByte), ("total", response.timing.total),

@@ -28,6 +28,7 @@ package final class TokenMetrics: Sendable {
         for reason in TokenFailureReason.allCases { _ = failures(grant, reason) }
         for op in ["load", "save"] { for result in TokenCacheResult.allCases { _ = cacheOperations(op, result) } }
         _ = duration(grant)
+        store.nativeHistograms.register(Self.durationFamily)
     }
 
     private func refreshes(_ grant: OAuthGrant, _ reason: TokenRefreshReason) -> Counter {
@@ -48,9 +49,11 @@ package final class TokenMetrics: Sendable {
             labels: [("op", op), ("result", result.rawValue)])
     }
 
+    static let durationFamily = "genesys_token_refresh_duration_seconds"
+
     private func duration(_ grant: OAuthGrant) -> ValueHistogram {
         registry.histogram(
-            "genesys_token_refresh_duration_seconds", "Latency of token requests to the login service.",
+            Self.durationFamily, "Latency of token requests to the login service.",
             buckets: latencyBuckets, labels: [("grant_type", grant.rawValue)])
     }
 
@@ -59,6 +62,8 @@ package final class TokenMetrics: Sendable {
         lastFailure.withLock { $0 = nil }
         refreshes(token.grant, reason).increment()
         duration(token.grant).record(took.seconds)
+        store.nativeHistograms.observe(
+            Self.durationFamily, labels: [("grant_type", token.grant.rawValue)], took.seconds)
         registry.gauge(
             "genesys_token_last_refresh_success_timestamp_seconds", "Unix time of the last successful token request."
         )
@@ -81,7 +86,10 @@ package final class TokenMetrics: Sendable {
         defer { store.changed() }
         lastFailure.withLock { $0 = reason }
         failures(grant, reason).increment()
-        if let took { duration(grant).record(took.seconds) }
+        if let took {
+            duration(grant).record(took.seconds)
+            store.nativeHistograms.observe(Self.durationFamily, labels: [("grant_type", grant.rawValue)], took.seconds)
+        }
     }
 
     func recordCache(op: String, result: TokenCacheResult) {

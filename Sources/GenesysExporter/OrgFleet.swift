@@ -169,27 +169,26 @@ package final class OrgFleet: Sendable {
                 process.update()
             }
         }
-        let end = syntax == .openMetrics ? OpenMetricsRewrite.eof : []
         if let org {
             guard let member = current.first(where: { $0.org.name == org }) else { return nil }
-            let page = ExpositionFamilies.merge([
-                stableFamilies(of: member, syntax), liveFamilies(of: member, syntax),
-            ])
-            return RenderedExposition(page: page + end, encoding: encoding)
+            var families = stableFamilies(of: member, syntax)
+            families.absorb(liveFamilies(of: member, syntax))
+            return RenderedExposition(page: Self.page(families, syntax), encoding: encoding)
         }
-        let processLive = ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil)
-        let live =
-            ExpositionFamilies.merge(
-                current.map { liveFamilies(of: $0, syntax) }
-                    + [syntax == .text ? processLive : processStore.openMetrics(processLive, live: true)]) + end
-        var exporterWide = ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil)
-        if syntax == .openMetrics { exporterWide = processStore.openMetrics(exporterWide, live: false) }
+        var liveFamilies = converted(
+            ExpositionFamilies(page: processStore.liveSnapshot { process.update() }, org: nil), processStore, syntax,
+            live: true)
+        for member in current { liveFamilies.absorb(self.liveFamilies(of: member, syntax)) }
+        let live = Self.page(liveFamilies, syntax)
+        let exporterWide = converted(
+            ExpositionFamilies(page: processStore.stableSnapshot().plain, org: nil), processStore, syntax, live: false)
         guard encoding == .gzip else {
             // Org by org into one set of families, sent family by family: the fleet's text is held once, not once
             // per org and again as a merged page (132 MB each for 200 orgs × 50 queues).
             var merged = exporterWide
             for member in current { merged.absorb(stableFamilies(of: member, syntax)) }
-            return RenderedExposition(parts: merged.parts() + [live], encoding: .identity)
+            let parts = syntax == .protobuf ? ProtobufExposition.delimitedParts(merged) : merged.parts()
+            return RenderedExposition(parts: parts + [live], encoding: .identity)
         }
         // The gzip page is joined from pieces compressed once per change of their org: a scrape compresses only the
         // orgs that changed since the last one, and the live lines.
@@ -214,18 +213,46 @@ package final class OrgFleet: Sendable {
         }
         var chunks: [GzipSplice.Chunk] = []
         for name in order {
+            let samples = parts.compactMap { $0.1[name] }
             if let header = parts.lazy.compactMap({ $0.2.headers[name] }).first {
-                chunks.append(
-                    headerChunks.withLock { cache in
-                        if let hit = cache[syntax]?[name] { return hit }
-                        let chunk = GzipSplice.chunk(header)
-                        cache[syntax, default: [:]][name] = chunk
-                        return chunk
-                    })
+                if syntax == .protobuf {
+                    // A message's length comes first: it depends on every org's part, so it is compressed per scrape
+                    // with the few bytes of the family's header fields.
+                    let length = header.count + samples.reduce(0) { $0 + $1.length }
+                    chunks.append(GzipSplice.chunk(ProtobufExposition.lengthPrefix(length) + header))
+                } else {
+                    chunks.append(
+                        headerChunks.withLock { cache in
+                            if let hit = cache[syntax]?[name] { return hit }
+                            let chunk = GzipSplice.chunk(header)
+                            cache[syntax, default: [:]][name] = chunk
+                            return chunk
+                        })
+                }
             }
-            for part in parts { if let chunk = part.1[name] { chunks.append(chunk) } }
+            chunks += samples
         }
         return chunks
+    }
+
+    /// A page of `families` in `syntax`, whole (what ends it included).
+    private static func page(_ families: ExpositionFamilies, _ syntax: ExpositionSyntax) -> [UInt8] {
+        switch syntax {
+        case .text: Array(families.parts().joined())
+        case .openMetrics: Array(families.parts().joined()) + OpenMetricsRewrite.eof
+        case .protobuf: Array(ProtobufExposition.delimitedParts(families).joined())
+        }
+    }
+
+    /// Text families of `store` in `syntax`.
+    private func converted(
+        _ families: ExpositionFamilies, _ store: MetricStore, _ syntax: ExpositionSyntax, live: Bool
+    ) -> ExpositionFamilies {
+        switch syntax {
+        case .text: families
+        case .openMetrics: store.openMetrics(families, live: live)
+        case .protobuf: store.protobuf(families)
+        }
     }
 
     /// An org's families and their compressed samples, compressed once per change of the org.
@@ -251,13 +278,13 @@ package final class OrgFleet: Sendable {
     /// An org's poll-driven families with its `org` label, rendered now.
     private func stableFamilies(of member: Member, _ syntax: ExpositionSyntax) -> ExpositionFamilies {
         let families = ExpositionFamilies(page: member.store.renderStable(), org: member.org.name)
-        return syntax == .text ? families : member.store.openMetrics(families, live: false)
+        return converted(families, member.store, syntax, live: false)
     }
 
     private func liveFamilies(of member: Member, _ syntax: ExpositionSyntax) -> ExpositionFamilies {
         let families = ExpositionFamilies(
             page: member.store.liveSnapshot { member.monitor.prepareScrape() }, org: member.org.name)
-        return syntax == .text ? families : member.store.openMetrics(families, live: true)
+        return converted(families, member.store, syntax, live: true)
     }
 
     private func launch(_ org: ConfiguredOrg) -> Member {

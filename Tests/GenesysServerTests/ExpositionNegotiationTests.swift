@@ -9,8 +9,8 @@ struct ExpositionNegotiationTests {
     static let protobuf = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily"
 
     static let table: [(accept: String, expected: ExpositionFormat)] = [
-        // client_golang's cases for NegotiateIncludingOpenMetrics (protobuf is not offered here, so those fall
-        // through to text).
+        // client_golang's cases for NegotiateIncludingOpenMetrics (of protobuf only the delimited encoding is
+        // offered; text and compact-text are Go's debugging formats).
         ("application/openmetrics-text", ExpositionFormat.openMetrics0),
         ("application/openmetrics-text;version=0.0.1; escaping=underscores", .openMetrics0),
         ("application/openmetrics-text;version=1.0.0", .openMetrics1),
@@ -19,7 +19,10 @@ struct ExpositionNegotiationTests {
         ("application/openmetrics-text;version=0.0.4", .text),
         ("text/plain;version=0.0.4", .text),
         ("text/plain;version=0.0.4; escaping=allow-utf-8", .text),
-        (protobuf + ";encoding=delimited", .text),
+        (protobuf + ";encoding=delimited", .protobuf),
+        (protobuf + ";encoding=delimited; escaping=allow-utf-8;", .protobuf),
+        (protobuf, .text),
+        ("application/vnd.google.protobuf;encoding=delimited", .text),
         (protobuf + ";encoding=compact-text; escaping=underscores", .text),
         // NegotiateAccept's: a higher q wins; */* and text/* fall back to text; an unknown type too.
         (
@@ -41,7 +44,7 @@ struct ExpositionNegotiationTests {
                 + "application/openmetrics-text;version=0.0.1;q=0.5,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4,"
                 + "text/plain;version=0.0.4;q=0.3,*/*;q=0.2", .openMetrics1
         ),
-        (protobuf + ";encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1", .text),
+        (protobuf + ";encoding=delimited;q=0.7,text/plain;version=0.0.4;q=0.3,*/*;q=0.1", .protobuf),
         // A browser.
         ("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8", .text),
         // Equal weights keep the client's order.
@@ -80,6 +83,9 @@ struct ExpositionNegotiationTests {
     }
 
     @Test func test_contentTypes_areClientGolangs() {
+        #expect(
+            ExpositionFormat.protobuf.contentType
+                == "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited")
         #expect(ExpositionFormat.text.contentType == "text/plain; version=0.0.4; charset=utf-8")
         #expect(
             ExpositionFormat.openMetrics1.contentType == "application/openmetrics-text; version=1.0.0; charset=utf-8")

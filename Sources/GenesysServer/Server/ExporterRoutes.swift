@@ -28,7 +28,7 @@ package struct ExporterRoutes: Sendable {
     }
 
     /// A text page that is not cached (tests, the fuzz targets): gzipped whole when the scraper accepts it, and
-    /// rewritten (without `_created`) when it asks for OpenMetrics.
+    /// rewritten (without `_created`, or as protobuf without native histograms) when it asks for another format.
     package init(
         telemetryPath: String = "/metrics", page: @escaping @Sendable () -> [UInt8],
         readiness: @escaping @Sendable () -> (ready: Bool, reason: String)
@@ -37,11 +37,20 @@ package struct ExporterRoutes: Sendable {
             telemetryPath: telemetryPath,
             renderMetrics: { encoding, syntax, org in
                 guard org == nil else { return nil }
-                guard syntax == .openMetrics else { return RenderedExposition(page: page(), encoding: encoding) }
-                let families = OpenMetricsRewrite.families(
-                    ExpositionFamilies(page: page(), org: nil), created: nil, now: 0)
-                return RenderedExposition(
-                    page: Array(families.parts().joined()) + OpenMetricsRewrite.eof, encoding: encoding)
+                let plain = page()
+                let families = ExpositionFamilies(page: plain, org: nil)
+                let bytes: [UInt8] =
+                    switch syntax {
+                    case .text: plain
+                    case .openMetrics:
+                        Array(OpenMetricsRewrite.families(families, created: nil, now: 0).parts().joined())
+                            + OpenMetricsRewrite.eof
+                    case .protobuf:
+                        Array(
+                            ProtobufExposition.delimitedParts(ProtobufExposition.families(families, native: nil))
+                                .joined())
+                    }
+                return RenderedExposition(page: bytes, encoding: encoding)
             },
             readiness: readiness)
     }

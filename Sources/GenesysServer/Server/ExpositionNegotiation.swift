@@ -11,7 +11,7 @@ import GenesysTelemetry
 /// (Go still matches it, last), and type names compare without case (RFC 9110 §8.3.1).
 package enum ExpositionNegotiation {
     /// The formats offered, in the server's order of preference (client_golang's `NegotiateIncludingOpenMetrics`).
-    static let offered: [ExpositionFormat] = [.openMetrics1, .openMetrics0, .text]
+    static let offered: [ExpositionFormat] = [.openMetrics1, .openMetrics0, .protobuf, .text]
 
     /// Clauses beyond this many are not read: Prometheus sends five, and a hostile header costs no more than this.
     package static let mostClauses = 64
@@ -68,14 +68,21 @@ package enum ExpositionNegotiation {
             self.weight = weight
         }
 
-        /// Whether this clause names `format`: the same type and the same version (defaulted as Go defaults it).
+        /// Whether this clause names `format`: the same type and the same version (defaulted as Go defaults it), or
+        /// for protobuf the same `proto` and `encoding`.
         func names(_ format: ExpositionFormat) -> Bool {
             let (wantedType, wantedSubtype, wantedVersion, defaultVersion) =
                 switch format {
                 case .text: ("text", "plain", "0.0.4", "0.0.4")
                 case .openMetrics1: ("application", "openmetrics-text", "1.0.0", "0.0.1")
                 case .openMetrics0: ("application", "openmetrics-text", "0.0.1", "0.0.1")
+                case .protobuf: ("application", "vnd.google.protobuf", "", "")
                 }
+            if format == .protobuf {
+                return type == wantedType && subtype == wantedSubtype
+                    && parameters["proto"] == "io.prometheus.client.MetricFamily"
+                    && parameters["encoding"] == "delimited"
+            }
             guard type == wantedType, subtype == wantedSubtype else { return false }
             return (parameters["version"] ?? defaultVersion) == wantedVersion
         }

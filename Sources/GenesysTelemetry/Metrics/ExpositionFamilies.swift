@@ -100,6 +100,11 @@ package struct ExpositionFamilies: Sendable {
         }
     }
 
+    /// Each family's header and samples (empty when absent), in page order.
+    package func familyParts() -> [(header: [UInt8], samples: [UInt8])] {
+        order.map { (headers[$0] ?? [], samples[$0] ?? []) }
+    }
+
     /// The page as buffers to send back to back: each family's header, then its samples.
     package func parts() -> [[UInt8]] {
         var parts: [[UInt8]] = []

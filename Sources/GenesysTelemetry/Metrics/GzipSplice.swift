@@ -51,7 +51,8 @@ package enum GzipSplice {
     package struct Chunk: Sendable {
         package let bytes: [UInt8]
         let crc: UInt
-        let length: Int
+        /// The plain length.
+        package let length: Int
         /// zlib's operator for appending this chunk's CRC, made once: joining thousands of chunks per scrape then
         /// costs one multiplication each instead of a computation over the length.
         let combine: UInt

@@ -27,15 +27,18 @@ package final class MetricStore: Sendable {
     /// Whether OpenMetrics pages carry `_created` (`--web.openmetrics-created-samples`).
     private let createdSamples: Bool
 
-    /// `registry` rendered at one generation, as text and (once a scraper asked for them) in OpenMetrics and as gzip
-    /// prefixes.
+    /// Native histograms of `registry`'s histograms, written only into protobuf answers.
+    package let nativeHistograms = NativeHistograms()
+
+    /// `registry` rendered at one generation, as text and (once a scraper asked for them) in the other syntaxes and
+    /// as gzip prefixes.
     private struct CachedRendering {
         let generation: UInt64
         let plain: [UInt8]
-        var openMetrics: [UInt8]?
+        var others: [ExpositionSyntax: [UInt8]] = [:]
         var gzipped: [ExpositionSyntax: GzipSplice.Prefix] = [:]
 
-        func body(_ syntax: ExpositionSyntax) -> [UInt8]? { syntax == .text ? plain : openMetrics }
+        func body(_ syntax: ExpositionSyntax) -> [UInt8]? { syntax == .text ? plain : others[syntax] }
     }
 
     package init(clock: any ExporterClock = SystemClock(), createdSamples: Bool = false) {
@@ -91,10 +94,7 @@ package final class MetricStore: Sendable {
         let stable = publication.reading { stablePart(encoding, syntax) }
         var live: [UInt8] = []
         if liveRegistry !== registry { liveRegistry.emit(into: &live) }
-        if syntax == .openMetrics {
-            live = Array(openMetrics(ExpositionFamilies(page: live, org: nil), live: true).parts().joined())
-            live += OpenMetricsRewrite.eof
-        }
+        if syntax != .text { live = converted(live, syntax, live: true) + end(syntax) }
         switch stable {
         case .plain(let bytes): return RenderedExposition(parts: [bytes, live], encoding: .identity)
         case .gzipped(let prefix):
@@ -153,18 +153,19 @@ package final class MetricStore: Sendable {
     private func stablePart(_ encoding: ExpositionEncoding, _ syntax: ExpositionSyntax) -> StablePart {
         var rendering = plainRendering()
         let current = rendering.generation
-        if syntax == .openMetrics && rendering.openMetrics == nil {
+        if syntax != .text && rendering.others[syntax] == nil {
             // Rewritten once per change, under the same lock as compressing: `_created` is stamped once.
             rendering = compressing.withLock { _ in
-                if let hit = cached.withLock({ $0 }), hit.generation == current, hit.openMetrics != nil { return hit }
-                let page = Array(
-                    openMetrics(ExpositionFamilies(page: rendering.plain, org: nil), live: false).parts().joined())
-                rendering.openMetrics = page
-                cached.withLock { if $0?.generation == current { $0?.openMetrics = page } }
+                if let hit = cached.withLock({ $0 }), hit.generation == current, hit.others[syntax] != nil {
+                    return hit
+                }
+                let page = converted(rendering.plain, syntax, live: false)
+                rendering.others[syntax] = page
+                cached.withLock { if $0?.generation == current { $0?.others[syntax] = page } }
                 return rendering
             }
         }
-        // Both bodies exist here: `plain` always, `openMetrics` once asked for.
+        // The body exists here: `plain` always, the others once asked for.
         let body = rendering.body(syntax) ?? rendering.plain
         guard encoding == .gzip else { return .plain(body) }
         if let gzipped = rendering.gzipped[syntax] { return .gzipped(gzipped) }
@@ -178,6 +179,25 @@ package final class MetricStore: Sendable {
             return .gzipped(gzipped)
         }
     }
+
+    /// A text part of this store in `syntax`.
+    private func converted(_ plain: [UInt8], _ syntax: ExpositionSyntax, live: Bool) -> [UInt8] {
+        let families = ExpositionFamilies(page: plain, org: nil)
+        switch syntax {
+        case .text: return plain
+        case .openMetrics: return Array(openMetrics(families, live: live).parts().joined())
+        case .protobuf:
+            return Array(ProtobufExposition.delimitedParts(protobuf(families)).joined())
+        }
+    }
+
+    /// Text families of this store as protobuf families, with this store's native histograms.
+    package func protobuf(_ families: ExpositionFamilies) -> ExpositionFamilies {
+        ProtobufExposition.families(families, native: nativeHistograms)
+    }
+
+    /// What ends a page: `# EOF` for OpenMetrics, nothing otherwise.
+    private func end(_ syntax: ExpositionSyntax) -> [UInt8] { syntax == .openMetrics ? OpenMetricsRewrite.eof : [] }
 
     /// How many times the poll-driven page was gzipped (tests: once per change, not once per scrape).
     package let gzipCompressions = Mutex<Int>(0)

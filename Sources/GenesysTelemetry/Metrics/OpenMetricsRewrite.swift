@@ -35,13 +35,16 @@ package enum OpenMetricsRewrite {
     struct Family {
         enum Kind { case counter, gauge, histogram, summary, unknown }
 
-        /// The OpenMetrics family name (a counter's without `_total`).
+        /// The OpenMetrics family name (a counter's without `_total`, unless kept).
         let name: String
+        /// The name the text page declares.
+        let textName: String
         let kind: Kind
         let help: ArraySlice<UInt8>?
 
         /// Reads the `# HELP` and `# TYPE` lines; nil when there is no `# TYPE` (the header is kept as it is).
-        init?(header: [UInt8]) {
+        /// `keepingCounterName`: a counter keeps its `_total` (protobuf names the family as registered).
+        init?(header: [UInt8], keepingCounterName: Bool = false) {
             var textName: String?
             var typeName: String?
             var help: ArraySlice<UInt8>?
@@ -57,7 +60,9 @@ package enum OpenMetricsRewrite {
             }
             guard let textName, let typeName else { return nil }
             self.help = help
+            self.textName = textName
             switch typeName {
+            case "counter" where keepingCounterName: (name, kind) = (textName, .counter)
             case "counter" where textName.hasSuffix("_total") && textName.count > "_total".count:
                 (name, kind) = (String(textName.dropLast("_total".count)), .counter)
             case "gauge": (name, kind) = (textName, .gauge)

@@ -1,0 +1,163 @@
+import Foundation
+import GenesysBaseTestSupport
+import GenesysSimulator
+import GenesysTestSupport
+import SimulatorTestSupport
+import Testing
+
+/// Debian's Prometheus 2.42 with native histograms on asks for protobuf first, takes the native histogram of
+/// `genesys_api_request_duration_seconds`, and its quantile lands within schema 3's error of the simulator's delay.
+@Suite("Native histograms in a real Prometheus")
+struct NativeHistogramPrometheusTests {
+    /// Every API answer waits this long in the simulator: long enough that the machine's own overhead is small
+    /// beside it, on a loaded two-core machine too.
+    static let delay = 0.8
+
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus"),
+            "Debian's prometheus (scripts/install-deps)"))
+    func test_prometheusWithNativeHistograms_quantileWithinTheSchemasError() async throws {
+        try await withSimulator(SimulatorConfiguration(queueCount: 2)) { sim in
+            sim.inject(.delay(.milliseconds(Int64(Self.delay * 1000))), path: "/api/v2/*")
+            let exporter = try await RunningExporter(
+                try sim.orgSettings(pollInterval: .milliseconds(200), collectors: ["identity"]))
+            let prometheus = try NativePrometheus(targets: ["127.0.0.1:\(exporter.port)"])
+            defer { prometheus.stop() }
+            let query = prometheus.query
+            let endpoint = #"{endpoint="/api/v2/organizations/me"}"#
+            let rate = "sum(rate(genesys_api_request_duration_seconds\(endpoint)[20s]))"
+            // histogram_count exists for native histograms only: a count here means Prometheus took the native one.
+            try await awaitCondition("native observations in Prometheus", timeout: .seconds(90)) {
+                (try await query("histogram_count(\(rate))")).map { $0 > 0 } ?? false
+            }
+            let quantile = try #require(try await query("histogram_quantile(0.9, \(rate))"))
+            let count = try #require(try await query("histogram_count(\(rate))"))
+            let mean = try #require(try await query("histogram_sum(\(rate))")) / count
+            // Schema 3's buckets are 2^(1/8) ≈ 1.0905 wide: the estimate is within that of the true quantile, which
+            // is the delay plus this machine's overhead (measured as the mean's excess over the delay).
+            let error = 0.0905
+            let overhead = max(0, mean - Self.delay)
+            print("native p90 \(quantile) s, mean \(mean) s, delay \(Self.delay) s")
+            #expect(quantile >= Self.delay * (1 - error), "p90 \(quantile) below the delay's bucket")
+            #expect(quantile <= (Self.delay + 2 * overhead) * (1 + error), "p90 \(quantile), mean \(mean)")
+            // Prometheus kept no classic buckets: it read the native histogram.
+            #expect(try await query("count(genesys_api_request_duration_seconds_bucket)") == nil)
+            await exporter.stop()
+        }
+    }
+
+    /// Two orgs in one exporter: Prometheus reads the merged protobuf page (gzip, as it always asks) with each org's
+    /// series under its label, native histograms included, and as many other series as the text page has.
+    @Test(
+        .enabled(
+            if: FileManager.default.isExecutableFile(atPath: "/usr/bin/prometheus"),
+            "Debian's prometheus (scripts/install-deps)"))
+    func test_multiOrgProtobufPage_isReadWhole() async throws {
+        try await withSimulator(SimulatorConfiguration(queueCount: 3, orgName: "Acme")) { acme in
+            try await withSimulator(SimulatorConfiguration(queueCount: 4, orgName: "Globex")) { globex in
+                let directory = try MultiOrgTests.OrgsDirectory()
+                try directory.write([("acme", acme, nil), ("globex", globex, nil)])
+                try await MultiOrgTests.withOrgsExporter(try MultiOrgTests.configuration(directory)) { _, base in
+                    let prometheus = try NativePrometheus(targets: [String(base.dropFirst("http://".count))])
+                    defer { prometheus.stop() }
+                    let perOrg = #"count by (org) (histogram_count(genesys_api_request_duration_seconds))"#
+                    try await awaitCondition(
+                        "both orgs' native histograms and queues in Prometheus", timeout: .seconds(90)
+                    ) {
+                        let histograms = try await prometheus.vector(perOrg).count
+                        let queues = try await prometheus.vector(#"count by (org) (genesys_routing_queues)"#).count
+                        return histograms == 2 && queues == 2
+                    }
+                    #expect(try await prometheus.query(#"genesys_routing_queues{org="globex"}"#) == 4)
+                    // Every non-histogram series of a text scrape is in Prometheus (the page held them all).
+                    let text = try Exposition.parse(try await MultiOrgTests.scrape(base).text)
+                    let plainSeries = text.samples.filter {
+                        !$0.name.hasPrefix("genesys_api_request_duration_seconds")
+                            && !$0.name.hasPrefix("genesys_token_refresh_duration_seconds")
+                            && !$0.name.hasPrefix("genesys_exporter_http") && !$0.name.hasPrefix("process_")
+                            && $0.name.hasPrefix("genesys_")
+                    }.count
+                    let stored = try await prometheus.query(
+                        #"count({__name__=~"genesys_.+", __name__!~"genesys_(api_request|token_refresh)_duration_seconds.*|genesys_exporter_http.*"})"#
+                    )
+                    #expect(
+                        stored.map { abs($0 - Double(plainSeries)) <= 5 } == true, "\(stored ?? -1) vs \(plainSeries)")
+                }
+            }
+        }
+    }
+}
+
+/// Debian's Prometheus with native histograms on, scraping `targets` every second, in a scratch directory.
+final class NativePrometheus: Sendable {
+    let directory: String
+    let port: Int
+    private let process: ChildProcess
+
+    init(targets: [String]) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("native-\(UUID())").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try """
+        global:
+          scrape_interval: 1s
+        scrape_configs:
+          - job_name: genesys
+            static_configs:
+              - targets: [\(targets.map { "\"\($0)\"" }.joined(separator: ", "))]
+        """.write(toFile: directory + "/prometheus.yml", atomically: true, encoding: .utf8)
+        port = try RawHTTP.freePort()
+        process = try ChildProcess(
+            "/usr/bin/prometheus",
+            [
+                "--config.file=\(directory)/prometheus.yml", "--storage.tsdb.path=\(directory)/data",
+                "--web.listen-address=127.0.0.1:\(port)", "--enable-feature=native-histograms",
+            ])
+    }
+
+    func stop() {
+        process.terminateAndReap()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The answer's result vector: one (labels, value) per series.
+    func vector(_ expression: String) async throws -> [(labels: [String: String], value: String)] {
+        let url =
+            "http://127.0.0.1:\(port)/api/v1/query?query="
+            + (expression.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+        struct Answer: Decodable {
+            struct Data: Decodable {
+                struct Series: Decodable {
+                    let metric: [String: String]
+                    let value: [ValueField]?
+                }
+                let result: [Series]
+            }
+            let data: Data?
+        }
+        enum ValueField: Decodable {
+            case time(Double)
+            case text(String)
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.singleValueContainer()
+                if let text = try? container.decode(String.self) {
+                    self = .text(text)
+                } else {
+                    self = .time(try container.decode(Double.self))
+                }
+            }
+        }
+        // Nothing to read while Prometheus is still starting: no series yet.
+        guard let answer = try? JSONDecoder().decode(Answer.self, from: Data(try await curl([url]).stdout.utf8))
+        else { return [] }
+        return (answer.data?.result ?? []).map { series in
+            let value = series.value?.compactMap { if case .text(let text) = $0 { text } else { nil } }.first ?? ""
+            return (series.metric, value)
+        }
+    }
+
+    /// The value of a query that yields one series; nil for none.
+    func query(_ expression: String) async throws -> Double? {
+        try await vector(expression).first.flatMap { Double($0.value) }
+    }
+}

@@ -90,7 +90,13 @@ done
 # OpenMetrics (what Prometheus asks for first) costs the exporter a rewrite per change, then the same cached gzip:
 # target within 1.2x of the text gzip scrape's cost (issue 24).
 openmetrics='Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5'
+protobuf='Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited'
 result[exporter.om]=$(rps -H 'Accept-Encoding: gzip' -H "$openmetrics" "$exporter_url")
-echo "exporter OpenMetrics gzip: ${result[exporter.om]} req/s; cost $(python3 -c "print(f'{${result[exporter.gzip]}/${result[exporter.om]}:.2f}x')") the text gzip scrape's (target <= 1.2x)"
+result[exporter.pb]=$(rps -H 'Accept-Encoding: gzip' -H "$protobuf" "$exporter_url")
+cost() { python3 -c "print(f'{${result[exporter.gzip]}/$1:.2f}x')"; }
+echo "exporter OpenMetrics gzip: ${result[exporter.om]} req/s, cost $(cost "${result[exporter.om]}") the text gzip scrape's;" \
+  "protobuf gzip: ${result[exporter.pb]} req/s, cost $(cost "${result[exporter.pb]}") (target <= 1.2x);" \
+  "gzip bodies: text $(bytes -H 'Accept-Encoding: gzip' "$exporter_url"), OpenMetrics $(bytes -H 'Accept-Encoding: gzip' -H "$openmetrics" "$exporter_url")," \
+  "protobuf $(bytes -H 'Accept-Encoding: gzip' -H "$protobuf" "$exporter_url"); one zlib-6 stream of the text page $(curl -fsS "$exporter_url" | gzip -6 | wc -c)"
 rss() { awk '/^(RssAnon|RssFile)/ {printf "%s %.1f MiB ", $1, $2/1024}' "/proc/$1/status"; }
 echo "RSS after load: exporter $(rss "$exporter_pid"); Go $(rss "$gateway_pid"); Python $(rss "$python_pid")"

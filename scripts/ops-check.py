@@ -816,7 +816,71 @@ print(json.dumps([[s.name, s.labels, s.value] for f in text_string_to_metric_fam
 """
 
 
-def fetch_format(url, accept, gzip_ok):
+PROTOBUF_ACCEPT = ("application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=0.7,"
+                   "text/plain;version=0.0.4;q=0.3,*/*;q=0.1")  # Prometheus 2.x with native histograms
+PROTOBUF_TYPE = "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"
+
+
+def protobuf_fields(data):
+    """(field number, wire type, value) of one protobuf message: ints for varints and fixed64, bytes otherwise."""
+    fields, i = [], 0
+
+    def varint():
+        nonlocal i
+        shift = value = 0
+        while True:
+            if i >= len(data):
+                raise CheckFailed("protobuf: truncated varint")
+            byte = data[i]
+            i += 1
+            value |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                return value
+    while i < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        if wire == 0:
+            fields.append((number, wire, varint()))
+        elif wire == 1:
+            fields.append((number, wire, int.from_bytes(data[i:i + 8], "little")))
+            i += 8
+        elif wire == 2:
+            length = varint()
+            if i + length > len(data):
+                raise CheckFailed("protobuf: a field runs past its message")
+            fields.append((number, wire, data[i:i + length]))
+            i += length
+        else:
+            raise CheckFailed(f"protobuf: wire type {wire} is not used by metrics.proto")
+    return fields
+
+
+def protobuf_families(body):
+    """{family name: (type, metrics, native histograms)} of a delimited MetricFamily stream."""
+    families, i = {}, 0
+    while i < len(body):
+        shift = length = 0
+        while True:
+            byte = body[i]
+            i += 1
+            length |= (byte & 0x7F) << shift
+            shift += 7
+            if byte < 0x80:
+                break
+        fields = protobuf_fields(body[i:i + length])
+        i += length
+        name = next(v.decode() for n, w, v in fields if n == 1)
+        kind = next((v for n, w, v in fields if n == 3), 0)
+        metrics = [protobuf_fields(v) for n, w, v in fields if n == 4]
+        native = sum(1 for m in metrics for n, w, v in m if n == 7 and any(f[0] == 5 for f in protobuf_fields(v)))
+        if name in families:
+            raise CheckFailed(f"protobuf: family {name} appears twice")
+        families[name] = (kind, len(metrics), native)
+    return families
+
+
+def fetch_format(url, accept, gzip_ok, binary=False):
     headers = {"Accept": accept}
     if gzip_ok:
         headers["Accept-Encoding"] = "gzip"
@@ -824,7 +888,7 @@ def fetch_format(url, accept, gzip_ok):
         body = r.read()
         if r.headers.get("Content-Encoding") == "gzip":
             body = gzip.decompress(body)
-        return r.headers.get("Content-Type"), r.headers.get("Content-Encoding"), body.decode("utf-8")
+        return r.headers.get("Content-Type"), r.headers.get("Content-Encoding"), body if binary else body.decode("utf-8")
 
 
 def text_samples(text):
@@ -862,6 +926,8 @@ def check_formats(ctx):
     _, _, after = fetch_format(url, "text/plain", False)
     first, last = set(text_samples(before)), set(text_samples(after))
     for label, body in pages.items():
+        if label.startswith("protobuf"):
+            continue
         if label.startswith("text"):
             series = set(text_samples(body))
         else:
@@ -876,6 +942,26 @@ def check_formats(ctx):
         if not (first <= series <= last):
             problems.append(f"{label}: series differ from the text page's: missing {sorted(first - series)[:3]}, "
                             f"extra {sorted(series - last)[:3]}")
+    # Protobuf: every text family once, the latency histograms native.
+    text_families = {name for name, _ in parse_exposition(after)[0].items()}
+    for gzip_ok in (False, True):
+        label = f"protobuf{' gzip' if gzip_ok else ''}"
+        ctype, encoding, body = fetch_format(url, PROTOBUF_ACCEPT, gzip_ok, binary=True)
+        if ctype != PROTOBUF_TYPE:
+            problems.append(f"{label}: Content-Type {ctype!r}, expected {PROTOBUF_TYPE!r}")
+            continue
+        if gzip_ok and encoding != "gzip":
+            problems.append(f"{label}: not gzipped")
+        families = protobuf_families(body)
+        first_families = set(parse_exposition(before)[0])
+        if not (first_families <= set(families) <= text_families):
+            problems.append(f"{label}: families differ from the text page's: missing "
+                            f"{sorted(first_families - set(families))[:3]}, extra {sorted(set(families) - text_families)[:3]}")
+        histogram = families.get("genesys_api_request_duration_seconds")
+        if not histogram or histogram[0] != 4 or histogram[2] != histogram[1] or histogram[1] == 0:
+            problems.append(f"{label}: genesys_api_request_duration_seconds is not a histogram with a native part "
+                            f"in every series: {histogram}")
+        pages[label] = body
     # The live Prometheus negotiated OpenMetrics (its default Accept) on every scrape.
     up = prom_query(ctx.prometheus_url, f'up{{job="{ctx.job}"}}')["result"]
     if not up or any(float(s["value"][1]) != 1 for s in up):
@@ -892,8 +978,9 @@ def check_formats(ctx):
         problems.append(f"none of {', '.join(STEADY_FAMILIES)} on the text page")
     if problems:
         raise CheckFailed("\n".join(problems))
-    return (f"{len(pages)} scrapes (text, OpenMetrics 1.0.0 and 0.0.1, each plain and gzip) hold the text page's "
-            f"series; prometheus_client's parser reads the OpenMetrics ones; Prometheus scraped OpenMetrics with "
+    return (f"{len(pages)} scrapes (text, OpenMetrics 1.0.0 and 0.0.1, protobuf, each plain and gzip) hold the text "
+            f"page's series (families for protobuf, its latency histograms native); prometheus_client's parser reads "
+            f"the OpenMetrics ones; Prometheus scraped OpenMetrics with "
             f"up == 1 and the text page's values on {compared} steady series")
 
 

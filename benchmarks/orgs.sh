@@ -176,6 +176,13 @@ read -r full_plain_ms full_plain_bytes < <(fetch_median "$base/metrics")
 read -r full_gzip_ms full_gzip_bytes < <(fetch_median "$base/metrics" -H 'Accept-Encoding: gzip')
 read -r one_plain_ms one_plain_bytes < <(fetch_median "$base/metrics?org=org-1")
 read -r one_gzip_ms one_gzip_bytes < <(fetch_median "$base/metrics?org=org-1" -H 'Accept-Encoding: gzip')
+# What Prometheus asks for: OpenMetrics by default, protobuf with native histograms (each org's parts compressed once
+# per change and per format, as for text); and one zlib level-6 stream of the plain page, the size to compare with.
+read -r om_gzip_ms om_gzip_bytes < <(fetch_median "$base/metrics" -H 'Accept-Encoding: gzip' \
+  -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5')
+read -r pb_gzip_ms pb_gzip_bytes < <(fetch_median "$base/metrics" -H 'Accept-Encoding: gzip' \
+  -H 'Accept: application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited')
+zlib6_bytes=$(curl -fsS "$base/metrics" | gzip -6 | wc -c)
 vm_hwm=$(status_kib "$exporter_pid" VmHWM)
 rss_after_scrapes=$(status_kib "$exporter_pid" VmRSS)
 tokens_per_hour=$(awk -v d="$(( tokens_after - tokens_before ))" -v n="$orgs" -v w="$window" \
@@ -236,6 +243,10 @@ row "  VmRSS after the scrapes / VmHWM" "" "$(mib "$rss_after_scrapes") / $(mib 
 row "full scrape, gzip (median of 5)" "<= 100 ms" "$full_gzip_ms ms, $(human_bytes "$full_gzip_bytes")" \
   "$(verdict "$full_gzip_ms" 100)"
 row "full scrape, plain (median of 5)" "" "$full_plain_ms ms, $(human_bytes "$full_plain_bytes")" ""
+row "  the plain page as one zlib-6 stream" "" "$(human_bytes "$zlib6_bytes")" \
+  "gzip answer $(awk -v a="$full_gzip_bytes" -v b="$zlib6_bytes" 'BEGIN { printf "%.2fx", a / b }') of it"
+row "full scrape, OpenMetrics gzip" "" "$om_gzip_ms ms, $(human_bytes "$om_gzip_bytes")" ""
+row "full scrape, protobuf gzip (native histograms)" "" "$pb_gzip_ms ms, $(human_bytes "$pb_gzip_bytes")" ""
 row "/metrics?org=org-1, gzip" "" "$one_gzip_ms ms, $(human_bytes "$one_gzip_bytes")" ""
 row "/metrics?org=org-1, plain" "" "$one_plain_ms ms, $(human_bytes "$one_plain_bytes")" ""
 row "token requests per org per hour (window)" "~3600/TTL" "$tokens_per_hour (TTL $token_ttl s: ~$tokens_expected)" ""

@@ -76,6 +76,19 @@ struct OpenMetricsRewriteTests {
                 """)
     }
 
+    /// A store's own page is rewritten as it streams by: the same bytes as through its families, in OpenMetrics and
+    /// in protobuf.
+    @Test func test_streamingRewrite_equalsTheFamiliesRewrite() {
+        let families = ExpositionFamilies(page: Array(Self.page.utf8), org: nil)
+        #expect(
+            OpenMetricsRewrite.page(Array(Self.page.utf8))
+                == Array(OpenMetricsRewrite.families(families, created: nil, now: 0).parts().joined()))
+        #expect(
+            ProtobufExposition.page(Array(Self.page.utf8), native: nil)
+                == Array(
+                    ProtobufExposition.delimitedParts(ProtobufExposition.families(families, native: nil)).joined()))
+    }
+
     @Test func test_created_followsEachCounterAndHistogramSeries() {
         let created = CreatedSeries(startedAt: 1_000.25)
         let page = Self.rewrite(Self.page, created, now: 1_010)

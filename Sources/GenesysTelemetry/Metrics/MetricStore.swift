@@ -181,13 +181,15 @@ package final class MetricStore: Sendable {
     }
 
     /// A text part of this store in `syntax`.
+    /// A store's page has each family's lines together, so it is rewritten as it streams by (the live part is, on
+    /// every scrape); only `_created` needs the families apart, to stamp each series.
     private func converted(_ plain: [UInt8], _ syntax: ExpositionSyntax, live: Bool) -> [UInt8] {
-        let families = ExpositionFamilies(page: plain, org: nil)
         switch syntax {
         case .text: return plain
-        case .openMetrics: return Array(openMetrics(families, live: live).parts().joined())
-        case .protobuf:
-            return Array(ProtobufExposition.delimitedParts(protobuf(families)).joined())
+        case .openMetrics where !createdSamples: return OpenMetricsRewrite.page(plain)
+        case .openMetrics:
+            return Array(openMetrics(ExpositionFamilies(page: plain, org: nil), live: live).parts().joined())
+        case .protobuf: return ProtobufExposition.page(plain, native: nativeHistograms)
         }
     }
 

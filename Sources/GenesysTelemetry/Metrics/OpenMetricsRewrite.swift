@@ -31,6 +31,18 @@ package enum OpenMetricsRewrite {
         }
     }
 
+    /// One store's text page in OpenMetrics without `_created`, family by family as it stands (a store renders each
+    /// family's lines together): only header lines change, so this is a copy with a few lines rewritten.
+    package static func page(_ text: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count + text.count / 16)
+        TextPageFamilies.forEach(text) { header, samples in
+            out += Family(header: Array(header))?.header ?? Array(header)
+            out += samples
+        }
+        return out
+    }
+
     /// A family as its text header declares it.
     struct Family {
         enum Kind { case counter, gauge, histogram, summary, unknown }

@@ -23,6 +23,28 @@ package enum ProtobufExposition {
         }
     }
 
+    /// One store's text page (each family's lines together, as a store renders them) straight to the delimited
+    /// stream, without splitting it into families first: the live part is encoded on every scrape.
+    package static func page(_ text: [UInt8], native: NativeHistograms?) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 2)
+        TextPageFamilies.forEach(text) { header, samples in
+            guard let family = OpenMetricsRewrite.Family(header: Array(header), keepingCounterName: true) else {
+                return
+            }
+            var fields = ProtobufWriter()
+            fields.string(1, Array(family.name.utf8))
+            if let help = family.help { fields.string(2, unescapedHelp(help)) }
+            fields.uint64(3, family.kind.protobufType)
+            if let unit = family.unit { fields.string(5, Array(unit.utf8)) }
+            let metrics = metricEntries(family, samples, native: native)
+            out += lengthPrefix(fields.bytes.count + metrics.count)
+            out += fields.bytes
+            out += metrics
+        }
+        return out
+    }
+
     /// The varint that precedes a message of `count` bytes in the delimited format.
     package static func lengthPrefix(_ count: Int) -> [UInt8] { ProtobufWriter.lengthPrefix(count) }
 
@@ -38,12 +60,12 @@ package enum ProtobufExposition {
 
     /// Each sample line (each histogram series) as a `metric` entry (field 4 of MetricFamily).
     static func metricEntries(
-        _ family: OpenMetricsRewrite.Family, _ lines: [UInt8], native: NativeHistograms?
+        _ family: OpenMetricsRewrite.Family, _ lines: some Collection<UInt8>, native: NativeHistograms?
     )
         -> [UInt8]
     {
         var out = ProtobufWriter()
-        let samples = lines.split(separator: UInt8(ascii: "\n")).compactMap(TextSample.init)
+        let samples = Array(lines).split(separator: UInt8(ascii: "\n")).compactMap(TextSample.init)
         switch family.kind {
         case .gauge, .counter, .unknown:
             let field: UInt64 = family.kind == .gauge ? 2 : family.kind == .counter ? 3 : 5

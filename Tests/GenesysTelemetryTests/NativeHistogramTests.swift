@@ -53,6 +53,17 @@ struct NativeHistogramTests {
         #expect(NativeHistogram.spans([:]).spans.isEmpty)
     }
 
+    /// Escaped label values are written unescaped; a line of another family (a longer name) is not this family's.
+    @Test func test_labelValues_areUnescaped_andOtherNamesSkipped() {
+        let page = "# TYPE g gauge\ng{site=\"a\\\"b\\\\c\\nd\"} 2.5\ng_other 1\n"
+        let bytes = ProtobufExposition.page(Array(page.utf8), native: nil)
+        let value = Array("a\"b\\c\nd".utf8)
+        #expect(bytes.count > value.count && bytes.indices.contains { bytes[$0...].starts(with: value) })
+        #expect(!bytes.indices.contains { bytes[$0...].starts(with: Array("g_other".utf8)) })
+        // One metric: its one label's name appears once.
+        #expect(bytes.indices.count { bytes[$0...].starts(with: Array("site".utf8)) } == 1)
+    }
+
     @Test func test_writer_varintsAndZigzag() {
         var writer = ProtobufWriter()
         writer.varint(300)

@@ -65,17 +65,18 @@ package enum ProtobufExposition {
         -> [UInt8]
     {
         var out = ProtobufWriter()
-        let samples = Array(lines).split(separator: UInt8(ascii: "\n")).compactMap(TextSample.init)
+        let lines = Array(lines)
         switch family.kind {
         case .gauge, .counter, .unknown:
+            // The bulk of every page (per-queue gauges and counters): written straight from the line's bytes, sizes
+            // first, so no label becomes a string and no nested message gets a buffer of its own.
             let field: UInt64 = family.kind == .gauge ? 2 : family.kind == .counter ? 3 : 5
-            for sample in samples where sample.name == family.textName {
-                out.message(4) { metric in
-                    labels(sample.labels, into: &metric)
-                    metric.message(field) { $0.double(1, sample.value) }
-                }
+            let name = Array(family.textName.utf8)
+            for line in lines.split(separator: UInt8(ascii: "\n")) {
+                SimpleSample.write(line, named: name, valueField: field, into: &out)
             }
         case .histogram:
+            let samples = lines.split(separator: UInt8(ascii: "\n")).compactMap(TextSample.init)
             for series in HistogramSeries.group(samples, family: family.name) {
                 out.message(4) { metric in
                     labels(series.labels, into: &metric)
@@ -133,6 +134,83 @@ package enum ProtobufExposition {
         out.reserveCapacity(help.count)
         var escaped = false
         for byte in help {
+            if escaped {
+                out.append(byte == UInt8(ascii: "n") ? UInt8(ascii: "\n") : byte)
+                escaped = false
+            } else if byte == UInt8(ascii: "\\") {
+                escaped = true
+            } else {
+                out.append(byte)
+            }
+        }
+        return out
+    }
+}
+
+/// A gauge, counter or untyped sample line encoded as a `Metric` without copies: its label names and values are
+/// slices of the line (a value is unescaped only when it holds a backslash).
+enum SimpleSample {
+    static func write(_ line: ArraySlice<UInt8>, named name: [UInt8], valueField: UInt64, into out: inout ProtobufWriter) {
+        guard line.count > name.count, line.starts(with: name) else { return }
+        var index = line.startIndex + name.count
+        var labels: [(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>)] = []
+        if line[index] == UInt8(ascii: "{") {
+            index += 1
+            while index < line.endIndex, line[index] != UInt8(ascii: "}") {
+                guard let equals = line[index...].firstIndex(of: UInt8(ascii: "=")), equals + 1 < line.endIndex,
+                    line[equals + 1] == UInt8(ascii: "\"")
+                else { return }
+                var cursor = equals + 2
+                var escaped = false
+                while cursor < line.endIndex, line[cursor] != UInt8(ascii: "\"") {
+                    if line[cursor] == UInt8(ascii: "\\") {
+                        escaped = true
+                        cursor += 1
+                    }
+                    cursor += 1
+                }
+                guard cursor < line.endIndex else { return }
+                let raw = line[(equals + 2)..<cursor]
+                labels.append((line[index..<equals], escaped ? ArraySlice(unescaped(raw)) : raw))
+                index = cursor + 1
+                if index < line.endIndex, line[index] == UInt8(ascii: ",") { index += 1 }
+            }
+            index += 1
+        }
+        guard index < line.endIndex, line[index] == UInt8(ascii: " ") else { return }
+        let text = String(decoding: line[(index + 1)...].prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
+        let value: Double
+        switch text {
+        case "+Inf": value = .infinity
+        case "-Inf": value = -.infinity
+        case "NaN": value = .nan
+        default:
+            guard let parsed = Double(text) else { return }
+            value = parsed
+        }
+        // Metric { label* (1), gauge/counter/untyped (2/3/5) { value (1): double } }
+        var size = 11
+        for label in labels {
+            let pair = ProtobufWriter.fieldSize(label.name.count) + ProtobufWriter.fieldSize(label.value.count)
+            size += ProtobufWriter.fieldSize(pair)
+        }
+        out.tag(4, .lengthDelimited)
+        out.varint(UInt64(size))
+        for label in labels {
+            out.tag(1, .lengthDelimited)
+            out.varint(UInt64(ProtobufWriter.fieldSize(label.name.count) + ProtobufWriter.fieldSize(label.value.count)))
+            out.string(1, label.name)
+            out.string(2, label.value)
+        }
+        out.tag(valueField, .lengthDelimited)
+        out.varint(9)
+        out.double(1, value)
+    }
+
+    static func unescaped(_ raw: ArraySlice<UInt8>) -> [UInt8] {
+        var out: [UInt8] = []
+        var escaped = false
+        for byte in raw {
             if escaped {
                 out.append(byte == UInt8(ascii: "n") ? UInt8(ascii: "\n") : byte)
                 escaped = false

@@ -53,6 +53,19 @@ struct ProtobufWriter {
     /// Raw bytes already encoded (a family's metrics made earlier).
     mutating func append(_ encoded: [UInt8]) { bytes.append(contentsOf: encoded) }
 
+    /// Bytes of a length-delimited field with a one-byte tag holding `count` bytes: tag, length, contents.
+    static func fieldSize(_ count: Int) -> Int { 1 + varintSize(UInt64(count)) + count }
+
+    static func varintSize(_ value: UInt64) -> Int {
+        var size = 1
+        var rest = value >> 7
+        while rest > 0 {
+            size += 1
+            rest >>= 7
+        }
+        return size
+    }
+
     /// The varint length prefix of the delimited format (what Go's `protodelim` writes before each message).
     static func lengthPrefix(_ count: Int) -> [UInt8] {
         var writer = ProtobufWriter()

@@ -150,7 +150,9 @@ package enum ProtobufExposition {
 /// A gauge, counter or untyped sample line encoded as a `Metric` without copies: its label names and values are
 /// slices of the line (a value is unescaped only when it holds a backslash).
 enum SimpleSample {
-    static func write(_ line: ArraySlice<UInt8>, named name: [UInt8], valueField: UInt64, into out: inout ProtobufWriter) {
+    static func write(
+        _ line: ArraySlice<UInt8>, named name: [UInt8], valueField: UInt64, into out: inout ProtobufWriter
+    ) {
         guard line.count > name.count, line.starts(with: name) else { return }
         var index = line.startIndex + name.count
         var labels: [(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>)] = []

@@ -219,7 +219,7 @@ package final class OrgFleet: Sendable {
                     // A message's length comes first: it depends on every org's part, so it is compressed per scrape
                     // with the few bytes of the family's header fields.
                     let length = header.count + samples.reduce(0) { $0 + $1.length }
-                    chunks.append(GzipSplice.chunk(ProtobufExposition.lengthPrefix(length) + header))
+                    chunks.append(GzipSplice.smallChunk(ProtobufExposition.lengthPrefix(length) + header))
                 } else {
                     chunks.append(
                         headerChunks.withLock { cache in

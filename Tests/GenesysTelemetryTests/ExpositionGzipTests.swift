@@ -81,7 +81,11 @@ struct ExpositionGzipTests {
                 let length = index % 997 == 0 ? 40_000 : Int(generator.next() % 300)
                 return (0..<length).map { _ in UInt8(ascii: "a") + UInt8(generator.next() % 26) }
             } + [[]]
-        let prefix = GzipSplice.join(pieces.map { GzipSplice.chunk($0) })
+        // Small chunks (the protobuf families' length and header, made per scrape) join with the others.
+        let prefix = GzipSplice.join(
+            pieces.enumerated().map {
+                $0.offset % 3 == 0 ? GzipSplice.smallChunk($0.element) : GzipSplice.chunk($0.element)
+            })
         let live = Array("live 1\n".utf8)
         let body = prefix.bytes + GzipSplice.suffix(after: prefix, live)
         let read = try #require(Gunzip.read(body))

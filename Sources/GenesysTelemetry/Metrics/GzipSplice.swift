@@ -64,6 +64,14 @@ package enum GzipSplice {
             combine: crc32_combine_gen(off_t(plain.count)))
     }
 
+    /// A chunk of a few bytes made on every scrape (a protobuf family's length and header fields): compressed with the
+    /// small window and hash of the live lines, since zlib's full ones cost ≈ 256 KiB to set up for each.
+    package static func smallChunk(_ plain: [UInt8]) -> Chunk {
+        Chunk(
+            bytes: deflate(plain, level: .suffix, final: false), crc: checksum(plain), length: plain.count,
+            combine: crc32_combine_gen(off_t(plain.count)))
+    }
+
     /// The chunks one after the other, as a prefix a `suffix` completes: the header, the deflate data back to back
     /// and the CRC-32 combined over them.
     package static func join(_ chunks: [Chunk]) -> Prefix {

@@ -38,17 +38,11 @@ package struct ExporterRoutes: Sendable {
             renderMetrics: { encoding, syntax, org in
                 guard org == nil else { return nil }
                 let plain = page()
-                let families = ExpositionFamilies(page: plain, org: nil)
                 let bytes: [UInt8] =
                     switch syntax {
                     case .text: plain
-                    case .openMetrics:
-                        Array(OpenMetricsRewrite.families(families, created: nil, now: 0).parts().joined())
-                            + OpenMetricsRewrite.eof
-                    case .protobuf:
-                        Array(
-                            ProtobufExposition.delimitedParts(ProtobufExposition.families(families, native: nil))
-                                .joined())
+                    case .openMetrics: OpenMetricsRewrite.page(plain) + OpenMetricsRewrite.eof
+                    case .protobuf: ProtobufExposition.page(plain, native: nil)
                     }
                 return RenderedExposition(page: bytes, encoding: encoding)
             },

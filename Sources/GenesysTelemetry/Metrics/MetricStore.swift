@@ -65,7 +65,8 @@ package final class MetricStore: Sendable {
     /// Marks `registry` as changed: the next scrape renders it again.
     package func changed() {
         generation.withLock { $0 &+= 1 }
-        stableCreated.noteChange(at: clock.unixNow)
+        // Every API call lands here: the clock and the created times' lock only when `_created` is written.
+        if createdSamples { stableCreated.noteChange(at: clock.unixNow) }
     }
 
     /// Text families of this store in OpenMetrics, `_created` stamped from the series' first appearance: `live`

@@ -97,8 +97,8 @@ package final class NativeHistograms: Sendable {
         return key
     }
 
+    /// Counts `value` in the series; its family was registered when its metrics were made.
     package func observe(_ family: String, labels: [(String, String)], _ value: Double) {
-        register(family)
         let key = Self.key(family, labels)
         series.withLock { $0[key, default: NativeHistogram()].observe(value) }
     }

@@ -13,13 +13,7 @@ package enum ProtobufExposition {
             guard let header, let family = OpenMetricsRewrite.Family(header: header, keepingCounterName: true) else {
                 return (nil, nil)
             }
-            var fields = ProtobufWriter()
-            fields.string(1, Array(family.name.utf8))
-            if let help = family.help { fields.string(2, unescapedHelp(help)) }
-            fields.uint64(3, family.kind.protobufType)
-            if let unit = family.unit { fields.string(5, Array(unit.utf8)) }
-            let metrics = samples.map { metricEntries(family, $0, native: native) } ?? []
-            return (fields.bytes, metrics)
+            return (headerFields(family), samples.map { metricEntries(family, $0, native: native) } ?? [])
         }
     }
 
@@ -32,17 +26,24 @@ package enum ProtobufExposition {
             guard let family = OpenMetricsRewrite.Family(header: Array(header), keepingCounterName: true) else {
                 return
             }
-            var fields = ProtobufWriter()
-            fields.string(1, Array(family.name.utf8))
-            if let help = family.help { fields.string(2, unescapedHelp(help)) }
-            fields.uint64(3, family.kind.protobufType)
-            if let unit = family.unit { fields.string(5, Array(unit.utf8)) }
+            let fields = headerFields(family)
             let metrics = metricEntries(family, samples, native: native)
-            out += lengthPrefix(fields.bytes.count + metrics.count)
-            out += fields.bytes
+            out += lengthPrefix(fields.count + metrics.count)
+            out += fields
             out += metrics
         }
         return out
+    }
+
+    /// A family's own fields of `MetricFamily`: name (1), help (2), type (3) and unit (5).
+    static func headerFields(_ family: OpenMetricsRewrite.Family) -> [UInt8] {
+        var fields = ProtobufWriter()
+        fields.string(1, Array(family.name.utf8))
+        // `# HELP` escapes `\\` and `\n` as label values do.
+        if let help = family.help { fields.string(2, SampleLine.unescaped(help)) }
+        fields.uint64(3, family.kind.protobufType)
+        if let unit = family.unit { fields.string(5, Array(unit.utf8)) }
+        return fields.bytes
     }
 
     /// The varint that precedes a message of `count` bytes in the delimited format.
@@ -76,7 +77,7 @@ package enum ProtobufExposition {
                 SimpleSample.write(line, named: name, valueField: field, into: &out)
             }
         case .histogram:
-            let samples = lines.split(separator: UInt8(ascii: "\n")).compactMap(TextSample.init)
+            let samples = lines.split(separator: UInt8(ascii: "\n")).compactMap(SampleLine.init)
             for series in HistogramSeries.group(samples, family: family.name) {
                 out.message(4) { metric in
                     labels(series.labels, into: &metric)
@@ -127,24 +128,6 @@ package enum ProtobufExposition {
             for delta in deltas { histogram.sint64(deltaField, delta) }
         }
     }
-
-    /// `# HELP` text as written (`\\` and `\n` escaped) back to the text itself.
-    static func unescapedHelp(_ help: ArraySlice<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(help.count)
-        var escaped = false
-        for byte in help {
-            if escaped {
-                out.append(byte == UInt8(ascii: "n") ? UInt8(ascii: "\n") : byte)
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else {
-                out.append(byte)
-            }
-        }
-        return out
-    }
 }
 
 /// A gauge, counter or untyped sample line encoded as a `Metric` without copies: its label names and values are
@@ -153,43 +136,8 @@ enum SimpleSample {
     static func write(
         _ line: ArraySlice<UInt8>, named name: [UInt8], valueField: UInt64, into out: inout ProtobufWriter
     ) {
-        guard line.count > name.count, line.starts(with: name) else { return }
-        var index = line.startIndex + name.count
-        var labels: [(name: ArraySlice<UInt8>, value: ArraySlice<UInt8>)] = []
-        if line[index] == UInt8(ascii: "{") {
-            index += 1
-            while index < line.endIndex, line[index] != UInt8(ascii: "}") {
-                guard let equals = line[index...].firstIndex(of: UInt8(ascii: "=")), equals + 1 < line.endIndex,
-                    line[equals + 1] == UInt8(ascii: "\"")
-                else { return }
-                var cursor = equals + 2
-                var escaped = false
-                while cursor < line.endIndex, line[cursor] != UInt8(ascii: "\"") {
-                    if line[cursor] == UInt8(ascii: "\\") {
-                        escaped = true
-                        cursor += 1
-                    }
-                    cursor += 1
-                }
-                guard cursor < line.endIndex else { return }
-                let raw = line[(equals + 2)..<cursor]
-                labels.append((line[index..<equals], escaped ? ArraySlice(unescaped(raw)) : raw))
-                index = cursor + 1
-                if index < line.endIndex, line[index] == UInt8(ascii: ",") { index += 1 }
-            }
-            index += 1
-        }
-        guard index < line.endIndex, line[index] == UInt8(ascii: " ") else { return }
-        let text = String(decoding: line[(index + 1)...].prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
-        let value: Double
-        switch text {
-        case "+Inf": value = .infinity
-        case "-Inf": value = -.infinity
-        case "NaN": value = .nan
-        default:
-            guard let parsed = Double(text) else { return }
-            value = parsed
-        }
+        guard let sample = SampleLine(line), sample.name.elementsEqual(name) else { return }
+        let labels = sample.labels
         // Metric { label* (1), gauge/counter/untyped (2/3/5) { value (1): double } }
         var size = 11
         for label in labels {
@@ -206,75 +154,7 @@ enum SimpleSample {
         }
         out.tag(valueField, .lengthDelimited)
         out.varint(9)
-        out.double(1, value)
-    }
-
-    static func unescaped(_ raw: ArraySlice<UInt8>) -> [UInt8] {
-        var out: [UInt8] = []
-        var escaped = false
-        for byte in raw {
-            if escaped {
-                out.append(byte == UInt8(ascii: "n") ? UInt8(ascii: "\n") : byte)
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else {
-                out.append(byte)
-            }
-        }
-        return out
-    }
-}
-
-/// One sample line of the text page as rendered here: `name{label="value",…} value`.
-struct TextSample {
-    let name: String
-    let labels: [(String, String)]
-    let value: Double
-
-    init?(_ line: ArraySlice<UInt8>) {
-        guard let nameEnd = line.firstIndex(where: { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: " ") }) else {
-            return nil
-        }
-        name = String(decoding: line[line.startIndex..<nameEnd], as: UTF8.self)
-        var labels: [(String, String)] = []
-        var index = nameEnd
-        if line[index] == UInt8(ascii: "{") {
-            index += 1
-            while index < line.endIndex, line[index] != UInt8(ascii: "}") {
-                guard let equals = line[index...].firstIndex(of: UInt8(ascii: "=")), equals + 1 < line.endIndex,
-                    line[equals + 1] == UInt8(ascii: "\"")
-                else { return nil }
-                let labelName = String(decoding: line[index..<equals], as: UTF8.self)
-                var cursor = equals + 2
-                var value: [UInt8] = []
-                while cursor < line.endIndex, line[cursor] != UInt8(ascii: "\"") {
-                    if line[cursor] == UInt8(ascii: "\\"), cursor + 1 < line.endIndex {
-                        cursor += 1
-                        value.append(line[cursor] == UInt8(ascii: "n") ? UInt8(ascii: "\n") : line[cursor])
-                    } else {
-                        value.append(line[cursor])
-                    }
-                    cursor += 1
-                }
-                guard cursor < line.endIndex else { return nil }
-                labels.append((labelName, String(decoding: value, as: UTF8.self)))
-                index = cursor + 1
-                if index < line.endIndex, line[index] == UInt8(ascii: ",") { index += 1 }
-            }
-            index += 1
-        }
-        guard index < line.endIndex, let space = line[index...].firstIndex(of: UInt8(ascii: " ")) else { return nil }
-        let text = String(decoding: line[(space + 1)...].prefix { $0 != UInt8(ascii: " ") }, as: UTF8.self)
-        switch text {
-        case "+Inf": value = .infinity
-        case "-Inf": value = -.infinity
-        case "NaN": value = .nan
-        default:
-            guard let parsed = Double(text) else { return nil }
-            value = parsed
-        }
-        self.labels = labels
+        out.double(1, sample.value)
     }
 }
 
@@ -286,23 +166,28 @@ struct HistogramSeries {
     var count = 0.0
 
     /// Lines of one family, series by series in page order (a series' lines are together, as rendered).
-    static func group(_ samples: [TextSample], family: String) -> [HistogramSeries] {
+    static func group(_ samples: [SampleLine], family: String) -> [HistogramSeries] {
         var series: [HistogramSeries] = []
         var keys: [[String]] = []
+        let (bucket, sum, count) = (
+            Array((family + "_bucket").utf8), Array((family + "_sum").utf8), Array((family + "_count").utf8)
+        )
         for sample in samples {
-            let labels = sample.labels.filter { $0.0 != "le" }
+            let labels = sample.labels.filter { !$0.name.elementsEqual("le".utf8) }.map {
+                (String(decoding: $0.name, as: UTF8.self), String(decoding: $0.value, as: UTF8.self))
+            }
             let key = labels.flatMap { [$0.0, $0.1] }
             if keys.last != key {
                 keys.append(key)
                 series.append(HistogramSeries(labels: labels))
             }
-            switch sample.name {
-            case family + "_bucket":
-                let bound = sample.labels.first { $0.0 == "le" }.map { $0.1 == "+Inf" ? Double.infinity : Double($0.1) }
+            if sample.name.elementsEqual(bucket) {
+                let bound = sample.label("le").map { $0 == "+Inf" ? Double.infinity : Double($0) }
                 if let bound = bound ?? nil { series[series.count - 1].buckets.append((bound, sample.value)) }
-            case family + "_sum": series[series.count - 1].sum = sample.value
-            case family + "_count": series[series.count - 1].count = sample.value
-            default: break
+            } else if sample.name.elementsEqual(sum) {
+                series[series.count - 1].sum = sample.value
+            } else if sample.name.elementsEqual(count) {
+                series[series.count - 1].count = sample.value
             }
         }
         return series

@@ -957,10 +957,11 @@ def check_formats(ctx):
         if not (first_families <= set(families) <= text_families):
             problems.append(f"{label}: families differ from the text page's: missing "
                             f"{sorted(first_families - set(families))[:3]}, extra {sorted(set(families) - text_families)[:3]}")
-        histogram = families.get("genesys_api_request_duration_seconds")
-        if not histogram or histogram[0] != 4 or histogram[2] != histogram[1] or histogram[1] == 0:
-            problems.append(f"{label}: genesys_api_request_duration_seconds is not a histogram with a native part "
-                            f"in every series: {histogram}")
+        for native_family in ("genesys_api_request_duration_seconds", "genesys_api_request_phase_duration_seconds"):
+            histogram = families.get(native_family)
+            if not histogram or histogram[0] != 4 or histogram[2] != histogram[1] or histogram[1] == 0:
+                problems.append(f"{label}: {native_family} is not a histogram with a native part in every series: "
+                                f"{histogram}")
         pages[label] = body
     # The live Prometheus negotiated OpenMetrics (its default Accept) on every scrape.
     up = prom_query(ctx.prometheus_url, f'up{{job="{ctx.job}"}}')["result"]

@@ -22,7 +22,10 @@ struct NativeHistogramPrometheusTests {
             sim.inject(.delay(.milliseconds(Int64(Self.delay * 1000))), path: "/api/v2/*")
             let exporter = try await RunningExporter(
                 try sim.orgSettings(pollInterval: .milliseconds(200), collectors: ["identity"]))
-            let prometheus = try ScratchPrometheus(nativeHistograms: true, targets: ["127.0.0.1:\(exporter.port)"])
+            let rules = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .deletingLastPathComponent().appendingPathComponent("etc/prometheus/rules.yml").path
+            let prometheus = try ScratchPrometheus(
+                nativeHistograms: true, targets: ["127.0.0.1:\(exporter.port)"], ruleFiles: [rules])
             defer { prometheus.stop() }
             let query = prometheus.query
             let endpoint = #"{endpoint="/api/v2/organizations/me"}"#
@@ -43,6 +46,27 @@ struct NativeHistogramPrometheusTests {
             #expect(quantile <= (Self.delay + 2 * overhead) * (1 + error), "p90 \(quantile), mean \(mean)")
             // Prometheus kept no classic buckets: it read the native histogram.
             #expect(try await query("count(genesys_api_request_duration_seconds_bucket)") == nil)
+            // The phase histogram is native too: the simulator's delay comes before the first byte, so that phase's
+            // quantile is the delay as well, and a loopback connect is far below it.
+            let phase = #"genesys_api_request_phase_duration_seconds{phase="first_byte"}"#
+            let firstByte = try #require(try await query("histogram_quantile(0.9, sum(rate(\(phase)[20s])))"))
+            print("native first-byte p90 \(firstByte) s")
+            #expect(firstByte >= Self.delay * (1 - error), "first-byte p90 \(firstByte) below the delay's bucket")
+            #expect(firstByte <= (Self.delay + 2 * overhead) * (1 + error), "first-byte p90 \(firstByte)")
+            let connect = #"genesys_api_request_phase_duration_seconds{phase="connect"}"#
+            let connects = try #require(try await query("histogram_quantile(0.9, sum(rate(\(connect)[20s])))"))
+            #expect(connects < Self.delay / 4, "connect p90 \(connects) s on loopback")
+            #expect(try await query("count(genesys_api_request_phase_duration_seconds_bucket)") == nil)
+            // The shipped recording rules (and the dashboard panels on them) read the native histogram when there are
+            // no classic buckets.
+            for rule in [
+                "endpoint:genesys_api_request_duration_seconds:p95_rate5m\(endpoint)",
+                #"phase:genesys_api_request_phase_duration_seconds:p95_rate5m{phase="first_byte"}"#,
+            ] {
+                try await awaitCondition("\(rule) recorded", timeout: .seconds(30)) {
+                    (try await query(rule)).map { $0 >= Self.delay * (1 - error) } ?? false
+                }
+            }
             await exporter.stop()
         }
     }
@@ -75,12 +99,13 @@ struct NativeHistogramPrometheusTests {
                     let text = try Exposition.parse(try await MultiOrgTests.scrape(base).text)
                     let plainSeries = text.samples.filter {
                         !$0.name.hasPrefix("genesys_api_request_duration_seconds")
+                            && !$0.name.hasPrefix("genesys_api_request_phase_duration_seconds")
                             && !$0.name.hasPrefix("genesys_token_refresh_duration_seconds")
                             && !$0.name.hasPrefix("genesys_exporter_http") && !$0.name.hasPrefix("process_")
                             && $0.name.hasPrefix("genesys_")
                     }.count
                     let stored = try await prometheus.query(
-                        #"count({__name__=~"genesys_.+", __name__!~"genesys_(api_request|token_refresh)_duration_seconds.*|genesys_exporter_http.*"})"#
+                        #"count({__name__=~"genesys_.+", __name__!~"genesys_(api_request|api_request_phase|token_refresh)_duration_seconds.*|genesys_exporter_http.*"})"#
                     )
                     #expect(
                         stored.map { abs($0 - Double(plainSeries)) <= 5 } == true, "\(stored ?? -1) vs \(plainSeries)")

@@ -2,18 +2,20 @@ import Foundation
 import Testing
 
 /// Debian's Prometheus scraping `targets` every second (as job `genesys`) from a scratch directory, optionally with
-/// native histograms on.
+/// native histograms on and rule files evaluated every second.
 final class ScratchPrometheus: Sendable {
     let directory: String
     let port: Int
     private let process: ChildProcess
 
-    init(nativeHistograms: Bool = false, targets: [String]) throws {
+    init(nativeHistograms: Bool = false, targets: [String], ruleFiles: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("prometheus-\(UUID())").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try """
         global:
           scrape_interval: 1s
+          evaluation_interval: 1s
+        rule_files: [\(ruleFiles.map { "\"\($0)\"" }.joined(separator: ", "))]
         scrape_configs:
           - job_name: genesys
             static_configs:

@@ -31,3 +31,6 @@ extension PrometheusCollectorRegistry {
 
 /// Latency buckets in seconds for Genesys Cloud calls (tens of milliseconds to tens of seconds).
 package let latencyBuckets: [Double] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+/// Buckets in seconds for the libcurl phases: a millisecond (a connect on a near network) to ten seconds.
+package let phaseBuckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10]

@@ -468,6 +468,12 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         "nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait", "oServiceLevel",
         "oServiceTarget",
     ]  # fmt: skip
+    # queue_performance's conversation counters (--collector.queue_performance.conversation-metrics).
+    conversation_metrics = [
+        "nTransferred", "nBlindTransferred", "nConsultTransferred", "nConsult", "tHeld", "tAcw", "tTalk", "tAlert",
+        "tNotResponding", "tFlowOut", "tVoicemail", "nError", "nCallbackScheduled", "nCallbackAttempts", "nOutbound",
+        "nOutboundAttempted", "nOutboundConnected", "nOutboundAbandoned", "nBotInteractions",
+    ]  # fmt: skip
     cases = [
         ("GET", "/api/v2/tokens/me", client, None, 200, "client token"),
         ("GET", "/api/v2/organizations/me", client, None, 200, ""),
@@ -505,6 +511,19 @@ def answer_checks(sdk, checker, api, report, refresh_token):
             },
             200,
             "every metric",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/conversations/aggregates/query",
+            client,
+            {
+                "interval": interval,
+                "groupBy": ["queueId", "mediaType", "direction"],
+                "filter": queue_filter,
+                "metrics": aggregate_metrics + conversation_metrics,
+            },
+            200,
+            "every metric, by direction",
         ),
         (
             "POST",
@@ -758,6 +777,7 @@ class Exporter:
             "--collector.estimated_wait",
             "--collector.estimated_wait.media-types", "voice,chat,email,callback,message",
             "--collector.queue_performance",
+            "--collector.queue_performance.conversation-metrics", "all",
             "--collector.telephony.edge-metrics", "true",
         ]  # fmt: skip
         self.check = self.run = None

@@ -6,12 +6,21 @@ package struct ConversationAggregates: Sendable {
     package struct Key: Hashable, Sendable {
         package let queueID: String
         package let mediaType: String
+        /// `inbound`, `outbound` or `unknown` when the query grouped by direction; empty otherwise.
+        package let direction: String
 
-        package init(queueID: String, mediaType: String) {
+        package init(queueID: String, mediaType: String, direction: String = "") {
             self.queueID = queueID
             self.mediaType = mediaType
+            self.direction = direction
         }
+
+        /// The key without its direction.
+        package var withoutDirection: Key { Key(queueID: queueID, mediaType: mediaType) }
     }
+
+    /// The directions Genesys names (`inbound`, `outbound`); any other value is kept as `unknown`.
+    static let directions: Set<String> = ["inbound", "outbound"]
 
     /// One metric's statistics. Timer metrics (`t…`) carry `count` and `sum` in milliseconds; `n…` only `count`;
     /// `oServiceLevel` a ratio with its target; `oServiceTarget` its `current` value.
@@ -38,12 +47,38 @@ package struct ConversationAggregates: Sendable {
 
     package init() {}
 
+    /// The same statistics with every direction's counts and sums added up per queue and media type.
+    package func mergingDirections() -> ConversationAggregates { merged { $0.withoutDirection } }
+
+    /// The same statistics with a group that named no direction counted as `unknown` (for a query grouped by it).
+    package func missingDirectionsUnknown() -> ConversationAggregates {
+        merged { $0.direction.isEmpty ? Key(queueID: $0.queueID, mediaType: $0.mediaType, direction: "unknown") : $0 }
+    }
+
+    private func merged(_ newKey: (Key) -> Key) -> ConversationAggregates {
+        var merged = ConversationAggregates()
+        for (key, metrics) in stats {
+            let key = newKey(key)
+            for (name, entry) in metrics {
+                var total = merged.stats[key, default: [:]][name, default: Stats()]
+                total.count = min(total.count + entry.count, Self.mostConversations.upperBound)
+                total.sumMillis = min(total.sumMillis + entry.sumMillis, Self.mostMillis.upperBound)
+                total.ratio = entry.ratio ?? total.ratio
+                total.target = entry.target ?? total.target
+                merged.stats[key, default: [:]][name] = total
+            }
+        }
+        return merged
+    }
+
     /// Adds one answer (the collector queries batch after batch into one value).
     package mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
         for result in try json.optionalField("results")?.elements() ?? [] {
             let group = try result.field("group")
+            let direction = try group.optionalString("direction").map { Self.directions.contains($0) ? $0 : "unknown" }
             let key = Key(
-                queueID: try group.string("queueId"), mediaType: try group.optionalString("mediaType") ?? "unknown")
+                queueID: try group.string("queueId"), mediaType: try group.optionalString("mediaType") ?? "unknown",
+                direction: direction ?? "")
             for interval in try result.optionalField("data")?.elements() ?? [] {
                 for metric in try interval.optionalField("metrics")?.elements() ?? [] {
                     let name = try metric.string("metric")

@@ -42,6 +42,24 @@ enum CollectorOptionValue {
         }
     }
 
+    /// A comma-separated list of `choices` (spaces around items ignored), `all` for every choice or `none` for
+    /// none; each choice once, in the order of `choices`.
+    static func choices(
+        _ options: [String: String], _ option: String, of collector: String, from choices: [String]
+    ) throws(ConfigurationError) -> [String]? {
+        guard let text = options[option] else { return nil }
+        let items = text.split(separator: ",").map { String($0).trimming(" \t") }
+        if items == ["all"] { return choices }
+        if items == ["none"] || items.isEmpty { return [] }
+        if let unknown = items.first(where: { !choices.contains($0) }) {
+            throw refusal(
+                collector, option, text,
+                "names '\(SafeExcerpt.of(unknown, limit: 40))', which is none of all, none, "
+                    + choices.joined(separator: ", "))
+        }
+        return choices.filter(items.contains)
+    }
+
     private static func refusal(
         _ collector: String, _ option: String, _ text: String, _ problem: String
     )

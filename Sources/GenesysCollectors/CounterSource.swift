@@ -9,6 +9,8 @@ struct CounterSource: Sendable {
     let help: String
     let metric: String
     let field: Field
+    /// Labelled by direction, from a query grouped by direction as well (the conversation counters).
+    var byDirection = false
 
     static let all = [
         CounterSource(
@@ -45,7 +47,7 @@ struct CounterSource: Sendable {
     ]
 
     /// This counter's increments from one window for `keys` (0 where the window had nothing), selected queues only
-    /// (`names` by queue id).
+    /// (`names` by queue id). The keys of a counter by direction carry one; the others carry none.
     func increments(
         _ aggregates: ConversationAggregates, keys: Set<ConversationAggregates.Key>, names: [String: String]
     ) -> [(labels: [(String, String)], value: Double)] {
@@ -53,7 +55,9 @@ struct CounterSource: Sendable {
             guard let name = names[key.queueID] else { return nil }
             let stats = aggregates.stats[key]?[metric]
             let value = field == .count ? Double(stats?.count ?? 0) : (stats?.sumMillis ?? 0) / 1000
-            return ([("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)], value)
+            var labels = [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)]
+            if byDirection { labels.append(("direction", key.direction)) }
+            return (labels, value)
         }
     }
 }

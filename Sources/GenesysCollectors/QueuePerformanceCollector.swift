@@ -26,6 +26,11 @@ struct QueuePerformanceCollector: Collector {
         CollectorOption(
             name: "service-level-interval", valueName: "duration",
             help: "Ask for today's service level at most this often; 0s: every poll (5m)."),
+        CollectorOption(
+            name: "conversation-metrics", valueName: "groups",
+            help: "More conversation counters by direction: all, or a list of "
+                + ConversationCounterGroups.names.joined(separator: ", ")
+                + " (none: all of them are 52 series per queue and media type)."),
     ]
     static let defaultLag: Duration = .seconds(120)
     /// Today's service level is a ratio over the whole day, which one more minute moves little; its query answers as
@@ -44,6 +49,10 @@ struct QueuePerformanceCollector: Collector {
     private let lastToday = RecentResult<ServiceLevelAsked>()
     private let selection = ChangeDetector<Set<String>>()
     private let counters: [(source: CounterSource, series: CounterSeriesSet)]
+    /// The window query's metrics: the service ones and those of the conversation counters asked for.
+    private let countedMetrics: [String]
+    /// Whether the window query groups by direction (the conversation counters are on).
+    private let byDirection: Bool
     private let serviceLevel: GaugeSeriesSet
     private let serviceTarget: GaugeSeriesSet
     private let registry: PrometheusCollectorRegistry
@@ -57,9 +66,18 @@ struct QueuePerformanceCollector: Collector {
     {
         guard let id = probe.firstQueueID else { return nil }
         let end = settledEnd(now: millis(Date().timeIntervalSince1970), lagMillis: defaultLag.wholeMilliseconds)
+        // Every metric the collector may ask for, grouped as with the conversation counters on: Genesys refuses a
+        // query naming a metric it does not know, so `check` proves them all.
+        var metrics = windowMetrics
+        for source in ConversationCounterGroups.sources(ConversationCounterGroups.names)
+        where !metrics.contains(source.metric) {
+            metrics.append(source.metric)
+        }
         return try await api.post(
             endpoint,
-            body: query(for: [RoutingQueue(id: id, name: "")], from: end - 60_000, to: end, metrics: windowMetrics))
+            body: query(
+                for: [RoutingQueue(id: id, name: "")], from: end - 60_000, to: end, metrics: metrics, byDirection: true)
+        )
     }
 
     static func validate(options: [String: String]) throws(ConfigurationError) {
@@ -68,7 +86,9 @@ struct QueuePerformanceCollector: Collector {
 
     static func settings(
         _ options: [String: String]
-    ) throws(ConfigurationError) -> (lag: Duration, zone: TimeZoneRules, serviceLevelInterval: Duration) {
+    ) throws(ConfigurationError) -> (
+        lag: Duration, zone: TimeZoneRules, serviceLevelInterval: Duration, conversationGroups: [String]
+    ) {
         var lag = defaultLag
         if let text = options["lag"] {
             guard let value = DurationParser.parse(text), value <= .seconds(3600) else {
@@ -87,28 +107,39 @@ struct QueuePerformanceCollector: Collector {
         let serviceLevelInterval =
             try CollectorOptionValue.duration(options, "service-level-interval", of: name, least: .zero)
             ?? defaultServiceLevelInterval
-        return (lag, zone, serviceLevelInterval)
+        let groups =
+            try CollectorOptionValue.choices(
+                options, "conversation-metrics", of: name, from: ConversationCounterGroups.names) ?? []
+        return (lag, zone, serviceLevelInterval, groups)
     }
 
     static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
         let settings =
             (try? Self.settings(options))
-            ?? (lag: defaultLag, zone: TimeZoneRules.utc, serviceLevelInterval: defaultServiceLevelInterval)
+            ?? (
+                lag: defaultLag, zone: TimeZoneRules.utc, serviceLevelInterval: defaultServiceLevelInterval,
+                conversationGroups: []
+            )
         return Self(
             store: store, lag: settings.lag, timeZone: settings.zone,
-            serviceLevelInterval: settings.serviceLevelInterval)
+            serviceLevelInterval: settings.serviceLevelInterval, conversationGroups: settings.conversationGroups)
     }
 
     init(
         store: MetricStore, lag: Duration, timeZone: TimeZoneRules,
-        serviceLevelInterval: Duration = defaultServiceLevelInterval
+        serviceLevelInterval: Duration = defaultServiceLevelInterval, conversationGroups: [String] = []
     ) {
         lagMillis = lag.wholeMilliseconds
         self.serviceLevelInterval = serviceLevelInterval
         self.timeZone = timeZone
-        counters = CounterSource.all.map {
+        let conversation = ConversationCounterGroups.sources(conversationGroups)
+        counters = (CounterSource.all + conversation).map {
             ($0, CounterSeriesSet(store: store, name: $0.name, help: $0.help))
         }
+        var metrics = Self.windowMetrics
+        for source in conversation where !metrics.contains(source.metric) { metrics.append(source.metric) }
+        countedMetrics = metrics
+        byDirection = !conversation.isEmpty
         serviceLevel = GaugeSeriesSet(
             store: store, name: "genesys_queue_service_level_ratio",
             help: "Genesys' service level for today so far (oServiceLevel since midnight in the configured zone).")
@@ -127,18 +158,35 @@ struct QueuePerformanceCollector: Collector {
         var counted = ConversationAggregates()
         if end > start {
             for batch in QueueQuery.batches(queues) {
-                let body = Self.query(for: batch, from: start, to: end, metrics: Self.windowMetrics)
+                let body = Self.query(
+                    for: batch, from: start, to: end, metrics: countedMetrics, byDirection: byDirection)
                 try await add(body, to: &counted, context)
             }
         }
         let today = try await todaysServiceLevelIfDue(queues, now: now, context)
         cursor.advance(to: max(start, end))
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        // The service counters have no direction: a query grouped by it is added up per queue and media type.
+        if byDirection { counted = counted.missingDirectionsUnknown() }
+        let service = byDirection ? counted.mergingDirections() : counted
         // Every queue and media type with traffic today gets its series from the first poll on, at 0 until a window
         // adds to it: rate() and increase() then count a series' first window too.
-        var keys = Set(counted.stats.keys)
+        var keys = Set(service.stats.keys)
         if let today { keys.formUnion(today.stats.keys) }
-        let increments = counters.map { source, _ in source.increments(counted, keys: keys, names: names) }
+        // The conversation counters: each of those in both directions, and any other direction Genesys named.
+        var directionKeys = Set(counted.stats.keys.filter { $0.direction == "unknown" })
+        if byDirection {
+            for key in keys {
+                for direction in ConversationCounterGroups.directions {
+                    directionKeys.insert(.init(queueID: key.queueID, mediaType: key.mediaType, direction: direction))
+                }
+            }
+        }
+        let increments = counters.map { source, _ in
+            source.byDirection
+                ? source.increments(counted, keys: directionKeys, names: names)
+                : source.increments(service, keys: keys, names: names)
+        }
         var levels: [(labels: [(String, String)], value: Double)] = []
         var targets: [(labels: [(String, String)], value: Double)] = []
         for (key, metrics) in today?.stats ?? [:] {
@@ -208,11 +256,13 @@ struct QueuePerformanceCollector: Collector {
     }
 
     static func query(
-        for queues: some Collection<RoutingQueue>, from start: Int64, to end: Int64, metrics: [String]
+        for queues: some Collection<RoutingQueue>, from start: Int64, to end: Int64, metrics: [String],
+        byDirection: Bool = false
     ) -> [UInt8] {
         let interval = "\(UTCTimestamp.format(unixMillis: start))/\(UTCTimestamp.format(unixMillis: end))"
+        let groupBy = byDirection ? "[\"queueId\",\"mediaType\",\"direction\"]" : "[\"queueId\",\"mediaType\"]"
         let body =
-            "{\"interval\":\"\(interval)\",\"groupBy\":[\"queueId\",\"mediaType\"],\"filter\":\(QueueQuery.filter(queues)),"
+            "{\"interval\":\"\(interval)\",\"groupBy\":\(groupBy),\"filter\":\(QueueQuery.filter(queues)),"
             + "\"metrics\":[\(metrics.map { "\"\($0)\"" }.joined(separator: ","))]}"
         return Array(body.utf8)
     }

@@ -303,6 +303,23 @@ package final class GenesysSimulator: Sendable {
             from: fromUnixMillis, to: toUnixMillis, AggregateModel.Profile(queueIndex: index, media: media))
     }
 
+    /// The totals of one of the conversation metrics beyond the service ones (`nTransferred`, `tHeld`, …: see
+    /// `conversationMetrics`) for a queue and media type over `[from, to)` in Unix ms: its count and, for a timer, its
+    /// sum in milliseconds; nil for an unknown queue, media type or metric.
+    package func conversationMetricTotals(
+        _ metric: String, queueID: String, mediaType: String, fromUnixMillis: Int64, toUnixMillis: Int64
+    ) -> (count: Int64, sumMillis: Int64)? {
+        guard let index = queueIndex(queueID), let media = AggregateModel.mediaIndex(mediaType),
+            fromUnixMillis <= toUnixMillis
+        else { return nil }
+        return ConversationMetricModel.totals(
+            metric, from: fromUnixMillis, to: toUnixMillis, AggregateModel.Profile(queueIndex: index, media: media))
+    }
+
+    /// The conversation metrics the simulator models beyond the service ones, with the direction of each.
+    package static let conversationMetrics: [(name: String, direction: String)] =
+        ConversationMetricModel.definitions.map { ($0.name, $0.direction) }
+
     /// The queue's service-level target (`oServiceTarget`), nil for an unknown queue.
     package func serviceTarget(queueID: String) -> Double? {
         queueIndex(queueID).map(AggregateModel.serviceTarget(queueIndex:))

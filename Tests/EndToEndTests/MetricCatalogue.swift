@@ -47,7 +47,10 @@ struct MetricCatalogue {
     ]
 
     /// Opt-in series turned on, so that the reference lists their families too.
-    static let optIn = ["telephony": ["phones-max": "3", "edge-metrics": "true"]]
+    static let optIn = [
+        "telephony": ["phones-max": "3", "edge-metrics": "true"],
+        "queue_performance": ["conversation-metrics": "all"],
+    ]
 
     static var optInFlags: String {
         optIn.sorted { $0.key < $1.key }.flatMap { collector, options in

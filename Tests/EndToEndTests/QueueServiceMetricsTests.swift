@@ -25,10 +25,10 @@ struct QueueServiceMetricsTests {
     /// (Unix milliseconds) and its last scrape.
     /// The queue listing and today's service level keep their defaults here (5 minutes each).
     static func run(
-        _ sim: GenesysSimulator, clock: ManualClock, polls: Int, lag: String = "2m"
+        _ sim: GenesysSimulator, clock: ManualClock, polls: Int, lag: String = "2m", options: [String: String] = [:]
     ) async throws -> (from: Int64, to: Int64, scrape: Exposition) {
         var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["queues", "queue_performance"])
-        settings.collectorOptions = ["queue_performance": ["lag": lag]]
+        settings.collectorOptions = ["queue_performance": options.merging(["lag": lag]) { $1 }]
         let exporter = try await RunningExporter(settings, clock: clock)
         do {
             let result = try await poll(exporter, clock: clock, polls: polls)
@@ -95,6 +95,100 @@ struct QueueServiceMetricsTests {
             let second = try await Self.run(sim, clock: clock, polls: 5)
             #expect(second.from >= first.to, "the restarted exporter does not replay the first one's span")
             Self.expectCountersMatch(sim, second.scrape, from: second.from, to: second.to, queues: sim.queues())
+        }
+    }
+
+    /// The conversation counters (`conversation-metrics`): each simulator metric's count family and, for a timer,
+    /// its seconds family.
+    static let conversationCounters: [String: (count: String, seconds: String?)] = [
+        "nTransferred": ("genesys_queue_transferred_total", nil),
+        "nBlindTransferred": ("genesys_queue_blind_transferred_total", nil),
+        "nConsultTransferred": ("genesys_queue_consult_transferred_total", nil),
+        "nConsult": ("genesys_queue_consults_total", nil),
+        "tHeld": ("genesys_queue_held_total", "genesys_queue_hold_seconds_total"),
+        "tAcw": ("genesys_queue_after_call_work_total", "genesys_queue_after_call_work_seconds_total"),
+        "tTalk": ("genesys_queue_talks_total", "genesys_queue_talk_seconds_total"),
+        "tAlert": ("genesys_queue_alerts_total", "genesys_queue_alert_seconds_total"),
+        "tNotResponding": ("genesys_queue_not_responding_total", "genesys_queue_not_responding_seconds_total"),
+        "tFlowOut": ("genesys_queue_flow_outs_total", "genesys_queue_flow_out_seconds_total"),
+        "tVoicemail": ("genesys_queue_voicemails_total", "genesys_queue_voicemail_seconds_total"),
+        "nError": ("genesys_queue_errors_total", nil),
+        "nCallbackScheduled": ("genesys_queue_callbacks_scheduled_total", nil),
+        "nCallbackAttempts": ("genesys_queue_callback_attempts_total", nil),
+        "nOutbound": ("genesys_queue_outbound_total", nil),
+        "nOutboundAttempted": ("genesys_queue_outbound_attempted_total", nil),
+        "nOutboundConnected": ("genesys_queue_outbound_connected_total", nil),
+        "nOutboundAbandoned": ("genesys_queue_outbound_abandoned_total", nil),
+        "nBotInteractions": ("genesys_queue_bot_interactions_total", nil),
+    ]
+
+    /// Every conversation counter in both directions equals the simulator's total over the span: its own direction
+    /// carries the metric's events, the other stays at 0.
+    static func expectConversationCountersMatch(
+        _ sim: GenesysSimulator, _ scrape: Exposition, from: Int64, to: Int64, queues: [SimulatedQueue]
+    ) {
+        var nonZero: Set<String> = []
+        var checked = 0
+        for queue in queues {
+            for media in ObservationMetricsTests.mediaTypes {
+                guard
+                    sim.aggregateTotals(queueID: queue.id, mediaType: media, fromUnixMillis: from, toUnixMillis: to)
+                        != nil
+                else { continue }
+                for (metric, direction) in GenesysSimulator.conversationMetrics {
+                    guard let families = conversationCounters[metric],
+                        let truth = sim.conversationMetricTotals(
+                            metric, queueID: queue.id, mediaType: media, fromUnixMillis: from, toUnixMillis: to)
+                    else {
+                        Issue.record("\(metric) has no family or no truth")
+                        continue
+                    }
+                    for side in ["inbound", "outbound"] {
+                        let labels = [
+                            "queue_id": queue.id, "queue_name": queue.name, "media_type": media, "direction": side,
+                        ]
+                        let expected = side == direction ? truth : (count: 0, sumMillis: 0)
+                        let count = scrape.value(families.count, labels)
+                        #expect(count == Double(expected.count), "\(families.count) \(side) \(media) \(queue.name)")
+                        if let seconds = families.seconds {
+                            let exported = scrape.value(seconds, labels)
+                            let wanted = Double(expected.sumMillis) / 1000
+                            #expect(
+                                exported.map { abs($0 - wanted) <= 1e-6 * max(1, wanted) } == true,
+                                "\(seconds) \(side) \(media) \(queue.name): \(exported ?? -1) exported, \(wanted)")
+                        }
+                        checked += 1
+                        if expected.count > 0 { nonZero.insert(metric) }
+                    }
+                }
+            }
+        }
+        #expect(checked > 0)
+        // Over ten minutes of six queues, every metric the model gives a share above zero had events.
+        #expect(nonZero.count >= conversationCounters.count - 2, "metrics with events: \(nonZero.sorted())")
+    }
+
+    @Test func test_conversationCounters_byDirection_addUpToTheSimulatorsTotals_acrossPollsAndARestart()
+        async throws
+    {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 6).judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
+            let options = ["conversation-metrics": "all"]
+            let first = try await Self.run(sim, clock: clock, polls: 10, options: options)
+            // Grouping by direction leaves the service counters as they were.
+            Self.expectCountersMatch(sim, first.scrape, from: first.from, to: first.to, queues: sim.queues())
+            Self.expectConversationCountersMatch(
+                sim, first.scrape, from: first.from, to: first.to, queues: sim.queues())
+            for family in Self.counters.map(\.name) {
+                #expect(first.scrape.samples(family).allSatisfy { $0.labels["direction"] == nil }, "\(family)")
+            }
+            clock.advance(by: .seconds(30))
+            let second = try await Self.run(sim, clock: clock, polls: 3, options: ["conversation-metrics": "transfers"])
+            #expect(second.from >= first.to, "the restarted exporter does not replay the first one's span")
+            #expect(second.scrape.samples("genesys_queue_transferred_total").count > 0)
+            #expect(second.scrape.samples("genesys_queue_held_total").isEmpty, "only the groups asked for")
         }
     }
 

@@ -53,6 +53,37 @@ struct AnalyticsDecodingTests {
         #expect(stats["oServiceTarget"]?.target == 0.9)
     }
 
+    /// A query grouped by direction: Genesys' two directions kept, anything else `unknown`, a group without one
+    /// `unknown` too; merged per queue and media type, every direction's counts add up.
+    @Test func test_aggregates_byDirection_boundTheDirection_andMergeBackExactly() throws {
+        var aggregates = ConversationAggregates()
+        try aggregates.add(
+            JSONParser.document(
+                Array(
+                    #"""
+                    {"results":[
+                      {"group":{"queueId":"q","mediaType":"voice","direction":"inbound"},
+                       "data":[{"metrics":[{"metric":"tHeld","stats":{"count":2,"sum":1500}}]}]},
+                      {"group":{"queueId":"q","mediaType":"voice","direction":"outbound"},
+                       "data":[{"metrics":[{"metric":"nOutbound","stats":{"count":4}}]}]},
+                      {"group":{"queueId":"q","mediaType":"voice","direction":"<script>sideways</script>"},
+                       "data":[{"metrics":[{"metric":"tHeld","stats":{"count":1,"sum":500}}]}]},
+                      {"group":{"queueId":"q","mediaType":"voice"},
+                       "data":[{"metrics":[{"metric":"tHeld","stats":{"count":3,"sum":600}}]}]}]}
+                    """#.utf8)))
+        let labelled = aggregates.missingDirectionsUnknown().stats
+        #expect(labelled[.init(queueID: "q", mediaType: "voice", direction: "inbound")]?["tHeld"]?.count == 2)
+        #expect(labelled[.init(queueID: "q", mediaType: "voice", direction: "outbound")]?["nOutbound"]?.count == 4)
+        #expect(
+            labelled[.init(queueID: "q", mediaType: "voice", direction: "unknown")]?["tHeld"]
+                == .init(count: 4, sumMillis: 1100))
+        #expect(Set(labelled.keys.map(\.direction)) == ["inbound", "outbound", "unknown"])
+        let merged = aggregates.mergingDirections().stats
+        #expect(merged.count == 1)
+        #expect(merged[.init(queueID: "q", mediaType: "voice")]?["tHeld"] == .init(count: 6, sumMillis: 2600))
+        #expect(merged[.init(queueID: "q", mediaType: "voice")]?["nOutbound"]?.count == 4)
+    }
+
     @Test(arguments: [
         #"{"results":[{"group":{"queueId":"q"},"data":[{"metrics":[{"metric":"nOffered","stats":{"count":1e300}}]}]}]}"#,
         #"{"results":[{"group":{"queueId":"q"},"data":[{"metrics":[{"metric":"tHandle","stats":{"count":1,"sum":-5}}]}]}]}"#,

@@ -35,6 +35,11 @@ struct CollectorOptionTests {
         ("telephony", "phones-interval", "0s", "--collector.telephony.phones-interval"),
         ("api_usage", "clients-max", "many", "--collector.api_usage.clients-max"),
         ("api_usage", "result-timeout", "11m", "--collector.api_usage.result-timeout"),
+        (
+            "queue_performance", "conversation-metrics", "transfers,fax",
+            "--collector.queue_performance.conversation-metrics"
+        ),
+        ("queue_performance", "conversation-metrics", "all,bots", "--collector.queue_performance.conversation-metrics"),
     ])
     func test_badOptionValue_isRefused(collector: String, option: String, value: String, flag: String) throws {
         let definition = try #require(CollectorRegistry.named(collector))
@@ -45,6 +50,9 @@ struct CollectorOptionTests {
     @Test func test_goodOptionValues_areAccepted_andTheIntervalIsTheCollectorsOwn() throws {
         let performance = try #require(CollectorRegistry.named("queue_performance"))
         try performance.validate(options: ["lag": "90s", "time-zone": "Europe/Berlin", "service-level-interval": "0s"])
+        for groups in ["all", "none", "transfers, bots", "handling,flow,errors,callbacks,outbound"] {
+            try performance.validate(options: ["conversation-metrics": groups])
+        }
         try #require(CollectorRegistry.named("queues")).validate(options: ["listing-interval": "0s"])
         let wait = try #require(CollectorRegistry.named("estimated_wait"))
         try wait.validate(options: ["media-types": "chat,voice,chat", "interval": "5m"])

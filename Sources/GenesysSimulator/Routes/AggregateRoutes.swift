@@ -3,10 +3,17 @@
 enum AggregateRoutes {
     static let path = "/api/v2/analytics/conversations/aggregates/query"
     static let permission = "analytics:conversationAggregate:view"
-    static let knownMetrics: Set<String> = [
+    static let serviceMetrics: Set<String> = [
         "nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait", "oServiceLevel",
         "oServiceTarget",
     ]
+    static let knownMetrics = serviceMetrics.union(ConversationMetricModel.definitions.map(\.name))
+
+    /// The groupings answered: by queue and media type, and also by direction.
+    enum Grouping: Sendable {
+        case media
+        case mediaAndDirection
+    }
     /// The longest interval one query may span (as for conversation details).
     static let maxSpanMillis: Int64 = 7 * UTCTimestamp.millisPerDay
 
@@ -17,6 +24,7 @@ enum AggregateRoutes {
         let to: Int64
         let queueIDs: [String]
         let metrics: [String]
+        let grouping: Grouping
     }
 
     static func query(
@@ -38,14 +46,25 @@ enum AggregateRoutes {
                 let profile = AggregateModel.Profile(queueIndex: index, media: media)
                 let start = AggregateModel.cumulative(at: from, profile)
                 let end = AggregateModel.cumulative(at: to, profile)
-                let metrics = query.metrics.compactMap { metric in
-                    datum(metric, start: start, end: end, profile: profile)
+                // Without a direction in groupBy, one group holds every direction's events.
+                let groups: [(group: [String: String], metrics: [String])] =
+                    switch query.grouping {
+                    case .media: [(["queueId": queueID, "mediaType": mediaType], query.metrics)]
+                    case .mediaAndDirection:
+                        ConversationMetricModel.directions.map { direction in
+                            (
+                                ["queueId": queueID, "mediaType": mediaType, "direction": direction],
+                                query.metrics.filter { Self.direction(of: $0) == direction }
+                            )
+                        }
+                    }
+                for (group, names) in groups {
+                    let metrics = names.compactMap { metric in
+                        datum(metric, start: start, end: end, from: from, to: to, profile: profile)
+                    }
+                    guard !metrics.isEmpty else { continue }
+                    results.append(["group": group, "data": [["interval": query.interval, "metrics": metrics]]])
                 }
-                guard !metrics.isEmpty else { continue }
-                results.append([
-                    "group": ["queueId": queueID, "mediaType": mediaType],
-                    "data": [["interval": query.interval, "metrics": metrics]],
-                ])
             }
         }
         // The real API answers `{}` when nothing matched.
@@ -55,10 +74,18 @@ enum AggregateRoutes {
 
     /// One metric's entry, or nil when it has nothing to report (count 0, no service-level denominator, or a
     /// group without any traffic for `oServiceTarget`).
+    /// The direction of a metric's conversations: outbound for the outbound metrics, inbound for the rest.
+    static func direction(of metric: String) -> String {
+        ConversationMetricModel.byName[metric]?.definition.direction ?? "inbound"
+    }
+
     private static func datum(
-        _ metric: String, start a: AggregateModel.Cumulative, end b: AggregateModel.Cumulative,
+        _ metric: String, start a: AggregateModel.Cumulative, end b: AggregateModel.Cumulative, from: Int64, to: Int64,
         profile: AggregateModel.Profile
     ) -> [String: Any]? {
+        if ConversationMetricModel.byName[metric] != nil {
+            return conversationDatum(metric, from: from, to: to, profile: profile)
+        }
         func count(_ keyPath: KeyPath<AggregateModel.Cumulative, Int64>) -> Int64 {
             b[keyPath: keyPath] - a[keyPath: keyPath]
         }
@@ -108,6 +135,23 @@ enum AggregateRoutes {
         }
     }
 
+    /// A metric of `ConversationMetricModel`: its count, with the sum, min and max of a timer; nil for none.
+    private static func conversationDatum(
+        _ metric: String, from: Int64, to: Int64, profile: AggregateModel.Profile
+    ) -> [String: Any]? {
+        guard let first = ConversationMetricModel.cumulative(metric, at: from, profile),
+            let last = ConversationMetricModel.cumulative(metric, at: max(from, to), profile), last > first
+        else { return nil }
+        guard metric.hasPrefix("t") else { return ["metric": metric, "stats": ["count": last - first]] }
+        let sum =
+            ConversationMetricModel.timerSum(metric, count: last, profile)
+            - ConversationMetricModel.timerSum(metric, count: first, profile)
+        let range = ConversationMetricModel.timerRange(metric, events: (first + 1)...last, profile)
+        return [
+            "metric": metric, "stats": ["count": last - first, "sum": sum, "min": range.min, "max": range.max],
+        ]
+    }
+
     struct Problem: Error {
         let message: String
     }
@@ -133,8 +177,16 @@ enum AggregateRoutes {
         guard to - from <= maxSpanMillis else {
             return .failure(Problem(message: "Invalid interval [\(interval)]: an interval may span at most 7 days."))
         }
-        guard let groupBy = root["groupBy"] as? [String], Set(groupBy) == ["queueId", "mediaType"] else {
-            return .failure(Problem(message: "Only groupBy [\"queueId\",\"mediaType\"] is supported."))
+        let grouping: Grouping
+        switch (root["groupBy"] as? [String]).map(Set.init) {
+        case ["queueId", "mediaType"]: grouping = .media
+        case ["queueId", "mediaType", "direction"]: grouping = .mediaAndDirection
+        default:
+            return .failure(
+                Problem(
+                    message:
+                        "Only groupBy [\"queueId\",\"mediaType\"] and [\"queueId\",\"mediaType\",\"direction\"] are "
+                        + "supported."))
         }
         let queueIDs: [String]
         switch ObservationRoutes.parseQueueFilter(root["filter"], maxPredicates: maxPredicates) {
@@ -147,7 +199,8 @@ enum AggregateRoutes {
         if let unknown = metrics.first(where: { !knownMetrics.contains($0) }) {
             return .failure(Problem(message: "Invalid metric: \(unknown)."))
         }
-        return .success(Query(interval: interval, from: from, to: to, queueIDs: queueIDs, metrics: metrics))
+        return .success(
+            Query(interval: interval, from: from, to: to, queueIDs: queueIDs, metrics: metrics, grouping: grouping))
     }
 }
 

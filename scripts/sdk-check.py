@@ -483,6 +483,8 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         ("GET", "/api/v2/routing/queues?pageSize=25&pageNumber=2", client, None, 200, "a later page"),
         ("GET", "/api/v2/routing/queues?pageSize=500&pageNumber=9", client, None, 200, "past the last page"),
         ("GET", "/api/v2/routing/queues?pageSize=501", client, None, 400, "page size too large"),
+        ("GET", "/api/v2/routing/wrapupcodes?pageSize=100&pageNumber=1", client, None, 200, "every code"),
+        ("GET", "/api/v2/routing/wrapupcodes?pageSize=5&pageNumber=2", client, None, 200, "a later page"),
         (
             "POST",
             "/api/v2/analytics/queues/observations/query",
@@ -524,6 +526,14 @@ def answer_checks(sdk, checker, api, report, refresh_token):
             },
             200,
             "every metric, by direction",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/conversations/aggregates/query",
+            client,
+            {"interval": interval, "groupBy": ["queueId", "wrapUpCode"], "filter": queue_filter, "metrics": ["tHandle"]},
+            200,
+            "handled by wrap-up code",
         ),
         (
             "POST",
@@ -778,6 +788,7 @@ class Exporter:
             "--collector.estimated_wait.media-types", "voice,chat,email,callback,message",
             "--collector.queue_performance",
             "--collector.queue_performance.conversation-metrics", "all",
+            "--collector.queue_performance.wrapup-codes", "5",
             "--collector.telephony.edge-metrics", "true",
         ]  # fmt: skip
         self.check = self.run = None

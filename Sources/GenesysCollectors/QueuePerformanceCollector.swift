@@ -30,7 +30,11 @@ struct QueuePerformanceCollector: Collector {
             name: "conversation-metrics", valueName: "groups",
             help: "More conversation counters by direction: all, or a list of "
                 + ConversationCounterGroups.names.joined(separator: ", ")
-                + " (none: all of them are 52 series per queue and media type)."),
+                + " (default none: all groups are 52 series per queue and media type)."),
+        CollectorOption(
+            name: "wrapup-codes", valueName: "n",
+            help: "Handled counts by wrap-up code for the n busiest codes, the rest as 'other' (0: off; "
+                + "n + 2 series per queue, and one more query per window)."),
     ]
     static let defaultLag: Duration = .seconds(120)
     /// Today's service level is a ratio over the whole day, which one more minute moves little; its query answers as
@@ -41,7 +45,7 @@ struct QueuePerformanceCollector: Collector {
     static let longestWindowMillis: Int64 = 6 * 3_600_000
     static let windowMetrics = ["nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait"]
 
-    let endpoints: [Endpoint] = [.conversationAggregates]
+    let endpoints: [Endpoint] = [.conversationAggregates, .wrapupCodes]
     private let lagMillis: Int64
     private let timeZone: TimeZoneRules
     private let serviceLevelInterval: Duration
@@ -53,17 +57,19 @@ struct QueuePerformanceCollector: Collector {
     private let countedMetrics: [String]
     /// Whether the window query groups by direction (the conversation counters are on).
     private let byDirection: Bool
+    private let wrapup: WrapupCodeCounter?
     private let serviceLevel: GaugeSeriesSet
     private let serviceTarget: GaugeSeriesSet
     private let registry: PrometheusCollectorRegistry
 
-    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.conversationAggregates] }
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.conversationAggregates, .wrapupCodes] }
 
     static func check(
         _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
     ) async throws(APIError)
         -> APIResult?
     {
+        if endpoint == .wrapupCodes { return try await api.get(endpoint, query: [("pageSize", "1")]) }
         guard let id = probe.firstQueueID else { return nil }
         let end = settledEnd(now: millis(Date().timeIntervalSince1970), lagMillis: defaultLag.wholeMilliseconds)
         // Every metric the collector may ask for, grouped as with the conversation counters on: Genesys refuses a
@@ -73,11 +79,11 @@ struct QueuePerformanceCollector: Collector {
         where !metrics.contains(source.metric) {
             metrics.append(source.metric)
         }
+        let queue = [RoutingQueue(id: id, name: "")]
+        // The wrap-up codes' grouping too (`wrapup-codes`): a refusal of either shows.
+        _ = try await api.post(endpoint, body: WrapupCodeCounter.query(for: queue, from: end - 60_000, to: end))
         return try await api.post(
-            endpoint,
-            body: query(
-                for: [RoutingQueue(id: id, name: "")], from: end - 60_000, to: end, metrics: metrics, byDirection: true)
-        )
+            endpoint, body: query(for: queue, from: end - 60_000, to: end, metrics: metrics, byDirection: true))
     }
 
     static func validate(options: [String: String]) throws(ConfigurationError) {
@@ -87,7 +93,8 @@ struct QueuePerformanceCollector: Collector {
     static func settings(
         _ options: [String: String]
     ) throws(ConfigurationError) -> (
-        lag: Duration, zone: TimeZoneRules, serviceLevelInterval: Duration, conversationGroups: [String]
+        lag: Duration, zone: TimeZoneRules, serviceLevelInterval: Duration, conversationGroups: [String],
+        wrapupCodes: Int
     ) {
         var lag = defaultLag
         if let text = options["lag"] {
@@ -110,7 +117,8 @@ struct QueuePerformanceCollector: Collector {
         let groups =
             try CollectorOptionValue.choices(
                 options, "conversation-metrics", of: name, from: ConversationCounterGroups.names) ?? []
-        return (lag, zone, serviceLevelInterval, groups)
+        let wrapupCodes = try CollectorOptionValue.wholeNumber(options, "wrapup-codes", of: name, in: 0...1000) ?? 0
+        return (lag, zone, serviceLevelInterval, groups, wrapupCodes)
     }
 
     static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
@@ -118,17 +126,20 @@ struct QueuePerformanceCollector: Collector {
             (try? Self.settings(options))
             ?? (
                 lag: defaultLag, zone: TimeZoneRules.utc, serviceLevelInterval: defaultServiceLevelInterval,
-                conversationGroups: []
+                conversationGroups: [], wrapupCodes: 0
             )
         return Self(
             store: store, lag: settings.lag, timeZone: settings.zone,
-            serviceLevelInterval: settings.serviceLevelInterval, conversationGroups: settings.conversationGroups)
+            serviceLevelInterval: settings.serviceLevelInterval, conversationGroups: settings.conversationGroups,
+            wrapupCodes: settings.wrapupCodes)
     }
 
     init(
         store: MetricStore, lag: Duration, timeZone: TimeZoneRules,
-        serviceLevelInterval: Duration = defaultServiceLevelInterval, conversationGroups: [String] = []
+        serviceLevelInterval: Duration = defaultServiceLevelInterval, conversationGroups: [String] = [],
+        wrapupCodes: Int = 0
     ) {
+        wrapup = wrapupCodes > 0 ? WrapupCodeCounter(store: store, most: wrapupCodes) : nil
         lagMillis = lag.wholeMilliseconds
         self.serviceLevelInterval = serviceLevelInterval
         self.timeZone = timeZone
@@ -163,9 +174,11 @@ struct QueuePerformanceCollector: Collector {
                 try await add(body, to: &counted, context)
             }
         }
+        let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        let wrapupIncrements =
+            end > start ? try await wrapup?.increments(queues, from: start, to: end, queueNames: names, context) : nil
         let today = try await todaysServiceLevelIfDue(queues, now: now, context)
         cursor.advance(to: max(start, end))
-        let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         // The service counters have no direction: a query grouped by it is added up per queue and media type.
         if byDirection { counted = counted.missingDirectionsUnknown() }
         let service = byDirection ? counted.mergingDirections() : counted
@@ -198,15 +211,24 @@ struct QueuePerformanceCollector: Collector {
             }
         }
         let selectedIDs = Set(names.keys)
+        // Every queue with traffic today has its `other` wrap-up series from the first poll, as the counters above.
+        let wrapupOthers =
+            wrapup == nil
+            ? []
+            : Set(keys.map(\.queueID)).compactMap { id in
+                names[id].map { WrapupCodeCounter.otherSeries(queueID: id, queueName: $0) }
+            }
         let windowEndSeconds = Double(max(start, end)) / 1000
         let asked = today != nil
-        return { [counters, serviceLevel, serviceTarget, registry, levels, targets, selection] in
+        return { [counters, serviceLevel, serviceTarget, registry, levels, targets, selection, wrapup, wrapupOthers] in
             // Increments are for selected queues only, so only a change of the selection can leave series to drop.
             let selectionChanged = selection.changed(to: selectedIDs)
             for (index, counter) in counters.enumerated() {
                 counter.series.add(increments[index])
                 if selectionChanged { counter.series.keep(label: "queue_id", in: selectedIDs) }
             }
+            wrapup?.publish(
+                (wrapupIncrements ?? []) + wrapupOthers, selected: selectionChanged ? selectedIDs : nil)
             // Between asks, today's service level keeps the series last published.
             if asked {
                 serviceLevel.publish(levels)
@@ -304,8 +326,17 @@ extension Endpoint {
         method: "POST", template: "/api/v2/analytics/conversations/aggregates/query",
         permission: "analytics:conversationAggregate:view",
         answer: AnswerDecoder(fuzzName: "aggregates") { json throws(JSONDecodingError) in
+            // Both readings of an aggregates answer: by media type (and direction), and by wrap-up code.
             var aggregates = ConversationAggregates()
             try aggregates.add(json)
-            return aggregates.stats
+            var handled = WrapupHandled()
+            try handled.add(json)
+            return AggregatesReadings(stats: aggregates.stats, wrapup: handled)
         })
+}
+
+/// What `conversationAggregates`' decoder compares: every way the collector reads the answer.
+struct AggregatesReadings: Equatable, Sendable {
+    let stats: [ConversationAggregates.Key: [String: ConversationAggregates.Stats]]
+    let wrapup: WrapupHandled
 }

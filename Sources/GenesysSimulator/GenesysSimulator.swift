@@ -316,6 +316,19 @@ package final class GenesysSimulator: Sendable {
             metric, from: fromUnixMillis, to: toUnixMillis, AggregateModel.Profile(queueIndex: index, media: media))
     }
 
+    /// Handled conversations per wrap-up code id for a queue over `[from, to)` in Unix ms, media types added up
+    /// (codes without any left out); nil for an unknown queue.
+    package func wrapupHandled(queueID: String, fromUnixMillis: Int64, toUnixMillis: Int64) -> [String: Int64]? {
+        guard let index = queueIndex(queueID), fromUnixMillis <= toUnixMillis else { return nil }
+        let handled = WrapupCodeModel.handled(queueIndex: index, from: fromUnixMillis, to: toUnixMillis)
+        return Dictionary(uniqueKeysWithValues: handled.map { (WrapupCodeModel.id($0.key), $0.value) })
+    }
+
+    /// The wrap-up codes the simulator lists: id and name.
+    package static let wrapupCodes: [(id: String, name: String)] = WrapupCodeModel.names.indices.map {
+        (WrapupCodeModel.id($0), WrapupCodeModel.names[$0])
+    }
+
     /// The conversation metrics the simulator models beyond the service ones, with the direction of each.
     package static let conversationMetrics: [(name: String, direction: String)] =
         ConversationMetricModel.definitions.map { ($0.name, $0.direction) }

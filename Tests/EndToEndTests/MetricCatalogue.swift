@@ -46,10 +46,17 @@ struct MetricCatalogue {
         "genesys_api_usage_responses_total{client_id=\"sim-client-id\"",
     ]
 
+    /// Families whose series one poll cannot show (they fill as windows are counted): their cardinality as stated.
+    static let statedCardinality = [
+        "genesys_queue_wrapup_handled_total":
+            "at most n + 2 per queue (n = `--collector.queue_performance.wrapup-codes`; the others as `other`, "
+            + "conversations without a code as `none`)"
+    ]
+
     /// Opt-in series turned on, so that the reference lists their families too.
     static let optIn = [
         "telephony": ["phones-max": "3", "edge-metrics": "true"],
-        "queue_performance": ["conversation-metrics": "all"],
+        "queue_performance": ["conversation-metrics": "all", "wrapup-codes": "3"],
     ]
 
     static var optInFlags: String {
@@ -232,7 +239,8 @@ struct MetricCatalogue {
             for family in members {
                 let labels = family.labels.map { "`\($0)`" }.joined(separator: ", ")
                 let series =
-                    family.perEntity.map { entity in
+                    Self.statedCardinality[family.name]
+                    ?? family.perEntity.map { entity in
                         let shown = entity.noun == "queue" ? Self.queueCount : entity.entities
                         return
                             "at most \(entity.most) per \(entity.noun) (\(family.series) for \(shown) \(entity.noun)s)"

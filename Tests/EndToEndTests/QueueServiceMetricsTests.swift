@@ -192,6 +192,43 @@ struct QueueServiceMetricsTests {
         }
     }
 
+    /// Handled counts by wrap-up code, capped at three codes: the three admitted ones equal the simulator's counts
+    /// exactly, `other` holds the rest, and each queue's series add up to everything it handled.
+    @Test func test_wrapupCodes_cappedWithTheRestAsOther_addUpToTheSimulatorsHandled() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 12).judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
+            let run = try await Self.run(sim, clock: clock, polls: 8, options: ["wrapup-codes": "3"])
+            let family = "genesys_queue_wrapup_handled_total"
+            let samples = run.scrape.samples(family)
+            let admitted = Set(samples.compactMap { $0.labels["wrapup_code_id"] }).subtracting(["other", "none"])
+            #expect(admitted.count == 3, "admitted \(admitted.sorted())")
+            let names = Dictionary(uniqueKeysWithValues: GenesysSimulator.wrapupCodes.map { ($0.id, $0.name) })
+            for sample in samples where admitted.contains(sample.labels["wrapup_code_id"] ?? "") {
+                #expect(sample.labels["wrapup_code_name"] == names[sample.labels["wrapup_code_id"] ?? ""])
+            }
+            var otherSeen = 0.0
+            for queue in sim.queues() {
+                let truth = try #require(
+                    sim.wrapupHandled(queueID: queue.id, fromUnixMillis: run.from, toUnixMillis: run.to))
+                let exported = run.scrape.samples(family, ["queue_id": queue.id])
+                #expect(exported.count <= 4, "\(queue.name): three codes and other")
+                #expect(
+                    exported.reduce(0) { $0 + $1.value } == Double(truth.values.reduce(0, +)),
+                    "\(queue.name): every handled conversation once")
+                for code in admitted {
+                    #expect(
+                        run.scrape.value(family, ["queue_id": queue.id, "wrapup_code_id": code]) ?? 0
+                            == Double(truth[code] ?? 0), "\(queue.name) \(names[code] ?? code)")
+                }
+                otherSeen += run.scrape.value(family, ["queue_id": queue.id, "wrapup_code_id": "other"]) ?? 0
+            }
+            #expect(otherSeen > 0, "codes past the cap were counted as other")
+            #expect(sim.requestLog().contains { $0.path == "/api/v2/routing/wrapupcodes" })
+        }
+    }
+
     /// Seven one-minute polls (70 s apart in virtual time) query a window at each poll after the first, but list the
     /// queues and ask for today's service level only at the first poll and once the 5-minute default has passed (at
     /// 350 s). At the first poll queue_performance may list the queues itself (the queues collector has not published

@@ -13,6 +13,8 @@ enum AggregateRoutes {
     enum Grouping: Sendable {
         case media
         case mediaAndDirection
+        /// By queue and wrap-up code: handled conversations (`tHandle`'s count) only.
+        case wrapUpCode
     }
     /// The longest interval one query may span (as for conversation details).
     static let maxSpanMillis: Int64 = 7 * UTCTimestamp.millisPerDay
@@ -42,6 +44,22 @@ enum AggregateRoutes {
         var seen: Set<String> = []
         for queueID in query.queueIDs where seen.insert(queueID).inserted {
             guard let index = catalog.index(ofQueueID: queueID) else { continue }
+            if case .wrapUpCode = query.grouping {
+                guard query.metrics.contains("tHandle") else { continue }
+                let handled = WrapupCodeModel.handled(queueIndex: index, from: from, to: to)
+                for (code, count) in handled.sorted(by: { $0.key < $1.key }) {
+                    results.append([
+                        "group": ["queueId": queueID, "wrapUpCode": WrapupCodeModel.id(code)],
+                        "data": [
+                            [
+                                "interval": query.interval,
+                                "metrics": [["metric": "tHandle", "stats": ["count": count]]],
+                            ]
+                        ],
+                    ])
+                }
+                continue
+            }
             for (media, mediaType) in ObservationModel.mediaTypes.enumerated() {
                 let profile = AggregateModel.Profile(queueIndex: index, media: media)
                 let start = AggregateModel.cumulative(at: from, profile)
@@ -49,7 +67,7 @@ enum AggregateRoutes {
                 // Without a direction in groupBy, one group holds every direction's events.
                 let groups: [(group: [String: String], metrics: [String])] =
                     switch query.grouping {
-                    case .media: [(["queueId": queueID, "mediaType": mediaType], query.metrics)]
+                    case .media, .wrapUpCode: [(["queueId": queueID, "mediaType": mediaType], query.metrics)]
                     case .mediaAndDirection:
                         ConversationMetricModel.directions.map { direction in
                             (
@@ -181,12 +199,13 @@ enum AggregateRoutes {
         switch (root["groupBy"] as? [String]).map(Set.init) {
         case ["queueId", "mediaType"]: grouping = .media
         case ["queueId", "mediaType", "direction"]: grouping = .mediaAndDirection
+        case ["queueId", "wrapUpCode"]: grouping = .wrapUpCode
         default:
             return .failure(
                 Problem(
                     message:
-                        "Only groupBy [\"queueId\",\"mediaType\"] and [\"queueId\",\"mediaType\",\"direction\"] are "
-                        + "supported."))
+                        "Only groupBy [\"queueId\",\"mediaType\"], [\"queueId\",\"mediaType\",\"direction\"] and "
+                        + "[\"queueId\",\"wrapUpCode\"] are supported."))
         }
         let queueIDs: [String]
         switch ObservationRoutes.parseQueueFilter(root["filter"], maxPredicates: maxPredicates) {

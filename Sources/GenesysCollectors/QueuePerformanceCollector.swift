@@ -28,13 +28,10 @@ struct QueuePerformanceCollector: Collector {
             help: "Ask for today's service level at most this often; 0s: every poll (5m)."),
         CollectorOption(
             name: "conversation-metrics", valueName: "groups",
-            help: "More conversation counters by direction: all, or a list of "
-                + ConversationCounterGroups.names.joined(separator: ", ")
-                + " (default none: all groups are 52 series per queue and media type)."),
+            help: "Groups of extra counters, or all (default none: up to 260 series/queue)."),
         CollectorOption(
             name: "wrapup-codes", valueName: "n",
-            help: "Handled counts by wrap-up code for the n busiest codes, the rest as 'other' (0: off; "
-                + "n + 2 series per queue, and one more query per window)."),
+            help: "Handled per wrap-up code, top n (default 0, off: n + 2 series/queue)."),
     ]
     static let defaultLag: Duration = .seconds(120)
     /// Today's service level is a ratio over the whole day, which one more minute moves little; its query answers as

@@ -14,7 +14,7 @@ import Synchronization
 /// other into `other`.
 struct DataActionsCollector: Collector {
     static let name = "data_actions"
-    static let help = "Data actions: executions, execution seconds and errors by error type per action."
+    static let help = "Data actions: executions, execution seconds, errors by error type."
     static let options = [
         CollectorOption(
             name: "lag", valueName: "duration",

@@ -13,7 +13,7 @@ import Prometheus
 /// creates their series at 0.
 struct FlowsCollector: Collector {
     static let name = "flows"
-    static let help = "Architect flows: entries, outcomes, failed outcomes, disconnects and exits per flow."
+    static let help = "Architect flows: entries, outcomes, failures, disconnects, exits."
     static let options = [
         CollectorOption(
             name: "lag", valueName: "duration",

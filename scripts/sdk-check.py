@@ -85,6 +85,10 @@ class SDK:
         self.observation_dimensions = set(self.allowed("QueueObservationQueryPredicate", "dimension"))
         self.aggregate_metrics = set(self.allowed("ConversationAggregationView", "target"))
         self.conversation_dimensions = set(self.allowed("ConversationAggregateQueryPredicate", "dimension"))
+        self.flow_metrics = set(self.allowed("FlowAggregationView", "target"))
+        self.flow_dimensions = set(self.allowed("FlowAggregateQueryPredicate", "dimension"))
+        self.action_metrics = set(self.allowed("ActionAggregationView", "target"))
+        self.action_dimensions = set(self.allowed("ActionAggregateQueryPredicate", "dimension"))
         self.routing_statuses = set(self.allowed("RoutingStatus", "status"))
         self.system_presences = set(self.allowed("AnalyticsUserPresenceRecord", "system_presence"))
 
@@ -208,11 +212,17 @@ class Checker:
             ("ObservationMetricData", "metric"): (sdk.observation_metrics, "observation metric"),
             ("ConversationAggregationQuery", "metrics"): (sdk.aggregate_metrics, "conversation aggregate metric"),
             ("ConversationAggregationQuery", "group_by"): (sdk.conversation_dimensions, "conversation dimension"),
+            ("FlowAggregationQuery", "metrics"): (sdk.flow_metrics, "flow aggregate metric"),
+            ("FlowAggregationQuery", "group_by"): (sdk.flow_dimensions, "flow dimension"),
+            ("ActionAggregationQuery", "metrics"): (sdk.action_metrics, "action aggregate metric"),
+            ("ActionAggregationQuery", "group_by"): (sdk.action_dimensions, "action dimension"),
         }
         # dict(str, …) attributes whose keys are names from an SDK list.
         self.key_lists = {
             ("QueueObservationDataContainer", "group"): (sdk.observation_dimensions, "observation dimension"),
             ("ConversationAggregateDataContainer", "group"): (sdk.conversation_dimensions, "conversation dimension"),
+            ("FlowAggregateDataContainer", "group"): (sdk.flow_dimensions, "flow dimension"),
+            ("ActionAggregateDataContainer", "group"): (sdk.action_dimensions, "action dimension"),
             ("QueueObservationQueryResponse", "system_to_organization_mappings"): (
                 sdk.system_presences,
                 "system presence",
@@ -577,6 +587,67 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         ("GET", f"{edges}/trunks/metrics?trunkIds={','.join(listed['trunk'])}", client, None, 200, "every trunk"),
         ("GET", f"{edges}/trunks/metrics", client, None, 400, "no trunkIds"),
     ]
+    # Flows and data actions: the listings the flows and data_actions collectors page through, and their
+    # aggregates queries (every metric the simulator answers; actions with and without errorType).
+    flow_metrics = ["nFlow", "nFlowOutcome", "nFlowOutcomeFailed", "tFlowDisconnect", "tFlowExit"]
+    for kind, path in (("flow", "/api/v2/flows"), ("action", "/api/v2/integrations/actions")):
+        status, raw = api.request("GET", f"{path}?pageSize=100&pageNumber=1", client)
+        listed[kind] = [entity["id"] for entity in json.loads(raw)["entities"]] if status == 200 else []
+
+    def id_filter(dimension, ids):
+        values = ids or ["no-such-id"]
+        predicates = [{"type": "dimension", "dimension": dimension, "operator": "matches", "value": i} for i in values]
+        return {"type": "or", "predicates": predicates}
+
+    flow_query = {"interval": interval, "groupBy": ["flowId"], "filter": id_filter("flowId", listed["flow"])}
+    action_query = {"interval": interval, "filter": id_filter("actionId", listed["action"])}
+    cases += [
+        ("GET", "/api/v2/flows", client, None, 200, "default page"),
+        ("GET", "/api/v2/flows?pageSize=5&pageNumber=2", client, None, 200, "a later page"),
+        ("GET", "/api/v2/flows?pageSize=100&pageNumber=9", client, None, 200, "past the last page"),
+        ("GET", "/api/v2/integrations/actions?pageSize=100&pageNumber=1", client, None, 200, ""),
+        ("GET", "/api/v2/integrations/actions?pageSize=3&pageNumber=2", client, None, 200, "a later page"),
+        (
+            "POST",
+            "/api/v2/analytics/flows/aggregates/query",
+            client,
+            dict(flow_query, metrics=flow_metrics),
+            200,
+            "every metric",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/flows/aggregates/query",
+            client,
+            dict(flow_query, filter=id_filter("flowId", []), metrics=["nFlow"]),
+            200,
+            "nothing matched",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/flows/aggregates/query",
+            client,
+            dict(flow_query, groupBy=["queueId"], metrics=["nFlow"]),
+            400,
+            "an unsupported groupBy",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/actions/aggregates/query",
+            client,
+            dict(action_query, groupBy=["actionId", "errorType"], metrics=["tTotalExecution"]),
+            200,
+            "by error type",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/actions/aggregates/query",
+            client,
+            dict(action_query, groupBy=["actionId"], metrics=["tTotalExecution"]),
+            200,
+            "by action",
+        ),
+    ]
     # API usage: both asynchronous queries, and a result of each fetched by its execution id.
     today = int(now // 86400) * 86400
     usage_query = {
@@ -637,6 +708,9 @@ EXPECTED_EXPORTER_POSTS = {
     "/api/v2/analytics/queues/observations/query": "observations",
     "/api/v2/analytics/conversations/aggregates/query": "aggregates",
 }
+# Sent by `check` and by a run's first poll (the flows and actions with traffic in the last day), then only once a
+# whole minute has settled: asked for once, not twice.
+EXPECTED_ONCE = ("/api/v2/analytics/flows/aggregates/query", "/api/v2/analytics/actions/aggregates/query")
 
 
 def read_requests(path):
@@ -681,9 +755,11 @@ def request_checks(sdk, checker, requests, report):
             problems_unknown.append(f"{record['method']} {record['path']}: not an operation of the SDK")
             continue
         by_operation.setdefault((record["method"], operation), []).append(record)
+    posted = {record["path"] for record in requests if record["method"] == "POST"}
+    missing = [f"no POST {path}" for path in EXPECTED_ONCE if path not in posted]
     report.check(
         f"exporter requests: {len(requests)}, every one an SDK operation ({len(by_operation)} operations)",
-        sorted(set(problems_unknown)) + ([] if requests else ["the exporter sent no request"]),
+        sorted(set(problems_unknown)) + ([] if requests else ["the exporter sent no request"]) + missing,
     )
     for (method, (template, body_type, _)), records in sorted(by_operation.items(), key=lambda item: item[0][1][0]):
         with_body = [r for r in records if r.get("body")]

@@ -110,6 +110,8 @@ package enum CollectorRegistry {
         ObservationCollector.self,
         QueuePerformanceCollector.self,
         EstimatedWaitCollector.self,
+        FlowsCollector.self,
+        DataActionsCollector.self,
         TelephonyCollector.self,
         APIUsageCollector.self,
         StatusPageCollector.self,

@@ -151,6 +151,19 @@ package final class GenesysSimulator: Sendable {
         core.state.withLock { $0.telephony.edgeStatuses[index] = status }
     }
 
+    /// Flow `index`'s `type` from now on (any text: a value Genesys may add later too).
+    package func setFlowType(index: Int, _ type: String) {
+        core.state.withLock { $0.flows.typeOverrides[index] = type }
+    }
+
+    /// The `errorType` values data-action failures are grouped by from now on (duplicates dropped; empty: actions
+    /// never fail). Failures split evenly among them; any text is accepted, to try hostile values.
+    package func setActionErrorTypes(_ errorTypes: [String]) {
+        var seen: Set<String> = []
+        let unique = errorTypes.filter { seen.insert($0).inserted }
+        core.state.withLock { $0.actions.errorTypes = unique }
+    }
+
     /// The org's other OAuth clients as usage queries started from now on report them.
     package func setOtherClientUsage(_ clients: [SimulatedClientUsage]) {
         core.state.withLock { $0.usage.otherClients = clients }
@@ -256,6 +269,37 @@ package final class GenesysSimulator: Sendable {
 
     /// Calls in progress on trunk `index` (inbound, outbound), as its metrics answer them.
     package func trunkCalls(index: Int) -> (inbound: Int, outbound: Int) { TelephonyCatalog.trunkCalls(index) }
+
+    /// The simulated flows, in paging order.
+    package func flows() -> [SimulatedFlow] {
+        let catalog = core.state.withLock { $0.flows }
+        return (0..<catalog.count).map { catalog.flow($0) }
+    }
+
+    /// The simulated data actions, in paging order.
+    package func actions() -> [SimulatedAction] {
+        let count = core.state.withLock { $0.actions.count }
+        return (0..<count).map { ActionCatalog.action($0) }
+    }
+
+    /// A flow's totals over `[from, to)` in Unix ms, ignoring the settle delay and the wall clock; nil for an
+    /// unknown flow or `to < from`.
+    package func flowTotals(flowID: String, fromUnixMillis: Int64, toUnixMillis: Int64) -> SimulatedFlowAggregate? {
+        guard let index = core.state.withLock({ $0.flows.index(ofID: flowID) }), fromUnixMillis <= toUnixMillis
+        else { return nil }
+        return FlowModel.totals(from: fromUnixMillis, to: toUnixMillis, FlowModel.Profile(index: index))
+    }
+
+    /// A data action's totals over `[from, to)` in Unix ms with the error types in force now, ignoring the settle
+    /// delay and the wall clock; nil for an unknown action or `to < from`.
+    package func actionTotals(
+        actionID: String, fromUnixMillis: Int64, toUnixMillis: Int64
+    ) -> SimulatedActionAggregate? {
+        let (index, errorTypes) = core.state.withLock { ($0.actions.index(ofID: actionID), $0.actions.errorTypes) }
+        guard let index, fromUnixMillis <= toUnixMillis else { return nil }
+        return ActionModel.totals(
+            from: fromUnixMillis, to: toUnixMillis, errorTypes: errorTypes, ActionModel.Profile(index: index))
+    }
 
     /// The current queue catalog, in paging order.
     package func queues() -> [SimulatedQueue] {

@@ -16,6 +16,9 @@ package struct SimulatorConfiguration: Sendable {
     package var edgeCount: Int
     package var trunkCount: Int
     package var phoneCount: Int
+    /// Architect flows and data actions (each 0...10_000; see `FlowCatalog`, `ActionCatalog`).
+    package var flowCount: Int
+    package var actionCount: Int
     /// Largest `pageSize` accepted by `GET /api/v2/routing/queues` and the telephony listings; larger values
     /// answer 400.
     package var maxPageSize: Int
@@ -51,6 +54,8 @@ package struct SimulatorConfiguration: Sendable {
         edgeCount: Int = 2,
         trunkCount: Int = 4,
         phoneCount: Int = 20,
+        flowCount: Int = 12,
+        actionCount: Int = 8,
         maxPageSize: Int = 500,
         maxObservationPredicates: Int = 100,
         rateLimitPerMinute: Int? = nil,
@@ -66,6 +71,8 @@ package struct SimulatorConfiguration: Sendable {
         self.edgeCount = min(max(edgeCount, 0), TelephonyCatalog.maximumCount)
         self.trunkCount = min(max(trunkCount, 0), TelephonyCatalog.maximumCount)
         self.phoneCount = min(max(phoneCount, 0), TelephonyCatalog.maximumCount)
+        self.flowCount = min(max(flowCount, 0), FlowCatalog.maximumCount)
+        self.actionCount = min(max(actionCount, 0), ActionCatalog.maximumCount)
         self.maxPageSize = maxPageSize
         self.maxObservationPredicates = maxObservationPredicates
         self.rateLimitPerMinute = rateLimitPerMinute

@@ -57,6 +57,8 @@ struct SimulatorState: Sendable {
     var configuration: SimulatorConfiguration
     var catalog: QueueCatalog
     var telephony: TelephonyCatalog
+    var flows: FlowCatalog
+    var actions: ActionCatalog
     var statusPage = SimulatedStatusPage()
     var faults = FaultBook()
     var counters = CounterRecorder()
@@ -73,6 +75,8 @@ struct SimulatorState: Sendable {
         self.catalog = QueueCatalog(count: configuration.queueCount)
         self.telephony = TelephonyCatalog(
             edges: configuration.edgeCount, trunks: configuration.trunkCount, phones: configuration.phoneCount)
+        self.flows = FlowCatalog(count: configuration.flowCount)
+        self.actions = ActionCatalog(count: configuration.actionCount)
     }
 
     // MARK: Tokens

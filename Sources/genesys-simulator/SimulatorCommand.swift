@@ -30,6 +30,12 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Number of phones (0...100000).")
     var phones: Int = 20
 
+    @Option(help: "Number of Architect flows (0...10000).")
+    var flows: Int = 12
+
+    @Option(help: "Number of data actions (0...10000).")
+    var actions: Int = 8
+
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.")
     var tokenTTL: Int = 86399
 
@@ -95,6 +101,9 @@ struct SimulatorCommand: AsyncParsableCommand {
         for (name, value) in [("edges", edges), ("trunks", trunks), ("phones", phones)] {
             guard (0...100_000).contains(value) else { throw ValidationError("--\(name) must be 0...100000") }
         }
+        for (name, value) in [("flows", flows), ("actions", actions)] {
+            guard (0...10_000).contains(value) else { throw ValidationError("--\(name) must be 0...10000") }
+        }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be positive") }
         guard (0...86_400).contains(aggregateSettleDelay) else {
             throw ValidationError("--aggregate-settle-delay must be 0...86400")
@@ -141,6 +150,8 @@ struct SimulatorCommand: AsyncParsableCommand {
             edgeCount: edges,
             trunkCount: trunks,
             phoneCount: phones,
+            flowCount: flows,
+            actionCount: actions,
             rateLimitPerMinute: rateLimit,
             movingObservations: moving,
             orgID: orgID,

@@ -9,7 +9,7 @@ import SimulatorTestSupport
 /// clock) is polled once with every collector, and once with each collector alone. A family belongs to the collector
 /// whose lone run adds it; the families every run has are the exporter's own (token, API, process, web). Cardinality
 /// is read off the page: series per queue where a family has a `queue_id` label (per edge, trunk, phone or site for
-/// the telephony ids), series per org otherwise.
+/// the telephony ids, per flow or action for `flow_id` and `action_id`), series per org otherwise.
 struct MetricCatalogue {
     struct Family {
         let name: String
@@ -28,7 +28,7 @@ struct MetricCatalogue {
     /// The label naming one entity, and the entity, in order of precedence.
     static let entityLabels = [
         ("queue_id", "queue"), ("edge_id", "edge"), ("trunk_id", "trunk"), ("phone_id", "phone"), ("site_id", "site"),
-        ("client_id", "client"), ("component", "component"),
+        ("flow_id", "flow"), ("action_id", "action"), ("client_id", "client"), ("component", "component"),
     ]
     /// Families with an entity label that name one entity per org: the exporter's own OAuth client.
     static let onePerOrg: Set<String> = [
@@ -205,7 +205,9 @@ struct MetricCatalogue {
             **Series** is the cardinality: *per queue* for families with a `queue_id` label (the most one queue has;
             multiply by the selected queues, at most `--collector.queues.max`), likewise *per edge*, *per trunk* (at
             most `--collector.telephony.trunks-max`), *per phone* (at most `--collector.telephony.phones-max`) and
-            *per site* for the telephony ids, *per client* for OAuth clients (at most
+            *per site* for the telephony ids, *per flow* (at most `--collector.flows.max`) and *per action* (at most
+            `--collector.data_actions.max`; the error counter at most 21 per action: 20 error types and `other`),
+            *per client* for OAuth clients (at most
             `--collector.api_usage.clients-max` + 1), *per component* for the status page's (at most 100, those of
             the org's region or `--collector.status_page.components`), *per org* otherwise. With `--config.file`
             every `genesys_` family except the exporter-wide ones (`genesys_exporter_build_info`,

@@ -15,13 +15,15 @@ extension GenesysSimulator {
         nameFilter: String? = nil, maxQueues: Int = 500, token: TokenProviderConfiguration? = nil,
         requestTimeout: Duration = .seconds(5)
     ) throws -> OrgSettings {
-        // api_usage polls every 5 minutes by default, the queue listing and today's service level are asked every 5
-        // minutes: tests that await every collector's next request (faults, recoveries) need them at the poll's pace.
+        // api_usage polls every 5 minutes by default, the queue, flow and action listings and today's service level are
+        // asked every 5 minutes: tests that await every collector's next request (faults, recoveries) need them at the
+        // poll's pace.
         OrgSettings(
             token: try token ?? tokenConfiguration(), pollInterval: pollInterval, enabledCollectors: collectors,
             collectorOptions: [
                 "status_page": statusPageOptions, "api_usage": ["interval": "1s"],
                 "queues": ["listing-interval": "0s"], "queue_performance": ["service-level-interval": "0s"],
+                "flows": ["listing-interval": "0s"], "data_actions": ["listing-interval": "0s"],
             ],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
             requestTimeout: requestTimeout,

@@ -138,7 +138,7 @@ if [ -n "${COLLECTORS:-}" ]; then
   mv "$work/orgs.yml.new" "$work/orgs.yml"
 fi
 echo "simulator: $orgs orgs x $queues queues (moving), $edges edges, $trunks trunks, $phones phones, token TTL $token_ttl s, pid $simulator_pid; config $work/orgs.yml" >&2
-echo "collectors: ${COLLECTORS:-the defaults (identity, queues, observations, queue_performance, telephony, api_usage)}" >&2
+echo "collectors: ${COLLECTORS:-the defaults (identity, queues, observations, queue_performance, flows, data_actions, telephony, api_usage)}" >&2
 
 # --- one multi-org exporter ------------------------------------------------------------------------------------
 port=$(free_port)

@@ -13,5 +13,10 @@ package final class GaugeSeriesSet: Sendable {
         tables.replace(family, with: series)
     }
 
+    /// Sets these series (the last request's phases of one endpoint), creating them; the others keep their values.
+    package func set(_ series: [(labels: [(String, String)], value: Double)]) {
+        tables.set(family, series)
+    }
+
     var count: Int { tables.count(family) }
 }

@@ -63,6 +63,16 @@ package final class SeriesTables: Sendable {
         }
     }
 
+    /// Sets each series with its labels to its value, creating it the first time; other series keep theirs.
+    package func set(_ family: Int, _ series: [(labels: [(String, String)], value: Double)]) {
+        state.withLock { state in
+            var previous = PreviousLabels()
+            let labelIDs = series.map { entry in state.pairs.ids(of: entry.labels, after: &previous) }
+            state.families[family].rows.add(labelIDs, series.lazy.map(\.value), replacing: true)
+            state.compactIfWasteful()
+        }
+    }
+
     /// Drops every series of `family` whose `label` value is not in `values`.
     package func keep(_ family: Int, label: String, in values: Set<String>) {
         state.withLock { state in
@@ -177,15 +187,15 @@ private struct Rows {
         values.append(value)
     }
 
-    /// Adds each value to the row with its label numbers, appending a row the first time.
-    mutating func add(_ labelIDs: [[Int32]], _ increments: some Sequence<Double>) {
+    /// Adds each value to the row with its label numbers (or, `replacing`, sets it), appending a row the first time.
+    mutating func add(_ labelIDs: [[Int32]], _ increments: some Sequence<Double>, replacing: Bool = false) {
         var index: [RowKey: Int] = [:]
         index.reserveCapacity(count)
         for row in 0..<count { index[RowKey(labels(of: row))] = row }
         for (ids, value) in zip(labelIDs, increments) {
             let key = RowKey(ids)
             if let row = index[key] {
-                values[row] += value
+                values[row] = replacing ? value : values[row] + value
             } else {
                 index[key] = count
                 append(ids, value: value)

@@ -711,9 +711,9 @@ def answer_checks(sdk, checker, api, report, refresh_token):
             "POST",
             "/api/v2/analytics/users/aggregates/query",
             client,
-            dict(user_query, groupBy=["queueId"], metrics=["tAgentRoutingStatus"]),
+            dict(user_query, interval=f"{_iso(hour - 8 * 86400)}/{_iso(hour)}", metrics=["tAgentRoutingStatus"]),
             400,
-            "an unsupported groupBy",
+            "an interval over 7 days",
         ),
     ]
     # API usage: both asynchronous queries, and a result of each fetched by its execution id.

@@ -50,6 +50,8 @@ struct AgentsCollector: Collector {
     private let lastListing = RecentResult<[DirectoryUser]>()
     /// The org's presence mapping as the last aggregates answers carried it.
     private let mapping = LastPresenceMapping()
+    /// Whether the extra minute was asked for the mapping already: an org whose answers carry none is asked once.
+    private let mappingAsked = OnceFlag()
     private let divisionChange = ChangeDetector<Set<String>>()
     private let users: GaugeSeriesSet
     private let byStatus: GaugeSeriesSet
@@ -145,12 +147,13 @@ struct AgentsCollector: Collector {
         let counted = try await Self.aggregates(context, from: start, to: end, ids: ids)
         var known = mapping.value
         known.merge(counted.mapping)
-        if known.isEmpty, let first = AnalyticsWindows.batches(ids).first {
+        if known.isEmpty, !mappingAsked.isSet, let first = AnalyticsWindows.batches(ids).first {
             // The first poll counts no window, but the presences need the org's mapping: the last settled minute's
             // answer carries it (counted by nobody).
             known.merge(
                 try await Self.aggregates(context, from: settled - 60_000, to: settled, ids: Array(first)).mapping)
         }
+        mappingAsked.set()
         mapping.store(known)
         cursor.advance(to: max(start, end))
         let series = AgentSeries(

@@ -89,6 +89,9 @@ class SDK:
         self.flow_dimensions = set(self.allowed("FlowAggregateQueryPredicate", "dimension"))
         self.action_metrics = set(self.allowed("ActionAggregationView", "target"))
         self.action_dimensions = set(self.allowed("ActionAggregateQueryPredicate", "dimension"))
+        self.user_metrics = set(self.allowed("UserAggregationView", "target"))
+        self.user_dimensions = set(self.allowed("UserAggregateQueryPredicate", "dimension"))
+        self.user_observation_dimensions = set(self.allowed("UserObservationQueryPredicate", "dimension"))
         self.routing_statuses = set(self.allowed("RoutingStatus", "status"))
         self.system_presences = set(self.allowed("AnalyticsUserPresenceRecord", "system_presence"))
 
@@ -216,6 +219,10 @@ class Checker:
             ("FlowAggregationQuery", "group_by"): (sdk.flow_dimensions, "flow dimension"),
             ("ActionAggregationQuery", "metrics"): (sdk.action_metrics, "action aggregate metric"),
             ("ActionAggregationQuery", "group_by"): (sdk.action_dimensions, "action dimension"),
+            ("UserAggregationQuery", "metrics"): (sdk.user_metrics, "user aggregate metric"),
+            ("UserAggregationQuery", "group_by"): (sdk.user_dimensions, "user dimension"),
+            ("UserObservationQuery", "metrics"): (sdk.observation_metrics, "observation metric"),
+            ("UserObservationQuery", "detail_metrics"): (sdk.observation_metrics, "observation metric"),
         }
         # dict(str, …) attributes whose keys are names from an SDK list.
         self.key_lists = {
@@ -223,6 +230,9 @@ class Checker:
             ("ConversationAggregateDataContainer", "group"): (sdk.conversation_dimensions, "conversation dimension"),
             ("FlowAggregateDataContainer", "group"): (sdk.flow_dimensions, "flow dimension"),
             ("ActionAggregateDataContainer", "group"): (sdk.action_dimensions, "action dimension"),
+            ("UserAggregateDataContainer", "group"): (sdk.user_dimensions, "user dimension"),
+            ("UserObservationDataContainer", "group"): (sdk.user_observation_dimensions, "user observation dimension"),
+            ("UserAggregateQueryResponse", "system_to_organization_mappings"): (sdk.system_presences, "system presence"),
             ("QueueObservationQueryResponse", "system_to_organization_mappings"): (
                 sdk.system_presences,
                 "system presence",
@@ -299,6 +309,12 @@ class Checker:
             metric, qualifier = value.get("metric"), value["qualifier"]
             if metric in ("oOnQueueUsers", "oUserRoutingStatuses") and qualifier not in self.sdk.routing_statuses:
                 problems.append(f"{path}.qualifier: {qualifier!r} is not an SDK routing status")
+        if class_name == "AggregateMetricData" and isinstance(value.get("qualifier"), str):
+            metric, qualifier = value.get("metric"), value["qualifier"]
+            if metric == "tAgentRoutingStatus" and qualifier not in self.sdk.routing_statuses:
+                problems.append(f"{path}.qualifier: {qualifier!r} is not an SDK routing status")
+            if metric == "tSystemPresence" and qualifier not in self.sdk.system_presences:
+                problems.append(f"{path}.qualifier: {qualifier!r} is not an SDK system presence")
         if class_name == "ConversationAggregationQuery":
             granularity = value.get("granularity")
             if isinstance(granularity, str) and not ISO_DURATION.fullmatch(granularity):
@@ -648,6 +664,58 @@ def answer_checks(sdk, checker, api, report, refresh_token):
             "by action",
         ),
     ]
+    # Users: the active-user listing the agents collector pages through, their observations and their aggregates
+    # (every metric the simulator answers).
+    status, raw = api.request("GET", "/api/v2/users?pageSize=100&pageNumber=1&state=active", client)
+    listed["user"] = [entity["id"] for entity in json.loads(raw)["entities"]] if status == 200 else []
+    user_filter = id_filter("userId", listed["user"][:40])
+    user_query = {"interval": interval, "groupBy": ["userId"], "filter": user_filter}
+    cases += [
+        ("GET", "/api/v2/users?pageSize=100&pageNumber=1&state=active", client, None, 200, "active users"),
+        ("GET", "/api/v2/users?pageSize=7&pageNumber=2&state=active", client, None, 200, "a later page"),
+        ("GET", "/api/v2/users?state=inactive", client, None, 200, "no inactive user"),
+        ("GET", "/api/v2/users?state=asleep", client, None, 400, "not a state"),
+        (
+            "POST",
+            "/api/v2/analytics/users/observations/query",
+            client,
+            {"filter": user_filter, "metrics": ["oUserRoutingStatuses", "oUserPresences"]},
+            200,
+            "routing status and presence",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/users/observations/query",
+            client,
+            {"metrics": ["oUserRoutingStatuses"]},
+            400,
+            "no filter",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/users/aggregates/query",
+            client,
+            dict(user_query, metrics=["tAgentRoutingStatus", "tSystemPresence", "tOrganizationPresence"]),
+            200,
+            "every metric",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/users/aggregates/query",
+            client,
+            dict(user_query, filter=id_filter("userId", []), metrics=["tAgentRoutingStatus"]),
+            200,
+            "nothing matched",
+        ),
+        (
+            "POST",
+            "/api/v2/analytics/users/aggregates/query",
+            client,
+            dict(user_query, interval=f"{_iso(hour - 8 * 86400)}/{_iso(hour)}", metrics=["tAgentRoutingStatus"]),
+            400,
+            "an interval over 7 days",
+        ),
+    ]
     # API usage: both asynchronous queries, and a result of each fetched by its execution id.
     today = int(now // 86400) * 86400
     usage_query = {
@@ -707,10 +775,16 @@ def _iso(seconds):
 EXPECTED_EXPORTER_POSTS = {
     "/api/v2/analytics/queues/observations/query": "observations",
     "/api/v2/analytics/conversations/aggregates/query": "aggregates",
+    "/api/v2/analytics/users/observations/query": "user observations",
 }
 # Sent by `check` and by a run's first poll (the flows and actions with traffic in the last day), then only once a
 # whole minute has settled: asked for once, not twice.
-EXPECTED_ONCE = ("/api/v2/analytics/flows/aggregates/query", "/api/v2/analytics/actions/aggregates/query")
+# The user aggregates likewise: the first poll asks for the last settled minute, for the org's presence mapping.
+EXPECTED_ONCE = (
+    "/api/v2/analytics/flows/aggregates/query",
+    "/api/v2/analytics/actions/aggregates/query",
+    "/api/v2/analytics/users/aggregates/query",
+)
 
 
 def read_requests(path):

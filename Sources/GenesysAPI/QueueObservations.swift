@@ -19,9 +19,7 @@ package struct QueueObservations: Sendable, Equatable {
     package static let routingStatuses = ["IDLE", "INTERACTING", "COMMUNICATING", "NOT_RESPONDING", "OFF_QUEUE"]
     /// Genesys' system presences, the keys of `systemToOrganizationMappings`; an org presence missing from the
     /// mapping is counted as `UNKNOWN`.
-    package static let systemPresences = [
-        "AVAILABLE", "AWAY", "BUSY", "BREAK", "MEAL", "MEETING", "TRAINING", "ON_QUEUE", "OFFLINE", "IDLE",
-    ]
+    package static let systemPresences = PresenceMapping.systemPresences
 
     /// Far above any real queue, far below anything that overflows when added up.
     static let plausibleCount: ClosedRange<Double> = 0...1e9
@@ -35,7 +33,7 @@ package struct QueueObservations: Sendable, Equatable {
     package var routingStatuses: [String: [String: Double]] = [:]
     /// By queue, then org presence id (mapped to system presences by `presences`).
     private var orgPresences: [String: [String: Double]] = [:]
-    private var systemPresenceOf: [String: String] = [:]
+    private var mapping = PresenceMapping()
 
     package init() {}
 
@@ -44,20 +42,14 @@ package struct QueueObservations: Sendable, Equatable {
         orgPresences.mapValues { counts in
             var bySystem: [String: Double] = [:]
             for (orgPresence, count) in counts {
-                bySystem[systemPresenceOf[orgPresence] ?? "UNKNOWN", default: 0] += count
+                bySystem[mapping.systemPresence(of: orgPresence), default: 0] += count
             }
             return bySystem
         }
     }
 
     package mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
-        if let mappings = try json.optionalField("systemToOrganizationMappings") {
-            for system in Self.systemPresences {
-                for orgPresence in try mappings.optionalField(system)?.elements() ?? [] {
-                    systemPresenceOf[try orgPresence.string()] = system
-                }
-            }
-        }
+        try mapping.add(answer: json)
         let results = try json.optionalField("results")?.elements() ?? []
         // At most one entry per result in each: growing them as they fill was a tenth of decoding an answer.
         for counts in [\QueueObservations.waiting, \.interacting, \.alerting] {

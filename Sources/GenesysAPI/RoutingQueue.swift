@@ -7,6 +7,9 @@ package struct RoutingQueue: Sendable, Equatable {
     package let memberCount: Int
     package let userMemberCount: Int
     package let joinedMemberCount: Int
+    /// The queue's division (`division.id`, `division.name`); nil when the listing leaves it out.
+    package let divisionID: String?
+    package let divisionName: String?
 
     init(_ json: JSONCursor) throws(JSONDecodingError) {
         id = try json.string("id")
@@ -14,13 +17,21 @@ package struct RoutingQueue: Sendable, Equatable {
         memberCount = try json.optionalField("memberCount")?.int(in: Self.plausibleMembers) ?? 0
         userMemberCount = try json.optionalField("userMemberCount")?.int(in: Self.plausibleMembers) ?? 0
         joinedMemberCount = try json.optionalField("joinedMemberCount")?.int(in: Self.plausibleMembers) ?? 0
+        let division = try json.optionalField("division")
+        divisionID = try division?.optionalString("id")
+        divisionName = try division?.optionalString("name")
     }
 
     /// Far above any real queue (an org has at most a few tens of thousands of users).
     static let plausibleMembers = 0...10_000_000
 
-    package init(id: String, name: String, memberCount: Int = 0, userMemberCount: Int = 0, joinedMemberCount: Int = 0) {
+    package init(
+        id: String, name: String, memberCount: Int = 0, userMemberCount: Int = 0, joinedMemberCount: Int = 0,
+        divisionID: String? = nil, divisionName: String? = nil
+    ) {
         self.id = id
+        self.divisionID = divisionID
+        self.divisionName = divisionName
         self.name = name
         self.memberCount = memberCount
         self.userMemberCount = userMemberCount

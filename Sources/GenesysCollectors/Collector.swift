@@ -112,6 +112,7 @@ package enum CollectorRegistry {
         EstimatedWaitCollector.self,
         FlowsCollector.self,
         DataActionsCollector.self,
+        AgentsCollector.self,
         TelephonyCollector.self,
         APIUsageCollector.self,
         StatusPageCollector.self,

@@ -25,6 +25,7 @@ package struct QueueCollector: Collector {
     private let registry: PrometheusCollectorRegistry
     private let members: GaugeSeriesSet
     private let joinedMembers: GaugeSeriesSet
+    private let info: GaugeSeriesSet
     private let listingInterval: Duration
     private let lastListing = RecentResult<(selected: [RoutingQueue], total: Int)>()
 
@@ -76,16 +77,20 @@ package struct QueueCollector: Collector {
         joinedMembers = GaugeSeriesSet(
             store: store, name: "genesys_queue_joined_members",
             help: "Members who have joined the routing queue (joinedMemberCount).")
+        info = GaugeSeriesSet(
+            store: store, name: "genesys_queue_info",
+            help: "Always 1: the selected queue's division, to join with per-queue and per-division series.")
     }
 
     package func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
         let (selected, total) = try await selectedQueues(context)
-        return { [registry, members, joinedMembers] in
+        return { [registry, members, joinedMembers, info] in
             registry.gauge(
                 "genesys_routing_queues", "Routing queues in the org (exact, whatever the name filter and cap)."
             ).set(total)
             members.publish(selected.map { (labels: $0.labels, value: Double($0.memberCount)) })
             joinedMembers.publish(selected.map { (labels: $0.labels, value: Double($0.joinedMemberCount)) })
+            info.publish(selected.map { (labels: $0.labels + $0.divisionLabels, value: 1) })
             context.queueDirectory.update(selected)
         }
     }
@@ -115,4 +120,11 @@ package struct QueueCollector: Collector {
 
 extension RoutingQueue {
     var labels: [(String, String)] { [("queue_id", id), ("queue_name", name)] }
+    /// `division_id` and `division_name` as the agents collector writes them (`unknown` when the listing has none).
+    var divisionLabels: [(String, String)] {
+        [
+            ("division_id", divisionID ?? "unknown"),
+            ("division_name", divisionID == nil ? "unknown" : divisionName ?? ""),
+        ]
+    }
 }

@@ -63,7 +63,7 @@ struct AnalyticsQueryBody: Sendable {
                 interval: interval, from: from, to: to, ids: ids, groupBy: groupBy, metrics: metrics))
     }
 
-    private static func ids(_ value: Any, dimension: String, maxPredicates: Int) -> Result<[String], Problem> {
+    static func ids(_ value: Any, dimension: String, maxPredicates: Int) -> Result<[String], Problem> {
         guard let filter = value as? [String: Any],
             let type = filter["type"] as? String, type == "or" || type == "and",
             let predicates = filter["predicates"] as? [[String: Any]], !predicates.isEmpty

@@ -301,6 +301,40 @@ package final class GenesysSimulator: Sendable {
             from: fromUnixMillis, to: toUnixMillis, errorTypes: errorTypes, ActionModel.Profile(index: index))
     }
 
+    /// The simulated active users, in paging order.
+    package func users() -> [SimulatedUser] {
+        let count = core.state.withLock { $0.users.count }
+        return (0..<count).map { UserCatalog.user($0) }
+    }
+
+    /// The divisions users and queues are spread over (user or queue `i` is in division `i % count`).
+    package func divisions() -> [SimulatedDivision] { DivisionCatalog.divisions }
+
+    /// What user `index` is doing at wall time `unixMillis` (observed qualifier overrides aside).
+    package func userState(index: Int, atUnixMillis unixMillis: Int64) -> SimulatedUserState {
+        UserModel.state(index: index, at: unixMillis)
+    }
+
+    /// A user's time per routing status and system presence over `[from, to)` in Unix ms, ignoring the settle
+    /// delay and the wall clock; nil for an unknown user or `to < from`.
+    package func userTotals(userID: String, fromUnixMillis: Int64, toUnixMillis: Int64) -> SimulatedUserTimes? {
+        guard let index = core.state.withLock({ $0.users.index(ofID: userID) }), fromUnixMillis <= toUnixMillis
+        else { return nil }
+        return UserModel.totals(index: index, from: fromUnixMillis, to: toUnixMillis)
+    }
+
+    /// From now on the user observations report user `index` with these qualifiers (any text, to try values
+    /// Genesys may add later); nil: its modelled state again.
+    package func setObservedUserQualifiers(index: Int, routingStatus: String?, presenceID: String?) {
+        core.state.withLock { state in
+            if let routingStatus, let presenceID {
+                state.users.observationOverrides[index] = (routingStatus, presenceID)
+            } else {
+                state.users.observationOverrides[index] = nil
+            }
+        }
+    }
+
     /// The current queue catalog, in paging order.
     package func queues() -> [SimulatedQueue] {
         core.state.withLock { $0.catalog.queues }

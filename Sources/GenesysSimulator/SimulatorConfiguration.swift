@@ -19,6 +19,8 @@ package struct SimulatorConfiguration: Sendable {
     /// Architect flows and data actions (each 0...10_000; see `FlowCatalog`, `ActionCatalog`).
     package var flowCount: Int
     package var actionCount: Int
+    /// Active users, spread over the simulated divisions (0...100_000; see `UserCatalog`).
+    package var userCount: Int
     /// Largest `pageSize` accepted by `GET /api/v2/routing/queues` and the telephony listings; larger values
     /// answer 400.
     package var maxPageSize: Int
@@ -56,6 +58,7 @@ package struct SimulatorConfiguration: Sendable {
         phoneCount: Int = 20,
         flowCount: Int = 12,
         actionCount: Int = 8,
+        userCount: Int = 60,
         maxPageSize: Int = 500,
         maxObservationPredicates: Int = 100,
         rateLimitPerMinute: Int? = nil,
@@ -73,6 +76,7 @@ package struct SimulatorConfiguration: Sendable {
         self.phoneCount = min(max(phoneCount, 0), TelephonyCatalog.maximumCount)
         self.flowCount = min(max(flowCount, 0), FlowCatalog.maximumCount)
         self.actionCount = min(max(actionCount, 0), ActionCatalog.maximumCount)
+        self.userCount = min(max(userCount, 0), UserCatalog.maximumCount)
         self.maxPageSize = maxPageSize
         self.maxObservationPredicates = maxObservationPredicates
         self.rateLimitPerMinute = rateLimitPerMinute

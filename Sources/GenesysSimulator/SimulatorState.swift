@@ -59,6 +59,7 @@ struct SimulatorState: Sendable {
     var telephony: TelephonyCatalog
     var flows: FlowCatalog
     var actions: ActionCatalog
+    var users: UserCatalog
     var statusPage = SimulatedStatusPage()
     var faults = FaultBook()
     var counters = CounterRecorder()
@@ -77,6 +78,7 @@ struct SimulatorState: Sendable {
             edges: configuration.edgeCount, trunks: configuration.trunkCount, phones: configuration.phoneCount)
         self.flows = FlowCatalog(count: configuration.flowCount)
         self.actions = ActionCatalog(count: configuration.actionCount)
+        self.users = UserCatalog(count: configuration.userCount)
     }
 
     // MARK: Tokens

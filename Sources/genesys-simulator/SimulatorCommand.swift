@@ -36,6 +36,9 @@ struct SimulatorCommand: AsyncParsableCommand {
     @Option(help: "Number of data actions (0...10000).")
     var actions: Int = 8
 
+    @Option(help: "Number of active users, spread over three divisions (0...100000).")
+    var users: Int = 60
+
     @Option(name: .customLong("token-ttl"), help: "Access token lifetime in seconds.")
     var tokenTTL: Int = 86399
 
@@ -98,7 +101,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             throw ValidationError("--issue-refresh-token needs a single org (no --orgs or --orgs-file)")
         }
         guard (0...10_000).contains(queues) else { throw ValidationError("--queues must be 0...10000") }
-        for (name, value) in [("edges", edges), ("trunks", trunks), ("phones", phones)] {
+        for (name, value) in [("edges", edges), ("trunks", trunks), ("phones", phones), ("users", users)] {
             guard (0...100_000).contains(value) else { throw ValidationError("--\(name) must be 0...100000") }
         }
         for (name, value) in [("flows", flows), ("actions", actions)] {
@@ -152,6 +155,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             phoneCount: phones,
             flowCount: flows,
             actionCount: actions,
+            userCount: users,
             rateLimitPerMinute: rateLimit,
             movingObservations: moving,
             orgID: orgID,

@@ -20,8 +20,8 @@ struct HTTPEndpointTests {
             #expect(early.status == 503)
             #expect(
                 early.bodyText.contains(
-                    "waiting for the first poll of: api_usage, data_actions, flows, identity, observations, queue_performance,"
-                        + " queues"),
+                    "waiting for the first poll of: agents, api_usage, data_actions, flows, identity, observations,"
+                        + " queue_performance, queues"),
                 "\(early.bodyText)")
             let healthy = try await exporter.get("/-/healthy")
             #expect(healthy.status == 200)

@@ -9,7 +9,8 @@ import SimulatorTestSupport
 /// clock) is polled once with every collector, and once with each collector alone. A family belongs to the collector
 /// whose lone run adds it; the families every run has are the exporter's own (token, API, process, web). Cardinality
 /// is read off the page: series per queue where a family has a `queue_id` label (per edge, trunk, phone or site for
-/// the telephony ids, per flow or action for `flow_id` and `action_id`), series per org otherwise.
+/// the telephony ids, per flow or action for `flow_id` and `action_id`, per agent for `user_id`, per division for
+/// `division_id`), series per org otherwise.
 struct MetricCatalogue {
     struct Family {
         let name: String
@@ -28,7 +29,8 @@ struct MetricCatalogue {
     /// The label naming one entity, and the entity, in order of precedence.
     static let entityLabels = [
         ("queue_id", "queue"), ("edge_id", "edge"), ("trunk_id", "trunk"), ("phone_id", "phone"), ("site_id", "site"),
-        ("flow_id", "flow"), ("action_id", "action"), ("client_id", "client"), ("component", "component"),
+        ("flow_id", "flow"), ("action_id", "action"), ("user_id", "agent"), ("division_id", "division"),
+        ("client_id", "client"), ("component", "component"),
     ]
     /// Families with an entity label that name one entity per org: the exporter's own OAuth client.
     static let onePerOrg: Set<String> = [
@@ -207,6 +209,8 @@ struct MetricCatalogue {
             most `--collector.telephony.trunks-max`), *per phone* (at most `--collector.telephony.phones-max`) and
             *per site* for the telephony ids, *per flow* (at most `--collector.flows.max`) and *per action* (at most
             `--collector.data_actions.max`; the error counter at most 21 per action: 20 error types and `other`),
+            *per division* for the agents collector's families (the divisions of the org's active users, and
+            `unknown` for users without one), *per agent* (at most `--collector.agents.per-agent-max`, 0 by default),
             *per client* for OAuth clients (at most
             `--collector.api_usage.clients-max` + 1), *per component* for the status page's (at most 100, those of
             the org's region or `--collector.status_page.components`), *per org* otherwise. With `--config.file`

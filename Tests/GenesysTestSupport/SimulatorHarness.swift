@@ -24,6 +24,7 @@ extension GenesysSimulator {
                 "status_page": statusPageOptions, "api_usage": ["interval": "1s"],
                 "queues": ["listing-interval": "0s"], "queue_performance": ["service-level-interval": "0s"],
                 "flows": ["listing-interval": "0s"], "data_actions": ["listing-interval": "0s"],
+                "agents": ["listing-interval": "0s"],
             ],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),
             requestTimeout: requestTimeout,

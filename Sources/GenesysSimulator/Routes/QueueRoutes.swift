@@ -13,7 +13,7 @@ enum QueueRoutes {
         [
             "id": queue.id,
             "name": queue.name,
-            "division": IdentityRoutes.division,
+            "division": DivisionCatalog.object(DivisionCatalog.division(index)),
             "memberCount": queue.memberCount,
             "userMemberCount": queue.userMemberCount,
             "joinedMemberCount": queue.joinedMemberCount,

@@ -65,7 +65,7 @@ package final class OrgMonitor: Sendable {
         context = CollectorContext(
             api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
             queueDirectory: QueueDirectory(), logger: logger, clock: clock)
-        collectorMetrics = CollectorMetrics(registry: registry, collectors: enabled)
+        collectorMetrics = CollectorMetrics(store: store, collectors: enabled)
         readiness.withLock { $0.pending = Set(enabled) }
         var initial: [String: StatusSnapshot.Collector] = [:]
         for name in enabled {
@@ -113,11 +113,8 @@ package final class OrgMonitor: Sendable {
         var slowdown = 1
         var previousSlowdown = 1
         let callsAPI = collector.callsGenesysAPI
-        let effectiveInterval = registry.gauge(
-            "genesys_poll_interval_seconds",
-            "The collector's interval between polls now: longer while the rate-limit headroom is low.",
-            labels: [("collector", collector.name)])
-        store.publish { effectiveInterval.set(interval.seconds) }
+        let collectorMetrics = collectorMetrics
+        store.publish { collectorMetrics.recordPollInterval(collector.name, seconds: interval.seconds) }
         if firstPollDelay > .zero {
             do { try await clock.sleep(for: firstPollDelay) } catch { return }
         }
@@ -186,7 +183,9 @@ package final class OrgMonitor: Sendable {
             // Published only when it changes: every publication makes the next scrape render the page again.
             if slowdown != previousSlowdown {
                 let factor = slowdown
-                store.publish { effectiveInterval.set(interval.seconds * Double(factor)) }
+                store.publish {
+                    collectorMetrics.recordPollInterval(collector.name, seconds: interval.seconds * Double(factor))
+                }
                 previousSlowdown = slowdown
             }
             let nextPoll = clock.unixNow + (delay * slowdown).seconds

@@ -20,7 +20,7 @@ struct HTTPEndpointTests {
             #expect(early.status == 503)
             #expect(
                 early.bodyText.contains(
-                    "waiting for the first poll of: agents, api_usage, data_actions, flows, identity, observations,"
+                    "waiting for the first poll of: api_usage, data_actions, flows, identity, observations,"
                         + " queue_performance, queues"),
                 "\(early.bodyText)")
             let healthy = try await exporter.get("/-/healthy")

@@ -72,8 +72,8 @@ struct ConfigPrecedenceTests {
         #expect(configuration.orgs.first?.settings.requestTimeout == .seconds(30))
         #expect(
             configuration.orgs.first?.settings.enabledCollectors == [
-                "identity", "queues", "observations", "queue_performance", "flows", "data_actions", "agents",
-                "telephony", "api_usage",
+                "identity", "queues", "observations", "queue_performance", "flows", "data_actions", "telephony",
+                "api_usage",
             ])
         #expect(configuration.orgs.first?.settings.queueSelection.maxSeries == 500)
         #expect(configuration.orgs.first?.settings.token.grant == .clientCredentials)

@@ -42,7 +42,8 @@ struct QueuePerformanceCollector: Collector {
     static let longestWindowMillis: Int64 = 6 * 3_600_000
     static let windowMetrics = ["nOffered", "tAnswered", "tAbandon", "tShortAbandon", "nOverSla", "tHandle", "tWait"]
 
-    let endpoints: [Endpoint] = [.conversationAggregates, .wrapupCodes]
+    /// The wrap-up code listing only when its counts are on: each endpoint has series of its own in every org.
+    let endpoints: [Endpoint]
     private let lagMillis: Int64
     private let timeZone: TimeZoneRules
     private let serviceLevelInterval: Duration
@@ -137,6 +138,7 @@ struct QueuePerformanceCollector: Collector {
         wrapupCodes: Int = 0
     ) {
         wrapup = wrapupCodes > 0 ? WrapupCodeCounter(store: store, most: wrapupCodes) : nil
+        endpoints = wrapupCodes > 0 ? [.conversationAggregates, .wrapupCodes] : [.conversationAggregates]
         lagMillis = lag.wholeMilliseconds
         self.serviceLevelInterval = serviceLevelInterval
         self.timeZone = timeZone

@@ -1,26 +1,6 @@
-/// Wrap-up codes: their names from `GET /api/v2/routing/wrapupcodes` and the handled conversations per queue and
-/// code from the conversation aggregates grouped by `queueId` and `wrapUpCode`.
+/// The handled conversations per queue and wrap-up code, from the conversation aggregates grouped by `queueId` and
+/// `wrapUpCode`.
 import GenesysJSON
-
-/// One page of `WrapupCodeEntityListing`: each code's id and name.
-package struct WrapupCodesPage: Sendable, Equatable {
-    package let names: [(id: String, name: String)]
-    package let pageCount: Int
-
-    /// Far above any real listing, far below anything that overflows.
-    static let mostPages = 1_000_000
-
-    package init(_ json: JSONCursor) throws(JSONDecodingError) {
-        names = try (json.optionalField("entities")?.elements() ?? []).map { entity throws(JSONDecodingError) in
-            (try entity.string("id"), try entity.optionalString("name") ?? "")
-        }
-        pageCount = try json.optionalField("pageCount")?.int(in: 0...Self.mostPages) ?? 1
-    }
-
-    package static func == (a: Self, b: Self) -> Bool {
-        a.pageCount == b.pageCount && a.names.elementsEqual(b.names) { $0 == $1 }
-    }
-}
 
 /// Handled conversations (`tHandle` count) per queue and wrap-up code, summed over the answer's intervals. A group
 /// without a code (conversations handled without wrap-up) is kept under the empty code.
@@ -48,12 +28,4 @@ package struct WrapupHandled: Sendable, Equatable {
             }
         }
     }
-}
-
-extension Endpoint {
-    package static let wrapupCodes = Endpoint(
-        method: "GET", template: "/api/v2/routing/wrapupcodes", permission: "routing:wrapupCode:view",
-        answer: AnswerDecoder(fuzzName: "wrapup-codes") { json throws(JSONDecodingError) in
-            try WrapupCodesPage(json)
-        })
 }

@@ -213,7 +213,7 @@ struct AgentsCollector: Collector {
     /// The last listing while it is younger than the listing interval, else a new one (active users only).
     private func listedUsers(_ context: CollectorContext) async throws(APIError) -> [DirectoryUser] {
         if let recent = lastListing.recent(at: context.clock.now, within: settings.listingInterval) { return recent }
-        let all = try await TelephonyCollector.list(.users, context, query: [("state", "active")]) {
+        let all = try await EntityListing.all(.users, context, query: [("state", "active")]) {
             json throws(JSONDecodingError) in try DirectoryUser(json)
         }
         lastListing.store(all, at: context.clock.now)
@@ -428,7 +428,7 @@ extension Endpoint {
     package static let users = Endpoint(
         method: "GET", template: "/api/v2/users", permission: "directory:user:view",
         answer: AnswerDecoder(fuzzName: "user-page") { json throws(JSONDecodingError) in
-            try TelephonyPage(json) { element throws(JSONDecodingError) in try DirectoryUser(element) }
+            try ListingPage(json) { element throws(JSONDecodingError) in try DirectoryUser(element) }
         })
 
     package static let userObservations = Endpoint(

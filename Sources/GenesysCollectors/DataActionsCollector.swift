@@ -182,7 +182,7 @@ struct DataActionsCollector: Collector {
     /// The last listing's selection while it is younger than the listing interval, else a new listing.
     private func selectedActions(_ context: CollectorContext) async throws(APIError) -> [DataAction] {
         if let recent = lastListing.recent(at: context.clock.now, within: settings.listingInterval) { return recent }
-        let all = try await TelephonyCollector.list(.dataActions, context) { json throws(JSONDecodingError) in
+        let all = try await EntityListing.all(.dataActions, context) { json throws(JSONDecodingError) in
             try DataAction(json)
         }
         let (selected, dropped) = settings.selection.select(all)
@@ -247,7 +247,7 @@ extension Endpoint {
     package static let dataActions = Endpoint(
         method: "GET", template: "/api/v2/integrations/actions", permission: "integrations:action:view",
         answer: AnswerDecoder(fuzzName: "action-page") { json throws(JSONDecodingError) in
-            try TelephonyPage(json) { element throws(JSONDecodingError) in try DataAction(element) }
+            try ListingPage(json) { element throws(JSONDecodingError) in try DataAction(element) }
         })
 
     package static let actionAggregates = Endpoint(

@@ -182,7 +182,7 @@ struct FlowsCollector: Collector {
     /// The last listing's selection while it is younger than the listing interval, else a new listing.
     private func selectedFlows(_ context: CollectorContext) async throws(APIError) -> [ArchitectFlow] {
         if let recent = lastListing.recent(at: context.clock.now, within: settings.listingInterval) { return recent }
-        let all = try await TelephonyCollector.list(.flows, context) { json throws(JSONDecodingError) in
+        let all = try await EntityListing.all(.flows, context) { json throws(JSONDecodingError) in
             try ArchitectFlow(json)
         }
         let (selected, dropped) = settings.selection.select(all)
@@ -229,7 +229,7 @@ extension Endpoint {
     package static let flows = Endpoint(
         method: "GET", template: "/api/v2/flows", permission: "architect:flow:view",
         answer: AnswerDecoder(fuzzName: "flow-page") { json throws(JSONDecodingError) in
-            try TelephonyPage(json) { element throws(JSONDecodingError) in try ArchitectFlow(element) }
+            try ListingPage(json) { element throws(JSONDecodingError) in try ArchitectFlow(element) }
         })
 
     package static let flowAggregates = Endpoint(

@@ -4,9 +4,6 @@ import GenesysJSON
 /// Phone, PhoneStatus, EdgeMetrics, TrunkMetrics and their `…EntityListing`). Enum-valued fields stay raw text
 /// here; `TelephonyValues` maps them to label values, so a value Genesys adds later is `unknown`, not a failure.
 enum TelephonyLimits {
-    /// Far above any real org, far below anything that overflows.
-    static let mostEntities = 100_000_000
-    static let mostPages = 1_000_000
     /// Calls in progress on one trunk: far above any real trunk.
     static let mostCalls = 10_000_000
     /// Bytes of memory or disk on one edge: 1 EiB.
@@ -24,23 +21,6 @@ struct TelephonyReference: Sendable, Equatable {
         guard let json else { return nil }
         id = try json.optionalString("id") ?? ""
         name = try json.optionalString("name") ?? ""
-    }
-}
-
-/// One page of an `…EntityListing` (edges, trunks, phones).
-struct TelephonyPage<Entity: Sendable & Equatable>: Sendable, Equatable {
-    let entities: [Entity]
-    let pageNumber: Int
-    let pageCount: Int
-    let total: Int
-
-    init(
-        _ json: JSONCursor, entity: (JSONCursor) throws(JSONDecodingError) -> Entity
-    ) throws(JSONDecodingError) {
-        entities = try (json.optionalField("entities")?.elements() ?? []).map(entity)
-        pageNumber = try json.optionalField("pageNumber")?.int(in: 0...TelephonyLimits.mostPages) ?? 1
-        total = try json.optionalField("total")?.int(in: 0...TelephonyLimits.mostEntities) ?? entities.count
-        pageCount = try json.optionalField("pageCount")?.int(in: 0...TelephonyLimits.mostPages) ?? 1
     }
 }
 

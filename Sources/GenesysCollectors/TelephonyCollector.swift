@@ -31,11 +31,8 @@ struct TelephonyCollector: Collector {
     static let defaultPhonesInterval: Duration = .seconds(300)
     /// The phone fields the collector reads: `fields` keeps Genesys from sending lines, settings and capabilities.
     static let phoneFields = "id,name,site,status"
-    /// Entities per listing page, and ids per metrics request (the SDK's limit for `edgeIds`).
-    static let pageSize = 100
+    /// Ids per metrics request (the SDK's limit for `edgeIds`).
     static let idsPerRequest = 100
-    /// Pages read per listing at most, whatever `pageCount` says.
-    static let mostPages = 10_000
 
     struct Settings: Equatable {
         /// Its own interval; nil polls at `--poll.interval`, as the other collectors do (the fault tests await every
@@ -161,17 +158,17 @@ struct TelephonyCollector: Collector {
     typealias PhoneSeries = (counts: Series, perPhone: Series)
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
-        let edgeList = try await Self.list(.telephonyEdges, context) { json throws(JSONDecodingError) in
+        let edgeList = try await EntityListing.all(.telephonyEdges, context) { json throws(JSONDecodingError) in
             try TelephonyEdge(json)
         }
-        let trunkList = try await Self.list(.telephonyTrunks, context) { json throws(JSONDecodingError) in
+        let trunkList = try await EntityListing.all(.telephonyTrunks, context) { json throws(JSONDecodingError) in
             try TelephonyTrunk(json)
         }
         let phoneSeries: PhoneSeries
         if let recent = phoneCache.recent(at: context.clock.now, within: settings.phonesInterval) {
             phoneSeries = recent
         } else {
-            let phoneList = try await Self.list(
+            let phoneList = try await EntityListing.all(
                 .telephonyPhones, context, query: [("expand", "status"), ("fields", Self.phoneFields)]
             ) { json throws(JSONDecodingError) in try TelephonyPhone(json) }
             // No per-phone series is the default, not a cap worth a log line.
@@ -217,28 +214,6 @@ struct TelephonyCollector: Collector {
             edgeDiskTotal.publish(resourceSeries.diskTotal)
             edgeDiskAvailable.publish(resourceSeries.diskAvailable)
         }
-    }
-
-    /// Every entity of a paged listing at `pageSize` a page, each id once (the first wins). `pageCount` and
-    /// `mostPages` bound the loop even if a server kept returning full pages.
-    static func list<Entity: Sendable & Equatable & Identified>(
-        _ endpoint: Endpoint, _ context: CollectorContext, query: [(String, String)] = [],
-        entity: (JSONCursor) throws(JSONDecodingError) -> Entity
-    ) async throws(APIError) -> [Entity] {
-        var entities: [Entity] = []
-        var seen: Set<String> = []
-        var pageNumber = 1
-        while true {
-            let result = try await context.api.get(
-                endpoint, query: [("pageSize", String(pageSize)), ("pageNumber", String(pageNumber))] + query)
-            let page = try context.api.decode(endpoint, result) { json throws(JSONDecodingError) in
-                try TelephonyPage(json, entity: entity)
-            }
-            for item in page.entities where seen.insert(item.id).inserted { entities.append(item) }
-            if page.entities.isEmpty || pageNumber >= page.pageCount || pageNumber >= mostPages { break }
-            pageNumber += 1
-        }
-        return entities
     }
 
     /// The first `max` by name (then id), logging how many were left out unless `quiet`.
@@ -369,11 +344,6 @@ struct TelephonyCollector: Collector {
 }
 
 /// An entity of a telephony listing: its id keeps it once, its name orders the capped selection.
-protocol Identified {
-    var id: String { get }
-    var name: String { get }
-}
-
 extension TelephonyEdge: Identified {}
 extension TelephonyTrunk: Identified {}
 extension TelephonyPhone: Identified {}
@@ -382,7 +352,7 @@ extension Endpoint {
     package static let telephonyEdges = Endpoint(
         method: "GET", template: "/api/v2/telephony/providers/edges", permission: "telephony:plugin:all",
         answer: AnswerDecoder(fuzzName: "edge-page") { json throws(JSONDecodingError) in
-            try TelephonyPage(json) { element throws(JSONDecodingError) in try TelephonyEdge(element) }
+            try ListingPage(json) { element throws(JSONDecodingError) in try TelephonyEdge(element) }
         })
 
     package static let telephonyEdgeMetrics = Endpoint(
@@ -394,7 +364,7 @@ extension Endpoint {
     package static let telephonyTrunks = Endpoint(
         method: "GET", template: "/api/v2/telephony/providers/edges/trunks", permission: "telephony:plugin:all",
         answer: AnswerDecoder(fuzzName: "trunk-page") { json throws(JSONDecodingError) in
-            try TelephonyPage(json) { element throws(JSONDecodingError) in try TelephonyTrunk(element) }
+            try ListingPage(json) { element throws(JSONDecodingError) in try TelephonyTrunk(element) }
         })
 
     package static let telephonyTrunkMetrics = Endpoint(
@@ -407,6 +377,6 @@ extension Endpoint {
     package static let telephonyPhones = Endpoint(
         method: "GET", template: "/api/v2/telephony/providers/edges/phones", permission: "telephony:plugin:all",
         answer: AnswerDecoder(fuzzName: "phone-page") { json throws(JSONDecodingError) in
-            try TelephonyPage(json) { element throws(JSONDecodingError) in try TelephonyPhone(element) }
+            try ListingPage(json) { element throws(JSONDecodingError) in try TelephonyPhone(element) }
         })
 }

@@ -106,18 +106,10 @@ final class WrapupCodeCounter: Sendable {
         {
             return recent
         }
-        var listed: [String: String] = [:]
-        var pageNumber = 1
-        while true {
-            let result = try await context.api.get(
-                .wrapupCodes, query: [("pageSize", "100"), ("pageNumber", String(pageNumber))])
-            let page = try context.api.decode(.wrapupCodes, result) { json throws(JSONDecodingError) in
-                try WrapupCodesPage(json)
-            }
-            for (id, name) in page.names where listed[id] == nil { listed[id] = name }
-            if page.names.isEmpty || pageNumber >= page.pageCount || pageNumber >= 10_000 { break }
-            pageNumber += 1
+        let codes = try await EntityListing.all(.wrapupCodes, context) { json throws(JSONDecodingError) in
+            try WrapupCode(json)
         }
+        let listed = Dictionary(codes.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         names.store(listed, at: context.clock.now)
         return listed
     }
@@ -129,4 +121,23 @@ final class WrapupCodeCounter: Sendable {
             + "\"filter\":\(QueueQuery.filter(queues)),\"metrics\":[\"tHandle\"]}"
         return Array(body.utf8)
     }
+}
+
+/// A wrap-up code as `GET /api/v2/routing/wrapupcodes` lists it (`WrapupCode`: the id and name the labels use).
+struct WrapupCode: Sendable, Equatable, Identified {
+    let id: String
+    let name: String
+
+    init(_ json: JSONCursor) throws(JSONDecodingError) {
+        id = try json.string("id")
+        name = try json.optionalString("name") ?? ""
+    }
+}
+
+extension Endpoint {
+    package static let wrapupCodes = Endpoint(
+        method: "GET", template: "/api/v2/routing/wrapupcodes", permission: "routing:wrapupCode:view",
+        answer: AnswerDecoder(fuzzName: "wrapup-codes") { json throws(JSONDecodingError) in
+            try ListingPage(json) { element throws(JSONDecodingError) in try WrapupCode(element) }
+        })
 }

@@ -84,7 +84,7 @@ struct AgentsDecodingTests {
     }
 
     @Test func test_userListing_keepsUsersWithoutADivision_underUnknown() throws {
-        let page = try TelephonyPage(
+        let page = try ListingPage(
             Self.json(
                 #"{"entities":[{"id":"a","name":"Ann","division":{"id":"d1","name":"Home"}},{"id":"b"},"#
                     + #"{"id":"c","name":"Cy","division":{"name":"no id"}}],"total":3,"pageCount":1}"#)

@@ -1,0 +1,59 @@
+import GenesysAPI
+import GenesysJSON
+
+/// An entity of a paged listing, known by id and shown by name (edges, trunks, phones, flows, actions, users, codes).
+protocol Identified {
+    var id: String { get }
+    var name: String { get }
+}
+
+/// One page of an `…EntityListing` answer: its entities and the page counts, range-checked.
+struct ListingPage<Entity: Sendable & Equatable>: Sendable, Equatable {
+    /// Far above any real org, far below anything that overflows.
+    static var mostEntities: Int { 100_000_000 }
+    static var mostPages: Int { 1_000_000 }
+
+    let entities: [Entity]
+    let pageNumber: Int
+    let pageCount: Int
+    let total: Int
+
+    init(
+        _ json: JSONCursor, entity: (JSONCursor) throws(JSONDecodingError) -> Entity
+    ) throws(JSONDecodingError) {
+        entities = try (json.optionalField("entities")?.elements() ?? []).map(entity)
+        pageNumber = try json.optionalField("pageNumber")?.int(in: 0...Self.mostPages) ?? 1
+        total = try json.optionalField("total")?.int(in: 0...Self.mostEntities) ?? entities.count
+        pageCount = try json.optionalField("pageCount")?.int(in: 0...Self.mostPages) ?? 1
+    }
+}
+
+/// Reading a whole paged listing (`pageSize`/`pageNumber`, as every `…EntityListing` endpoint pages).
+enum EntityListing {
+    /// Entities per page: the size the SDK's listings accept everywhere.
+    static let pageSize = 100
+    /// Pages read per listing at most, whatever `pageCount` says.
+    static let mostPages = 10_000
+
+    /// Every entity of the listing, each id once (the first wins). `pageCount` and `mostPages` bound the loop even
+    /// if a server kept returning full pages.
+    static func all<Entity: Sendable & Equatable & Identified>(
+        _ endpoint: Endpoint, _ context: CollectorContext, query: [(String, String)] = [],
+        entity: (JSONCursor) throws(JSONDecodingError) -> Entity
+    ) async throws(APIError) -> [Entity] {
+        var entities: [Entity] = []
+        var seen: Set<String> = []
+        var pageNumber = 1
+        while true {
+            let result = try await context.api.get(
+                endpoint, query: [("pageSize", String(pageSize)), ("pageNumber", String(pageNumber))] + query)
+            let page = try context.api.decode(endpoint, result) { json throws(JSONDecodingError) in
+                try ListingPage(json, entity: entity)
+            }
+            for item in page.entities where seen.insert(item.id).inserted { entities.append(item) }
+            if page.entities.isEmpty || pageNumber >= page.pageCount || pageNumber >= mostPages { break }
+            pageNumber += 1
+        }
+        return entities
+    }
+}

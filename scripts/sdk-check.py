@@ -937,6 +937,7 @@ class Exporter:
             "--collector.estimated_wait",
             "--collector.estimated_wait.media-types", "voice,chat,email,callback,message",
             "--collector.queue_performance",
+            "--collector.agents",
             "--collector.queue_performance.conversation-metrics", "all",
             "--collector.queue_performance.wrapup-codes", "5",
             "--collector.telephony.edge-metrics", "true",

@@ -79,14 +79,10 @@ struct AgentsCollector: Collector {
             return nil
         }
         if endpoint == .userObservations { return try await api.post(endpoint, body: observationQuery(for: [id])) }
-        let end = QueuePerformanceCollector.settledEnd(
-            now: QueuePerformanceCollector.millis(Date().timeIntervalSince1970),
-            lagMillis: QueuePerformanceCollector.defaultLag.wholeMilliseconds)
         return try await api.post(
             endpoint,
-            body: AnalyticsWindows.body(
-                from: end - 60_000, to: end, groupBy: ["userId"], dimension: "userId", ids: [id],
-                metrics: windowMetrics))
+            body: AnalyticsWindows.lastSettledMinuteBody(
+                groupBy: ["userId"], dimension: "userId", ids: [id], metrics: windowMetrics))
     }
 
     static func validate(options: [String: String]) throws(ConfigurationError) {

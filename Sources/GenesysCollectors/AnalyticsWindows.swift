@@ -1,3 +1,4 @@
+import FoundationEssentials
 import GenesysAPI
 import GenesysBase
 import GenesysJSON
@@ -64,6 +65,16 @@ enum AnalyticsWindows {
             + "\"filter\":{\"type\":\"or\",\"predicates\":[\(predicates.joined(separator: ","))]},"
             + "\"metrics\":[\(metrics.map(JSONText.quoted).joined(separator: ","))]}"
         return Array(body.utf8)
+    }
+
+    /// `check`'s query: `body` over the last whole minute that has settled by now (the default lag).
+    static func lastSettledMinuteBody(
+        groupBy: [String], dimension: String, ids: some Collection<String>, metrics: [String]
+    ) -> [UInt8] {
+        let end = QueuePerformanceCollector.settledEnd(
+            now: QueuePerformanceCollector.millis(Date().timeIntervalSince1970),
+            lagMillis: QueuePerformanceCollector.defaultLag.wholeMilliseconds)
+        return body(from: end - 60_000, to: end, groupBy: groupBy, dimension: dimension, ids: ids, metrics: metrics)
     }
 
     /// Every group of `ids`' answers over `[start, end)`, batch after batch.

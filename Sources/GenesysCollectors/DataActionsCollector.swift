@@ -63,13 +63,10 @@ struct DataActionsCollector: Collector {
         let listing = try await api.get(.dataActions, query: [("pageSize", "1"), ("pageNumber", "1")])
         guard endpoint == .actionAggregates else { return listing }
         let ids = (try? listing.json.elements("entities").first?.string("id")).flatMap { $0 }.map { [$0] } ?? []
-        let end = QueuePerformanceCollector.settledEnd(
-            now: QueuePerformanceCollector.millis(Date().timeIntervalSince1970),
-            lagMillis: QueuePerformanceCollector.defaultLag.wholeMilliseconds)
         return try await api.post(
             endpoint,
-            body: AnalyticsWindows.body(
-                from: end - 60_000, to: end, groupBy: groupBy, dimension: "actionId", ids: ids, metrics: metrics))
+            body: AnalyticsWindows.lastSettledMinuteBody(
+                groupBy: groupBy, dimension: "actionId", ids: ids, metrics: metrics))
     }
 
     static func validate(options: [String: String]) throws(ConfigurationError) {

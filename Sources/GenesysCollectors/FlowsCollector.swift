@@ -92,14 +92,10 @@ struct FlowsCollector: Collector {
         let listing = try await api.get(.flows, query: [("pageSize", "1"), ("pageNumber", "1")])
         guard endpoint == .flowAggregates else { return listing }
         let ids = (try? listing.json.elements("entities").first?.string("id")).flatMap { $0 }.map { [$0] } ?? []
-        let end = QueuePerformanceCollector.settledEnd(
-            now: QueuePerformanceCollector.millis(Date().timeIntervalSince1970),
-            lagMillis: QueuePerformanceCollector.defaultLag.wholeMilliseconds)
         return try await api.post(
             endpoint,
-            body: AnalyticsWindows.body(
-                from: end - 60_000, to: end, groupBy: ["flowId"], dimension: "flowId", ids: ids,
-                metrics: windowMetrics))
+            body: AnalyticsWindows.lastSettledMinuteBody(
+                groupBy: ["flowId"], dimension: "flowId", ids: ids, metrics: windowMetrics))
     }
 
     static func validate(options: [String: String]) throws(ConfigurationError) {

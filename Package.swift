@@ -90,10 +90,25 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        // Genesys notification channels: the WebSocket client (NIOWebSocket over NIOSSL; Debian 12's libcurl has no
+        // ws/wss), the channel calls, and the stream that keeps channels subscribed, renewed and watched.
+        .target(
+            name: "GenesysNotifications",
+            dependencies: [
+                "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
         .target(
             name: "GenesysCollectors",
             dependencies: [
-                "GenesysBase", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
+                "GenesysBase", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI", "GenesysNotifications",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]

@@ -20,6 +20,7 @@ package enum FuzzTargets {
             // The raw HTTP response of a failed API call.
             FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),
             FuzzTarget(name: "timestamp", run: JSONModelTargets.timestamp),  // an observationDate
+            FuzzTarget(name: "notification", run: JSONModelTargets.notification),  // a notification socket's text frame
             FuzzTarget(name: "token-cache", run: TokenCacheTarget.load),  // the --token.cache-file, loaded at start-up
             FuzzTarget(name: "retry-after", run: ErrorResponseTargets.retryAfter),  // one Retry-After value
             FuzzTarget(name: "response-headers", run: ErrorResponseTargets.headers),  // a header block, line by line

@@ -44,4 +44,21 @@ enum JSONModelTargets {
         let formatted = UTCTimestamp.format(unixMillis: millis)
         FuzzTargets.require(UTCTimestamp.parse(formatted) == millis, "\(text) -> \(millis) -> \(formatted)")
     }
+
+    /// A notification channel's text frame: whatever reads yields a bounded queue id, bounded media labels and
+    /// counts within their ranges.
+    static func notification(_ data: [UInt8]) {
+        guard let message = try? NotificationMessage(frame: data) else { return }
+        guard case .queueObservation(let update) = message else { return }
+        FuzzTargets.require((1...64).contains(update.queueID.utf8.count), "queue id '\(update.queueID)'")
+        for (media, counts) in update.byMedia {
+            FuzzTargets.require((1...32).contains(media.utf8.count), "media label '\(media)'")
+            for value in [counts.waiting, counts.interacting, counts.alerting] {
+                FuzzTargets.require(value >= 0 && value.isFinite, "count \(value)")
+            }
+            if let waited = counts.longestWaitingMillis {
+                FuzzTargets.require(waited >= 0 && waited <= 315_576_000_000, "wait \(waited)")
+            }
+        }
+    }
 }

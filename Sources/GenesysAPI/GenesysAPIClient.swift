@@ -9,6 +9,18 @@ import Logging
 package struct APIResult: Sendable {
     package let json: JSONCursor
     package let response: HTTPResponse
+
+    init(json: JSONCursor, response: HTTPResponse) {
+        self.json = json
+        self.response = response
+    }
+
+    /// An answer without a body (DELETE, HEAD): an empty object stands for it.
+    package init(bodiless response: HTTPResponse) {
+        // `{}` always parses.
+        json = (try? JSONParser.document(Array("{}".utf8)))!
+        self.response = response
+    }
 }
 
 /// Calls the Genesys Cloud API with a valid token: a 401 invalidates that token and the call is
@@ -48,9 +60,31 @@ package final class GenesysAPIClient: Sendable {
         try await call(endpoint, path: endpoint.path(pathParameters), query: [], body: body)
     }
 
+    /// PUT with a JSON body (the method is the endpoint's: PUT or POST).
+    package func put(
+        _ endpoint: Endpoint, pathParameters: [String: String] = [:], body: [UInt8]
+    ) async throws(APIError) -> APIResult {
+        try await call(endpoint, path: endpoint.path(pathParameters), query: [], body: body)
+    }
+
+    /// A call whose answer has no body to read (DELETE, HEAD): only its status matters.
+    package func perform(
+        _ endpoint: Endpoint, pathParameters: [String: String] = [:]
+    ) async throws(APIError) -> HTTPResponse {
+        try await exchange(endpoint, path: endpoint.path(pathParameters), query: [], body: nil).response
+    }
+
     private func call(
         _ endpoint: Endpoint, path: String, query: [(String, String)], body: [UInt8]?
     ) async throws(APIError) -> APIResult {
+        let (response, correlationID) = try await exchange(endpoint, path: path, query: query, body: body)
+        return try parse(endpoint, response, correlationID: correlationID)
+    }
+
+    /// Sends with a valid token (renewed and retried once on a 401) and refuses an answer that is not 2xx.
+    private func exchange(
+        _ endpoint: Endpoint, path: String, query: [(String, String)], body: [UInt8]?
+    ) async throws(APIError) -> (response: HTTPResponse, correlationID: String?) {
         var url = apiBaseURL + path
         if !query.isEmpty {
             url += "?" + query.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&")
@@ -88,7 +122,7 @@ package final class GenesysAPIClient: Sendable {
             guard (200..<300).contains(response.status) else {
                 throw fail(Self.classify(endpoint: endpoint, response: response, correlationID: correlationID))
             }
-            return try parse(endpoint, response, correlationID: correlationID)
+            return (response, correlationID)
         }
     }
 

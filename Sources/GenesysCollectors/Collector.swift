@@ -15,12 +15,16 @@ package struct CollectorContext: Sendable {
     package let logger: Logger
     /// Wall time for query intervals (aggregates windows, today's service level).
     package let clock: any ExporterClock
+    /// `--http.ca-file`: trusted for the notification sockets as for the API.
+    package let extraCAFile: String?
 
     package init(
         api: GenesysAPIClient, registry: PrometheusCollectorRegistry, grant: OAuthGrant, queueSelection: QueueSelection,
-        queueDirectory: QueueDirectory, logger: Logger, clock: any ExporterClock = SystemClock()
+        queueDirectory: QueueDirectory, logger: Logger, clock: any ExporterClock = SystemClock(),
+        extraCAFile: String? = nil
     ) {
         self.clock = clock
+        self.extraCAFile = extraCAFile
         self.api = api
         self.registry = registry
         self.grant = grant
@@ -45,11 +49,16 @@ package struct CollectorOption: Sendable, Equatable {
 /// values it may need (the status page's URL).
 package struct CheckProbe: Sendable {
     package var firstQueueID: String?
+    /// The channel `check` created, for the subscription requests after it.
+    package var notificationChannelID: String?
     /// `--collector.<name>.<option>` values by collector name, as the org's settings hold them.
     package var collectorOptions: [String: [String: String]]
+    /// The CA file the API client trusts, for the notification socket.
+    package var extraCAFile: String?
 
-    package init(collectorOptions: [String: [String: String]] = [:]) {
+    package init(collectorOptions: [String: [String: String]] = [:], extraCAFile: String? = nil) {
         self.collectorOptions = collectorOptions
+        self.extraCAFile = extraCAFile
     }
 }
 
@@ -100,6 +109,13 @@ extension Collector {
     package var name: String { Self.name }
     package var pollInterval: Duration? { nil }
     package var callsGenesysAPI: Bool { true }
+}
+
+/// A collector that also follows a stream between its polls (observations over notification channels): the monitor
+/// runs `stream` beside the poll loop until the org stops, and the stream's updates go through `publish`, so a
+/// scrape never sees half of one.
+package protocol StreamingCollector: Collector {
+    func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async
 }
 
 /// Every collector the exporter knows, in polling order. Adding one is its file (a `Collector`) and a line here.

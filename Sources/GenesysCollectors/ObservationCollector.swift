@@ -1,15 +1,46 @@
 import GenesysAPI
 import GenesysAuth
+import GenesysBase
 import GenesysJSON
+import GenesysNotifications
 import GenesysTelemetry
 import Prometheus
 
 /// Live queue observations in one batched query: conversations waiting, interacting and alerting by media type, when
 /// the longest-waiting one started, and agents by routing status and system presence.
-struct ObservationCollector: Collector {
+///
+/// In stream mode (the default) the conversation counts follow Genesys' notification channels as they change
+/// (`v2.analytics.queues.{id}.observations`), and the query runs once at start, every reconcile interval, after a
+/// restart of the stream or dropped messages, and at every poll while streaming cannot be kept up (the fallback).
+/// Agent counts come from those queries: the notification carries conversation counts only.
+struct ObservationCollector: StreamingCollector {
     static let name = "observations"
     static let help = "Live queue observations: waiting, oldest waiting, agents by status."
-    let endpoints: [Endpoint] = [.queueObservations]
+    static let options = [
+        CollectorOption(
+            name: "mode", valueName: "stream|poll",
+            help: "stream: notification channels, polls to reconcile (stream)."),
+        CollectorOption(
+            name: "reconcile-interval", valueName: "duration",
+            help: "Stream mode: a full query at least this often (10m)."),
+        CollectorOption(
+            name: "max-channels", valueName: "n",
+            help: "Stream mode: notification channels per org, 1000 queues each (8)."),
+    ]
+    static let defaultReconcileInterval: Duration = .seconds(600)
+    /// Streamed values are published at most this often, however fast messages come.
+    static let minPublishInterval: Duration = .milliseconds(250)
+
+    struct Settings: Equatable {
+        var streaming = true
+        var reconcileInterval = ObservationCollector.defaultReconcileInterval
+        var maxChannels = 8
+    }
+
+    let endpoints: [Endpoint]
+    private let settings: Settings
+    private let streamed = StreamedObservations()
+    private let streamMetrics: NotificationMetrics?
     private let waiting: GaugeSeriesSet
     private let interacting: GaugeSeriesSet
     private let alerting: GaugeSeriesSet
@@ -19,22 +50,86 @@ struct ObservationCollector: Collector {
     private let agentsByPresence: GaugeSeriesSet
 
     static func make(store: MetricStore, grant: OAuthGrant, options: [String: String]) -> Self {
-        Self(store: store)
+        Self(store: store, settings: (try? settings(options)) ?? Settings())
     }
 
-    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.queueObservations] }
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.queueObservations] + streamEndpoints }
 
-    /// Observes the queue the queues check found; nothing to ask without one.
+    static let streamEndpoints: [Endpoint] = [
+        .notificationChannels, .notificationSubscriptions, .notificationChannelCheck,
+        .notificationSubscriptionsRemoval,
+    ]
+
+    static func validate(options: [String: String]) throws(ConfigurationError) {
+        _ = try settings(options)
+    }
+
+    static func settings(_ options: [String: String]) throws(ConfigurationError) -> Settings {
+        var settings = Settings()
+        if let mode = options["mode"] {
+            guard ["stream", "poll"].contains(mode) else {
+                throw .invalid(
+                    setting: "--collector.\(name).mode", reason: "'\(SafeExcerpt.of(mode, limit: 40))' is neither stream nor poll")
+            }
+            settings.streaming = mode == "stream"
+        }
+        settings.reconcileInterval =
+            try CollectorOptionValue.duration(options, "reconcile-interval", of: name, least: .seconds(10))
+            ?? settings.reconcileInterval
+        settings.maxChannels =
+            try CollectorOptionValue.wholeNumber(options, "max-channels", of: name, in: 1...19) ?? settings.maxChannels
+        return settings
+    }
+
+    /// Observes the queue the queues check found; nothing to ask without one. In stream mode also creates a
+    /// channel, opens its socket, subscribes that queue, checks the channel and removes the subscription.
     static func check(
         _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
     ) async throws(APIError)
         -> APIResult?
     {
         guard let id = probe.firstQueueID else { return nil }
-        return try await api.post(endpoint, body: query(for: [RoutingQueue(id: id, name: "")]))
+        switch endpoint {
+        case .notificationChannels:
+            let result = try await api.post(endpoint, body: [])
+            let channel = try api.decode(endpoint, result) { json throws(JSONDecodingError) in
+                try NotificationChannel(json)
+            }
+            let caFile = probe.extraCAFile
+            do {
+                let connection = try await WebSocketConnection.connect(channel.connectURI, caFile: caFile)
+                await connection.close()
+            } catch {
+                throw APIError(
+                    endpoint: endpoint, reason: .network,
+                    message: "the channel was created but its WebSocket could not be opened: \(error)")
+            }
+            probe.notificationChannelID = channel.id
+            return result
+        case .notificationSubscriptions:
+            guard let channelID = probe.notificationChannelID else { return nil }
+            let topic = NotificationMessage.observationTopic(queueID: id)
+            let result = try await api.put(
+                endpoint, pathParameters: ["channelId": channelID], body: Array("[{\"id\":\(JSONText.quoted(topic))}]".utf8))
+            let topics = try api.decode(endpoint, result) { json throws(JSONDecodingError) in try ChannelTopics(json) }
+            guard topics.rejected.isEmpty else {
+                throw APIError(
+                    endpoint: endpoint, reason: .forbidden,
+                    message: "Genesys refused the topic \(topic): the role needs analytics:queueObservation:view")
+            }
+            return result
+        case .notificationChannelCheck, .notificationSubscriptionsRemoval:
+            guard let channelID = probe.notificationChannelID else { return nil }
+            return APIResult(bodiless: try await api.perform(endpoint, pathParameters: ["channelId": channelID]))
+        default:
+            return try await api.post(endpoint, body: query(for: [RoutingQueue(id: id, name: "")]))
+        }
     }
 
-    init(store: MetricStore) {
+    init(store: MetricStore, settings: Settings = Settings()) {
+        self.settings = settings
+        endpoints = [.queueObservations] + (settings.streaming ? Self.streamEndpoints : [])
+        streamMetrics = settings.streaming ? NotificationMetrics(store: store) : nil
         waiting = GaugeSeriesSet(
             store: store, name: "genesys_queue_conversations_waiting",
             help: "Conversations waiting in the queue, by media type (oWaiting).")
@@ -60,6 +155,11 @@ struct ObservationCollector: Collector {
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let started = context.clock.now
+        if settings.streaming && !streamed.pollNeeded(now: started, reconcileInterval: settings.reconcileInterval) {
+            return {}  // streaming: the values are current without asking
+        }
+        let seen = streamed.pollStarting(at: started)
         let queues = try await QueueQuery.selectedQueues(context)
         var observed = QueueObservations()
         for batch in QueueQuery.batches(queues) {
@@ -68,17 +168,70 @@ struct ObservationCollector: Collector {
                 try observed.add(json)
             }
         }
+        streamed.replace(observed, queues: queues, at: started, seen: seen)
         let series = ObservationSeries(observed, queues: queues)
         return {
-            [observed, waiting, interacting, alerting, oldestWaiting, agentsOnQueue, agentsByStatus, agentsByPresence]
-            in
-            waiting.publish(series.byMedia(observed.waiting))
-            interacting.publish(series.byMedia(observed.interacting))
-            alerting.publish(series.byMedia(observed.alerting))
-            oldestWaiting.publish(series.oldestWaiting)
+            [observed, agentsOnQueue, agentsByStatus, agentsByPresence] in
+            publishConversations(observed, series)
             agentsOnQueue.publish(series.byQueue(observed.onQueueUsers))
             agentsByStatus.publish(series.agentsByStatus)
             agentsByPresence.publish(series.agentsByPresence)
+        }
+    }
+
+    private func publishConversations(_ observed: QueueObservations, _ series: ObservationSeries) {
+        waiting.publish(series.byMedia(observed.waiting))
+        interacting.publish(series.byMedia(observed.interacting))
+        alerting.publish(series.byMedia(observed.alerting))
+        oldestWaiting.publish(series.oldestWaiting)
+    }
+
+    /// Stream mode: follows the selected queues' observation topics and publishes what they say, at most every
+    /// `minPublishInterval`. Poll mode: nothing.
+    func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async {
+        guard settings.streaming, let streamMetrics else { return }
+        var streamSettings = NotificationStreamSettings()
+        streamSettings.maxChannels = settings.maxChannels
+        streamSettings.caFile = context.extraCAFile
+        let stream = NotificationStream(
+            api: context.api, clock: context.clock, metrics: streamMetrics, logger: context.logger,
+            settings: streamSettings)
+        streamed.attach(stream)
+        let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let streamed = streamed
+        let directory = context.queueDirectory
+        let clock = context.clock
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                await stream.run(
+                    topics: {
+                        let queues = directory.selectedQueues ?? streamed.queues
+                        guard !queues.isEmpty
+                        else { return nil }
+                        return queues.map { NotificationMessage.observationTopic(queueID: $0.id) }.sorted()
+                    },
+                    deliver: { update, receivedAt in
+                        if streamed.enqueue(
+                            update, receivedAt: receivedAt, unixMillis: Int64(clock.unixNow * 1000))
+                        {
+                            waker.yield()
+                        }
+                    })
+                waker.finish()
+            }
+            var lastPublish: ContinuousClock.Instant?
+            for await _ in wake {
+                if let lastPublish, clock.now - lastPublish < Self.minPublishInterval {
+                    do { try await clock.sleep(until: lastPublish + Self.minPublishInterval) } catch { break }
+                }
+                guard let (observed, queues, arrivals) = streamed.applyPending() else { continue }
+                let series = ObservationSeries(observed, queues: queues)
+                publish { publishConversations(observed, series) }
+                let now = clock.now
+                lastPublish = now
+                streamMetrics.recordApplyDelays(arrivals.map { now - $0 })
+            }
+            group.cancelAll()
         }
     }
 

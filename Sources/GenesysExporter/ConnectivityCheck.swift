@@ -73,7 +73,8 @@ package struct ConnectivityCheck: Sendable {
                     latency: ContinuousClock.now - started, verdict: error.message, ok: false))
             return rows
         }
-        var probe = CheckProbe(collectorOptions: monitor.settings.collectorOptions)
+        var probe = CheckProbe(
+            collectorOptions: monitor.settings.collectorOptions, extraCAFile: monitor.settings.extraCAFile)
         for collector in monitor.collectors {
             let definition = type(of: collector)
             for endpoint in collector.endpoints {

@@ -64,7 +64,7 @@ package final class OrgMonitor: Sendable {
             logger: logger, timeout: settings.requestTimeout)
         context = CollectorContext(
             api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
-            queueDirectory: QueueDirectory(), logger: logger, clock: clock)
+            queueDirectory: QueueDirectory(), logger: logger, clock: clock, extraCAFile: settings.extraCAFile)
         collectorMetrics = CollectorMetrics(store: store, collectors: enabled)
         readiness.withLock { $0.pending = Set(enabled) }
         var initial: [String: StatusSnapshot.Collector] = [:]
@@ -82,6 +82,11 @@ package final class OrgMonitor: Sendable {
             group.addTask { await self.tokens.runScheduledRefresh() }
             for collector in collectors {
                 group.addTask { await self.poll(collector) }
+                if let streaming = collector as? any StreamingCollector {
+                    group.addTask { [store, context] in
+                        await streaming.stream(context) { update in store.publish(update) }
+                    }
+                }
             }
         }
         await tokens.flushCache()

@@ -1,0 +1,128 @@
+import GenesysBase
+import GenesysJSON
+
+/// One text frame of a Genesys notification channel (`{"topicName":…,"eventBody":…}`), as the exporter uses it:
+/// the channel's heartbeat and pong, the service's close notice, a queue's observation counts, or anything else.
+package enum NotificationMessage: Sendable, Equatable {
+    /// `channel.metadata` "WebSocket Heartbeat", every 30 seconds.
+    case heartbeat
+    /// `channel.metadata` "pong", the answer to the client's `{"message":"ping"}`.
+    case pong
+    /// `v2.system.socket_closing`: the service will drop this socket soon (maintenance); move to a new channel.
+    case socketClosing
+    /// `v2.analytics.queues.{id}.observations` (the SDK's `V2QueueObservationObservationCountNotification`).
+    case queueObservation(QueueObservationUpdate)
+    /// A topic the exporter does not follow, or a frame without one (subscription acknowledgements).
+    case other
+
+    /// The `kind` label of `genesys_notification_messages_total` for this message.
+    package var kind: String {
+        switch self {
+        case .heartbeat: "heartbeat"
+        case .pong: "pong"
+        case .socketClosing: "socket_closing"
+        case .queueObservation: "queue_observation"
+        case .other: "other"
+        }
+    }
+
+    static let observationTopicPrefix = "v2.analytics.queues."
+    static let observationTopicSuffix = ".observations"
+
+    /// The topic carrying a queue's observation counts.
+    package static func observationTopic(queueID: String) -> String {
+        observationTopicPrefix + queueID + observationTopicSuffix
+    }
+
+    /// Reads one text frame; a frame that is not JSON, or a known topic whose body does not have its shape, throws.
+    package init(frame: some Collection<UInt8>) throws(JSONDecodingError) {
+        let json: JSONCursor
+        do { json = try JSONParser.document(frame) } catch {
+            throw .invalidValue(path: "$", reason: "not JSON: \(error)")
+        }
+        guard let topic = try json.optionalString("topicName") else {
+            self = .other
+            return
+        }
+        switch topic {
+        case "channel.metadata":
+            let message = try json.optionalField("eventBody")?.optionalString("message")
+            self = message == "pong" ? .pong : .heartbeat
+        case "v2.system.socket_closing":
+            self = .socketClosing
+        default:
+            guard let queueID = Self.observedQueueID(topic: topic) else {
+                self = .other
+                return
+            }
+            self = .queueObservation(try QueueObservationUpdate(queueID: queueID, body: try json.field("eventBody")))
+        }
+    }
+
+    /// The queue id of an observations topic; nil for another topic or an id that cannot be a Genesys id.
+    static func observedQueueID(topic: String) -> String? {
+        guard topic.hasPrefix(observationTopicPrefix), topic.hasSuffix(observationTopicSuffix) else { return nil }
+        let id = topic.dropFirst(observationTopicPrefix.utf8.count).dropLast(observationTopicSuffix.utf8.count)
+        guard (1...64).contains(id.utf8.count),
+            id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || ($0 >= 48 && $0 <= 57) })
+        else { return nil }
+        return String(id)
+    }
+}
+
+/// A queue's conversation counts by media type as one observation notification carries them: the whole current
+/// state of that queue, so a media type the message leaves out has nothing waiting, interacting or alerting.
+package struct QueueObservationUpdate: Sendable, Equatable {
+    package struct Counts: Sendable, Equatable {
+        package var waiting: Double = 0
+        package var interacting: Double = 0
+        package var alerting: Double = 0
+        /// How long the longest-waiting conversation has waited (`oLongestWaiting`'s calculatedMetricValue), in ms.
+        package var longestWaitingMillis: Int64?
+
+        package init() {}
+    }
+
+    package let queueID: String
+    package var byMedia: [String: Counts] = [:]
+
+    /// Far above any real queue (as `QueueObservations.plausibleCount`).
+    static let plausibleCount: ClosedRange<Double> = 0...1e9
+    /// Ten years in milliseconds: a longer wait is not a wait.
+    static let plausibleWaitMillis: ClosedRange<Double> = 0...315_576_000_000
+
+    package init(queueID: String) { self.queueID = queueID }
+
+    init(queueID: String, body: JSONCursor) throws(JSONDecodingError) {
+        self.queueID = queueID
+        for group in try body.optionalField("results")?.elements() ?? [] {
+            let media = Self.mediaLabel(try group.optionalString("mediaType"))
+            var counts = byMedia[media] ?? Counts()
+            for datum in try group.optionalField("data")?.elements() ?? [] {
+                let count = try datum.optionalField("count")?.double(in: Self.plausibleCount) ?? 0
+                switch try datum.string("metric") {
+                case "oWaiting": counts.waiting += count
+                case "oInteracting": counts.interacting += count
+                case "oAlerting": counts.alerting += count
+                case "oLongestWaiting":
+                    if let value = try datum.optionalField("calculatedMetricValue")?.double(
+                        in: Self.plausibleWaitMillis)
+                    {
+                        counts.longestWaitingMillis = max(counts.longestWaitingMillis ?? 0, Int64(value))
+                    }
+                default: break  // oFlow, oLongestInteracting and whatever Genesys adds later
+                }
+            }
+            byMedia[media] = counts
+        }
+    }
+
+    /// The `media_type` label: Genesys' lower-case media names as the observations query reports them; anything
+    /// else (long, odd characters) is `unknown`, so a hostile message cannot mint labels.
+    static func mediaLabel(_ raw: String?) -> String {
+        guard let raw, (1...32).contains(raw.utf8.count),
+            raw.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "_") })
+        else { return "unknown" }
+        return raw
+    }
+}

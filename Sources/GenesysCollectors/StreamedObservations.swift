@@ -1,0 +1,128 @@
+import GenesysAPI
+import GenesysBase
+import GenesysNotifications
+import Synchronization
+
+/// The observations collector's state between polls in stream mode: the last full poll, with each streamed queue
+/// message applied over it, and what decides whether the next poll is needed.
+final class StreamedObservations: Sendable {
+    private struct State {
+        var observed = QueueObservations()
+        var queues: [RoutingQueue] = []
+        var names: [String: String] = [:]
+        /// The media types each queue has entries for, so a message can clear the ones it no longer lists.
+        var mediaByQueue: [String: Set<String>] = [:]
+        var pending: [(update: QueueObservationUpdate, receivedAt: ContinuousClock.Instant, unixMillis: Int64)] = []
+        var stream: NotificationStream?
+        /// What the last poll saw of the stream, and when it ran.
+        var reconciledGeneration = -1
+        var reconciledDrops = 0
+        var reconciledAt: ContinuousClock.Instant?
+        /// A message named a queue the selection does not hold: the queue listing is stale.
+        var unknownQueueSeen = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Pending messages a flood may pile up before the oldest are dropped (a poll then heals what they held).
+    static let maxPending = 20_000
+
+    var queues: [RoutingQueue] { state.withLock { $0.queues } }
+
+    func attach(_ stream: NotificationStream) { state.withLock { $0.stream = stream } }
+
+    /// Whether this poll must ask Genesys: always while not streaming, and when streaming once after each
+    /// (re)start, after dropped messages, and every `reconcileInterval`.
+    func pollNeeded(now: ContinuousClock.Instant, reconcileInterval: Duration) -> Bool {
+        state.withLock { state in
+            guard let status = state.stream?.status, status.state == .streaming else { return true }
+            if status.generation != state.reconciledGeneration || status.dropped != state.reconciledDrops {
+                return true
+            }
+            guard let last = state.reconciledAt else { return true }
+            return now - last >= reconcileInterval || state.unknownQueueSeen
+        }
+    }
+
+    /// Notes what the stream looked like as a poll starts (a change during the poll makes the next one poll again).
+    func pollStarting(at now: ContinuousClock.Instant) -> (generation: Int, drops: Int) {
+        state.withLock { state in
+            let status = state.stream?.status ?? NotificationStreamStatus()
+            return (status.generation, status.dropped)
+        }
+    }
+
+    /// A full poll's answers replace everything streamed so far.
+    func replace(
+        _ observed: QueueObservations, queues: [RoutingQueue], at now: ContinuousClock.Instant,
+        seen: (generation: Int, drops: Int)
+    ) {
+        var mediaByQueue: [String: Set<String>] = [:]
+        for key in observed.waiting.keys { mediaByQueue[key.queueID, default: []].insert(key.mediaType) }
+        for key in observed.interacting.keys { mediaByQueue[key.queueID, default: []].insert(key.mediaType) }
+        for key in observed.alerting.keys { mediaByQueue[key.queueID, default: []].insert(key.mediaType) }
+        let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        state.withLock { state in
+            state.observed = observed
+            state.queues = queues
+            state.names = names
+            state.mediaByQueue = mediaByQueue
+            state.reconciledGeneration = seen.generation
+            state.reconciledDrops = seen.drops
+            state.reconciledAt = now
+            state.unknownQueueSeen = false
+        }
+    }
+
+    /// A message from the stream, applied at the next publication; false when the queue is not selected.
+    @discardableResult
+    func enqueue(
+        _ update: QueueObservationUpdate, receivedAt: ContinuousClock.Instant, unixMillis: Int64
+    ) -> Bool {
+        state.withLock { state in
+            guard state.names[update.queueID] != nil else {
+                state.unknownQueueSeen = true
+                return false
+            }
+            if state.pending.count >= Self.maxPending { state.pending.removeFirst(state.pending.count / 2) }
+            state.pending.append((update, receivedAt, unixMillis))
+            return true
+        }
+    }
+
+    /// Applies the pending messages; returns the observations to publish with their queues, and each message's
+    /// arrival time (nil when nothing was pending).
+    func applyPending() -> (observed: QueueObservations, queues: [RoutingQueue], arrivals: [ContinuousClock.Instant])? {
+        state.withLock { state in
+            guard !state.pending.isEmpty else { return nil }
+            let pending = state.pending
+            state.pending.removeAll(keepingCapacity: true)
+            for entry in pending { Self.apply(entry.update, at: entry.unixMillis, to: &state) }
+            return (state.observed, state.queues, pending.map(\.receivedAt))
+        }
+    }
+
+    /// A message holds the queue's whole state: media types it leaves out have nothing waiting any more.
+    private static func apply(_ update: QueueObservationUpdate, at nowMillis: Int64, to state: inout State) {
+        let queueID = update.queueID
+        for media in state.mediaByQueue[queueID] ?? [] where update.byMedia[media] == nil {
+            let key = QueueObservations.MediaKey(queueID: queueID, mediaType: media)
+            state.observed.waiting[key] = 0
+            state.observed.interacting[key] = 0
+            state.observed.alerting[key] = 0
+            state.observed.oldestWaiting[key] = nil
+        }
+        for (media, counts) in update.byMedia {
+            let key = QueueObservations.MediaKey(queueID: queueID, mediaType: media)
+            state.observed.waiting[key] = counts.waiting
+            state.observed.interacting[key] = counts.interacting
+            state.observed.alerting[key] = counts.alerting
+            if counts.waiting > 0, let waited = counts.longestWaitingMillis {
+                state.observed.oldestWaiting[key] = nowMillis - waited
+            } else {
+                state.observed.oldestWaiting[key] = nil
+            }
+            state.mediaByQueue[queueID, default: []].insert(media)
+        }
+    }
+}

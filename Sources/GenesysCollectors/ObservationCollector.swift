@@ -197,6 +197,7 @@ struct ObservationCollector: StreamingCollector {
             api: context.api, clock: context.clock, metrics: streamMetrics, logger: context.logger,
             settings: streamSettings)
         streamed.attach(stream)
+        await streamed.queuesKnown()
         let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let streamed = streamed
         let directory = context.queueDirectory
@@ -215,6 +216,8 @@ struct ObservationCollector: StreamingCollector {
                             update, receivedAt: receivedAt, unixMillis: Int64(clock.unixNow * 1000))
                         {
                             waker.yield()
+                        } else if directory.selectedQueues?.contains(where: { $0.id == update.queueID }) != true {
+                            directory.requestRelisting()  // a queue the last listing does not know
                         }
                     })
                 waker.finish()

@@ -101,7 +101,9 @@ package struct QueueCollector: Collector {
     ) async throws(APIError) -> (
         selected: [RoutingQueue], total: Double
     ) {
-        if let recent = lastListing.recent(at: context.clock.now, within: listingInterval) {
+        if !context.queueDirectory.takeRelistingRequest(),
+            let recent = lastListing.recent(at: context.clock.now, within: listingInterval)
+        {
             return (recent.selected, Double(recent.total))
         }
         let listing = try await context.api.listRoutingQueues()

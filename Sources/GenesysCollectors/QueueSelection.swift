@@ -36,10 +36,23 @@ package struct QueueSelection: Sendable {
 /// The queues the queue collector selected last, shared with the observations collector.
 package final class QueueDirectory: Sendable {
     private let latest = Mutex<[RoutingQueue]?>(nil)
+    private let relisting = Mutex(false)
 
     package init() {}
 
     package var selectedQueues: [RoutingQueue]? { latest.withLock { $0 } }
 
     func update(_ queues: [RoutingQueue]) { latest.withLock { $0 = queues } }
+
+    /// Asks the queue collector to list again at its next poll, whatever its listing interval (a stream message
+    /// named a queue the last listing did not select).
+    func requestRelisting() { relisting.withLock { $0 = true } }
+
+    /// True once after `requestRelisting`.
+    func takeRelistingRequest() -> Bool {
+        relisting.withLock { wanted in
+            defer { wanted = false }
+            return wanted
+        }
+    }
 }

@@ -23,6 +23,12 @@ final class StreamedObservations: Sendable {
     }
 
     private let state = Mutex(State())
+    private let queuesKnownSignal = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+
+    /// Returns once a poll has selected queues (the stream has nothing to subscribe before).
+    func queuesKnown() async {
+        for await _ in queuesKnownSignal.stream { return }
+    }
 
     /// Pending messages a flood may pile up before the oldest are dropped (a poll then heals what they held).
     static let maxPending = 20_000
@@ -72,6 +78,7 @@ final class StreamedObservations: Sendable {
             state.reconciledAt = now
             state.unknownQueueSeen = false
         }
+        queuesKnownSignal.continuation.yield()
     }
 
     /// A message from the stream, applied at the next publication; false when the queue is not selected.

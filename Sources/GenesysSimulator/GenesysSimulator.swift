@@ -343,13 +343,13 @@ package final class GenesysSimulator: Sendable {
     /// What an observation query made now would answer: `oWaiting`/`oInteracting`/`oAlerting` per media type,
     /// `oOnQueueUsers` (summed over qualifiers) and `oMemberUsers` ignoring the media type; 0 for unknown queues.
     package func observation(queueID: String, mediaType: String, metric: String) -> Int {
-        let catalog = core.state.withLock { $0.catalog }
+        let (catalog, overrides) = core.state.withLock { ($0.catalog, $0.observationOverrides) }
         guard let index = catalog.index(ofQueueID: queueID) else { return 0 }
-        let model = core.observations
-        let slot = model.slot(at: .now)
+        let reading = core.observationReading(overrides)
+        let (model, slot) = (reading.model, reading.slot)
         switch metric {
         case "oWaiting", "oInteracting", "oAlerting":
-            return model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
+            return reading.mediaValue(queueIndex: index, queueID: queueID, mediaType: mediaType, metric: metric)
         case "oOnQueueUsers":
             return model.onQueueUsers(queue: catalog.queues[index], queueIndex: index, slot: slot)
                 .reduce(0) { $0 + $1.count }
@@ -437,8 +437,8 @@ package final class GenesysSimulator: Sendable {
     /// earliest `observationDate` in `oWaiting`'s detail; nil when nothing waits or the queue is unknown.
     package func oldestWaiting(queueID: String, mediaType: String) -> Double? {
         guard let index = queueIndex(queueID) else { return nil }
-        let model = core.observations
-        let waiting = model.waitingConversations(queueIndex: index, mediaType: mediaType, slot: model.slot(at: .now))
+        let reading = core.observationReading(core.state.withLock { $0.observationOverrides })
+        let waiting = reading.waitingConversations(queueIndex: index, queueID: queueID, mediaType: mediaType)
         return waiting.map(\.observationMillis).min().map { Double($0) / 1000 }
     }
 

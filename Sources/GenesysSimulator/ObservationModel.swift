@@ -134,10 +134,12 @@ struct ObservationModel: Sendable {
         let sessionID: String
     }
 
-    /// The conversations behind `oWaiting` for one media type, in arrival order (oldest first).
-    func waitingConversations(queueIndex: Int, mediaType: String, slot: Int) -> [WaitingConversation] {
+    /// The conversations behind `oWaiting` for one media type, in arrival order (oldest first): `count` of them
+    /// (an override), or as many as the model's `oWaiting`.
+    func waitingConversations(queueIndex: Int, mediaType: String, slot: Int, count: Int? = nil) -> [WaitingConversation]
+    {
         guard let media = Self.mediaTypes.firstIndex(of: mediaType) else { return [] }
-        let count = mediaValue(queueIndex: queueIndex, mediaType: mediaType, metric: "oWaiting", slot: slot)
+        let count = count ?? mediaValue(queueIndex: queueIndex, mediaType: mediaType, metric: "oWaiting", slot: slot)
         let slotStart = wallEpochMillis + Int64(slot) * Int64(Self.slotLength.components.seconds) * 1000
         let conversations = (0..<count).map { position in
             let age = Int64(

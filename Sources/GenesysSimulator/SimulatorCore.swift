@@ -22,6 +22,11 @@ final class SimulatorCore: Sendable {
             wallEpochMillis: AggregateModel.visibleUntil(wallSeconds: configuration.wallNow(), settleDelay: .zero))
     }
 
+    /// The observation values now (the model's current slot) with these overrides.
+    func observationReading(_ overrides: ObservationOverrides) -> ObservationReading {
+        ObservationReading(model: observations, slot: observations.slot(at: .now), overrides: overrides)
+    }
+
     /// Unix milliseconds up to which aggregate events are visible now: the wall clock minus the settle delay.
     func aggregateVisibleUntil() -> Int64 {
         let delay = state.withLock { $0.configuration.aggregateSettleDelay }

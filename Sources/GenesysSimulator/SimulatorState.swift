@@ -65,6 +65,7 @@ struct SimulatorState: Sendable {
     var counters = CounterRecorder()
     var requestLog = RequestLog()
     var usage = UsageBook()
+    var observationOverrides = ObservationOverrides()
     var missingPermissions: Set<String> = []
     var tokenEndpointLatency: Duration = .zero
     private var accessTokens: [String: AccessTokenRecord] = [:]

@@ -22,7 +22,8 @@ package final class GenesysSimulator: Sendable {
         case stopped
     }
 
-    private let core: SimulatorCore
+    /// Internal, not private: the notification switches (`NotificationSwitches.swift`) reach it too.
+    let core: SimulatorCore
     private let lifecycle = Mutex(Lifecycle.idle)
 
     /// Creates a stopped simulator; call `start` to listen.
@@ -43,7 +44,11 @@ package final class GenesysSimulator: Sendable {
                 lifecycle = .running(server, baseHost: Self.urlHost(for: host))
                 return true
             }
-            if !stillWanted { await server.shutdown() }
+            if stillWanted {
+                core.startNotifications(on: server.eventLoop, connectHost: "\(Self.urlHost(for: host)):\(server.port)")
+            } else {
+                await server.shutdown()
+            }
         } catch {
             lifecycle.withLock { $0 = .idle }
             throw error
@@ -73,6 +78,8 @@ package final class GenesysSimulator: Sendable {
             if case .running(let server, _) = lifecycle { return server }
             return nil
         }
+        // Every notification socket gets the close notice first, as Genesys sends one before it drops a socket.
+        if server != nil { core.stopNotifications() }
         await server?.shutdown()
     }
 
@@ -240,10 +247,11 @@ package final class GenesysSimulator: Sendable {
         core.state.withLock { $0.counters.snapshot }
     }
 
-    /// Zeroes the counters and empties the request log.
+    /// Zeroes the counters (the notification counters too) and empties the request log.
     package func resetCounters() {
         core.state.withLock { state in
             state.counters.reset()
+            state.notifications.counters = SimulatedNotificationCounters()
             state.requestLog.clear()
         }
     }

@@ -44,6 +44,12 @@ struct ObservationModel: Sendable {
         return Int((instant - epoch) / Self.slotLength)
     }
 
+    /// How long from `instant` until the next slot starts; nil unless `moving` (the values never change).
+    func untilNextSlot(from instant: ContinuousClock.Instant) -> Duration? {
+        guard moving else { return nil }
+        return epoch + Self.slotLength * (slot(at: instant) + 1) - instant
+    }
+
     /// `oWaiting` / `oInteracting` for one media type (0 for an unknown media type or other metrics).
     func mediaValue(queueIndex: Int, mediaType: String, metric: String, slot: Int) -> Int {
         guard let media = Self.mediaTypes.firstIndex(of: mediaType) else { return 0 }

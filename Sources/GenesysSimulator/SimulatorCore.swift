@@ -10,6 +10,8 @@ final class SimulatorCore: Sendable {
     let now: @Sendable () -> NIODeadline
     /// The wall clock (Unix seconds) for aggregates and observation dates.
     let wallNow: @Sendable () -> Double
+    /// The notification service's heartbeat and observation-slot timers (see `NotificationService`).
+    let notificationTimers = NotificationTimers()
     private let requestObserver: (@Sendable (ObservedRequest) -> Void)?
 
     init(configuration: SimulatorConfiguration) {

@@ -254,6 +254,8 @@ extension SimulatorCore {
                         channelID: id, handler: NIOLoopBound(handler, eventLoop: channel.eventLoop))
                     handler.socket = socket
                     self.notificationSocketOpened(socket)
+                    // Closed before the handler was added: it will never see channelInactive.
+                    if !channel.isActive { self.notificationSocketClosed(socket) }
                 }
             })
     }

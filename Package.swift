@@ -144,6 +144,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             plugins: ["SimulatorRouteIndex"]
         ),
@@ -165,7 +166,13 @@ let package = Package(
         // Starting a simulator and awaiting a condition: shared by the simulator's tests and the exporter's.
         .target(
             name: "SimulatorTestSupport",
-            dependencies: ["GenesysSimulator"],
+            dependencies: [
+                "GenesysSimulator",
+                // NotificationSocketClient: a WebSocket client for the simulator's notification sockets.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             path: "Tests/SimulatorTestSupport"
         ),
         // The civil-date vectors both the exporter's GenesysBase and the independent simulator are tested against.

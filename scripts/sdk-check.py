@@ -15,6 +15,10 @@ Run through scripts/sdk-check, which keeps the pinned SDK (scripts/sdk-check-req
     API request (--record-requests). Every exporter request must be an SDK operation (method and path), and
     every body is read into the SDK's body model for that operation and checked the same way, plus the lists
     the query models leave unchecked: metric names, detail metrics, groupBy dimensions, granularity, interval.
+(c) Notifications: on a second simulator (--moving, 1,001 queues) the channel and subscription answers are read
+    into their SDK models like (a); a stdlib WebSocket client connects to a subscribed channel and reads an
+    observation message's eventBody into V2QueueObservationObservationCountNotification and, when the simulator
+    shuts down, the v2.system.socket_closing eventBody into SystemMessageSystemMessage.
 
 Prints one line per check and ends with "sdk-check: N passed, M failed"; exits 1 if M > 0.
 """
@@ -23,6 +27,7 @@ import argparse
 import ast
 import base64
 import glob
+import hashlib
 import importlib
 import importlib.util
 import inspect
@@ -182,7 +187,10 @@ def _operations(apis_dir):
             if not resource or not call:
                 continue
             # The body parameter, wherever it is in the signature (after the path parameters for the per-client usage).
-            body = re.search(r"\bbody: '([\w\[\]]+)'", chunk.split("\n", 1)[0])
+            # Written 'Model' or, for a list body (the notification subscriptions), List['Model'].
+            signature = chunk.split("\n", 1)[0]
+            body = re.search(r"\bbody: '([\w\[\]]+)'", signature)
+            listed = re.search(r"\bbody: List\['(\w+)'\]", signature)
             response = re.search(r"response_type=(?:'([^']+)'|None)", chunk)
             template = resource.group(1)
             key = (call.group(1), template)
@@ -191,7 +199,13 @@ def _operations(apis_dir):
             seen.add(key)
             pattern = re.compile(re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(template)))
             operations.append(
-                (call.group(1), template, pattern, body.group(1) if body else None, response and response.group(1))
+                (
+                    call.group(1),
+                    template,
+                    pattern,
+                    body.group(1) if body else f"list[{listed.group(1)}]" if listed else None,
+                    response and response.group(1),
+                )
             )
     return operations
 
@@ -736,6 +750,13 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         ("POST", f"{own}/query", client, own_query, 202, "this client"),
         ("GET", f"{own}/query/results/{executions['own']}", client, None, 200, "complete"),
     ]
+    run_cases(sdk, checker, api, report, cases)
+
+
+def run_cases(sdk, checker, api, report, cases):
+    """Sends each (method, path, token, body, expected status, note) and reads the answer into the model the SDK's
+    operation returns (ErrorBody for an error); an operation that returns nothing (HEAD, DELETE) must answer no
+    body."""
     for method, path, token, body, expected, note in cases:
         bare = path.split("?")[0]
         operation = sdk.operation(method, bare)
@@ -743,6 +764,7 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         shown = re.sub(r"(edgeIds|trunkIds)=[0-9a-f,-]+", r"\1=…", shown)
         shown = re.sub(r"/usage/query/[0-9a-f-]{36}/", "/usage/query/{executionId}/", shown)
         shown = re.sub(r"/clients/[^/]+/usage/query(/results/[0-9a-f-]{36})?", lambda m: "/clients/{clientId}/usage/query" + ("/results/{executionId}" if m.group(1) else ""), shown)
+        shown = re.sub(r"/channels/streaming-[^/]+", "/channels/{channelId}", shown)
         name = f"answer {method} {shown}" + (f" ({note})" if note else "")
         if operation is None:
             report.check(name, [f"the SDK has no operation {method} {bare}"])
@@ -754,6 +776,10 @@ def answer_checks(sdk, checker, api, report, refresh_token):
         status, raw = api.request(method, path, token, body)
         if status != expected:
             problems.append(f"HTTP {status}, expected {expected}: {raw[:200]!r}")
+        elif method == "HEAD" or (response_type is None and status < 400):
+            name += " without a body"
+            if raw:
+                problems.append(f"a body where the SDK's operation returns none: {raw[:200]!r}")
         else:
             model = response_type if status < 400 else "ErrorBody"
             name += f" as {model}"
@@ -766,6 +792,260 @@ def answer_checks(sdk, checker, api, report, refresh_token):
 
 def _iso(seconds):
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(seconds))
+
+
+# MARK: (c) the notification service: channels, subscriptions and the messages of its WebSocket
+
+
+WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+UNKNOWN_QUEUE = "00000000-0000-4000-8000-000000000000"
+UUID_PATTERN = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+class WebSocketReader:
+    """A minimal stdlib WebSocket client (RFC 6455, ws:// only): the handshake (its Sec-WebSocket-Accept checked),
+    masked text frames out, and a thread that reads every frame until the server closes."""
+
+    def __init__(self, uri, timeout=15):
+        parts = urllib.parse.urlsplit(uri)
+        if parts.scheme != "ws" or not parts.hostname or not parts.port:
+            raise ValueError(f"not a ws://host:port URL: {uri}")
+        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        self.sock.sendall(
+            (
+                f"GET {parts.path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nUser-Agent: {USER_AGENT}\r\n\r\n"
+            ).encode()
+        )
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("closed during the handshake")
+            self.buffer += chunk
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        self.status = int(lines[0].split(" ")[1])
+        headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+        expected = base64.b64encode(hashlib.sha1((key + WEBSOCKET_GUID).encode()).digest()).decode()
+        self.accept_ok = headers.get("sec-websocket-accept") == expected
+        self.frames = []  # (opcode, payload bytes), in arrival order
+        self.lock = threading.Lock()
+        self.sock.settimeout(None)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        if self.status == 101:
+            self.thread.start()
+
+    def _exactly(self, count):
+        while len(self.buffer) < count:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise ConnectionError("closed")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:count], self.buffer[count:]
+        return data
+
+    def _read(self):
+        try:
+            while True:
+                first, second = self._exactly(2)
+                length = second & 0x7F
+                if length == 126:
+                    length = int.from_bytes(self._exactly(2), "big")
+                elif length == 127:
+                    length = int.from_bytes(self._exactly(8), "big")
+                mask = self._exactly(4) if second & 0x80 else None
+                payload = self._exactly(length)
+                if mask:
+                    payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+                with self.lock:
+                    self.frames.append((first & 0x0F, payload))
+                if first & 0x0F == 0x8:
+                    return
+        except (ConnectionError, OSError):
+            return
+
+    def send_text(self, text):
+        payload = text.encode()
+        mask = os.urandom(4)
+        header = bytes([0x81, 0x80 | len(payload)]) if len(payload) < 126 else None
+        if header is None:
+            raise ValueError("only short frames")
+        self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+
+    def messages(self):
+        """The text frames that are JSON objects, parsed."""
+        with self.lock:
+            texts = [payload for opcode, payload in self.frames if opcode == 0x1]
+        parsed = []
+        for text in texts:
+            try:
+                value = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                parsed.append(value)
+        return parsed
+
+    def wait(self, predicate, deadline):
+        """The first message satisfying `predicate`, waiting until `deadline` (time.monotonic)."""
+        while True:
+            found = next((m for m in self.messages() if predicate(m)), None)
+            if found is not None or time.monotonic() > deadline or not self.thread.is_alive():
+                return found or next((m for m in self.messages() if predicate(m)), None)
+            time.sleep(0.1)
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+
+def observation_topic(queue_id):
+    return f"v2.analytics.queues.{queue_id}.observations"
+
+
+class NotificationChecks:
+    """(c) A simulator of its own (`--moving`, so observation values change every 10 s, and 1,001 queues, one
+    more than a channel may subscribe to). `start` subscribes a channel to a few queues and connects its WebSocket
+    early, so a slot change has come by the time `finish` runs the REST checks, reads the observation message and
+    stops the simulator, whose shutdown sends the socket-closing notice."""
+
+    def __init__(self, binary):
+        self.process = Process([binary, "--port", "0", "--queues", "1001", "--moving"])
+        self.socket = None
+        self.started = None
+        self.problems = []
+
+    def start(self):
+        deadline = time.monotonic() + 30
+        listening = self.process.wait_for_line(r"listening on (http://\S+)", deadline)
+        client_id = self.process.wait_for_line(r"client id:\s+(\S+)", deadline)
+        client_secret = self.process.wait_for_line(r"client secret:\s+(\S+)", deadline)
+        if not (listening and client_id and client_secret):
+            self.problems.append("the notification simulator did not start: " + " | ".join(self.process.tail()))
+            return
+        self.api = API(listening.group(1), client_id.group(1), client_secret.group(1))
+        self.token = self.api.token({"grant_type": "client_credentials"})
+        self.queue_ids = []
+        for page in (1, 2, 3):
+            status, raw = self.api.request("GET", f"/api/v2/routing/queues?pageSize=500&pageNumber={page}", self.token)
+            self.queue_ids += [entity["id"] for entity in json.loads(raw)["entities"]] if status == 200 else []
+        status, raw = self.api.request("POST", "/api/v2/notifications/channels", self.token)
+        channel = json.loads(raw) if status == 200 else {}
+        self.subscribed = [observation_topic(i) for i in self.queue_ids[:8]]
+        status, raw = self.api.request(
+            "PUT", f"/api/v2/notifications/channels/{channel.get('id')}/subscriptions", self.token,
+            [{"id": topic} for topic in self.subscribed],
+        )  # fmt: skip
+        if status != 200 or not channel.get("connectUri"):
+            self.problems.append(f"could not make and subscribe a channel: HTTP {status} {raw[:200]!r}")
+            return
+        self.socket = WebSocketReader(channel["connectUri"])
+        self.started = time.monotonic()
+        if self.socket.status != 101:
+            self.problems.append(f"the WebSocket upgrade answered {self.socket.status}, not 101")
+        elif not self.socket.accept_ok:
+            self.problems.append("Sec-WebSocket-Accept is not the key's SHA-1 with the RFC 6455 GUID")
+        else:
+            self.socket.send_text(json.dumps({"message": "ping"}))
+
+    def finish(self, sdk, checker, report):
+        try:
+            if self.problems or not self.socket:
+                report.check("notification service: a channel, its subscriptions and its WebSocket", self.problems)
+                return
+            self._rest(sdk, checker, report)
+            self._socket(checker, report)
+        finally:
+            self.stop()
+
+    def _rest(self, sdk, checker, report):
+        status, raw = self.api.request("POST", "/api/v2/notifications/channels", self.token)
+        channel = json.loads(raw).get("id", "none") if status == 200 else "none"
+        channels = "/api/v2/notifications/channels"
+        subscriptions = f"{channels}/{channel}/subscriptions"
+        topics = [{"id": observation_topic(i)} for i in self.queue_ids]
+        cases = [
+            ("POST", channels, self.token, None, 200, ""),
+            ("GET", channels, self.token, None, 200, ""),
+            ("HEAD", f"{channels}/{channel}", self.token, None, 200, "a live channel"),
+            ("HEAD", f"{channels}/streaming-0-nosuchchannel", self.token, None, 404, "unknown"),
+            ("PUT", subscriptions, self.token, topics[:3], 200, "three queues"),
+            (
+                "POST",
+                subscriptions,
+                self.token,
+                [topics[3], {"id": observation_topic(UNKNOWN_QUEUE)}, {"id": "v2.users.x.presence"}],
+                200,
+                "one more queue, an unknown queue and another topic rejected",
+            ),
+            ("GET", subscriptions, self.token, None, 200, ""),
+            ("PUT", subscriptions, self.token, topics[:1001], 400, "1,001 topics"),
+            ("DELETE", subscriptions, self.token, None, 204, ""),
+            ("GET", f"{channels}/streaming-0-nosuchchannel/subscriptions", self.token, None, 404, "unknown channel"),
+        ]
+        run_cases(sdk, checker, self.api, report, cases)
+
+    def _socket(self, checker, report):
+        # Slots are 10 s long and counted from the simulator's start: one has passed within 25 s of connecting.
+        deadline = self.started + 25
+        observation = self.socket.wait(lambda m: m.get("topicName") in self.subscribed, deadline)
+        problems = []
+        if observation is None:
+            problems.append("no observation message within 25 s of subscribing 8 queues (moving observations)")
+        else:
+            problems += checker.check(observation.get("eventBody"), "V2QueueObservationObservationCountNotification")
+            problems += self._envelope(observation)
+        report.check(
+            "socket message v2.analytics.queues.{queueId}.observations: eventBody as "
+            "V2QueueObservationObservationCountNotification",
+            problems,
+        )
+        pong = self.socket.wait(lambda m: m.get("topicName") == "channel.metadata", time.monotonic() + 5)
+        expected = {"topicName": "channel.metadata", "eventBody": {"message": "pong"}}
+        report.check(
+            'socket message channel.metadata: pong for {"message":"ping"} (no SDK model: the documented shape)',
+            [] if pong == expected else [f"got {_short(pong)}"],
+        )
+        # Shutting the simulator down sends every socket the close notice.
+        self.process.stop()
+        closing = self.socket.wait(lambda m: m.get("topicName") == "v2.system.socket_closing", time.monotonic() + 10)
+        problems = ["no v2.system.socket_closing message at shutdown"] if closing is None else []
+        if closing is not None:
+            problems += checker.check(closing.get("eventBody"), "SystemMessageSystemMessage")
+            if set(closing) != {"topicName", "eventBody"}:
+                problems.append(f"keys {sorted(closing)}, expected topicName and eventBody")
+        report.check("socket message v2.system.socket_closing: eventBody as SystemMessageSystemMessage", problems)
+
+    def _envelope(self, message):
+        """What no SDK model holds: the message around the eventBody, and oLongestWaiting beside oWaiting."""
+        problems = []
+        if set(message) != {"topicName", "version", "eventBody", "metadata"}:
+            problems.append(f"keys {sorted(message)}, expected topicName, version, eventBody, metadata")
+        if message.get("version") != "2":
+            problems.append(f"version {message.get('version')!r}, expected '2'")
+        correlation = (message.get("metadata") or {}).get("CorrelationId")
+        if not isinstance(correlation, str) or not UUID_PATTERN.fullmatch(correlation):
+            problems.append(f"metadata.CorrelationId {correlation!r} is not a UUID")
+        for group in (message.get("eventBody") or {}).get("results") or []:
+            data = {d.get("metric"): d for d in group.get("data") or []}
+            media = group.get("mediaType")
+            waiting = (data.get("oWaiting") or {}).get("count", 0)
+            longest = data.get("oLongestWaiting")
+            if (longest is not None) != (waiting > 0):
+                problems.append(f"{media}: oLongestWaiting {'without' if longest else 'missing with'} waiting")
+            waited = (longest or {}).get("calculatedMetricValue", 0)
+            if not isinstance(waited, int) or waited < 0:
+                problems.append(f"{media}: oLongestWaiting's calculatedMetricValue {waited!r} is not a count of ms")
+        return problems
+
+    def stop(self):
+        if self.socket:
+            self.socket.close()
+        self.process.stop()
 
 
 # MARK: (b) every request the exporter sends
@@ -823,6 +1103,8 @@ def wait_for_exporter(requests_path, since, exporter, deadline):
 def request_checks(sdk, checker, requests, report):
     by_operation = {}
     problems_unknown = []
+    # A notification channel's WebSocket (its connectUri, another host in reality) is no Platform API operation.
+    requests = [record for record in requests if not record["path"].startswith("/channels/")]
     for record in requests:
         operation = sdk.operation(record["method"], record["path"])
         if operation is None:
@@ -874,6 +1156,8 @@ def main():
             + ["--record-requests", requests_path, "--issue-refresh-token"]
         )
         exporter = None
+        # (c) on a simulator of its own, started now: its observation values change 10 s after it starts.
+        notifications = NotificationChecks(os.path.abspath(args.simulator))
         try:
             deadline = time.monotonic() + 30
             listening = simulator.wait_for_line(r"listening on (http://\S+)", deadline)
@@ -893,6 +1177,7 @@ def main():
             sdk = SDK()
             print(f"sdk-check: purecloudplatformclientv2 {_installed_version()}, {len(sdk.operations)} operations")
             checker = Checker(sdk)
+            notifications.start()
             answer_checks(sdk, checker, API(base, client_id, client_secret), report, refresh.group(1))
             if exporter:
                 exporter.finish_check(report, args.wait)
@@ -913,9 +1198,11 @@ def main():
                 request_checks(sdk, checker, exporter_requests(requests_path), report)
             else:
                 print("skip (b) the exporter's queries: no --exporter given")
+            notifications.finish(sdk, checker, report)
         finally:
             if exporter:
                 exporter.stop()
+            notifications.stop()
             simulator.stop()
     return finish(report, started)
 

@@ -70,6 +70,11 @@ struct FaultBook: Sendable {
         rules.removeAll()
     }
 
+    /// Whether a rule matches this request (nothing consumed).
+    func matches(_ request: SimulatorRequest, routePath: String) -> Bool {
+        rules.contains { $0.matches(request, routePath: routePath) }
+    }
+
     /// The fault for this request, if any, consuming one use of a counted rule.
     mutating func take(_ request: SimulatorRequest, routePath: String) -> SimulatorFault? {
         guard let index = rules.firstIndex(where: { $0.matches(request, routePath: routePath) }) else { return nil }

@@ -22,7 +22,8 @@ package final class GenesysSimulator: Sendable {
         case stopped
     }
 
-    private let core: SimulatorCore
+    /// Internal, not private: the notification switches (`NotificationSwitches.swift`) reach it too.
+    let core: SimulatorCore
     private let lifecycle = Mutex(Lifecycle.idle)
 
     /// Creates a stopped simulator; call `start` to listen.
@@ -43,7 +44,11 @@ package final class GenesysSimulator: Sendable {
                 lifecycle = .running(server, baseHost: Self.urlHost(for: host))
                 return true
             }
-            if !stillWanted { await server.shutdown() }
+            if stillWanted {
+                core.startNotifications(on: server.eventLoop, connectHost: "\(Self.urlHost(for: host)):\(server.port)")
+            } else {
+                await server.shutdown()
+            }
         } catch {
             lifecycle.withLock { $0 = .idle }
             throw error
@@ -73,6 +78,8 @@ package final class GenesysSimulator: Sendable {
             if case .running(let server, _) = lifecycle { return server }
             return nil
         }
+        // Every notification socket gets the close notice first, as Genesys sends one before it drops a socket.
+        if server != nil { core.stopNotifications() }
         await server?.shutdown()
     }
 
@@ -240,10 +247,11 @@ package final class GenesysSimulator: Sendable {
         core.state.withLock { $0.counters.snapshot }
     }
 
-    /// Zeroes the counters and empties the request log.
+    /// Zeroes the counters (the notification counters too) and empties the request log.
     package func resetCounters() {
         core.state.withLock { state in
             state.counters.reset()
+            state.notifications.counters = SimulatedNotificationCounters()
             state.requestLog.clear()
         }
     }
@@ -343,13 +351,13 @@ package final class GenesysSimulator: Sendable {
     /// What an observation query made now would answer: `oWaiting`/`oInteracting`/`oAlerting` per media type,
     /// `oOnQueueUsers` (summed over qualifiers) and `oMemberUsers` ignoring the media type; 0 for unknown queues.
     package func observation(queueID: String, mediaType: String, metric: String) -> Int {
-        let catalog = core.state.withLock { $0.catalog }
+        let (catalog, overrides) = core.state.withLock { ($0.catalog, $0.observationOverrides) }
         guard let index = catalog.index(ofQueueID: queueID) else { return 0 }
-        let model = core.observations
-        let slot = model.slot(at: .now)
+        let reading = core.observationReading(overrides)
+        let (model, slot) = (reading.model, reading.slot)
         switch metric {
         case "oWaiting", "oInteracting", "oAlerting":
-            return model.mediaValue(queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
+            return reading.mediaValue(queueIndex: index, queueID: queueID, mediaType: mediaType, metric: metric)
         case "oOnQueueUsers":
             return model.onQueueUsers(queue: catalog.queues[index], queueIndex: index, slot: slot)
                 .reduce(0) { $0 + $1.count }
@@ -437,8 +445,8 @@ package final class GenesysSimulator: Sendable {
     /// earliest `observationDate` in `oWaiting`'s detail; nil when nothing waits or the queue is unknown.
     package func oldestWaiting(queueID: String, mediaType: String) -> Double? {
         guard let index = queueIndex(queueID) else { return nil }
-        let model = core.observations
-        let waiting = model.waitingConversations(queueIndex: index, mediaType: mediaType, slot: model.slot(at: .now))
+        let reading = core.observationReading(core.state.withLock { $0.observationOverrides })
+        let waiting = reading.waitingConversations(queueIndex: index, queueID: queueID, mediaType: mediaType)
         return waiting.map(\.observationMillis).min().map { Double($0) / 1000 }
     }
 

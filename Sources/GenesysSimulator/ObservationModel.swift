@@ -44,6 +44,12 @@ struct ObservationModel: Sendable {
         return Int((instant - epoch) / Self.slotLength)
     }
 
+    /// How long from `instant` until the next slot starts; nil unless `moving` (the values never change).
+    func untilNextSlot(from instant: ContinuousClock.Instant) -> Duration? {
+        guard moving else { return nil }
+        return epoch + Self.slotLength * (slot(at: instant) + 1) - instant
+    }
+
     /// `oWaiting` / `oInteracting` for one media type (0 for an unknown media type or other metrics).
     func mediaValue(queueIndex: Int, mediaType: String, metric: String, slot: Int) -> Int {
         guard let media = Self.mediaTypes.firstIndex(of: mediaType) else { return 0 }
@@ -134,10 +140,12 @@ struct ObservationModel: Sendable {
         let sessionID: String
     }
 
-    /// The conversations behind `oWaiting` for one media type, in arrival order (oldest first).
-    func waitingConversations(queueIndex: Int, mediaType: String, slot: Int) -> [WaitingConversation] {
+    /// The conversations behind `oWaiting` for one media type, in arrival order (oldest first): `count` of them
+    /// (an override), or as many as the model's `oWaiting`.
+    func waitingConversations(queueIndex: Int, mediaType: String, slot: Int, count: Int? = nil) -> [WaitingConversation]
+    {
         guard let media = Self.mediaTypes.firstIndex(of: mediaType) else { return [] }
-        let count = mediaValue(queueIndex: queueIndex, mediaType: mediaType, metric: "oWaiting", slot: slot)
+        let count = count ?? mediaValue(queueIndex: queueIndex, mediaType: mediaType, metric: "oWaiting", slot: slot)
         let slotStart = wallEpochMillis + Int64(slot) * Int64(Self.slotLength.components.seconds) * 1000
         let conversations = (0..<count).map { position in
             let age = Int64(

@@ -42,6 +42,14 @@ package struct SimulatorConfiguration: Sendable {
     /// How long after its event time a conversation event shows up in the aggregates (late-arriving data);
     /// negative counts as zero, more than a year as a year.
     package var aggregateSettleDelay: Duration
+    /// How long a notification channel lives after `POST /api/v2/notifications/channels` (24 h), measured on
+    /// `now`; negative counts as zero.
+    package var notificationChannelLifetime: Duration
+    /// How often each notification socket gets a `WebSocket Heartbeat` (30 s, real time on the event loop; at
+    /// least 10 ms); the expiry check runs at the same tick.
+    package var notificationHeartbeatInterval: Duration
+    /// Whether notification sockets get heartbeats at all.
+    package var notificationHeartbeats: Bool
     /// Called with every API request as it arrives, on the simulator's event loop (token requests are left out:
     /// their bodies carry credentials); nil records nothing. `genesys-simulator --record-requests` writes them
     /// to a file for scripts/sdk-check.
@@ -65,7 +73,10 @@ package struct SimulatorConfiguration: Sendable {
         movingObservations: Bool = false,
         orgID: String = "5a1e0c7d-3b9f-4e21-9c4a-6d2f8b7e1a90",
         orgName: String = "Simulated Contact Center",
-        aggregateSettleDelay: Duration = .zero
+        aggregateSettleDelay: Duration = .zero,
+        notificationChannelLifetime: Duration = .seconds(86_400),
+        notificationHeartbeatInterval: Duration = .seconds(30),
+        notificationHeartbeats: Bool = true
     ) {
         self.clientID = clientID
         self.clientSecret = clientSecret
@@ -84,5 +95,8 @@ package struct SimulatorConfiguration: Sendable {
         self.orgID = orgID
         self.orgName = orgName
         self.aggregateSettleDelay = aggregateSettleDelay
+        self.notificationChannelLifetime = notificationChannelLifetime
+        self.notificationHeartbeatInterval = notificationHeartbeatInterval
+        self.notificationHeartbeats = notificationHeartbeats
     }
 }

@@ -10,6 +10,8 @@ final class SimulatorCore: Sendable {
     let now: @Sendable () -> NIODeadline
     /// The wall clock (Unix seconds) for aggregates and observation dates.
     let wallNow: @Sendable () -> Double
+    /// The notification service's heartbeat and observation-slot timers (see `NotificationService`).
+    let notificationTimers = NotificationTimers()
     private let requestObserver: (@Sendable (ObservedRequest) -> Void)?
 
     init(configuration: SimulatorConfiguration) {
@@ -22,28 +24,48 @@ final class SimulatorCore: Sendable {
             wallEpochMillis: AggregateModel.visibleUntil(wallSeconds: configuration.wallNow(), settleDelay: .zero))
     }
 
+    /// The observation values now (the model's current slot) with these overrides.
+    func observationReading(_ overrides: ObservationOverrides) -> ObservationReading {
+        ObservationReading(model: observations, slot: observations.slot(at: .now), overrides: overrides)
+    }
+
     /// Unix milliseconds up to which aggregate events are visible now: the wall clock minus the settle delay.
     func aggregateVisibleUntil() -> Int64 {
         let delay = state.withLock { $0.configuration.aggregateSettleDelay }
         return AggregateModel.visibleUntil(wallSeconds: wallNow(), settleDelay: delay)
     }
 
-    /// Every route file's routes (`simulatorRouteFiles`, written by the SimulatorRouteIndex plugin), by exact path.
-    /// Two files serving one path is a mistake in the simulator itself, found by the first test that starts one.
-    private static let apiRoutes: [String: SimulatorRoute] = Dictionary(
-        uniqueKeysWithValues: simulatorRouteFiles.flatMap { $0.routes }.filter { !$0.isTemplate }.map {
-            ($0.path.text, $0)
-        })
+    /// Every route file's routes (`simulatorRouteFiles`, written by the SimulatorRouteIndex plugin).
+    private static let allRoutes: [SimulatorRoute] = {
+        let routes = simulatorRouteFiles.flatMap { $0.routes }
+        // Two routes for one method and path are a mistake in the simulator itself, found by the first test that
+        // starts one.
+        _ = Dictionary(uniqueKeysWithValues: routes.map { ("\($0.method) \($0.path.text)", true) })
+        return routes
+    }()
 
-    /// Routes whose path has `{name}` segments; tried in order when no exact path matches.
-    private static let templateRoutes: [(template: PathTemplate, route: SimulatorRoute)] =
-        simulatorRouteFiles.flatMap { $0.routes }.filter(\.isTemplate).map { ($0.path, $0) }
+    /// The routes of each exact path, one per method.
+    private static let apiRoutes: [String: [SimulatorRoute]] = Dictionary(
+        grouping: allRoutes.filter { !$0.isTemplate }, by: \.path.text)
 
-    /// The route for a request path and its `{name}` values.
-    private static func route(for path: String) -> (route: SimulatorRoute, parameters: [String: String])? {
-        if let route = apiRoutes[path] { return (route, [:]) }
-        for (template, route) in templateRoutes {
-            if let parameters = template.match(path) { return (route, parameters) }
+    /// Paths with `{name}` segments and their routes (one per method); tried in order when no exact path matches.
+    private static let templateRoutes: [(template: PathTemplate, routes: [SimulatorRoute])] = {
+        var templates: [(template: PathTemplate, routes: [SimulatorRoute])] = []
+        for route in allRoutes where route.isTemplate {
+            if let index = templates.firstIndex(where: { $0.template.text == route.path.text }) {
+                templates[index].routes.append(route)
+            } else {
+                templates.append((route.path, [route]))
+            }
+        }
+        return templates
+    }()
+
+    /// The routes for a request path (one per method) and its `{name}` values.
+    private static func routes(for path: String) -> (routes: [SimulatorRoute], parameters: [String: String])? {
+        if let routes = apiRoutes[path] { return (routes, [:]) }
+        for (template, routes) in templateRoutes {
+            if let parameters = template.match(path) { return (routes, parameters) }
         }
         return nil
     }
@@ -161,11 +183,12 @@ final class SimulatorCore: Sendable {
     }
 
     private func serveAPI(_ request: SimulatorRequest, now: NIODeadline) -> SimulatorResponse {
-        guard let (route, parameters) = Self.route(for: request.path) else {
+        guard let (routes, parameters) = Self.routes(for: request.path) else {
             return ErrorBodies.notFound(path: request.path)
         }
-        guard route.method == request.method else {
-            return ErrorBodies.methodNotAllowed(method: request.method, allowed: route.method)
+        guard let route = routes.first(where: { $0.method == request.method }) else {
+            return ErrorBodies.methodNotAllowed(
+                method: request.method, allowed: routes.map(\.method).joined(separator: ", "))
         }
         // A public page (the status page) is another host in reality: no token, no rate limit, no permission.
         if route.isPublic { return route.handler(self, request, .client, parameters) }

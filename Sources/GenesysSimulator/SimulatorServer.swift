@@ -3,6 +3,7 @@ import Glibc
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOWebSocket
 import Synchronization
 
 /// The listening socket and its connections: one loopback port serving both the login and the API host.
@@ -47,13 +48,28 @@ final class SimulatorServer: Sendable {
                 core.connectionAccepted()
                 connections.add(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true)
+                    // The notification service's WebSocket (`/channels/{channelId}`) is an upgrade of a connection's
+                    // first request; every other request, upgrade or not, goes to the HTTP handler as before.
+                    let upgrade: NIOHTTPServerUpgradeSendableConfiguration = (
+                        upgraders: [core.notificationUpgrader()],
+                        completionHandler: { context in
+                            let pipeline = context.pipeline.syncOperations
+                            if let http = try? pipeline.context(handlerType: SimulatorHTTPHandler.self) {
+                                pipeline.removeHandler(context: http, promise: nil)
+                            }
+                        }
+                    )
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(
+                        withPipeliningAssistance: true, withServerUpgrade: upgrade)
                     try channel.pipeline.syncOperations.addHandler(SimulatorHTTPHandler(core: core))
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: port).get()
         return SimulatorServer(serverChannel: channel, connections: connections, group: group)
     }
+
+    /// The event loop every connection and timer of this simulator runs on (its group has one thread).
+    var eventLoop: EventLoop { group.next() }
 
     /// Closes the listener, then every open connection (hung ones included), then stops the event loop.
     func shutdown() async {
@@ -236,6 +252,9 @@ private final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChanne
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A refused WebSocket upgrade (not a live channel, or bad upgrade headers): the request itself follows
+        // and is answered like any other.
+        if error is NIOWebSocketUpgradeError { return }
         context.close(promise: nil)
     }
 }

@@ -65,6 +65,8 @@ struct SimulatorState: Sendable {
     var counters = CounterRecorder()
     var requestLog = RequestLog()
     var usage = UsageBook()
+    var observationOverrides = ObservationOverrides()
+    var notifications: NotificationBook
     var missingPermissions: Set<String> = []
     var tokenEndpointLatency: Duration = .zero
     private var accessTokens: [String: AccessTokenRecord] = [:]
@@ -79,6 +81,7 @@ struct SimulatorState: Sendable {
         self.flows = FlowCatalog(count: configuration.flowCount)
         self.actions = ActionCatalog(count: configuration.actionCount)
         self.users = UserCatalog(count: configuration.userCount)
+        self.notifications = NotificationBook(heartbeats: configuration.notificationHeartbeats)
     }
 
     // MARK: Tokens

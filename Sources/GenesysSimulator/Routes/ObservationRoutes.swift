@@ -15,10 +15,10 @@ enum ObservationRoutes {
     static func query(
         _ request: SimulatorRequest,
         catalog: QueueCatalog,
-        model: ObservationModel,
-        slot: Int,
+        reading: ObservationReading,
         maxPredicates: Int
     ) -> SimulatorResponse {
+        let (model, slot) = (reading.model, reading.slot)
         let query: Query
         switch parse(request.body, maxPredicates: maxPredicates) {
         case .success(let parsed): query = parsed
@@ -38,12 +38,12 @@ enum ObservationRoutes {
             if !mediaMetrics.isEmpty {
                 for mediaType in ObservationModel.mediaTypes {
                     let data = mediaMetrics.map { metric in
-                        let count = model.mediaValue(
-                            queueIndex: index, mediaType: mediaType, metric: metric, slot: slot)
+                        let count = reading.mediaValue(
+                            queueIndex: index, queueID: queueID, mediaType: mediaType, metric: metric)
                         var item = datum(metric, count: count)
                         if metric == "oWaiting", waitingDetail, count > 0 {
-                            item["observations"] = model.waitingConversations(
-                                queueIndex: index, mediaType: mediaType, slot: slot
+                            item["observations"] = reading.waitingConversations(
+                                queueIndex: index, queueID: queueID, mediaType: mediaType
                             ).map(observation)
                         }
                         return item
@@ -163,12 +163,12 @@ enum ObservationRoutes {
 extension ObservationRoutes: SimulatorRouteFile {
     static let routes = [
         SimulatorRoute("POST", path, permission: permission) { core, request, _, _ in
-            let (catalog, maxPredicates) = core.state.withLock {
-                ($0.catalog, $0.configuration.maxObservationPredicates)
+            let (catalog, overrides, maxPredicates) = core.state.withLock {
+                ($0.catalog, $0.observationOverrides, $0.configuration.maxObservationPredicates)
             }
             return query(
-                request, catalog: catalog, model: core.observations,
-                slot: core.observations.slot(at: .now), maxPredicates: maxPredicates)
+                request, catalog: catalog, reading: core.observationReading(overrides),
+                maxPredicates: maxPredicates)
         }
     ]
 }

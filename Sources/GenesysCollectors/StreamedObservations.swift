@@ -12,7 +12,10 @@ final class StreamedObservations: Sendable {
         var names: [String: String] = [:]
         /// The media types each queue has entries for, so a message can clear the ones it no longer lists.
         var mediaByQueue: [String: Set<String>] = [:]
-        var pending: [(update: QueueObservationUpdate, receivedAt: ContinuousClock.Instant, unixMillis: Int64)] = []
+        /// The latest message per queue since the last publication (each holds the queue's whole state, so a newer
+        /// one replaces an older one), with when the first of them arrived.
+        var pending: [String: (update: QueueObservationUpdate, firstArrival: ContinuousClock.Instant, unixMillis: Int64)] =
+            [:]
         var stream: NotificationStream?
         /// What the last poll saw of the stream, and when it ran.
         var reconciledGeneration = -1
@@ -29,9 +32,6 @@ final class StreamedObservations: Sendable {
     func queuesKnown() async {
         for await _ in queuesKnownSignal.stream { return }
     }
-
-    /// Pending messages a flood may pile up before the oldest are dropped (a poll then heals what they held).
-    static let maxPending = 20_000
 
     var queues: [RoutingQueue] { state.withLock { $0.queues } }
 
@@ -91,21 +91,21 @@ final class StreamedObservations: Sendable {
                 state.unknownQueueSeen = true
                 return false
             }
-            if state.pending.count >= Self.maxPending { state.pending.removeFirst(state.pending.count / 2) }
-            state.pending.append((update, receivedAt, unixMillis))
+            let first = state.pending[update.queueID]?.firstArrival ?? receivedAt
+            state.pending[update.queueID] = (update, first, unixMillis)
             return true
         }
     }
 
-    /// Applies the pending messages; returns the observations to publish with their queues, and each message's
-    /// arrival time (nil when nothing was pending).
+    /// Applies the pending messages; returns the observations to publish with their queues, and when each queue's
+    /// oldest unpublished message arrived (nil when nothing was pending).
     func applyPending() -> (observed: QueueObservations, queues: [RoutingQueue], arrivals: [ContinuousClock.Instant])? {
         state.withLock { state in
             guard !state.pending.isEmpty else { return nil }
             let pending = state.pending
             state.pending.removeAll(keepingCapacity: true)
-            for entry in pending { Self.apply(entry.update, at: entry.unixMillis, to: &state) }
-            return (state.observed, state.queues, pending.map(\.receivedAt))
+            for entry in pending.values { Self.apply(entry.update, at: entry.unixMillis, to: &state) }
+            return (state.observed, state.queues, pending.values.map(\.firstArrival))
         }
     }
 

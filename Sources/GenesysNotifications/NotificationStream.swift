@@ -155,6 +155,7 @@ package final class NotificationStream: Sendable {
             $0.generation += 1
         }
         metrics.record(state: .streaming)
+        recordTallies(sessions)
         logger.info(
             "streaming queue observations",
             metadata: ["channels": "\(sessions.count)", "topics": "\(run.wanted.count)"])
@@ -233,6 +234,7 @@ package final class NotificationStream: Sendable {
         sessions[slot] = fresh
         group.addTask { await self.read(fresh, events: events, deliver: deliver) }
         metrics.recordRenewal(reason)
+        recordTallies(sessions)
         logger.info("notification channel renewed", metadata: ["reason": "\(reason.rawValue)", "slot": "\(slot)"])
         await old.close(api: api, unsubscribe: true)
         return true

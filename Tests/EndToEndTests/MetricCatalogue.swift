@@ -52,6 +52,8 @@ struct MetricCatalogue {
 
     /// Families whose series one poll cannot show (they fill as windows are counted): their cardinality as stated.
     static let statedCardinality = [
+        "genesys_notification_last_message_timestamp_seconds":
+            "1 per open channel: at most `--collector.observations.max-channels` (8) per org",
         "genesys_queue_wrapup_handled_total":
             "at most n + 2 per queue (n = `--collector.queue_performance.wrapup-codes`; the others as `other`, "
             + "conversations without a code as `none`)"
@@ -122,6 +124,13 @@ struct MetricCatalogue {
                 let down = collectors.filter { scrape.collectorUp($0) != 1 }.sorted()
                 throw ConditionTimedOut(
                     description: "\(timedOut.description); not up: \(down), failures: \(scrape.failureSummary)")
+            }
+            if collectors.contains("observations") {
+                // Stream mode: its channel families fill once the stream runs, which is not what readiness waits for.
+                _ = try await exporter.scrape(until: "the observation stream streaming") {
+                    $0.value("genesys_notification_stream_state", ["state": "streaming"]) == 1
+                        && !$0.samples("genesys_notification_last_message_timestamp_seconds").isEmpty
+                }
             }
             let text = try await exporter.get("/metrics").bodyText
             return (try parse(text), text)

@@ -1,0 +1,302 @@
+import GenesysAuthTestSupport
+import GenesysBaseTestSupport
+import GenesysExporter
+import GenesysSimulator
+import GenesysTestSupport
+import SimulatorTestSupport
+import Testing
+
+/// Stream mode against the simulator's notification service over real WebSockets, in virtual time where timing
+/// matters (the exporter's clock is manual; the simulator's sockets are real): a queue change reaches /metrics with
+/// no poll, and the stream falls back, renews and recovers as Genesys' channel rules require.
+@Suite("Observations streamed over notification channels")
+struct StreamingTests {
+    static let channelsPath = "/api/v2/notifications/channels"
+
+    /// An exporter in stream mode with only the queues and observations collectors, polling every minute of the
+    /// manual clock (so a value that changes between polls came over the socket).
+    static func withStreamingExporter<T>(
+        queues: Int = 3, maxQueues: Int = 500, options: [String: String] = [:],
+        prepare: (GenesysSimulator) -> Void = { _ in },
+        _ body: (GenesysSimulator, RunningExporter, ManualClock) async throws -> T
+    ) async throws -> T {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: queues, movingObservations: false)
+        configuration.wallNow = { clock.unixNow }
+        configuration = configuration.judgingTime(by: clock)
+        return try await withSimulator(configuration) { sim in
+            prepare(sim)
+            var settings = try sim.orgSettings(
+                pollInterval: .seconds(60), collectors: ["queues", "observations"], maxQueues: maxQueues)
+            settings.collectorOptions["observations"] = ["mode": "stream"].merging(options) { $1 }
+            let exporter = try await RunningExporter(settings, clock: clock)
+            do {
+                let result = try await body(sim, exporter, clock)
+                await exporter.stop()
+                return result
+            } catch {
+                await exporter.stop()
+                throw error
+            }
+        }
+    }
+
+    static func state(_ scrape: Exposition, _ state: String) -> Double? {
+        scrape.value("genesys_notification_stream_state", ["state": state])
+    }
+
+    static func streaming(_ exporter: RunningExporter) async throws -> Exposition {
+        try await exporter.scrape(until: "the stream streaming") {
+            state($0, "streaming") == 1 && $0.collectorUp("observations") == 1
+        }
+    }
+
+    @Test func test_queueChange_reachesMetrics_overTheSocket_withoutAPoll() async throws {
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            let queue = sim.queues()[1]
+            let polls = sim.counters().apiRequests(path: APIPath.queueObservations)
+            sim.setObservationOverride(queueID: queue.id, mediaType: "voice", metric: "oWaiting", value: 17)
+            let labels = ["queue_id": queue.id, "queue_name": queue.name, "media_type": "voice"]
+            let scrape = try await exporter.scrape(until: "the streamed waiting count", timeout: .seconds(10)) {
+                $0.value("genesys_queue_conversations_waiting", labels) == 17
+            }
+            #expect(sim.counters().apiRequests(path: APIPath.queueObservations) == polls, "no poll brought it")
+            // Message counts reach the page once a tick (5 s of the exporter's clock).
+            clock.advance(by: .seconds(5))
+            _ = try await exporter.scrape(until: "the message counted") {
+                ($0.value("genesys_notification_messages_total", ["kind": "queue_observation"]) ?? 0) >= 1
+            }
+            #expect((scrape.value("genesys_notification_apply_delay_seconds_count") ?? 0) >= 1)
+            #expect(scrape.value("genesys_notification_topics_subscribed") == 3)
+            #expect(scrape.value("genesys_notification_channels_connected") == 1)
+            // The streamed value is the one the observations query reads: stream and poll agree.
+            #expect(sim.observation(queueID: queue.id, mediaType: "voice", metric: "oWaiting") == 17)
+        }
+    }
+
+    @Test func test_refusedChannel_fallsBackToPolling_andRecovers() async throws {
+        try await Self.withStreamingExporter(prepare: {
+            $0.inject(.status(503), path: Self.channelsPath, method: "POST", count: 1)
+        }) { sim, exporter, clock in
+            var scrape = try await exporter.scrape(until: "the fallback") {
+                $0.value("genesys_notification_fallbacks_total", ["reason": "channel_failed"]) == 1
+            }
+            #expect(Self.state(scrape, "fallback") == 1)
+            // While falling back, observations are polled at the poll interval.
+            let polls = sim.counters().apiRequests(path: APIPath.queueObservations)
+            // Past the poll interval and its jitter (±10%).
+            clock.advance(by: .seconds(70))
+            try await awaitCondition("a fallback poll") {
+                sim.counters().apiRequests(path: APIPath.queueObservations) > polls
+            }
+            // The retry (backoff from 5 s) opens a channel again.
+            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
+                clock.advance(by: .seconds(6))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            scrape = try await Self.streaming(exporter)
+            #expect((scrape.value("genesys_notification_reconnects_total") ?? 0) >= 1)
+        }
+    }
+
+    @Test func test_silentSocket_isDropped_andReopened() async throws {
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            sim.setNotificationHeartbeats(enabled: false)
+            // 80 s with no frame: past the 75 s a socket may stay silent.
+            clock.advance(by: .seconds(80))
+            _ = try await exporter.scrape(until: "the heartbeat loss") {
+                $0.value("genesys_notification_fallbacks_total", ["reason": "heartbeat_lost"]) == 1
+            }
+            sim.setNotificationHeartbeats(enabled: true)
+            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
+                clock.advance(by: .seconds(6))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            _ = try await Self.streaming(exporter)
+            let queue = sim.queues()[0]
+            sim.setObservationOverride(queueID: queue.id, mediaType: "chat", metric: "oWaiting", value: 5)
+            _ = try await exporter.scrape(until: "a value over the reopened socket", timeout: .seconds(10)) {
+                $0.value(
+                    "genesys_queue_conversations_waiting",
+                    ["queue_id": queue.id, "queue_name": queue.name, "media_type": "chat"]) == 5
+            }
+        }
+    }
+
+    @Test func test_closingNotice_movesToANewChannel_withoutAFallback() async throws {
+        try await Self.withStreamingExporter { sim, exporter, _ in
+            _ = try await Self.streaming(exporter)
+            let channelsBefore = sim.notificationChannels().count
+            sim.sendSocketClosingNotice(closeAfter: .seconds(2))
+            let scrape = try await exporter.scrape(until: "the renewal") {
+                $0.value("genesys_notification_renewals_total", ["reason": "socket_closing"]) == 1
+            }
+            #expect(scrape.sum("genesys_notification_fallbacks_total") == 0)
+            #expect(Self.state(scrape, "streaming") == 1)
+            #expect(sim.notificationChannels().count == channelsBefore + 1)
+            // The old channel's topics were removed; the new one holds them all.
+            #expect(sim.notificationChannels().map(\.topics.count).sorted() == [0, 3])
+            let queue = sim.queues()[2]
+            sim.setObservationOverride(queueID: queue.id, mediaType: "voice", metric: "oAlerting", value: 4)
+            _ = try await exporter.scrape(until: "a value over the new channel", timeout: .seconds(10)) {
+                $0.value(
+                    "genesys_queue_conversations_alerting",
+                    ["queue_id": queue.id, "queue_name": queue.name, "media_type": "voice"]) == 4
+            }
+        }
+    }
+
+    @Test func test_channelNearItsExpiry_isRenewedWithoutAGap() async throws {
+        try await Self.withStreamingExporter(prepare: {
+            $0.setChannelLifetime(.seconds(600))
+            $0.setNotificationHeartbeatInterval(.milliseconds(50))
+        }) { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            // Time passes in 20 s steps with heartbeats between them, as it would: at 90% of the ten minutes the
+            // exporter moves to a new channel before the old one expires.
+            for step in 0..<30 {
+                let heartbeats = sim.notificationCounters().sent(.heartbeat)
+                clock.advance(by: .seconds(20))
+                try await awaitCondition("a heartbeat after step \(step)") {
+                    sim.notificationCounters().sent(.heartbeat) > heartbeats
+                }
+                let scrape = try await exporter.scrape()
+                if scrape.value("genesys_notification_renewals_total", ["reason": "expiry"]) == 1 {
+                    #expect(scrape.sum("genesys_notification_fallbacks_total") == 0)
+                    #expect(clock.elapsed >= .seconds(540), "not before 90% of the channel's life")
+                    return
+                }
+            }
+            Issue.record("no renewal within the channel's life")
+        }
+    }
+
+    @Test func test_thousandAndOneQueues_useTwoChannels() async throws {
+        try await Self.withStreamingExporter(queues: 1001, maxQueues: 1001) { sim, exporter, _ in
+            let scrape = try await exporter.scrape(until: "two channels streaming", timeout: .seconds(60)) {
+                Self.state($0, "streaming") == 1 && $0.value("genesys_notification_topics_subscribed") == 1001
+            }
+            #expect(scrape.value("genesys_notification_channels_connected") == 2)
+            #expect(sim.notificationChannels().map(\.topics.count).sorted() == [1, 1000])
+        }
+    }
+
+    @Test func test_malformedAndBinaryFrames_areCountedAndIgnored() async throws {
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            sim.sendRawNotificationFrame("{\"topicName\":\"v2.analytics.queues.")
+            sim.sendRawNotificationFrame("[1,2,3]")
+            sim.sendRawNotificationFrame(#"{"result":"200","status":"subscribed"}"#)
+            sim.sendBinaryNotificationFrame([0, 1, 2, 255])
+            try await awaitCondition("the frames read") {
+                sim.notificationCounters().sent(.raw) >= 3
+            }
+            // Counts reach the page once a tick (5 s of the exporter's clock).
+            var scrape = try await exporter.scrape()
+            for _ in 0..<20 where scrape.value("genesys_notification_messages_total", ["kind": "binary"]) != 1 {
+                clock.advance(by: .seconds(5))
+                try await Task.sleep(for: .milliseconds(50))
+                scrape = try await exporter.scrape()
+            }
+            // Not JSON, and JSON that is no notification (an array): malformed. An object without a topic: other.
+            #expect(scrape.value("genesys_notification_messages_total", ["kind": "malformed"]) == 2)
+            #expect(scrape.value("genesys_notification_messages_total", ["kind": "other"]) == 1)
+            #expect(scrape.value("genesys_notification_messages_total", ["kind": "binary"]) == 1)
+            #expect(Self.state(scrape, "streaming") == 1, "bad frames do not break the stream")
+        }
+    }
+
+    @Test func test_shutdown_removesTheSubscriptions() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 3, movingObservations: false)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration.judgingTime(by: clock)) { sim in
+            var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["queues", "observations"])
+            settings.collectorOptions["observations"] = ["mode": "stream"]
+            let exporter = try await RunningExporter(settings, clock: clock)
+            _ = try await Self.streaming(exporter)
+            #expect(sim.notificationChannels().map(\.topics.count) == [3])
+            await exporter.stop()
+            #expect(sim.notificationChannels().map(\.topics.count) == [0], "no topic left behind")
+        }
+    }
+}
+
+extension StreamingTests {
+    @Test func test_droppedSocket_reconnectsToTheSameChannel() async throws {
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            sim.dropNotificationSockets()
+            _ = try await exporter.scrape(until: "the dropped socket") {
+                $0.value("genesys_notification_fallbacks_total", ["reason": "socket_closed"]) == 1
+            }
+            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
+                clock.advance(by: .seconds(6))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            _ = try await Self.streaming(exporter)
+            // The channel still lives (HEAD says so): the socket reopens on it rather than on a new one.
+            #expect(sim.notificationCounters().channelsCreated == 1)
+            #expect(sim.notificationCounters().socketsOpened == 2)
+            #expect(sim.notificationChannels().map(\.topics.count) == [3])
+        }
+    }
+
+    @Test func test_messageFlood_isCoalescedPerQueue_andEveryMessageAccountedFor() async throws {
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            let queue = sim.queues()[0]
+            let flood = 20_000
+            sim.floodNotifications(queueID: queue.id, count: flood)
+            // Every message is read and applied, or dropped and counted: none vanishes.
+            var scrape = try await exporter.scrape()
+            for _ in 0..<120 {
+                let read = scrape.value("genesys_notification_messages_total", ["kind": "queue_observation"]) ?? 0
+                let dropped = scrape.value("genesys_notification_messages_dropped_total") ?? 0
+                if read + dropped >= Double(flood) { break }
+                clock.advance(by: .seconds(5))
+                try await Task.sleep(for: .milliseconds(250))
+                scrape = try await exporter.scrape()
+            }
+            let read = scrape.value("genesys_notification_messages_total", ["kind": "queue_observation"]) ?? 0
+            let dropped = scrape.value("genesys_notification_messages_dropped_total") ?? 0
+            #expect(read + dropped == Double(flood), "read \(read), dropped \(dropped)")
+            #expect(Self.state(scrape, "streaming") == 1, "a flood does not break the stream")
+            // A queue's messages wait as one (each holds its whole state): what is published is the last one.
+            let waiting = sim.observation(queueID: queue.id, mediaType: "voice", metric: "oWaiting")
+            #expect(
+                scrape.value(
+                    "genesys_queue_conversations_waiting",
+                    ["queue_id": queue.id, "queue_name": queue.name, "media_type": "voice"]) == Double(waiting))
+        }
+    }
+
+    @Test func test_check_createsAChannel_subscribes_andLeavesNoTopic() async throws {
+        try await withSimulator(SimulatorConfiguration(queueCount: 2)) { sim in
+            var settings = try sim.orgSettings(collectors: ["queues", "observations"])
+            settings.collectorOptions["observations"] = ["mode": "stream"]
+            let monitor = OrgMonitor(settings: settings, logger: quietLogger)
+            defer { monitor.http.shutdown() }
+            let rows = await ConnectivityCheck(monitor: monitor).run()
+            let streamRows = rows.filter { $0.endpoint.contains("/notifications/") }
+            #expect(streamRows.map(\.endpoint) == [
+                "POST /api/v2/notifications/channels",
+                "PUT /api/v2/notifications/channels/{channelId}/subscriptions",
+                "HEAD /api/v2/notifications/channels/{channelId}",
+                "DELETE /api/v2/notifications/channels/{channelId}/subscriptions",
+            ])
+            #expect(streamRows.allSatisfy { $0.ok }, "\(streamRows.map(\.verdict))")
+            #expect(sim.notificationCounters().socketsOpened == 1, "the channel's socket was opened")
+            #expect(sim.notificationChannels().map(\.topics.count) == [0])
+
+            // A socket that cannot be opened fails the first row, with the reason.
+            sim.inject(.status(403), path: "/channels/*")
+            let refused = await ConnectivityCheck(monitor: monitor).run()
+            let create = try #require(refused.first { $0.endpoint == "POST /api/v2/notifications/channels" })
+            #expect(!create.ok)
+            #expect(create.verdict.contains("WebSocket could not be opened"), "\(create.verdict)")
+        }
+    }
+}

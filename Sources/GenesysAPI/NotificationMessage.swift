@@ -64,7 +64,9 @@ package enum NotificationMessage: Sendable, Equatable {
         guard topic.hasPrefix(observationTopicPrefix), topic.hasSuffix(observationTopicSuffix) else { return nil }
         let id = topic.dropFirst(observationTopicPrefix.utf8.count).dropLast(observationTopicSuffix.utf8.count)
         guard (1...64).contains(id.utf8.count),
-            id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || ($0 >= 48 && $0 <= 57) })
+            id.utf8.allSatisfy({
+                $0 == UInt8(ascii: "-") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || ($0 >= 48 && $0 <= 57)
+            })
         else { return nil }
         return String(id)
     }

@@ -69,7 +69,8 @@ struct ObservationCollector: StreamingCollector {
         if let mode = options["mode"] {
             guard ["stream", "poll"].contains(mode) else {
                 throw .invalid(
-                    setting: "--collector.\(name).mode", reason: "'\(SafeExcerpt.of(mode, limit: 40))' is neither stream nor poll")
+                    setting: "--collector.\(name).mode",
+                    reason: "'\(SafeExcerpt.of(mode, limit: 40))' is neither stream nor poll")
             }
             settings.streaming = mode == "stream"
         }
@@ -110,7 +111,8 @@ struct ObservationCollector: StreamingCollector {
             guard let channelID = probe.notificationChannelID else { return nil }
             let topic = NotificationMessage.observationTopic(queueID: id)
             let result = try await api.put(
-                endpoint, pathParameters: ["channelId": channelID], body: Array("[{\"id\":\(JSONText.quoted(topic))}]".utf8))
+                endpoint, pathParameters: ["channelId": channelID],
+                body: Array("[{\"id\":\(JSONText.quoted(topic))}]".utf8))
             let topics = try api.decode(endpoint, result) { json throws(JSONDecodingError) in try ChannelTopics(json) }
             guard topics.rejected.isEmpty else {
                 throw APIError(

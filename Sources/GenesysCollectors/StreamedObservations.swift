@@ -14,8 +14,9 @@ final class StreamedObservations: Sendable {
         var mediaByQueue: [String: Set<String>] = [:]
         /// The latest message per queue since the last publication (each holds the queue's whole state, so a newer
         /// one replaces an older one), with when the first of them arrived.
-        var pending: [String: (update: QueueObservationUpdate, firstArrival: ContinuousClock.Instant, unixMillis: Int64)] =
-            [:]
+        var pending:
+            [String: (update: QueueObservationUpdate, firstArrival: ContinuousClock.Instant, unixMillis: Int64)] =
+                [:]
         var stream: NotificationStream?
         /// What the last poll saw of the stream, and when it ran.
         var reconciledGeneration = -1

@@ -18,7 +18,10 @@ package struct NotificationChannel: Sendable, Equatable {
         id = try idField.string()
         // Ids such as `streaming-0-fmtdmf8cdis7jh14udg5p89t6z`: it reaches a path and log lines.
         guard (1...128).contains(id.utf8.count),
-            id.utf8.allSatisfy({ $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || ($0 >= 48 && $0 <= 57) })
+            id.utf8.allSatisfy({
+                $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122)
+                    || ($0 >= 48 && $0 <= 57)
+            })
         else { throw .invalidValue(path: idField.path, reason: "not a channel id") }
         let uri = try json.field("connectUri")
         connectURI = try uri.string()
@@ -46,7 +49,9 @@ package struct ChannelTopics: Sendable, Equatable {
         for topic in try json.optionalField("entities")?.elements() ?? [] {
             if try topic.optionalString("state") == "Rejected" {
                 // Kept only for the log line, at most a few.
-                if rejected.count < 5 { rejected.append(SafeExcerpt.of(try topic.optionalString("id") ?? "?", limit: 120)) }
+                if rejected.count < 5 {
+                    rejected.append(SafeExcerpt.of(try topic.optionalString("id") ?? "?", limit: 120))
+                }
             } else {
                 permitted += 1
             }

@@ -74,7 +74,8 @@ package final class NotificationMetrics: Sendable {
             store: store, name: "genesys_notification_renewals_total",
             help: "Notification channels replaced by a new one without a gap, by reason.")
         reconnects = registry.counter(
-            "genesys_notification_reconnects_total", "Attempts to open the notification channels again after a fallback.")
+            "genesys_notification_reconnects_total",
+            "Attempts to open the notification channels again after a fallback.")
         lastMessage = GaugeSeriesSet(
             store: store, name: "genesys_notification_last_message_timestamp_seconds",
             help: "Unix time of the last message (heartbeats included) on each open channel slot.")

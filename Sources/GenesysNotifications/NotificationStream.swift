@@ -180,8 +180,10 @@ package final class NotificationStream: Sendable {
                     break loop
                 case .closing(let id):
                     guard let slot = sessions.firstIndex(where: { $0.id == id }) else { continue }
-                    guard await renew(&sessions, slot: slot, id: &nextSessionID, reason: .socketClosing, group: &group,
-                        events: sink, deliver: deliver)
+                    guard
+                        await renew(
+                            &sessions, slot: slot, id: &nextSessionID, reason: .socketClosing, group: &group,
+                            events: sink, deliver: deliver)
                     else {
                         outcome = .renewalFailed
                         break loop
@@ -197,8 +199,10 @@ package final class NotificationStream: Sendable {
                         await session.ping()
                     }
                     for slot in sessions.indices where now >= sessions[slot].renewAt {
-                        guard await renew(&sessions, slot: slot, id: &nextSessionID, reason: .expiry, group: &group,
-                            events: sink, deliver: deliver)
+                        guard
+                            await renew(
+                                &sessions, slot: slot, id: &nextSessionID, reason: .expiry, group: &group,
+                                events: sink, deliver: deliver)
                         else {
                             outcome = .renewalFailed
                             break loop

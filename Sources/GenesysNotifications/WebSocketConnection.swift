@@ -83,8 +83,10 @@ package final class WebSocketConnection: Sendable {
                                 try NIOSSLClientHandler(context: tls, serverHostname: sni))
                         }
                         // The whole handshake must finish in time: a server that accepts and never answers.
-                        let deadline = channel.eventLoop.scheduleTask(in: .nanoseconds(
-                            Int64(limits.connectTimeout.seconds * 1e9))) { channel.close(promise: nil) }
+                        let deadline = channel.eventLoop.scheduleTask(
+                            in: .nanoseconds(
+                                Int64(limits.connectTimeout.seconds * 1e9))
+                        ) { channel.close(promise: nil) }
                         return try configure(
                             channel, host: parsed.host, port: parsed.port, path: parsed.path,
                             limits: limits, continuation: continuation, drops: drops, deadline: deadline)

@@ -50,6 +50,9 @@ package struct SimulatorConfiguration: Sendable {
     package var notificationHeartbeatInterval: Duration
     /// Whether notification sockets get heartbeats at all.
     package var notificationHeartbeats: Bool
+    /// Benchmark load: observation messages per subscribed queue per second, whether values changed or not (0: only
+    /// on changes). `genesys-simulator --notification-rate`.
+    package var notificationLoad: Double = 0
     /// Called with every API request as it arrives, on the simulator's event loop (token requests are left out:
     /// their bodies carry credentials); nil records nothing. `genesys-simulator --record-requests` writes them
     /// to a file for scripts/sdk-check.

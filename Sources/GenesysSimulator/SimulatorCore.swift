@@ -12,6 +12,7 @@ final class SimulatorCore: Sendable {
     let wallNow: @Sendable () -> Double
     /// The notification service's heartbeat and observation-slot timers (see `NotificationService`).
     let notificationTimers = NotificationTimers()
+    let notificationLoad = NotificationLoad()
     private let requestObserver: (@Sendable (ObservedRequest) -> Void)?
 
     init(configuration: SimulatorConfiguration) {

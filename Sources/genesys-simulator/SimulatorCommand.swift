@@ -49,6 +49,11 @@ struct SimulatorCommand: AsyncParsableCommand {
     var rateLimit: Int?
 
     @Option(
+        name: .customLong("notification-rate"),
+        help: "Observation messages per subscribed queue per second, changed or not (0...100; benchmarks).")
+    var notificationRate: Double = 0
+
+    @Option(
         name: .customLong("aggregate-settle-delay"),
         help: "Seconds before a conversation event shows up in the aggregates (late-arriving data, 0...86400).")
     var aggregateSettleDelay: Int = 0
@@ -108,6 +113,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             guard (0...10_000).contains(value) else { throw ValidationError("--\(name) must be 0...10000") }
         }
         guard tokenTTL > 0 else { throw ValidationError("--token-ttl must be positive") }
+        guard (0...100).contains(notificationRate) else { throw ValidationError("--notification-rate must be 0...100") }
         guard (0...86_400).contains(aggregateSettleDelay) else {
             throw ValidationError("--aggregate-settle-delay must be 0...86400")
         }
@@ -163,6 +169,7 @@ struct SimulatorCommand: AsyncParsableCommand {
             aggregateSettleDelay: .seconds(aggregateSettleDelay)
         )
         if let recorder { configuration.requestObserver = { recorder.record($0) } }
+        configuration.notificationLoad = notificationRate
         return configuration
     }
 

@@ -93,11 +93,14 @@ struct ExecutableTests {
                 "POST /api/v2/analytics/flows/aggregates/query", "GET /api/v2/integrations/actions",
                 "POST /api/v2/analytics/actions/aggregates/query", "GET /api/v2/routing/wrapupcodes",
                 "GET /api/v2/users", "POST /api/v2/analytics/users/observations/query",
-                "POST /api/v2/analytics/users/aggregates/query",
+                "POST /api/v2/analytics/users/aggregates/query", "POST /api/v2/notifications/channels",
+                "PUT /api/v2/notifications/channels/{channelId}/subscriptions",
+                "HEAD /api/v2/notifications/channels/{channelId}",
+                "DELETE /api/v2/notifications/channels/{channelId}/subscriptions",
             ] {
                 #expect(result.stdout.contains(row), "row \(row)")
             }
-            #expect(result.stdout.contains("all 23 checks passed"), "\(result.stdout)")
+            #expect(result.stdout.contains("all 27 checks passed"), "\(result.stdout)")
             #expect(sim.counters().apiRequests(path: "/api/v2/routing/queues", status: 200) == 1)
         }
     }
@@ -109,7 +112,7 @@ struct ExecutableTests {
                 try Self.exporter(), ["check", "--web.systemd-socket"] + Self.simulatorFlags(sim),
                 environment: Self.credentials(sim))
             #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
-            #expect(result.stdout.contains("all 19 checks passed"), "\(result.stdout)")
+            #expect(result.stdout.contains("all 23 checks passed"), "\(result.stdout)")
         }
     }
 
@@ -221,7 +224,7 @@ struct ExecutableTests {
                 let result = try await ChildProcess.run(
                     try Self.exporter(), ["check", "--config.file", directory.file], timeout: .seconds(60))
                 #expect(result.status == 1, "stdout: \(result.stdout) stderr: \(result.stderr)")
-                #expect(result.stdout.contains("org good: all 5 checks passed"), "\(result.stdout)")
+                #expect(result.stdout.contains("org good: all 9 checks passed"), "\(result.stdout)")
                 #expect(result.stdout.contains("org bad: "), "\(result.stdout)")
                 #expect(result.stdout.contains("1 of 2 orgs failed: bad"), "\(result.stdout)")
                 #expect(!(result.stdout + result.stderr).contains("wrong-secret"), "the secret is never printed")

@@ -56,7 +56,7 @@ struct MetricCatalogue {
             "1 per open channel: at most `--collector.observations.max-channels` (8) per org",
         "genesys_queue_wrapup_handled_total":
             "at most n + 2 per queue (n = `--collector.queue_performance.wrapup-codes`; the others as `other`, "
-            + "conversations without a code as `none`)"
+            + "conversations without a code as `none`)",
     ]
 
     /// Opt-in series turned on, so that the reference lists their families too.

@@ -281,12 +281,13 @@ extension StreamingTests {
             defer { monitor.http.shutdown() }
             let rows = await ConnectivityCheck(monitor: monitor).run()
             let streamRows = rows.filter { $0.endpoint.contains("/notifications/") }
-            #expect(streamRows.map(\.endpoint) == [
-                "POST /api/v2/notifications/channels",
-                "PUT /api/v2/notifications/channels/{channelId}/subscriptions",
-                "HEAD /api/v2/notifications/channels/{channelId}",
-                "DELETE /api/v2/notifications/channels/{channelId}/subscriptions",
-            ])
+            #expect(
+                streamRows.map(\.endpoint) == [
+                    "POST /api/v2/notifications/channels",
+                    "PUT /api/v2/notifications/channels/{channelId}/subscriptions",
+                    "HEAD /api/v2/notifications/channels/{channelId}",
+                    "DELETE /api/v2/notifications/channels/{channelId}/subscriptions",
+                ])
             #expect(streamRows.allSatisfy { $0.ok }, "\(streamRows.map(\.verdict))")
             #expect(sim.notificationCounters().socketsOpened == 1, "the channel's socket was opened")
             #expect(sim.notificationChannels().map(\.topics.count) == [0])

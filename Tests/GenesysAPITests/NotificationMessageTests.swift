@@ -14,7 +14,8 @@ struct NotificationMessageTests {
             try message(#"{"topicName":"channel.metadata","eventBody":{"message":"WebSocket Heartbeat"}}"#)
                 == .heartbeat)
         #expect(try message(#"{"topicName":"channel.metadata","eventBody":{"message":"pong"}}"#) == .pong)
-        #expect(try message(#"{"topicName":"v2.system.socket_closing","eventBody":{"message":"bye"}}"#) == .socketClosing)
+        #expect(
+            try message(#"{"topicName":"v2.system.socket_closing","eventBody":{"message":"bye"}}"#) == .socketClosing)
     }
 
     @Test func test_queueObservation_readsCountsByMediaAndTheLongestWait() throws {

@@ -239,6 +239,21 @@ struct NotificationSocketTests {
         }
     }
 
+    @Test func test_benchmarkLoad_sendsEachSubscribedQueueAtTheRate() async throws {
+        try await withSimulator { sim in
+            let token = try await sim.clientToken()
+            let queues = sim.queues().prefix(20).map(\.id)
+            let (_, socket) = try await sim.subscribedSocket(queueIDs: Array(queues), token: token)
+            sim.setNotificationLoad(perQueuePerSecond: 5)
+            // 20 queues at 5 a second: 10 messages every 100 ms, round robin, so every queue is sent.
+            let messages = try #require(await socket.waitForMessages(topic: observationTopic(queues[19]), count: 2))
+            #expect(messages.count >= 2)
+            #expect(sim.notificationCounters().sent(.observation) >= 20)
+            sim.setNotificationLoad(perQueuePerSecond: 0)
+            await socket.close()
+        }
+    }
+
     @Test func test_drop_closesWithoutACloseFrame() async throws {
         try await withSimulator { sim in
             let token = try await sim.clientToken()

@@ -18,6 +18,9 @@ final class NotificationTimers: Sendable {
     /// The shortest heartbeat interval taken (a shorter one would only spin the event loop).
     static let minimumHeartbeatInterval = Duration.milliseconds(10)
 
+    /// The loop the timers run on, once started (nil after a stop).
+    var eventLoop: EventLoop? { timers.withLock { $0.stopped ? nil : $0.eventLoop } }
+
     fileprivate func start(on eventLoop: EventLoop) -> Bool {
         timers.withLock { timers in
             guard timers.eventLoop == nil, !timers.stopped else { return false }
@@ -69,13 +72,23 @@ extension SimulatorCore {
         guard notificationTimers.start(on: eventLoop) else { return }
         rescheduleHeartbeat()
         scheduleSlotTick()
+        let load = state.withLock { $0.configuration.notificationLoad }
+        if load > 0 { setNotificationLoad(perQueuePerSecond: load) }
     }
 
     /// Stops the timers and sends every socket the close notice, closing it right after (as at shutdown).
     func stopNotifications() {
         notificationTimers.stop()
+        notificationLoad.stop()
         for socket in state.withLock({ $0.notifications.sockets }) {
             socket.closingNotice(closeAfter: .zero)
+        }
+    }
+
+    /// Starts, changes or (0) stops the benchmark load.
+    func setNotificationLoad(perQueuePerSecond rate: Double) {
+        notificationLoad.set(rate: rate, on: notificationTimers.eventLoop) { [weak self] in
+            self?.notificationLoadTick()
         }
     }
 

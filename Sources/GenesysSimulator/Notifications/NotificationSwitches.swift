@@ -53,6 +53,11 @@ extension GenesysSimulator {
         for socket in connectedSockets() { socket.closingNotice(closeAfter: closeAfter) }
     }
 
+    /// A steady load for benchmarks: every subscribed queue gets this many observation messages a second (0 stops).
+    package func setNotificationLoad(perQueuePerSecond rate: Double) {
+        core.setNotificationLoad(perQueuePerSecond: rate)
+    }
+
     /// Closes every socket's TCP connection at once, without a close frame; the channels stay.
     package func dropNotificationSockets() {
         for socket in connectedSockets() { socket.drop() }

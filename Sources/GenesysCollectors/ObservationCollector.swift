@@ -170,7 +170,7 @@ struct ObservationCollector: StreamingCollector {
                 try observed.add(json)
             }
         }
-        streamed.replace(observed, queues: queues, at: started, seen: seen)
+        if settings.streaming { streamed.replace(observed, queues: queues, at: started, seen: seen) }
         let series = ObservationSeries(observed, queues: queues)
         return {
             [observed, agentsOnQueue, agentsByStatus, agentsByPresence] in
@@ -230,7 +230,7 @@ struct ObservationCollector: StreamingCollector {
                     do { try await clock.sleep(until: lastPublish + Self.minPublishInterval) } catch { break }
                 }
                 guard let (observed, queues, arrivals) = streamed.applyPending() else { continue }
-                let series = ObservationSeries(observed, queues: queues)
+                let series = ObservationSeries(observed, queues: queues, agents: false)
                 publish { publishConversations(observed, series) }
                 let now = clock.now
                 lastPublish = now

@@ -11,7 +11,8 @@ struct ObservationSeries {
     let agentsByStatus: Series
     let agentsByPresence: Series
 
-    init(_ observed: QueueObservations, queues: [RoutingQueue]) {
+    /// `agents` false leaves the agent series empty (a streamed update changes only conversation counts).
+    init(_ observed: QueueObservations, queues: [RoutingQueue], agents: Bool = true) {
         self.queues = queues
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         self.names = names
@@ -24,7 +25,7 @@ struct ObservationSeries {
         let presences = observed.presences
         var byStatus: Series = []
         var byPresence: Series = []
-        for queue in queues {
+        for queue in agents ? queues : [] {
             // Every status and system presence, 0 included: "no IDLE agent" must be a 0, not a missing series.
             for status in QueueObservations.routingStatuses {
                 byStatus.append(

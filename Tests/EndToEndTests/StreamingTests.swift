@@ -301,3 +301,22 @@ extension StreamingTests {
         }
     }
 }
+
+extension StreamingTests {
+    @Test func test_oversizedFrame_closesTheSocket_andTheStreamReopens() async throws {
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            // Over the 256 KiB a message may have: the socket is closed rather than the frame buffered.
+            sim.sendRawNotificationFrame(
+                "{\"topicName\":\"x\",\"pad\":\"" + String(repeating: "a", count: 300_000) + "\"}")
+            _ = try await exporter.scrape(until: "the socket closed") {
+                $0.value("genesys_notification_fallbacks_total", ["reason": "socket_closed"]) == 1
+            }
+            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
+                clock.advance(by: .seconds(6))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            _ = try await Self.streaming(exporter)
+        }
+    }
+}

@@ -58,7 +58,7 @@ start_simulator() {
   sim_pid=$!
   pids+=("$sim_pid")
   for _ in $(seq 300); do
-    grep -q 'listening on' "$work/sim-$port.log" && break
+    grep -qs 'listening on' "$work/sim-$port.log" && break
     sleep 0.1
   done
   grep -q 'listening on' "$work/sim-$port.log" || fail "the simulator did not start" "$work/sim-$port.log"

@@ -320,3 +320,36 @@ extension StreamingTests {
         }
     }
 }
+
+extension StreamingTests {
+    /// Channels cannot be deleted: 25 restarts against one org leave at most Genesys' 20 channels, none with topics
+    /// but the running exporter's, whose channel (the only one connected) is never the one evicted.
+    @Test func test_restarts_neverPileUpChannelsPastTheLimit() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 3, movingObservations: false)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration.judgingTime(by: clock)) { sim in
+            var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["queues", "observations"])
+            settings.collectorOptions["observations"] = ["mode": "stream"]
+            for _ in 0..<25 {
+                let exporter = try await RunningExporter(settings, clock: clock)
+                _ = try await Self.streaming(exporter)
+                await exporter.stop()
+            }
+            let exporter = try await RunningExporter(settings, clock: clock)
+            _ = try await Self.streaming(exporter)
+            let channels = sim.notificationChannels()
+            #expect(channels.count == 20)
+            #expect(sim.notificationCounters().channelsRemovedByLimit == 6)
+            #expect(channels.filter { !$0.topics.isEmpty }.map(\.connected) == [true], "only the live one has topics")
+            let queue = sim.queues()[0]
+            sim.setObservationOverride(queueID: queue.id, mediaType: "voice", metric: "oWaiting", value: 9)
+            _ = try await exporter.scrape(until: "a value on the live channel", timeout: .seconds(10)) {
+                $0.value(
+                    "genesys_queue_conversations_waiting",
+                    ["queue_id": queue.id, "queue_name": queue.name, "media_type": "voice"]) == 9
+            }
+            await exporter.stop()
+        }
+    }
+}

@@ -94,7 +94,9 @@ stop_all() {
 
 await_streaming() {
   for _ in $(seq 600); do
-    curl -s "$exp_url" | grep -q '^genesys_notification_stream_state{state="streaming"} 1' && return 0
+    # The page first: grep -q stopping early would make curl (and, with pipefail, the test) fail on a large page.
+    page=$(curl -s "$exp_url")
+    grep -q '^genesys_notification_stream_state{state="streaming"} 1' <<<"$page" && return 0
     sleep 0.5
   done
   fail "the exporter did not stream"

@@ -22,7 +22,7 @@ struct ObservationSeries {
                 [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)], Double(started) / 1000
             )
         }
-        let presences = observed.presences
+        let presences = agents ? observed.presences : [:]
         var byStatus: Series = []
         var byPresence: Series = []
         for queue in agents ? queues : [] {

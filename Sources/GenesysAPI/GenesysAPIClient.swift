@@ -99,12 +99,10 @@ package final class GenesysAPIClient: Sendable {
             }
             var headers = [("Authorization", "Bearer \(token.value.exposedValue)"), ("Accept", "application/json")]
             if body != nil { headers.append(("Content-Type", "application/json")) }
-            let response = try await send(
+            let (response, window) = try await send(
                 endpoint, HTTPRequest(method: endpoint.method, url: url, headers: headers, body: body, timeout: timeout)
             )
-            if let window = APIMetrics.rateLimit(response.headers) {
-                rateLimit.record(count: window.count, allowed: window.allowed)
-            }
+            if let window { rateLimit.record(count: window.count, allowed: window.allowed) }
             let correlationID = response.headers["ININ-Correlation-Id"].map { SafeExcerpt.of($0, limit: 80) }
             if response.status == 401 && attempt == 1 {
                 // The token was revoked or expired early: replace it (once for all callers) and retry once.
@@ -131,7 +129,7 @@ package final class GenesysAPIClient: Sendable {
     /// `genesys_api_*` metrics by the endpoint's template and failure classification as `get`; no 401 retry (there
     /// is no token to renew) and no rate-limit bookkeeping (another host's budget).
     package func getPublic(_ endpoint: Endpoint, url: String) async throws(APIError) -> APIResult {
-        let response = try await send(
+        let (response, _) = try await send(
             endpoint,
             HTTPRequest(
                 method: endpoint.method, url: url, headers: [("Accept", "application/json")], body: nil,
@@ -142,8 +140,11 @@ package final class GenesysAPIClient: Sendable {
         return try parse(endpoint, response, correlationID: nil)
     }
 
-    /// Sends one request and records its response; a transport failure is a counted failure.
-    private func send(_ endpoint: Endpoint, _ request: HTTPRequest) async throws(APIError) -> HTTPResponse {
+    /// Sends one request and records its response; a transport failure is a counted failure. Also the rate-limit
+    /// window the response's headers report, read once for the metrics and the caller.
+    private func send(
+        _ endpoint: Endpoint, _ request: HTTPRequest
+    ) async throws(APIError) -> (HTTPResponse, (count: Double, allowed: Double)?) {
         let response: HTTPResponse
         do {
             response = try await http.send(request)
@@ -156,8 +157,9 @@ package final class GenesysAPIClient: Sendable {
                 }
             throw fail(APIError(endpoint: endpoint, reason: reason, message: "\(error)"))
         }
-        metrics?.recordResponse(endpoint, response)
-        return response
+        let window = APIMetrics.rateLimit(response.headers)
+        metrics?.recordResponse(endpoint, response, rateLimit: window)
+        return (response, window)
     }
 
     /// A 2xx answer's JSON; a body that is not JSON (an HTML maintenance or proxy page) is `malformed_response`.

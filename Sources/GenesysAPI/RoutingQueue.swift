@@ -14,9 +14,9 @@ package struct RoutingQueue: Sendable, Equatable {
     init(_ json: JSONCursor) throws(JSONDecodingError) {
         id = try json.string("id")
         name = try json.optionalString("name") ?? ""
-        memberCount = try json.optionalField("memberCount")?.int(in: Self.plausibleMembers) ?? 0
-        userMemberCount = try json.optionalField("userMemberCount")?.int(in: Self.plausibleMembers) ?? 0
-        joinedMemberCount = try json.optionalField("joinedMemberCount")?.int(in: Self.plausibleMembers) ?? 0
+        memberCount = try json.optionalInt("memberCount", in: Self.plausibleMembers) ?? 0
+        userMemberCount = try json.optionalInt("userMemberCount", in: Self.plausibleMembers) ?? 0
+        joinedMemberCount = try json.optionalInt("joinedMemberCount", in: Self.plausibleMembers) ?? 0
         let division = try json.optionalField("division")
         divisionID = try division?.optionalString("id")
         divisionName = try division?.optionalString("name")
@@ -51,10 +51,14 @@ package struct RoutingQueuesPage: Sendable, Equatable {
     static let mostPages = 1_000_000
 
     package init(_ json: JSONCursor) throws(JSONDecodingError) {
-        entities = try json.elements("entities").map { element throws(JSONDecodingError) in try RoutingQueue(element) }
-        pageNumber = try json.optionalField("pageNumber")?.int(in: 0...Self.mostPages) ?? 1
+        let list = try json.field("entities")
+        var entities: [RoutingQueue] = []
+        entities.reserveCapacity(try list.count())
+        try list.forEachElement { element throws(JSONDecodingError) in entities.append(try RoutingQueue(element)) }
+        self.entities = entities
+        pageNumber = try json.optionalInt("pageNumber", in: 0...Self.mostPages) ?? 1
         total = try json.field("total").int(in: 0...Self.mostQueues)
-        pageCount = try json.optionalField("pageCount")?.int(in: 0...Self.mostPages) ?? 1
+        pageCount = try json.optionalInt("pageCount", in: 0...Self.mostPages) ?? 1
     }
 }
 

@@ -31,6 +31,9 @@ struct AgentsCollector: Collector {
             help: "Routing status series for at most this many agents (default 0)."),
     ]
     static let defaultListingInterval: Duration = .seconds(300)
+    /// Users per listing page: the SDK states no maximum, and Genesys' own Terraform provider lists users 500 a page
+    /// (MyPureCloud/terraform-provider-genesyscloud, `GetAllUserFn`).
+    static let listingPageSize = 500
     static let windowMetrics = ["tAgentRoutingStatus", "tSystemPresence"]
     static let observationMetrics = ["oUserRoutingStatuses", "oUserPresences"]
     /// The SDK's `RoutingStatus.status` values (purecloudplatformclientv2 269), in the queue families' order; any
@@ -209,7 +212,9 @@ struct AgentsCollector: Collector {
     /// The last listing while it is younger than the listing interval, else a new one (active users only).
     private func listedUsers(_ context: CollectorContext) async throws(APIError) -> [DirectoryUser] {
         if let recent = lastListing.recent(at: context.clock.now, within: settings.listingInterval) { return recent }
-        let all = try await EntityListing.all(.users, context, query: [("state", "active")]) {
+        let all = try await EntityListing.all(
+            .users, context, pageSize: Self.listingPageSize, query: [("state", "active")]
+        ) {
             json throws(JSONDecodingError) in try DirectoryUser(json)
         }
         lastListing.store(all, at: context.clock.now)

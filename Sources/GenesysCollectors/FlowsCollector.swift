@@ -28,6 +28,9 @@ struct FlowsCollector: Collector {
     ]
     static let defaultMax = 500
     static let defaultListingInterval: Duration = .seconds(300)
+    /// Flows per listing page: the SDK states no maximum, and Genesys' own Terraform provider lists flows 500 a page
+    /// (MyPureCloud/terraform-provider-genesyscloud, `getAllArchitectFlowsFn`). A tenth of the requests of 100.
+    static let listingPageSize = 500
     static let windowMetrics = ["nFlow", "nFlowOutcome", "nFlowOutcomeFailed", "tFlowDisconnect", "tFlowExit"]
     /// The SDK's `Flow.type` values (purecloudplatformclientv2 269); the label is the value in lower case, any other
     /// value `unknown`.
@@ -178,7 +181,8 @@ struct FlowsCollector: Collector {
     /// The last listing's selection while it is younger than the listing interval, else a new listing.
     private func selectedFlows(_ context: CollectorContext) async throws(APIError) -> [ArchitectFlow] {
         if let recent = lastListing.recent(at: context.clock.now, within: settings.listingInterval) { return recent }
-        let all = try await EntityListing.all(.flows, context) { json throws(JSONDecodingError) in
+        let all = try await EntityListing.all(.flows, context, pageSize: Self.listingPageSize) {
+            json throws(JSONDecodingError) in
             try ArchitectFlow(json)
         }
         let (selected, dropped) = settings.selection.select(all)

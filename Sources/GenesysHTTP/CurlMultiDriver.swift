@@ -1,5 +1,6 @@
 import CCurl
 import Dispatch
+import Glibc
 import Synchronization
 
 /// Runs every transfer on one curl multi handle, on a dedicated thread, so no Swift
@@ -40,6 +41,8 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private let multi: UnsafeMutableRawPointer
     private let inbox = Mutex(Inbox())
+    /// Wakeups admitted under the inbox lock and not yet returned from `curl_multi_wakeup`.
+    private let wakeupsInFlight = Atomic<Int>(0)
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private let stopped = DispatchGroup()
 
@@ -51,34 +54,47 @@ final class CurlMultiLoop: @unchecked Sendable {
         stopped.enter()
     }
 
-    // Every wakeup runs under the inbox lock and only while `stopping` is false (or in the same critical
-    // section that sets it). The thread leaves its loop only after reading `stopping` under that lock, so
-    // no wakeup can reach the multi handle after `curl_multi_cleanup`.
+    // A wakeup is admitted under the inbox lock, and only while `stopping` is false, but made after the lock is
+    // released: made under it, the woken thread found the lock still held (the wakeup is a system call) and slept
+    // on it again, a futex round trip on every request. The thread leaves its loop only after reading `stopping`
+    // under that lock, so no wakeup is admitted afterwards, and it waits for the admitted ones to return before
+    // `curl_multi_cleanup`.
 
     /// False when the loop is stopping: the caller fails the transfer.
     func submit(_ transfer: CurlTransfer) -> Bool {
-        inbox.withLock { inbox in
+        let admitted = inbox.withLock { inbox in
             guard !inbox.stopping else { return false }
             inbox.added.append(transfer)
-            curl_multi_wakeup(multi)
+            wakeupsInFlight.add(1, ordering: .relaxed)
             return true
         }
+        if admitted { wakeUp() }
+        return admitted
     }
 
     func cancel(_ transfer: CurlTransfer) {
-        inbox.withLock { inbox in
-            guard !inbox.stopping else { return }  // the thread fails every transfer it still holds as it stops
+        let admitted = inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }  // the thread fails every transfer it still holds as it stops
             inbox.cancelled.append(transfer)
-            curl_multi_wakeup(multi)
+            wakeupsInFlight.add(1, ordering: .relaxed)
+            return true
         }
+        if admitted { wakeUp() }
+    }
+
+    private func wakeUp() {
+        curl_multi_wakeup(multi)
+        wakeupsInFlight.subtract(1, ordering: .releasing)
     }
 
     func stop(wait: Bool) {
-        inbox.withLock { inbox in
-            guard !inbox.stopping else { return }
+        let admitted = inbox.withLock { inbox in
+            guard !inbox.stopping else { return false }
             inbox.stopping = true
-            curl_multi_wakeup(multi)
+            wakeupsInFlight.add(1, ordering: .relaxed)
+            return true
         }
+        if admitted { wakeUp() }
         if wait { stopped.wait() }
     }
 
@@ -134,6 +150,8 @@ final class CurlMultiLoop: @unchecked Sendable {
             transfer.fail(.cancelled)
         }
         active.removeAll()
+        // `stopping` was read under the lock, so no wakeup is admitted any more; the admitted ones take microseconds.
+        while wakeupsInFlight.load(ordering: .acquiring) > 0 { sched_yield() }
         curl_multi_cleanup(multi)
         stopped.leave()
     }

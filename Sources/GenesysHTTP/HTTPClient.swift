@@ -3,10 +3,12 @@
 package final class HTTPClient: Sendable {
     package let configuration: HTTPClientConfiguration
     private let driver: CurlMultiDriver
+    private let handles: CurlEasyHandles
 
     package init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         self.configuration = configuration
         self.driver = CurlMultiDriver(maxConnectionsPerHost: configuration.maxConnectionsPerHost)
+        self.handles = CurlEasyHandles(capacity: configuration.maxConnectionsPerHost)
     }
 
     deinit { driver.shutdown(wait: false) }
@@ -21,7 +23,7 @@ package final class HTTPClient: Sendable {
     }
 
     package func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        let transfer = try CurlTransfer(request: request, configuration: configuration)
+        let transfer = try CurlTransfer(request: request, configuration: configuration, handles: handles)
         let driver = self.driver
         do {
             return try await withTaskCancellationHandler {

@@ -27,35 +27,88 @@ package struct JSONCursor: Sendable {
     private enum Node: Sendable {
         case tree(JSON)
         case jansson(JanssonNode)
+
+        var typeName: String {
+            switch self {
+            case .tree(let value): value.typeName
+            case .jansson(let node): node.typeName
+            }
+        }
+
+        /// The member `key` of an object, nil when absent or null; nil for the outer optional when not an object.
+        func member(_ key: String) -> Node?? {
+            switch self {
+            case .tree(let value):
+                guard case .object(let members) = value else { return nil }
+                guard let member = members[key], member != .null else { return .some(nil) }
+                return .tree(member)
+            case .jansson(let node):
+                guard node.type == JSON_OBJECT else { return nil }
+                guard let member = node.member(key), member.type != JSON_NULL else { return .some(nil) }
+                return .jansson(member)
+            }
+        }
+
+        var string: String? {
+            switch self {
+            case .tree(.string(let text)): text
+            case .jansson(let node) where node.type == JSON_STRING: node.string
+            default: nil
+            }
+        }
+
+        var int: Int? {
+            switch self {
+            case .tree(.integer(let number)): Int(number)
+            case .tree(.double(let number)) where JSONCursor.isWhole(number): Int(number)
+            case .jansson(let node) where node.type == JSON_INTEGER: Int(node.integer)
+            case .jansson(let node) where node.type == JSON_REAL && JSONCursor.isWhole(node.real): Int(node.real)
+            default: nil
+            }
+        }
+    }
+
+    /// One step from the parent: the root's own path, a member's key or an element's index.
+    private enum Step: Sendable {
+        case root(String)
+        case member(String)
+        case element(Int)
     }
 
     /// Where the cursor is, as a chain back to the root: the path string is built only for an error or when asked
-    /// (building it on every step was a tenth of decoding an aggregates answer).
-    private indirect enum Location: Sendable {
-        case root(String)
-        case member(parent: Location, key: String)
-        case element(parent: Location, index: Int)
+    /// (building it on every step was a tenth of decoding an aggregates answer). The last step is kept inline and
+    /// only the parent is boxed, so the elements of one array share their parent's box and a leaf read (`string(_:)`,
+    /// `optionalInt(_:in:)`, …) makes no cursor at all: a listing's page allocates nothing per entity for its path.
+    private struct Location: Sendable {
+        let parent: LocationBox?
+        let step: Step
 
         var path: String {
-            switch self {
+            switch step {
             case .root(let path): return path
-            case .member(let parent, let key):
-                let base = parent.path
+            case .member(let key):
+                let base = parent?.location.path ?? ""
                 return base.isEmpty ? key : "\(base).\(key)"
-            case .element(let parent, let index): return "\(parent.path)[\(index)]"
+            case .element(let index): return "\(parent?.location.path ?? "")[\(index)]"
             }
         }
+    }
+
+    private final class LocationBox: Sendable {
+        let location: Location
+
+        init(_ location: Location) { self.location = location }
     }
 
     private let node: Node
     private let location: Location
 
     package init(_ value: JSON, path: String = "") {
-        self.init(node: .tree(value), location: .root(path))
+        self.init(node: .tree(value), location: Location(parent: nil, step: .root(path)))
     }
 
     init(_ node: JanssonNode) {
-        self.init(node: .jansson(node), location: .root(""))
+        self.init(node: .jansson(node), location: Location(parent: nil, step: .root("")))
     }
 
     private init(node: Node, location: Location) {
@@ -73,15 +126,8 @@ package struct JSONCursor: Sendable {
         }
     }
 
-    private var typeName: String {
-        switch node {
-        case .tree(let value): value.typeName
-        case .jansson(let node): node.typeName
-        }
-    }
-
     private func mismatch(_ expected: String) -> JSONDecodingError {
-        .typeMismatch(path: path.isEmpty ? "$" : path, expected: expected, found: typeName)
+        .typeMismatch(path: path.isEmpty ? "$" : path, expected: expected, found: node.typeName)
     }
 
     /// The member `key`; throws when absent or null.
@@ -92,58 +138,66 @@ package struct JSONCursor: Sendable {
 
     private func childPath(_ key: String) -> String { path.isEmpty ? key : "\(path).\(key)" }
 
+    /// The member `key`'s node, nil when absent or null; throws when this is not an object. Builds no cursor.
+    private func memberNode(_ key: String) throws(JSONDecodingError) -> Node? {
+        guard let member = node.member(key) else { throw mismatch("object") }
+        return member
+    }
+
     /// The member `key`, or nil when absent or null.
     package func optionalField(_ key: String) throws(JSONDecodingError) -> JSONCursor? {
-        let child: Node
-        switch node {
-        case .tree(let value):
-            guard case .object(let members) = value else { throw mismatch("object") }
-            guard let member = members[key], member != .null else { return nil }
-            child = .tree(member)
-        case .jansson(let node):
-            guard node.type == JSON_OBJECT else { throw mismatch("object") }
-            guard let member = node.member(key), member.type != JSON_NULL else { return nil }
-            child = .jansson(member)
-        }
-        return JSONCursor(node: child, location: .member(parent: location, key: key))
+        guard let child = try memberNode(key) else { return nil }
+        return JSONCursor(node: child, location: Location(parent: LocationBox(location), step: .member(key)))
     }
 
     package func elements() throws(JSONDecodingError) -> [JSONCursor] {
-        let parent = location
+        var cursors: [JSONCursor] = []
+        try forEachElement { cursors.append($0) }
+        return cursors
+    }
+
+    /// Each element in order, without building an array of them; the elements share one box for their parent.
+    package func forEachElement(_ body: (JSONCursor) throws(JSONDecodingError) -> Void) throws(JSONDecodingError) {
+        let parent = LocationBox(location)
         switch node {
         case .tree(let value):
             guard case .array(let items) = value else { throw mismatch("array") }
-            return items.enumerated().map {
-                JSONCursor(node: .tree($0.element), location: .element(parent: parent, index: $0.offset))
+            for (index, item) in items.enumerated() {
+                try body(JSONCursor(node: .tree(item), location: Location(parent: parent, step: .element(index))))
             }
         case .jansson(let node):
             guard node.type == JSON_ARRAY else { throw mismatch("array") }
-            return node.elements.enumerated().map {
-                JSONCursor(node: .jansson($0.element), location: .element(parent: parent, index: $0.offset))
+            for index in 0..<json_array_size(node.pointer) {
+                guard let element = json_array_get(node.pointer, index) else { continue }
+                let child = JSONCursor(
+                    node: .jansson(JanssonNode(document: node.document, pointer: element)),
+                    location: Location(parent: parent, step: .element(index)))
+                try body(child)
             }
+        }
+    }
+
+    /// The number of elements; throws when this is not an array.
+    package func count() throws(JSONDecodingError) -> Int {
+        switch node {
+        case .tree(.array(let items)): return items.count
+        case .jansson(let node) where node.type == JSON_ARRAY: return json_array_size(node.pointer)
+        default: throw mismatch("array")
         }
     }
 
     package func string() throws(JSONDecodingError) -> String {
-        switch node {
-        case .tree(.string(let text)): return text
-        case .jansson(let node) where node.type == JSON_STRING: return node.string
-        default: throw mismatch("string")
-        }
+        guard let text = node.string else { throw mismatch("string") }
+        return text
     }
 
     package func int() throws(JSONDecodingError) -> Int {
-        switch node {
-        case .tree(.integer(let number)): return Int(number)
-        case .tree(.double(let number)) where Self.isWhole(number): return Int(number)
-        case .jansson(let node) where node.type == JSON_INTEGER: return Int(node.integer)
-        case .jansson(let node) where node.type == JSON_REAL && Self.isWhole(node.real): return Int(node.real)
-        default: throw mismatch("integer")
-        }
+        guard let number = node.int else { throw mismatch("integer") }
+        return number
     }
 
     /// A real that is a whole number well inside Int's range.
-    private static func isWhole(_ number: Double) -> Bool { number.rounded() == number && abs(number) < 9e15 }
+    fileprivate static func isWhole(_ number: Double) -> Bool { number.rounded() == number && abs(number) < 9e15 }
 
     package func double() throws(JSONDecodingError) -> Double {
         switch node {
@@ -180,9 +234,42 @@ package struct JSONCursor: Sendable {
         return number
     }
 
-    package func string(_ key: String) throws(JSONDecodingError) -> String { try field(key).string() }
-    package func int(_ key: String) throws(JSONDecodingError) -> Int { try field(key).int() }
-    package func optionalString(_ key: String) throws(JSONDecodingError) -> String? { try optionalField(key)?.string() }
-    package func optionalInt(_ key: String) throws(JSONDecodingError) -> Int? { try optionalField(key)?.int() }
+    // Leaf reads of a member: the same answers and errors as `field(key).string()` and the like, without a cursor.
+
+    package func string(_ key: String) throws(JSONDecodingError) -> String {
+        guard let text = try optionalString(key) else { throw .missingField(path: childPath(key)) }
+        return text
+    }
+
+    package func int(_ key: String) throws(JSONDecodingError) -> Int {
+        guard let number = try optionalInt(key) else { throw .missingField(path: childPath(key)) }
+        return number
+    }
+
+    package func optionalString(_ key: String) throws(JSONDecodingError) -> String? {
+        guard let member = try memberNode(key) else { return nil }
+        guard let text = member.string else {
+            throw .typeMismatch(path: childPath(key), expected: "string", found: member.typeName)
+        }
+        return text
+    }
+
+    package func optionalInt(_ key: String) throws(JSONDecodingError) -> Int? {
+        guard let member = try memberNode(key) else { return nil }
+        guard let number = member.int else {
+            throw .typeMismatch(path: childPath(key), expected: "integer", found: member.typeName)
+        }
+        return number
+    }
+
+    /// `optionalField(key)?.int(in: range)` without a cursor.
+    package func optionalInt(_ key: String, in range: ClosedRange<Int>) throws(JSONDecodingError) -> Int? {
+        guard let number = try optionalInt(key) else { return nil }
+        guard range.contains(number) else {
+            throw .invalidValue(path: childPath(key), reason: "\(number) is outside \(range)")
+        }
+        return number
+    }
+
     package func elements(_ key: String) throws(JSONDecodingError) -> [JSONCursor] { try field(key).elements() }
 }

@@ -35,12 +35,6 @@ struct JanssonNode: @unchecked Sendable {  // Points into `document`, which outl
         key.withCString { json_object_get(pointer, $0) }.map { JanssonNode(document: document, pointer: $0) }
     }
 
-    var elements: [JanssonNode] {
-        (0..<json_array_size(pointer)).compactMap { index in
-            json_array_get(pointer, index).map { JanssonNode(document: document, pointer: $0) }
-        }
-    }
-
     /// The string's bytes as UTF-8 (jansson has already checked them; NUL is allowed inside).
     var string: String {
         guard let chars = json_string_value(pointer) else { return "" }

@@ -114,6 +114,47 @@ struct JSONTests {
                     #"{"s":"a\u0000b","i":-7,"r":2.5,"w":3.0,"t":true,"f":false,"n":null,"a":[1,"x"],"o":{"k":"v"}}"#)))
     }
 
+    /// The leaf reads (`string(_:)`, `optionalInt(_:in:)`, …) build no cursor: their answers and errors are those of
+    /// the same read through `field`/`optionalField`, at any depth.
+    @Test(arguments: Reading.allCases)
+    func test_leafReads_answerAndFailLikeReadsThroughAChildCursor(reading: Reading) throws {
+        let json = try cursor(
+            #"{"entities":[{"id":"a","n":3,"w":4.0,"s":"x","big":99,"nil":null},{"o":{"n":"7"}}],"pageCount":2}"#,
+            reading)
+        var elements: [JSONCursor] = []
+        try json.field("entities").forEachElement { elements.append($0) }
+        #expect(try elements.count == 2 && json.field("entities").count() == 2)
+        let first = elements[0]
+        #expect(
+            try first.string("id") == "a" && first.optionalString("absent") == nil && first.optionalString("nil") == nil
+        )
+        #expect(try first.optionalInt("n", in: 0...10) == 3 && first.optionalInt("w", in: 0...10) == 4)
+        #expect(try first.optionalInt("absent", in: 0...10) == nil && first.int("n") == 3)
+        #expect(try json.optionalInt("pageCount", in: 0...5) == 2)
+        func sameError(_ fast: () throws -> Any?, _ slow: () throws -> Any?) {
+            var fastError: JSONDecodingError?
+            var slowError: JSONDecodingError?
+            do { _ = try fast() } catch { fastError = error as? JSONDecodingError }
+            do { _ = try slow() } catch { slowError = error as? JSONDecodingError }
+            #expect(fastError != nil && fastError == slowError)
+        }
+        sameError({ try first.optionalInt("big", in: 0...10) }, { try first.optionalField("big")?.int(in: 0...10) })
+        sameError({ try first.optionalInt("s", in: 0...10) }, { try first.optionalField("s")?.int(in: 0...10) })
+        sameError({ try first.optionalString("n") }, { try first.optionalField("n")?.string() })
+        sameError({ try first.string("absent") }, { try first.field("absent").string() })
+        sameError({ try first.int("nil") }, { try first.field("nil").int() })
+        sameError({ try elements[1].field("o").int("n") }, { try elements[1].field("o").field("n").int() })
+        sameError({ try elements[1].string("o") }, { try elements[1].field("o").string() })
+        sameError({ try first.field("id").string("x") }, { try first.field("id").field("x") })
+        sameError({ try first.field("id").count() }, { try first.field("id").elements() })
+        #expect(throws: JSONDecodingError.invalidValue(path: "entities[0].big", reason: "99 is outside 0...10")) {
+            try first.optionalInt("big", in: 0...10)
+        }
+        #expect(throws: JSONDecodingError.typeMismatch(path: "entities[1].o.n", expected: "integer", found: "string")) {
+            try elements[1].field("o").int("n")
+        }
+    }
+
     @Test func test_inPlaceDocument_outlivesItsParse_andReleasesEverything() throws {
         let before = JSONParser.liveAllocationsOnThisThread
         var names: [String] = []

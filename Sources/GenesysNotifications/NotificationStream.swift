@@ -304,7 +304,7 @@ package final class NotificationStream: Sendable {
         let life = channel.life(fromUnixMillis: Int64(clock.unixNow * 1000))
         let session = ChannelSession(
             id: id, channel: channel, connection: connection, topics: topics,
-            renewAt: now + life * settings.renewalShare, openedAt: now)
+            renewAt: now + life * settings.renewalShare, openedAt: now, openedUnix: clock.unixNow)
         if let failure = await subscribe(channel, topics) {
             await connection.close()
             return .failure(failure)
@@ -318,7 +318,7 @@ package final class NotificationStream: Sendable {
     ) async {
         for await inbound in session.connection.inbound {
             let now = clock.now
-            session.touch(now)
+            session.touch(now, unix: clock.unixNow)
             switch inbound {
             case .binary:
                 count("binary")
@@ -352,11 +352,8 @@ package final class NotificationStream: Sendable {
         let drops = sessions.reduce(0) { $0 + $1.newDrops() }
         if drops > 0 { currentStatus.withLock { $0.dropped += drops } }
         metrics.recordMessages(counts, dropped: drops)
-        let now = clock.now
-        let unixNow = clock.unixNow
         metrics.recordChannels(
-            topics: sessions.reduce(0) { $0 + $1.topics.count },
-            lastMessages: sessions.map { unixNow - (now - $0.lastMessage).seconds })
+            topics: sessions.reduce(0) { $0 + $1.topics.count }, lastMessages: sessions.map(\.lastMessageUnix))
     }
 
     /// Closes the sockets; on shutdown also removes the subscriptions (channels cannot be deleted; without topics
@@ -385,17 +382,23 @@ private final class ChannelSession: Sendable {
     let channel: NotificationChannel
     let connection: WebSocketConnection
     let renewAt: ContinuousClock.Instant
-    private let state: Mutex<(topics: [String], lastMessage: ContinuousClock.Instant, dropsSeen: Int, pinged: Bool)>
+    private let state:
+        Mutex<
+            (
+                topics: [String], lastMessage: ContinuousClock.Instant, lastMessageUnix: Double, dropsSeen: Int,
+                pinged: Bool
+            )
+        >
 
     init(
         id: Int, channel: NotificationChannel, connection: WebSocketConnection, topics: [String],
-        renewAt: ContinuousClock.Instant, openedAt: ContinuousClock.Instant
+        renewAt: ContinuousClock.Instant, openedAt: ContinuousClock.Instant, openedUnix: Double
     ) {
         self.id = id
         self.channel = channel
         self.connection = connection
         self.renewAt = renewAt
-        state = Mutex((topics, openedAt, 0, false))
+        state = Mutex((topics, openedAt, openedUnix, 0, false))
     }
 
     var topics: [String] {
@@ -405,9 +408,13 @@ private final class ChannelSession: Sendable {
 
     var lastMessage: ContinuousClock.Instant { state.withLock { $0.lastMessage } }
 
-    func touch(_ now: ContinuousClock.Instant) {
+    /// Unix time of the last message (of the opening, before the first).
+    var lastMessageUnix: Double { state.withLock { $0.lastMessageUnix } }
+
+    func touch(_ now: ContinuousClock.Instant, unix: Double) {
         state.withLock {
             $0.lastMessage = now
+            $0.lastMessageUnix = unix
             $0.pinged = false
         }
     }

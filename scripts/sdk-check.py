@@ -1229,6 +1229,7 @@ class Exporter:
             "--collector.estimated_wait.media-types", "voice,chat,email,callback,message",
             "--collector.queue_performance",
             "--collector.agents",
+            "--collector.observations.mode", "stream",
             "--collector.queue_performance.conversation-metrics", "all",
             "--collector.queue_performance.wrapup-codes", "5",
             "--collector.telephony.edge-metrics", "true",

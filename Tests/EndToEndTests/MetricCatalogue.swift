@@ -63,7 +63,7 @@ struct MetricCatalogue {
     static let optIn = [
         "telephony": ["phones-max": "3", "edge-metrics": "true"],
         "queue_performance": ["conversation-metrics": "all", "wrapup-codes": "3"],
-        // The default, which the harness turns off for the suites written for polling.
+        // Stream mode's families (the demo streams).
         "observations": ["mode": "stream"],
     ]
 

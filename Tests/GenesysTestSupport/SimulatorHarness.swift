@@ -25,7 +25,8 @@ extension GenesysSimulator {
                 "queues": ["listing-interval": "0s"], "queue_performance": ["service-level-interval": "0s"],
                 "flows": ["listing-interval": "0s"], "data_actions": ["listing-interval": "0s"],
                 "agents": ["listing-interval": "0s"],
-                // The suites written for polling poll; StreamingTests (and the demo) stream.
+                // Poll is the default (StreamingTests and the demo stream); said here so the suites written for
+                // polling keep polling whatever the default becomes.
                 "observations": ["mode": "poll"],
             ],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),

@@ -51,6 +51,7 @@ package final class NotificationStream: Sendable {
     private let settings: NotificationStreamSettings
     private let currentStatus = Mutex(NotificationStreamStatus())
     private let tally = Mutex<[String: Int]>([:])
+    private let recordedChannels = Mutex<(topics: Int, last: [Double])?>(nil)
 
     package init(
         api: GenesysAPIClient, clock: any ExporterClock, metrics: NotificationMetrics, logger: Logger,
@@ -352,8 +353,13 @@ package final class NotificationStream: Sendable {
         let drops = sessions.reduce(0) { $0 + $1.newDrops() }
         if drops > 0 { currentStatus.withLock { $0.dropped += drops } }
         metrics.recordMessages(counts, dropped: drops)
-        metrics.recordChannels(
-            topics: sessions.reduce(0) { $0 + $1.topics.count }, lastMessages: sessions.map(\.lastMessageUnix))
+        let channels = (topics: sessions.reduce(0) { $0 + $1.topics.count }, last: sessions.map(\.lastMessageUnix))
+        // Published only when it changed: every publication makes the next scrape render the org's page again.
+        let changed = recordedChannels.withLock { recorded in
+            defer { recorded = channels }
+            return recorded.map { $0.topics != channels.topics || $0.last != channels.last } ?? true
+        }
+        if changed { metrics.recordChannels(topics: channels.topics, lastMessages: channels.last) }
     }
 
     /// Closes the sockets; on shutdown also removes the subscriptions (channels cannot be deleted; without topics

@@ -9,7 +9,8 @@ import Testing
 @Suite("Collector registry: instances match their definitions")
 struct CollectorInstanceTests {
     /// An instance declares its definition's endpoints, in order, except those an option leaves off (each declared
-    /// endpoint has series in every org): with default options only queue_performance's wrap-up code listing.
+    /// endpoint has series in every org): with default options queue_performance's wrap-up code listing, and the
+    /// notification channel calls of observations' stream mode.
     @Test func test_instances_declareTheirDefinitionsEndpoints_butThoseAnOptionLeavesOff() throws {
         for grant in OAuthGrant.allCases {
             let collectors = CollectorRegistry.make(
@@ -17,12 +18,20 @@ struct CollectorInstanceTests {
             #expect(collectors.map(\.name) == CollectorRegistry.names, "polling order is the registry's")
             for collector in collectors {
                 let defined = type(of: collector).endpoints(grant: grant)
-                let leftOff: [Endpoint] = collector.name == "queue_performance" ? [.wrapupCodes] : []
+                let leftOff: [Endpoint] =
+                    switch collector.name {
+                    case "queue_performance": [.wrapupCodes]
+                    case "observations": ObservationCollector.streamEndpoints
+                    default: []
+                    }
                 #expect(collector.endpoints == defined.filter { !leftOff.contains($0) }, "\(collector.name)")
             }
             let performance = try #require(CollectorRegistry.named("queue_performance"))
             let withCodes = performance.make(store: MetricStore(), grant: grant, options: ["wrapup-codes": "3"])
             #expect(withCodes.endpoints == performance.endpoints(grant: grant))
+            let observations = try #require(CollectorRegistry.named("observations"))
+            let streaming = observations.make(store: MetricStore(), grant: grant, options: ["mode": "stream"])
+            #expect(streaming.endpoints == observations.endpoints(grant: grant))
         }
     }
 }

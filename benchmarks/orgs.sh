@@ -49,15 +49,7 @@ single_seconds=${SINGLE_SECONDS:-$(( seconds < 60 ? seconds : 60 ))}
 number SINGLE_SECONDS "$single_seconds" 1 86400
 
 need_tools curl
-if [ -n "${BIN_DIR:-}" ]; then
-  # Prebuilt binaries (e.g. a debug build to try the script out; the numbers then mean little).
-  echo "using the binaries in $BIN_DIR (no build)" >&2
-else
-  swift build -c release --product genesys-exporter >&2
-  swift build -c release --product genesys-simulator >&2
-fi
-exporter_bin=${BIN_DIR:-.build/release}/genesys-exporter
-simulator_bin=${BIN_DIR:-.build/release}/genesys-simulator
+release_binaries
 
 work=$(mktemp -d)
 pids=()
@@ -104,9 +96,6 @@ await_ready() {
 now() { date +%s.%N; }
 # Sleeps in the background, so a signal's trap (and the cleanup) runs at once.
 pause() { sleep "$1" & sleeper=$!; wait "$sleeper"; sleeper=; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-ticks_per_second=$(getconf CLK_TCK)
-status_kib() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status"; }
 # Sum of every sample of a metric family (all label sets) on a page read from stdin.
 metric_sum() { awk -v name="$1" 'index($0, name "{") == 1 || index($0, name " ") == 1 { sum += $NF } END { printf "%.0f\n", sum }'; }
 # Median time (ms) and the size of N=5 fetches of a URL: "ms bytes".

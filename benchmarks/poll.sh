@@ -21,20 +21,13 @@ source benchmarks/common.sh
 entities=${1:-5000}
 seconds=${2:-30}
 listings=${LISTINGS:-queues flows actions users}
-if [ -z "${BIN_DIR:-}" ]; then
-  swift build -c release --product genesys-exporter >&2
-  swift build -c release --product genesys-simulator >&2
-fi
-exporter_bin=${BIN_DIR:-.build/release}/genesys-exporter
-simulator_bin=${BIN_DIR:-.build/release}/genesys-simulator
+release_binaries
 work=$(mktemp -d)
 cc -O2 -o "$work/jansson-loop" benchmarks/jansson-loop.c -ljansson
 sim_port=$(free_port)
 port=$(free_port)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-ticks_per_second=$(getconf CLK_TCK)
 rss() { awk '/^(RssAnon|RssFile)/ {printf "%s %.1f MiB  ", $1, $2/1024}' "/proc/$1/status"; }
 # Any HTTP answer (a 404 too) means the port listens; curl exits 7 while it refuses connections.
 wait_listening() { for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0; sleep 0.1; done; return 1; }

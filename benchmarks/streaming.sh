@@ -21,14 +21,7 @@ rate=${RATE:-1}
 load_seconds=${LOAD_SECONDS:-120}
 parts=${PARTS:-AB C}
 need_tools curl
-if [ -n "${BIN_DIR:-}" ]; then
-  echo "using the binaries in $BIN_DIR (no build)" >&2
-else
-  swift build -c release --product genesys-exporter >&2
-  swift build -c release --product genesys-simulator >&2
-fi
-exporter_bin=${BIN_DIR:-.build/release}/genesys-exporter
-simulator_bin=${BIN_DIR:-.build/release}/genesys-simulator
+release_binaries
 
 work=$(mktemp -d)
 pids=()
@@ -44,9 +37,6 @@ fail() {
   [ -n "${2:-}" ] && tail -n 20 "$2" >&2
   exit 1
 }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
-ticks_per_second=$(getconf CLK_TCK)
-rss_kib() { awk '$1 == "VmRSS:" {print $2}' "/proc/$1/status"; }
 # The sum of a family's samples whose line contains $2 (a label matcher, or "" for all).
 metric() { awk -v name="$1" -v has="$2" 'index($0, name) == 1 && index($0, has) > 0 { s += $NF } END { printf "%.0f\n", s }'; }
 
@@ -170,7 +160,7 @@ start_exporter --poll.interval 60s --collector.observations.mode=stream
 await_streaming
 sleep 10
 idle_cpu=$(measure)
-idle_rss=$(rss_kib "$exp_pid")
+idle_rss=$(status_kib "$exp_pid" VmRSS)
 stop_all
 
 start_simulator "$load_queues" --notification-rate "$rate"
@@ -179,7 +169,7 @@ await_streaming
 sleep 10
 msgs0=$(curl -s "$exp_url" | metric genesys_notification_messages_total 'kind="queue_observation"')
 load_cpu=$(measure)
-load_rss=$(rss_kib "$exp_pid")
+load_rss=$(status_kib "$exp_pid" VmRSS)
 msgs1=$(curl -s "$exp_url" | metric genesys_notification_messages_total 'kind="queue_observation"')
 dropped=$(curl -s "$exp_url" | metric genesys_notification_messages_dropped_total "")
 stop_all

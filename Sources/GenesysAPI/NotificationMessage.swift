@@ -63,12 +63,16 @@ package enum NotificationMessage: Sendable, Equatable {
     static func observedQueueID(topic: String) -> String? {
         guard topic.hasPrefix(observationTopicPrefix), topic.hasSuffix(observationTopicSuffix) else { return nil }
         let id = topic.dropFirst(observationTopicPrefix.utf8.count).dropLast(observationTopicSuffix.utf8.count)
-        guard (1...64).contains(id.utf8.count),
-            id.utf8.allSatisfy({
-                $0 == UInt8(ascii: "-") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) || ($0 >= 48 && $0 <= 57)
-            })
+        guard (1...64).contains(id.utf8.count), id.utf8.allSatisfy({ isIdentifierByte($0, underscore: false) })
         else { return nil }
         return String(id)
+    }
+
+    /// The bytes Genesys ids are made of (letters, digits, `-`; `_` too where asked): an id from a message or an
+    /// answer that reaches a path, a label or a log line has only these.
+    package static func isIdentifierByte(_ byte: UInt8, underscore: Bool) -> Bool {
+        byte == UInt8(ascii: "-") || (underscore && byte == UInt8(ascii: "_"))
+            || (byte | 0x20 >= 97 && byte | 0x20 <= 122) || (byte >= 48 && byte <= 57)
     }
 }
 

@@ -18,10 +18,7 @@ package struct NotificationChannel: Sendable, Equatable {
         id = try idField.string()
         // Ids such as `streaming-0-fmtdmf8cdis7jh14udg5p89t6z`: it reaches a path and log lines.
         guard (1...128).contains(id.utf8.count),
-            id.utf8.allSatisfy({
-                $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122)
-                    || ($0 >= 48 && $0 <= 57)
-            })
+            id.utf8.allSatisfy({ NotificationMessage.isIdentifierByte($0, underscore: true) })
         else { throw .invalidValue(path: idField.path, reason: "not a channel id") }
         let uri = try json.field("connectUri")
         connectURI = try uri.string()

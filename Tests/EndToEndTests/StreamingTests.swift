@@ -51,6 +51,15 @@ struct StreamingTests {
         }
     }
 
+    /// After a fallback: moves the exporter's clock past the retry's backoff (from 5 s) until the stream is back.
+    static func streamingAgain(_ exporter: RunningExporter, _ clock: ManualClock) async throws -> Exposition {
+        for _ in 0..<10 where state(try await exporter.scrape(), "streaming") != 1 {
+            clock.advance(by: .seconds(6))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await streaming(exporter)
+    }
+
     @Test func test_queueChange_reachesMetrics_overTheSocket_withoutAPoll() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
             _ = try await Self.streaming(exporter)
@@ -91,11 +100,7 @@ struct StreamingTests {
                 sim.counters().apiRequests(path: APIPath.queueObservations) > polls
             }
             // The retry (backoff from 5 s) opens a channel again.
-            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
-                clock.advance(by: .seconds(6))
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            scrape = try await Self.streaming(exporter)
+            scrape = try await Self.streamingAgain(exporter, clock)
             #expect((scrape.value("genesys_notification_reconnects_total") ?? 0) >= 1)
         }
     }
@@ -110,11 +115,7 @@ struct StreamingTests {
                 $0.value("genesys_notification_fallbacks_total", ["reason": "heartbeat_lost"]) == 1
             }
             sim.setNotificationHeartbeats(enabled: true)
-            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
-                clock.advance(by: .seconds(6))
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streamingAgain(exporter, clock)
             let queue = sim.queues()[0]
             sim.setObservationOverride(queueID: queue.id, mediaType: "chat", metric: "oWaiting", value: 5)
             _ = try await exporter.scrape(until: "a value over the reopened socket", timeout: .seconds(10)) {
@@ -232,11 +233,7 @@ extension StreamingTests {
             _ = try await exporter.scrape(until: "the dropped socket") {
                 $0.value("genesys_notification_fallbacks_total", ["reason": "socket_closed"]) == 1
             }
-            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
-                clock.advance(by: .seconds(6))
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streamingAgain(exporter, clock)
             // The channel still lives (HEAD says so): the socket reopens on it rather than on a new one.
             #expect(sim.notificationCounters().channelsCreated == 1)
             #expect(sim.notificationCounters().socketsOpened == 2)
@@ -312,11 +309,7 @@ extension StreamingTests {
             _ = try await exporter.scrape(until: "the socket closed") {
                 $0.value("genesys_notification_fallbacks_total", ["reason": "socket_closed"]) == 1
             }
-            for _ in 0..<10 where Self.state(try await exporter.scrape(), "streaming") != 1 {
-                clock.advance(by: .seconds(6))
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streamingAgain(exporter, clock)
         }
     }
 }

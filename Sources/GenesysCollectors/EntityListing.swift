@@ -1,5 +1,6 @@
 import GenesysAPI
 import GenesysJSON
+import Synchronization
 
 /// An entity of a paged listing, known by id and shown by name (edges, trunks, phones, flows, actions, users, codes).
 protocol Identified {
@@ -72,4 +73,43 @@ enum EntityListing {
         }
         return entities
     }
+
+    /// Every entity of the listing at the larger page size of `choice` until the endpoint refuses it with a 400,
+    /// then (on that listing and every later one) at its fallback: one refused request in the life of the collector.
+    static func all<Entity: Sendable & Equatable & Identified>(
+        _ endpoint: Endpoint, _ context: CollectorContext, pageSize choice: PageSizeChoice,
+        query: [(String, String)] = [], entity: (JSONCursor) throws(JSONDecodingError) -> Entity
+    ) async throws(APIError) -> [Entity] {
+        let size = choice.current
+        do {
+            return try await all(endpoint, context, pageSize: size, query: query, entity: entity)
+        } catch where error.status == 400 && size != choice.fallback {
+            choice.refused()
+            context.logger.notice(
+                "the listing refused a larger page; asking for the usual size from now on",
+                metadata: [
+                    "endpoint": "\(endpoint.template)", "page_size": "\(size)", "fallback": "\(choice.fallback)",
+                    "error": "\(error)",
+                ])
+            return try await all(endpoint, context, pageSize: choice.fallback, query: query, entity: entity)
+        }
+    }
+}
+
+/// A listing's page size where the endpoint's maximum is not documented: the larger one (fewer requests, each of
+/// which costs about as much again as parsing its answer) until Genesys refuses it, then the size every known
+/// client asks for.
+final class PageSizeChoice: Sendable {
+    let preferred: Int
+    let fallback: Int
+    private let wasRefused = Atomic<Bool>(false)
+
+    init(preferred: Int, fallback: Int = EntityListing.defaultPageSize) {
+        self.preferred = preferred
+        self.fallback = fallback
+    }
+
+    var current: Int { wasRefused.load(ordering: .relaxed) ? fallback : preferred }
+
+    func refused() { wasRefused.store(true, ordering: .relaxed) }
 }

@@ -24,6 +24,8 @@ struct ActionCatalog: Sendable {
 
     let count: Int
     var errorTypes = ActionCatalog.defaultErrorTypes
+    /// The listing's own `pageSize` limit, below the simulator's (`setActionListingMaxPageSize`).
+    var maxPageSize: Int?
     private let indexByID: [String: Int]
 
     init(count: Int) {

@@ -171,6 +171,12 @@ package final class GenesysSimulator: Sendable {
         core.state.withLock { $0.actions.errorTypes = unique }
     }
 
+    /// The largest `pageSize` the action listing accepts from now on (nil: the simulator's `maxPageSize`), to stand
+    /// for a Genesys that takes fewer actions a page than the exporter first asks for.
+    package func setActionListingMaxPageSize(_ size: Int?) {
+        core.state.withLock { $0.actions.maxPageSize = size }
+    }
+
     /// The org's other OAuth clients as usage queries started from now on report them.
     package func setOtherClientUsage(_ clients: [SimulatedClientUsage]) {
         core.state.withLock { $0.usage.otherClients = clients }

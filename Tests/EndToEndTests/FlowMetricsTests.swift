@@ -188,4 +188,36 @@ struct FlowMetricsTests {
             #expect(exported == Double(truth.errors.values.reduce(0, +)))
         }
     }
+
+    /// The action listing asks for 500 a page; a Genesys that refuses it (400) costs one refused request, and every
+    /// listing from then on asks for 100: all 250 actions are listed either way.
+    @Test func test_actionListing_fallsBackTo100APage_whenTheLargerPageIsRefused() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration(queueCount: 0, flowCount: 0, actionCount: 250).judgingTime(by: clock)
+        configuration.wallNow = { clock.unixNow }
+        try await withSimulator(configuration) { sim in
+            sim.setActionListingMaxPageSize(100)
+            let settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["data_actions"])
+            let exporter = try await RunningExporter(settings, clock: clock)
+            do {
+                var scrape = try await exporter.scrape(until: "the first poll") {
+                    ($0.value("genesys_data_actions_window_end_timestamp_seconds") ?? 0) > 0
+                }
+                #expect(scrape.samples("genesys_data_action_executions_total").count == 250)
+                try await awaitCondition("both loops asleep") { clock.sleeperCount == 2 }
+                let before = scrape.value("genesys_data_actions_window_end_timestamp_seconds")!
+                clock.advance(by: .seconds(70))
+                scrape = try await exporter.scrape(until: "the second poll") {
+                    ($0.value("genesys_data_actions_window_end_timestamp_seconds") ?? 0) > before
+                }
+                await exporter.stop()
+            } catch {
+                await exporter.stop()
+                throw error
+            }
+            let listings = sim.requestLog().filter { $0.path == "/api/v2/integrations/actions" }
+            let sizes = listings.map { $0.query["pageSize"] ?? "" }
+            #expect(sizes == ["500", "100", "100", "100", "100", "100", "100"], "one refused page, then 100 a page")
+        }
+    }
 }

@@ -72,7 +72,9 @@ enum ActionRoutes {
 extension ActionRoutes: SimulatorRouteFile {
     static let routes = [
         SimulatorRoute("GET", listingPath, permission: listingPermission) { core, request, _, _ in
-            let (count, maxPageSize) = core.state.withLock { ($0.actions.count, $0.configuration.maxPageSize) }
+            let (count, maxPageSize) = core.state.withLock {
+                ($0.actions.count, $0.actions.maxPageSize ?? $0.configuration.maxPageSize)
+            }
             return EntityListing.page(request, path: listingPath, count: count, maxPageSize: maxPageSize) {
                 ActionCatalog.object($0)
             }

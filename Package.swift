@@ -131,7 +131,7 @@ let package = Package(
             name: "GenesysExporter",
             dependencies: [
                 "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
-                "GenesysCollectors", "GenesysServer", "CMalloc",
+                "GenesysCollectors", "GenesysNotifications", "GenesysServer", "CMalloc",
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -45,10 +45,22 @@ enum JSONModelTargets {
         FuzzTargets.require(UTCTimestamp.parse(formatted) == millis, "\(text) -> \(millis) -> \(formatted)")
     }
 
-    /// A notification channel's text frame: whatever reads yields a bounded queue id, bounded media labels and
-    /// counts within their ranges.
+    /// A notification channel's text frame: whatever reads yields bounded queue and user ids, bounded media labels,
+    /// counts within their ranges, and user statuses and presences that are short upper-case values.
     static func notification(_ data: [UInt8]) {
         guard let message = try? NotificationMessage(frame: data) else { return }
+        switch message {
+        case .userRoutingStatus(let update):
+            FuzzTargets.require((1...64).contains(update.userID.utf8.count), "user id '\(update.userID)'")
+            FuzzTargets.require((1...32).contains(update.status.utf8.count), "status '\(update.status)'")
+            return
+        case .userPresence(let update):
+            FuzzTargets.require((1...64).contains(update.userID.utf8.count), "user id '\(update.userID)'")
+            FuzzTargets.require((update.presenceID?.utf8.count ?? 1) <= 64, "presence id '\(update.presenceID ?? "")'")
+            FuzzTargets.require((update.systemPresence?.utf8.count ?? 1) <= 9, "presence '\(update.systemPresence ?? "")'")
+            return
+        default: break
+        }
         guard case .queueObservation(let update) = message else { return }
         FuzzTargets.require((1...64).contains(update.queueID.utf8.count), "queue id '\(update.queueID)'")
         for (media, counts) in update.byMedia {

@@ -2,7 +2,8 @@ import GenesysBase
 import GenesysJSON
 
 /// One text frame of a Genesys notification channel (`{"topicName":…,"eventBody":…}`), as the exporter uses it:
-/// the channel's heartbeat and pong, the service's close notice, a queue's observation counts, or anything else.
+/// the channel's heartbeat and pong, the service's close notice, a queue's observation counts, a user's routing
+/// status or presence, or anything else.
 package enum NotificationMessage: Sendable, Equatable {
     /// `channel.metadata` "WebSocket Heartbeat", every 30 seconds.
     case heartbeat
@@ -12,6 +13,10 @@ package enum NotificationMessage: Sendable, Equatable {
     case socketClosing
     /// `v2.analytics.queues.{id}.observations` (the SDK's `V2QueueObservationObservationCountNotification`).
     case queueObservation(QueueObservationUpdate)
+    /// `v2.users.{id}.routingStatus` (the SDK's `UserRoutingStatusUserRoutingStatus`).
+    case userRoutingStatus(UserRoutingStatusUpdate)
+    /// `v2.users.{id}.presence` (the SDK's `PresenceEventUserPresence`).
+    case userPresence(UserPresenceUpdate)
     /// A topic the exporter does not follow, or a frame without one (subscription acknowledgements).
     case other
 
@@ -22,6 +27,8 @@ package enum NotificationMessage: Sendable, Equatable {
         case .pong: "pong"
         case .socketClosing: "socket_closing"
         case .queueObservation: "queue_observation"
+        case .userRoutingStatus: "user_routing_status"
+        case .userPresence: "user_presence"
         case .other: "other"
         }
     }
@@ -32,6 +39,16 @@ package enum NotificationMessage: Sendable, Equatable {
     /// The topic carrying a queue's observation counts.
     package static func observationTopic(queueID: String) -> String {
         observationTopicPrefix + queueID + observationTopicSuffix
+    }
+
+    /// The topic carrying a user's routing status.
+    package static func routingStatusTopic(userID: String) -> String {
+        UserNotification.topicPrefix + userID + UserNotification.routingStatusSuffix
+    }
+
+    /// The topic carrying a user's presence.
+    package static func presenceTopic(userID: String) -> String {
+        UserNotification.topicPrefix + userID + UserNotification.presenceSuffix
     }
 
     /// Reads one text frame; a frame that is not JSON, or a known topic whose body does not have its shape, throws.
@@ -51,11 +68,16 @@ package enum NotificationMessage: Sendable, Equatable {
         case "v2.system.socket_closing":
             self = .socketClosing
         default:
-            guard let queueID = Self.observedQueueID(topic: topic) else {
+            if let queueID = Self.observedQueueID(topic: topic) {
+                self = .queueObservation(
+                    try QueueObservationUpdate(queueID: queueID, body: try json.field("eventBody")))
+            } else if let userID = UserNotification.userID(topic: topic, suffix: UserNotification.routingStatusSuffix) {
+                self = .userRoutingStatus(try UserRoutingStatusUpdate(userID: userID, body: try json.field("eventBody")))
+            } else if let userID = UserNotification.userID(topic: topic, suffix: UserNotification.presenceSuffix) {
+                self = .userPresence(try UserPresenceUpdate(userID: userID, body: try json.field("eventBody")))
+            } else {
                 self = .other
-                return
             }
-            self = .queueObservation(try QueueObservationUpdate(queueID: queueID, body: try json.field("eventBody")))
         }
     }
 

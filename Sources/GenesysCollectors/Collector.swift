@@ -1,6 +1,7 @@
 import GenesysAPI
 import GenesysAuth
 import GenesysBase
+import GenesysNotifications
 import GenesysTelemetry
 import Logging
 import Prometheus
@@ -17,14 +18,17 @@ package struct CollectorContext: Sendable {
     package let clock: any ExporterClock
     /// `--http.ca-file`: trusted for the notification sockets as for the API.
     package let extraCAFile: String?
+    /// The org's notification stream, when a collector streams (nil: every collector polls).
+    package let notifications: NotificationHub?
 
     package init(
         api: GenesysAPIClient, registry: PrometheusCollectorRegistry, grant: OAuthGrant, queueSelection: QueueSelection,
         queueDirectory: QueueDirectory, logger: Logger, clock: any ExporterClock = SystemClock(),
-        extraCAFile: String? = nil
+        extraCAFile: String? = nil, notifications: NotificationHub? = nil
     ) {
         self.clock = clock
         self.extraCAFile = extraCAFile
+        self.notifications = notifications
         self.api = api
         self.registry = registry
         self.grant = grant
@@ -111,10 +115,14 @@ extension Collector {
     package var callsGenesysAPI: Bool { true }
 }
 
-/// A collector that also follows a stream between its polls (observations over notification channels): the monitor
-/// runs `stream` beside the poll loop until the org stops, and the stream's updates go through `publish`, so a
-/// scrape never sees half of one.
+/// A collector that can also follow Genesys' notification channels between its polls (observations, agents): when
+/// it streams, the monitor opens the org's one notification stream (`CollectorContext.notifications`) and runs
+/// `stream` beside the poll loop until the org stops; the stream's updates go through `publish`, so a scrape never
+/// sees half of one.
 package protocol StreamingCollector: Collector {
+    /// The channels this collector's `max-channels` allows the org's stream; nil when it polls (the org streams with
+    /// the largest value of the collectors that stream).
+    var notificationChannels: Int? { get }
     func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async
 }
 

@@ -28,10 +28,6 @@ struct ObservationCollector: StreamingCollector {
             help: "Stream mode: notification channels per org, 1000 queues each (8)."),
     ]
     static let defaultReconcileInterval: Duration = .seconds(600)
-    /// Streamed values are published at most this often, however fast messages come: a publication rebuilds the
-    /// conversation families of every selected queue (5,000 queues changing every second cost 39% of a core at
-    /// 250 ms). A lone change is published at once; a burst within the second waits for the rest of it.
-    static let minPublishInterval: Duration = .seconds(1)
 
     struct Settings: Equatable {
         /// Off by default for now: 200 orgs streaming cost 10.6% of a core and 245 MiB against 8% and 147 MiB polling
@@ -44,7 +40,6 @@ struct ObservationCollector: StreamingCollector {
     let endpoints: [Endpoint]
     private let settings: Settings
     private let streamed = StreamedObservations()
-    private let streamMetrics: NotificationMetrics?
     private let waiting: GaugeSeriesSet
     private let interacting: GaugeSeriesSet
     private let alerting: GaugeSeriesSet
@@ -135,7 +130,6 @@ struct ObservationCollector: StreamingCollector {
     init(store: MetricStore, settings: Settings = Settings()) {
         self.settings = settings
         endpoints = [.queueObservations] + (settings.streaming ? Self.streamEndpoints : [])
-        streamMetrics = settings.streaming ? NotificationMetrics(store: store) : nil
         waiting = GaugeSeriesSet(
             store: store, name: "genesys_queue_conversations_waiting",
             help: "Conversations waiting in the queue, by media type (oWaiting).")
@@ -192,53 +186,43 @@ struct ObservationCollector: StreamingCollector {
         oldestWaiting.publish(series.oldestWaiting)
     }
 
-    /// Stream mode: follows the selected queues' observation topics and publishes what they say, at most every
-    /// `minPublishInterval`. Poll mode: nothing.
+    var notificationChannels: Int? { settings.streaming ? settings.maxChannels : nil }
+
+    /// Stream mode: follows the selected queues' observation topics on the org's notification stream and publishes
+    /// what they say, at most every `minPublishInterval`. Poll mode: nothing.
     func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async {
-        guard settings.streaming, let streamMetrics else { return }
-        var streamSettings = NotificationStreamSettings()
-        streamSettings.maxChannels = settings.maxChannels
-        streamSettings.caFile = context.extraCAFile
-        let stream = NotificationStream(
-            api: context.api, clock: context.clock, metrics: streamMetrics, logger: context.logger,
-            settings: streamSettings)
-        streamed.attach(stream)
-        await streamed.queuesKnown()
+        guard settings.streaming, let hub = context.notifications else { return }
+        streamed.attach(hub)
         let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let streamed = streamed
         let directory = context.queueDirectory
         let clock = context.clock
+        hub.join(
+            Self.name,
+            topics: {
+                guard streamed.hasPolled else { return nil }  // nothing to subscribe before a poll selected queues
+                let queues = directory.selectedQueues ?? streamed.queues
+                guard !queues.isEmpty else { return nil }
+                return queues.map { NotificationMessage.observationTopic(queueID: $0.id) }.sorted()
+            },
+            deliver: { message, receivedAt in
+                guard case .queueObservation(let update) = message else { return }
+                if streamed.enqueue(update, receivedAt: receivedAt, unixMillis: Int64(clock.unixNow * 1000)) {
+                    waker.yield()
+                } else if directory.selectedQueues?.contains(where: { $0.id == update.queueID }) != true {
+                    directory.requestRelisting()  // a queue the last listing does not know
+                }
+            })
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                await stream.run(
-                    topics: {
-                        let queues = directory.selectedQueues ?? streamed.queues
-                        guard !queues.isEmpty
-                        else { return nil }
-                        return queues.map { NotificationMessage.observationTopic(queueID: $0.id) }.sorted()
-                    },
-                    deliver: { update, receivedAt in
-                        if streamed.enqueue(
-                            update, receivedAt: receivedAt, unixMillis: Int64(clock.unixNow * 1000))
-                        {
-                            waker.yield()
-                        } else if directory.selectedQueues?.contains(where: { $0.id == update.queueID }) != true {
-                            directory.requestRelisting()  // a queue the last listing does not know
-                        }
-                    })
-                waker.finish()
+                await streamed.queuesKnown()
+                hub.topicsChanged()
             }
-            var lastPublish: ContinuousClock.Instant?
-            for await _ in wake {
-                if let lastPublish, clock.now - lastPublish < Self.minPublishInterval {
-                    do { try await clock.sleep(until: lastPublish + Self.minPublishInterval) } catch { break }
-                }
-                guard let (observed, queues, arrivals) = streamed.applyPending() else { continue }
+            await StreamPublisher.run(wake: wake, clock: clock, metrics: hub.metrics) {
+                guard let (observed, queues, arrivals) = streamed.applyPending() else { return nil }
                 let series = ObservationSeries(observed, queues: queues, agents: false)
                 publish { publishConversations(observed, series) }
-                let now = clock.now
-                lastPublish = now
-                streamMetrics.recordApplyDelays(arrivals.map { now - $0 })
+                return arrivals
             }
             group.cancelAll()
         }

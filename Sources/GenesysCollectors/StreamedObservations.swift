@@ -17,7 +17,7 @@ final class StreamedObservations: Sendable {
         var pending:
             [String: (update: QueueObservationUpdate, firstArrival: ContinuousClock.Instant, unixMillis: Int64)] =
                 [:]
-        var stream: NotificationStream?
+        var stream: NotificationHub?
         /// What the last poll saw of the stream, and when it ran.
         var reconciledGeneration = -1
         var reconciledDrops = 0
@@ -36,7 +36,10 @@ final class StreamedObservations: Sendable {
 
     var queues: [RoutingQueue] { state.withLock { $0.queues } }
 
-    func attach(_ stream: NotificationStream) { state.withLock { $0.stream = stream } }
+    /// Whether a poll has selected queues yet.
+    var hasPolled: Bool { state.withLock { $0.reconciledAt != nil } }
+
+    func attach(_ stream: NotificationHub) { state.withLock { $0.stream = stream } }
 
     /// Whether this poll must ask Genesys: always while not streaming, and when streaming once after each
     /// (re)start, after dropped messages, and every `reconcileInterval`.

@@ -3,6 +3,7 @@ import GenesysAuth
 import GenesysBase
 import GenesysCollectors
 import GenesysHTTP
+import GenesysNotifications
 import GenesysServer
 import GenesysTelemetry
 import Logging
@@ -22,6 +23,8 @@ package final class OrgMonitor: Sendable {
     private let tokenMetrics: TokenMetrics
     private let collectorMetrics: CollectorMetrics
     private let context: CollectorContext
+    /// The org's notification stream, shared by the collectors that stream; nil when all of them poll.
+    private let notifications: NotificationHub?
     private let readiness = Mutex(ReadinessState())
     /// Each collector's last results and next poll, for the status page.
     private let statuses: Mutex<[String: StatusSnapshot.Collector]>
@@ -62,9 +65,19 @@ package final class OrgMonitor: Sendable {
             apiBaseURL: settings.token.hosts.apiBaseURL, tokens: tokens, http: http,
             metrics: APIMetrics(store: store, endpoints: collectors.flatMap(\.endpoints)),
             logger: logger, timeout: settings.requestTimeout)
+        let channels = collectors.compactMap { ($0 as? any StreamingCollector)?.notificationChannels }.max()
+        var streamSettings = NotificationStreamSettings()
+        streamSettings.caFile = settings.extraCAFile
+        streamSettings.maxChannels = channels ?? streamSettings.maxChannels
+        let notifications =
+            channels == nil
+            ? nil
+            : NotificationHub(api: api, clock: clock, store: store, logger: logger, settings: streamSettings)
+        self.notifications = notifications
         context = CollectorContext(
             api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,
-            queueDirectory: QueueDirectory(), logger: logger, clock: clock, extraCAFile: settings.extraCAFile)
+            queueDirectory: QueueDirectory(), logger: logger, clock: clock, extraCAFile: settings.extraCAFile,
+            notifications: notifications)
         collectorMetrics = CollectorMetrics(store: store, collectors: enabled)
         readiness.withLock { $0.pending = Set(enabled) }
         var initial: [String: StatusSnapshot.Collector] = [:]
@@ -80,9 +93,10 @@ package final class OrgMonitor: Sendable {
     package func run() async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.tokens.runScheduledRefresh() }
+            if let notifications { group.addTask { await notifications.run() } }
             for collector in collectors {
                 group.addTask { await self.poll(collector) }
-                if let streaming = collector as? any StreamingCollector {
+                if let streaming = collector as? any StreamingCollector, streaming.notificationChannels != nil {
                     group.addTask { [store, context] in
                         await streaming.stream(context) { update in store.publish(update) }
                     }

@@ -3,15 +3,15 @@ import GenesysTelemetry
 import Prometheus
 
 /// The `genesys_notification_*` families of one org's stream: a few fixed series each (the `channel` label is a
-/// slot number, at most `--collector.observations.max-channels`).
+/// slot number, at most the streaming collectors' `max-channels`).
 package final class NotificationMetrics: Sendable {
     /// Every state of `genesys_notification_stream_state`, always all present.
     package enum StreamState: String, Sendable, CaseIterable {
-        /// Opening channels; observations are polled meanwhile.
+        /// Opening channels; the streaming collectors poll meanwhile.
         case connecting
-        /// Every selected queue is subscribed on a live socket.
+        /// Every wanted topic (selected queues, listed users) is subscribed on a live socket.
         case streaming
-        /// Streaming could not be kept up: observations are polled at the poll interval.
+        /// Streaming could not be kept up: the streaming collectors poll at the poll interval.
         case fallback
     }
 
@@ -36,7 +36,8 @@ package final class NotificationMetrics: Sendable {
     }
 
     package static let messageKinds = [
-        "heartbeat", "pong", "socket_closing", "queue_observation", "other", "malformed", "binary",
+        "heartbeat", "pong", "socket_closing", "queue_observation", "user_routing_status", "user_presence", "other",
+        "malformed", "binary",
     ]
 
     private let store: MetricStore
@@ -69,7 +70,7 @@ package final class NotificationMetrics: Sendable {
             "Notification messages dropped because they arrived faster than they could be applied.")
         fallbacks = CounterSeriesSet(
             store: store, name: "genesys_notification_fallbacks_total",
-            help: "Times the stream stopped and observations went back to polling, by reason.")
+            help: "Times the stream stopped and the streaming collectors went back to polling, by reason.")
         renewals = CounterSeriesSet(
             store: store, name: "genesys_notification_renewals_total",
             help: "Notification channels replaced by a new one without a gap, by reason.")

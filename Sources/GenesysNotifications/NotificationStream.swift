@@ -52,6 +52,8 @@ package final class NotificationStream: Sendable {
     private let currentStatus = Mutex(NotificationStreamStatus())
     private let tally = Mutex<[String: Int]>([:])
     private let recordedChannels = Mutex<(topics: Int, last: [Double])?>(nil)
+    /// Wakes a stream waiting for its first topics before the tick ends (a consumer's first poll has finished).
+    private let nudges = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     package init(
         api: GenesysAPIClient, clock: any ExporterClock, metrics: NotificationMetrics, logger: Logger,
@@ -66,24 +68,45 @@ package final class NotificationStream: Sendable {
 
     package var status: NotificationStreamStatus { currentStatus.withLock { $0 } }
 
+    /// The wanted topics may be known now: a stream still waiting for them looks at once.
+    package func nudge() { nudges.continuation.yield() }
+
+    /// Until the tick ends or a nudge comes; false when cancelled.
+    private func waitForTopics() async -> Bool {
+        await withTaskGroup(of: Bool.self) { [clock, settings, nudges] group in
+            group.addTask {
+                do { try await clock.sleep(for: settings.tick) } catch { return false }
+                return true
+            }
+            group.addTask {
+                for await _ in nudges.stream { return true }
+                return false
+            }
+            let woken = await group.next() ?? false
+            group.cancelAll()
+            return woken && !Task.isCancelled
+        }
+    }
+
     /// Streams until cancelled, then removes its subscriptions. `topics` gives the wanted topics (nil: not known
-    /// yet); `deliver` gets each queue observation with the instant it arrived.
+    /// yet); `deliver` gets each message that carries values (queue observations, user statuses and presences) with
+    /// the instant it arrived.
     package func run(
         topics: @escaping @Sendable () -> [String]?,
-        deliver: @escaping @Sendable (QueueObservationUpdate, ContinuousClock.Instant) -> Void
+        deliver: @escaping @Sendable (NotificationMessage, ContinuousClock.Instant) -> Void
     ) async {
         var retry = settings.retry
         var channels: [NotificationChannel] = []
         var reportedTooMany = false
         while !Task.isCancelled {
             guard let wanted = topics(), !wanted.isEmpty else {
-                do { try await clock.sleep(for: settings.tick) } catch { break }
+                guard await waitForTopics() else { break }
                 continue
             }
             if wanted.count > settings.topicCapacity {
                 if !reportedTooMany {
                     logger.warning(
-                        "more queues selected than the notification channels can carry; polling observations",
+                        "more topics wanted than the notification channels can carry; polling instead",
                         metadata: ["topics": "\(wanted.count)", "capacity": "\(settings.topicCapacity)"])
                     fallBack(.tooManyTopics)
                     reportedTooMany = true
@@ -100,7 +123,7 @@ package final class NotificationStream: Sendable {
             fallBack(reason)
             let delay = retry.nextDelay()
             logger.warning(
-                "notification stream stopped; polling observations until it is back",
+                "notification stream stopped; polling until it is back",
                 metadata: ["reason": "\(reason.rawValue)", "retry_in_s": "\(delay.wholeSeconds)"])
             do { try await clock.sleep(for: delay) } catch { break }
             metrics.recordReconnect()
@@ -130,7 +153,7 @@ package final class NotificationStream: Sendable {
     /// that needs new channels (nil).
     private func stream(
         _ run: inout StreamRun, topics: @escaping @Sendable () -> [String]?,
-        deliver: @escaping @Sendable (QueueObservationUpdate, ContinuousClock.Instant) -> Void
+        deliver: @escaping @Sendable (NotificationMessage, ContinuousClock.Instant) -> Void
     ) async -> NotificationMetrics.FallbackReason? {
         let chunks = stride(from: 0, to: run.wanted.count, by: settings.topicsPerChannel).map {
             Array(run.wanted[$0..<min($0 + settings.topicsPerChannel, run.wanted.count)])
@@ -158,7 +181,7 @@ package final class NotificationStream: Sendable {
         metrics.record(state: .streaming)
         recordTallies(sessions)
         logger.info(
-            "streaming queue observations",
+            "streaming notifications",
             metadata: ["channels": "\(sessions.count)", "topics": "\(run.wanted.count)"])
         let (events, sink) = AsyncStream.makeStream(of: Event.self)
         var outcome: NotificationMetrics.FallbackReason?
@@ -217,6 +240,8 @@ package final class NotificationStream: Sendable {
                         break loop
                     }
                     wanted = latest
+                    // A topic subscribed now missed what changed before: the consumers poll once more.
+                    currentStatus.withLock { $0.generation += 1 }
                 }
             }
             run.channels = sessions.map(\.channel)
@@ -231,7 +256,7 @@ package final class NotificationStream: Sendable {
     private func renew(
         _ sessions: inout [ChannelSession], slot: Int, id: inout Int, reason: NotificationMetrics.RenewalReason,
         group: inout TaskGroup<Void>, events: AsyncStream<Event>.Continuation,
-        deliver: @escaping @Sendable (QueueObservationUpdate, ContinuousClock.Instant) -> Void
+        deliver: @escaping @Sendable (NotificationMessage, ContinuousClock.Instant) -> Void
     ) async -> Bool {
         let old = sessions[slot]
         guard case .success(let fresh) = await open(topics: old.topics, reuse: nil, id: id) else { return false }
@@ -315,7 +340,7 @@ package final class NotificationStream: Sendable {
 
     private func read(
         _ session: ChannelSession, events: AsyncStream<Event>.Continuation,
-        deliver: @escaping @Sendable (QueueObservationUpdate, ContinuousClock.Instant) -> Void
+        deliver: @escaping @Sendable (NotificationMessage, ContinuousClock.Instant) -> Void
     ) async {
         for await inbound in session.connection.inbound {
             let now = clock.now
@@ -331,9 +356,9 @@ package final class NotificationStream: Sendable {
                 }
                 count(message.kind)
                 switch message {
-                case .queueObservation(let update): deliver(update, now)
+                case .queueObservation, .userRoutingStatus, .userPresence: deliver(message, now)
                 case .socketClosing: events.yield(.closing(session: session.id))
-                default: break
+                case .heartbeat, .pong, .other: break
                 }
             }
         }

@@ -39,7 +39,7 @@ struct NotificationMessageTests {
     }
 
     @Test func test_otherTopicsAndFramesWithoutTopic_areOther() throws {
-        #expect(try message(#"{"topicName":"v2.users.u1.presence","eventBody":{}}"#) == .other)
+        #expect(try message(#"{"topicName":"v2.users.u1.conversations","eventBody":{}}"#) == .other)
         #expect(try message(#"{"result":"200","status":"subscribed"}"#) == .other)
         // An id with dots or slashes cannot be a queue id: not read as one.
         #expect(try message(#"{"topicName":"v2.analytics.queues.a/../b.observations","eventBody":{}}"#) == .other)
@@ -61,6 +61,50 @@ struct NotificationMessageTests {
             #"{"topicName":"v2.analytics.queues.q1.observations","eventBody":{"results":[{"mediaType":"VOICE<script>","data":[{"metric":"oWaiting","count":1}]}]}}"#
         )
         #expect(odd == .queueObservation(Self.update("q1", media: "unknown", waiting: 1)))
+    }
+
+    @Test func test_userRoutingStatus_readsTheStatus_andBoundsOddValues() throws {
+        let text = #"""
+            {"topicName":"v2.users.1f2e-77ab.routingStatus","version":"2","eventBody":{"id":"1f2e-77ab",
+            "routingStatus":{"status":"INTERACTING","startTime":"2026-12-05T03:40:00.000Z"}},
+            "metadata":{"CorrelationId":"c1"}}
+            """#
+        #expect(
+            try message(text) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "1f2e-77ab", status: "INTERACTING")))
+        let odd = #"{"topicName":"v2.users.u1.routingStatus","eventBody":{"routingStatus":{"status":"idle<b>"}}}"#
+        #expect(try message(odd) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "u1", status: "UNKNOWN")))
+        let long = String(repeating: "A", count: 33)
+        let longer = #"{"topicName":"v2.users.u1.routingStatus","eventBody":{"routingStatus":{"status":""# + long + #""}}}"#
+        #expect(try message(longer) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "u1", status: "UNKNOWN")))
+        #expect(throws: (any Error).self) {
+            try message(#"{"topicName":"v2.users.u1.routingStatus","eventBody":{"id":"u1"}}"#)
+        }
+        // A user id that cannot be a Genesys id is not read as one.
+        #expect(try message(#"{"topicName":"v2.users.a.b.routingStatus","eventBody":{}}"#) == .other)
+    }
+
+    @Test func test_userPresence_readsTheSystemPresenceInTheAnalyticsSpelling() throws {
+        func presence(_ system: String, primary: String = "true") throws -> NotificationMessage {
+            try message(
+                #"{"topicName":"v2.users.u7.presence","eventBody":{"source":"PURECLOUD","presenceDefinition":"#
+                    + #"{"id":"e08eaf1b-ee47","systemPresence":""# + system + #""},"primary":"# + primary
+                    + #","message":"","modifiedDate":"2026-12-05T03:40:00.000Z"}}"#)
+        }
+        #expect(
+            try presence("On Queue")
+                == .userPresence(UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "ON_QUEUE")))
+        #expect(try presence("OnQueue") == presence("ON_QUEUE"))
+        #expect(
+            try presence("Available")
+                == .userPresence(UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "AVAILABLE")))
+        #expect(
+            try presence("Teleporting")
+                == .userPresence(UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: nil)))
+        #expect(
+            try presence("Busy", primary: "false")
+                == .userPresence(
+                    UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "BUSY", primary: false)))
+        #expect(throws: (any Error).self) { try message(#"{"topicName":"v2.users.u7.presence","eventBody":{}}"#) }
     }
 
     private static func update(_ queueID: String, media: String, waiting: Double) -> QueueObservationUpdate {

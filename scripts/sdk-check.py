@@ -15,10 +15,11 @@ Run through scripts/sdk-check, which keeps the pinned SDK (scripts/sdk-check-req
     API request (--record-requests). Every exporter request must be an SDK operation (method and path), and
     every body is read into the SDK's body model for that operation and checked the same way, plus the lists
     the query models leave unchecked: metric names, detail metrics, groupBy dimensions, granularity, interval.
-(c) Notifications: on a second simulator (--moving, 1,001 queues) the channel and subscription answers are read
-    into their SDK models like (a); a stdlib WebSocket client connects to a subscribed channel and reads an
-    observation message's eventBody into V2QueueObservationObservationCountNotification and, when the simulator
-    shuts down, the v2.system.socket_closing eventBody into SystemMessageSystemMessage.
+(c) Notifications: on a second simulator (--moving, 1,001 queues, 500 users) the channel and subscription answers
+    are read into their SDK models like (a); a stdlib WebSocket client connects to a subscribed channel and reads
+    an observation message's eventBody into V2QueueObservationObservationCountNotification, a user routing status
+    message's into UserRoutingStatusUserRoutingStatus, a user presence message's into PresenceEventUserPresence
+    and, when the simulator shuts down, the v2.system.socket_closing eventBody into SystemMessageSystemMessage.
 
 Prints one line per check and ends with "sdk-check: N passed, M failed"; exits 1 if M > 0.
 """
@@ -99,6 +100,8 @@ class SDK:
         self.user_observation_dimensions = set(self.allowed("UserObservationQueryPredicate", "dimension"))
         self.routing_statuses = set(self.allowed("RoutingStatus", "status"))
         self.system_presences = set(self.allowed("AnalyticsUserPresenceRecord", "system_presence"))
+        # Spelt "OnQueue", not analytics' "ON_QUEUE": what a presence notification's definition names.
+        self.definition_system_presences = set(self.allowed("OrganizationPresenceDefinition", "system_presence"))
 
     def model(self, name):
         return getattr(self.models, name)
@@ -237,6 +240,10 @@ class Checker:
             ("UserAggregationQuery", "group_by"): (sdk.user_dimensions, "user dimension"),
             ("UserObservationQuery", "metrics"): (sdk.observation_metrics, "observation metric"),
             ("UserObservationQuery", "detail_metrics"): (sdk.observation_metrics, "observation metric"),
+            ("PresenceEventOrganizationPresence", "system_presence"): (
+                sdk.definition_system_presences,
+                "presence definition system presence",
+            ),
         }
         # dict(str, …) attributes whose keys are names from an SDK list.
         self.key_lists = {
@@ -907,14 +914,24 @@ def observation_topic(queue_id):
     return f"v2.analytics.queues.{queue_id}.observations"
 
 
+# The user topics and the SDK model of each one's eventBody.
+USER_TOPICS = {"routingStatus": "UserRoutingStatusUserRoutingStatus", "presence": "PresenceEventUserPresence"}
+
+
+def user_topic(user_id, kind):
+    return f"v2.users.{user_id}.{kind}"
+
+
 class NotificationChecks:
-    """(c) A simulator of its own (`--moving`, so observation values change every 10 s, and 1,001 queues, one
-    more than a channel may subscribe to). `start` subscribes a channel to a few queues and connects its WebSocket
-    early, so a slot change has come by the time `finish` runs the REST checks, reads the observation message and
-    stops the simulator, whose shutdown sends the socket-closing notice."""
+    """(c) A simulator of its own (`--moving`, so observation values change every 10 s, 1,001 queues, one more
+    than a channel may subscribe to, and 500 users). `start` subscribes a channel to a few queues and the routing
+    status and presence of 496 users (1,000 topics: users change every 30 s to 10 min, so among that many some have
+    changed within seconds) and connects its WebSocket early, so a slot change has come by the time `finish` runs
+    the REST checks, reads the observation and user messages and stops the simulator, whose shutdown sends the
+    socket-closing notice."""
 
     def __init__(self, binary):
-        self.process = Process([binary, "--port", "0", "--queues", "1001", "--moving"])
+        self.process = Process([binary, "--port", "0", "--queues", "1001", "--users", "500", "--moving"])
         self.socket = None
         self.started = None
         self.problems = []
@@ -933,12 +950,16 @@ class NotificationChecks:
         for page in (1, 2, 3):
             status, raw = self.api.request("GET", f"/api/v2/routing/queues?pageSize=500&pageNumber={page}", self.token)
             self.queue_ids += [entity["id"] for entity in json.loads(raw)["entities"]] if status == 200 else []
+        status, raw = self.api.request("GET", "/api/v2/users?pageSize=500", self.token)
+        user_ids = [entity["id"] for entity in json.loads(raw)["entities"]][:496] if status == 200 else []
         status, raw = self.api.request("POST", "/api/v2/notifications/channels", self.token)
         channel = json.loads(raw) if status == 200 else {}
         self.subscribed = [observation_topic(i) for i in self.queue_ids[:8]]
+        self.user_topics = {kind: {user_topic(i, kind) for i in user_ids} for kind in USER_TOPICS}
+        user_topics = [user_topic(i, kind) for i in user_ids for kind in USER_TOPICS]
         status, raw = self.api.request(
             "PUT", f"/api/v2/notifications/channels/{channel.get('id')}/subscriptions", self.token,
-            [{"id": topic} for topic in self.subscribed],
+            [{"id": topic} for topic in self.subscribed + user_topics],
         )  # fmt: skip
         if status != 200 or not channel.get("connectUri"):
             self.problems.append(f"could not make and subscribe a channel: HTTP {status} {raw[:200]!r}")
@@ -980,7 +1001,7 @@ class NotificationChecks:
                 self.token,
                 [topics[3], {"id": observation_topic(UNKNOWN_QUEUE)}, {"id": "v2.users.x.presence"}],
                 200,
-                "one more queue, an unknown queue and another topic rejected",
+                "one more queue, an unknown queue and an unknown user's topic rejected",
             ),
             ("GET", subscriptions, self.token, None, 200, ""),
             ("PUT", subscriptions, self.token, topics[:1001], 400, "1,001 topics"),
@@ -1004,6 +1025,19 @@ class NotificationChecks:
             "V2QueueObservationObservationCountNotification",
             problems,
         )
+        for kind, model in USER_TOPICS.items():
+            topics = self.user_topics[kind]
+            message = self.socket.wait(lambda m: m.get("topicName") in topics, deadline)
+            problems = []
+            if message is None:
+                problems.append(f"no {kind} message within 25 s of subscribing {len(topics)} users")
+            else:
+                body = message.get("eventBody")
+                problems += checker.check(body, model)
+                problems += self._envelope(message)
+                if kind == "routingStatus" and message.get("topicName") != user_topic((body or {}).get("id"), kind):
+                    problems.append(f"eventBody.id {(body or {}).get('id')!r} is not the topic's user")
+            report.check(f"socket message v2.users.{{userId}}.{kind}: eventBody as {model}", problems)
         pong = self.socket.wait(lambda m: m.get("topicName") == "channel.metadata", time.monotonic() + 5)
         expected = {"topicName": "channel.metadata", "eventBody": {"message": "pong"}}
         report.check(

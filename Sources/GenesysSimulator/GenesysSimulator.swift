@@ -337,16 +337,16 @@ package final class GenesysSimulator: Sendable {
         return UserModel.totals(index: index, from: fromUnixMillis, to: toUnixMillis)
     }
 
-    /// From now on the user observations report user `index` with these qualifiers (any text, to try values
-    /// Genesys may add later); nil: its modelled state again.
+    /// From now on the user observations and the user notification topics report user `index` with these
+    /// qualifiers (any text, to try values Genesys may add later; a part that changes is entered now); either nil:
+    /// its modelled state again. Subscribed sockets get the user's changed topics at once.
     package func setObservedUserQualifiers(index: Int, routingStatus: String?, presenceID: String?) {
-        core.state.withLock { state in
-            if let routingStatus, let presenceID {
-                state.users.observationOverrides[index] = (routingStatus, presenceID)
-            } else {
-                state.users.observationOverrides[index] = nil
-            }
+        let nowMillis = core.userObservationMillis()
+        let changed = core.state.withLock { state in
+            state.users.pinObservedState(
+                index: index, routingStatus: routingStatus, presenceID: presenceID, at: nowMillis)
         }
+        if changed { core.pushUserChanges(of: UserCatalog.id(index)) }
     }
 
     /// The current queue catalog, in paging order.

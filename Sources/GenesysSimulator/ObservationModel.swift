@@ -30,6 +30,9 @@ struct ObservationModel: Sendable {
         "OFFLINE": ["6a0f3c2e-8b1d-4e57-9a64-1c2d3e4f5a09"],
         "IDLE": ["6a0f3c2e-8b1d-4e57-9a64-1c2d3e4f5a10"],
     ]
+    /// The system presence of each org presence id in `organizationPresences`.
+    static let systemPresenceByOrganizationPresenceID: [String: String] = Dictionary(
+        uniqueKeysWithValues: organizationPresences.flatMap { presence, ids in ids.map { ($0, presence) } })
     /// The longest a conversation in `oWaiting`'s detail has been waiting when its slot starts.
     static let maxWaitingAgeMillis: Int64 = 900_000
 

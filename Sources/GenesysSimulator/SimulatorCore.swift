@@ -36,6 +36,12 @@ final class SimulatorCore: Sendable {
         return AggregateModel.visibleUntil(wallSeconds: wallNow(), settleDelay: delay)
     }
 
+    /// The wall clock in Unix ms (clamped to the models' horizon) at which users are observed: by the user
+    /// observations query and the user notification topics alike.
+    func userObservationMillis() -> Int64 {
+        AggregateModel.visibleUntil(wallSeconds: wallNow(), settleDelay: .zero)
+    }
+
     /// Every route file's routes (`simulatorRouteFiles`, written by the SimulatorRouteIndex plugin).
     private static let allRoutes: [SimulatorRoute] = {
         let routes = simulatorRouteFiles.flatMap { $0.routes }

@@ -43,14 +43,15 @@ enum DivisionCatalog {
 }
 
 /// The org's active users: user `i` always has the same id, name, division and status schedule. A test may pin
-/// a user's observed qualifiers to other text (`observationOverrides`), to try values Genesys may add later.
+/// a user's observed routing status and presence id to other text (`observationOverrides`, see
+/// `ObservedUserState`), to try values Genesys may add later.
 struct UserCatalog: Sendable {
     static let maximumCount = 100_000
     /// Index of the user whose name holds a double quote, a backslash and a non-ASCII character.
     static let awkwardNameIndex = 1
 
     let count: Int
-    var observationOverrides: [Int: (routingStatus: String, presenceID: String)] = [:]
+    var observationOverrides: [Int: ObservedUserState] = [:]
     private let indexByID: [String: Int]
 
     init(count: Int) {
@@ -142,13 +143,33 @@ enum UserModel {
             return times
         }
 
-        func segment(at t: Int64) -> Segment {
+        func segment(at t: Int64) -> Segment { segments[place(at: t).index] }
+
+        /// The segment the schedule is in at wall time `t`, and how far into it.
+        func place(at t: Int64) -> (index: Int, intoMillis: Int64) {
             var left = position(t) % periodMillis
-            for segment in segments {
-                if left < segment.millis { return segment }
+            for (index, segment) in segments.enumerated() {
+                if left < segment.millis { return (index, left) }
                 left -= segment.millis
             }
-            return segments[segments.count - 1]
+            return (segments.count - 1, segments[segments.count - 1].millis - 1)
+        }
+
+        /// When the run of segments `same` finds alike that holds wall time `t` began (Unix ms), no earlier than the
+        /// model's epoch (there is no schedule before it; a schedule alike all round has run since then).
+        func runStart(at t: Int64, _ same: (Segment, Segment) -> Bool) -> Int64 {
+            let (current, into) = place(at: t)
+            let clamped = min(max(t, AggregateModel.epochMillis), AggregateModel.horizonMillis)
+            var back = into
+            var index = current
+            for _ in 1..<segments.count {
+                index = (index + segments.count - 1) % segments.count
+                guard same(segments[index], segments[current]) else {
+                    return max(clamped - back, AggregateModel.epochMillis)
+                }
+                back += segments[index].millis
+            }
+            return AggregateModel.epochMillis
         }
     }
 
@@ -160,6 +181,15 @@ enum UserModel {
         let presenceID = ids.isEmpty ? "" : ids[index % ids.count]
         return SimulatedUserState(
             routingStatus: segment.status, systemPresence: segment.presence, organizationPresenceID: presenceID)
+    }
+
+    /// When user `index`, at wall time `t`, entered its current routing status and its current system presence
+    /// (Unix ms): consecutive segments with the same value are one stay.
+    static func entered(index: Int, at t: Int64) -> (routingStatusMillis: Int64, presenceMillis: Int64) {
+        let schedule = Schedule(index: index)
+        return (
+            schedule.runStart(at: t) { $0.status == $1.status }, schedule.runStart(at: t) { $0.presence == $1.presence }
+        )
     }
 
     /// User `index`'s time per status and presence over `[from, to)` in Unix ms (nothing when `to <= from`).

@@ -19,6 +19,12 @@ final class SkewedClock: Sendable {
 /// The observation topic of a queue.
 func observationTopic(_ queueID: String) -> String { "v2.analytics.queues.\(queueID).observations" }
 
+/// The routing status topic of a user.
+func routingStatusTopic(_ userID: String) -> String { "v2.users.\(userID).routingStatus" }
+
+/// The presence topic of a user.
+func presenceTopic(_ userID: String) -> String { "v2.users.\(userID).presence" }
+
 extension GenesysSimulator {
     /// An authenticated request with an optional JSON body.
     func api(_ method: String, _ path: String, token: String, json: Any? = nil) async throws -> HTTPReply {
@@ -53,8 +59,15 @@ extension GenesysSimulator {
     func subscribedSocket(
         queueIDs: [String], token: String
     ) async throws -> (channelID: String, socket: NotificationSocketClient) {
+        try await subscribedSocket(topics: queueIDs.map(observationTopic), token: token)
+    }
+
+    /// A channel subscribed to these topics, with a socket connected to it.
+    func subscribedSocket(
+        topics: [String], token: String
+    ) async throws -> (channelID: String, socket: NotificationSocketClient) {
         let channel = try await createChannel(token: token)
-        let reply = try await subscribe(channel.id, queueIDs.map(observationTopic), token: token)
+        let reply = try await subscribe(channel.id, topics, token: token)
         guard reply.status == 200 else { throw TestFailure("subscription answered \(reply.status): \(reply.text)") }
         let socket = try await NotificationSocketClient.connect(channel.connectURI)
         guard
@@ -65,6 +78,23 @@ extension GenesysSimulator {
         }
         return (channel.id, socket)
     }
+}
+
+extension GenesysSimulator {
+    /// Sends a marker frame to every socket and waits until `socket` has it: whatever the simulator queued for the
+    /// socket before has arrived by then (a socket's messages are queued in order on its event loop).
+    func flushNotifications(to socket: NotificationSocketClient) async throws {
+        let marker = "flush \(UUID().uuidString)"
+        sendRawNotificationFrame(marker)
+        guard await socket.waitFor(where: { $0.kind == .text && $0.text == marker }) != nil else {
+            throw TestFailure("the marker frame never arrived")
+        }
+    }
+}
+
+extension NotificationSocketClient {
+    /// The `v2.users.…` messages received so far.
+    var userMessages: [ReceivedFrame] { frames().filter { $0.topicName?.hasPrefix("v2.users.") == true } }
 }
 
 extension HTTPReply {

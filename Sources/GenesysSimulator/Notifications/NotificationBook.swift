@@ -28,6 +28,10 @@ package enum NotificationMessageKind: String, Sendable, CaseIterable {
     case pong
     /// A `v2.analytics.queues.{id}.observations` message (flooded ones included).
     case observation
+    /// A `v2.users.{id}.routingStatus` message.
+    case userRoutingStatus
+    /// A `v2.users.{id}.presence` message.
+    case userPresence
     /// `v2.system.socket_closing`.
     case closing
     /// A text frame from `sendRawNotificationFrame`.
@@ -75,11 +79,17 @@ struct NotificationChannel: Sendable {
     /// Per subscribed queue id, the values last sent (or current at subscription or connection): only a change
     /// is sent.
     var sentValues: [String: QueueObservationValues] = [:]
+    /// Per subscribed user topic, the user's state last sent (or current at subscription or connection): a message
+    /// goes out when the topic's part of it (routing status or presence) changes.
+    var sentUserStates: [UserTopic: ObservedUserState] = [:]
 
     var expiresText: String { UTCTimestamp.format(millis: expiresMillis) }
 
     /// The queue ids of the subscribed queue observation topics.
     var queueIDs: [String] { topics.compactMap(NotificationTopic.queueID(of:)) }
+
+    /// The subscribed user topics.
+    var userTopics: [UserTopic] { topics.compactMap(NotificationTopic.userTopic(of:)) }
 }
 
 /// Every notification channel, behind the simulator's one lock (`SimulatorState.notifications`): creation with the
@@ -213,22 +223,5 @@ struct NotificationBook: Sendable {
     private static func randomSuffix() -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<26).map { _ in suffixAlphabet[Int(generator.next() % UInt64(suffixAlphabet.count))] })
-    }
-}
-
-/// The topics the simulator knows: `v2.analytics.queues.{queueId}.observations`.
-enum NotificationTopic {
-    private static let prefix = "v2.analytics.queues."
-    private static let suffix = ".observations"
-
-    static func observations(queueID: String) -> String { prefix + queueID + suffix }
-
-    /// The queue id of a queue observation topic, nil for any other topic.
-    static func queueID(of topic: String) -> String? {
-        guard topic.hasPrefix(prefix), topic.hasSuffix(suffix), topic.count > prefix.count + suffix.count else {
-            return nil
-        }
-        let id = topic.dropFirst(prefix.count).dropLast(suffix.count)
-        return id.contains(".") ? nil : String(id)
     }
 }

@@ -4,11 +4,12 @@ import NIOWebSocket
 import Synchronization
 
 /// The notification service's timers on the simulator's event loop: the heartbeat tick (heartbeats and the expiry
-/// check) and, with moving observations, a tick at each new observation slot.
+/// check), the user topics' check and, with moving observations, a tick at each new observation slot.
 final class NotificationTimers: Sendable {
     private struct Timers {
         var eventLoop: EventLoop?
         var heartbeat: RepeatedTask?
+        var userCheck: RepeatedTask?
         var slot: Scheduled<Void>?
         var stopped = false
     }
@@ -39,6 +40,15 @@ final class NotificationTimers: Sendable {
         }
     }
 
+    /// Starts the user topics' check every `interval`.
+    fileprivate func scheduleUserCheck(every interval: Duration, _ tick: @escaping @Sendable () -> Void) {
+        timers.withLock { timers in
+            guard let eventLoop = timers.eventLoop, !timers.stopped, timers.userCheck == nil else { return }
+            let delay = TimeAmount(interval)
+            timers.userCheck = eventLoop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { _ in tick() }
+        }
+    }
+
     /// Runs `tick` once after `delay`.
     fileprivate func scheduleSlotTick(in delay: Duration, _ tick: @escaping @Sendable () -> Void) {
         timers.withLock { timers in
@@ -51,17 +61,19 @@ final class NotificationTimers: Sendable {
         timers.withLock { timers in
             timers.stopped = true
             timers.heartbeat?.cancel()
+            timers.userCheck?.cancel()
             timers.slot?.cancel()
             timers.heartbeat = nil
+            timers.userCheck = nil
             timers.slot = nil
         }
     }
 }
 
 /// The notification service: channels and subscriptions (`NotificationRoutes`), the WebSocket endpoint
-/// `/channels/{channelId}`, and the messages: heartbeats, pongs, queue observations when their values change,
-/// close notices. Channels live in `SimulatorState.notifications`, behind the one lock; sockets are written on
-/// the event loop, outside it.
+/// `/channels/{channelId}`, and the messages: heartbeats, pongs, queue observations when their values change, user
+/// routing status and presence when they change (`UserTopicPush`), close notices. Channels live in
+/// `SimulatorState.notifications`, behind the one lock; sockets are written on the event loop, outside it.
 extension SimulatorCore {
     /// The WebSocket path a channel's `connectUri` names.
     static let notificationSocketTemplate = PathTemplate("/channels/{channelId}")
@@ -72,6 +84,9 @@ extension SimulatorCore {
         guard notificationTimers.start(on: eventLoop) else { return }
         rescheduleHeartbeat()
         scheduleSlotTick()
+        notificationTimers.scheduleUserCheck(every: Self.userTopicCheckInterval) { [weak self] in
+            self?.pushUserChanges()
+        }
         let load = state.withLock { $0.configuration.notificationLoad }
         if load > 0 { setNotificationLoad(perQueuePerSecond: load) }
     }
@@ -225,15 +240,19 @@ extension SimulatorCore {
     }
 
     /// A socket has connected to channel `socket.channelID`: it replaces the channel's earlier socket (closed,
-    /// 1000), or is closed itself when the channel went away meanwhile. The values its channel's queues have now
-    /// are what later changes are measured against.
+    /// 1000), or is closed itself when the channel went away meanwhile. What its channel's queues and users have now
+    /// is what later changes are measured against.
     func notificationSocketOpened(_ socket: NotificationSocket) {
         let now = self.now()
         let (accepted, replaced): (Bool, NotificationSocket?) = state.withLock { state in
             let outcome = state.notifications.attach(socket, to: socket.channelID, now: now)
             if outcome.accepted, let channel = state.notifications.channel(socket.channelID, now: now) {
                 let values = currentObservationValues(channel.queueIDs, state: state)
-                state.notifications.update(channel.id) { $0.sentValues = values }
+                let userStates = currentUserStates(channel.userTopics, state: state)
+                state.notifications.update(channel.id) { channel in
+                    channel.sentValues = values
+                    channel.sentUserStates = userStates
+                }
             }
             return outcome
         }

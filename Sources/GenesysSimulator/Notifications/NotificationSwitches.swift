@@ -74,6 +74,20 @@ extension GenesysSimulator {
         for socket in sockets { socket.flood(queueID: queueID, body: body, count: count) }
     }
 
+    /// Sends the user's current `routingStatus` and `presence` messages to every socket subscribed to them, changed or
+    /// not (the user's observed state, as the user observations query reads it now).
+    package func sendUserNotifications(userID: String) {
+        core.pushUserChanges(of: userID, forced: true)
+    }
+
+    /// Runs the change checks now (they also run on the simulator's timers: queues at each observation slot, users
+    /// every second): subscribed queues and users whose values changed since their last message get one, e.g. after
+    /// a test moved the wall clock (`SimulatorConfiguration.wallNow`).
+    package func pushNotificationChangesNow() {
+        core.pushObservationChanges()
+        core.pushUserChanges()
+    }
+
     /// Sends this text, as is, in a text frame to every connected socket.
     package func sendRawNotificationFrame(_ text: String) {
         for socket in connectedSockets() { socket.send([.text(.raw, text)]) }

@@ -66,7 +66,7 @@ enum NotificationRoutes {
             var accepted: [String] = []
             var rejected: [[String: Any]] = []
             for topic in requested {
-                if let reason = rejection(of: topic, catalog: state.catalog) {
+                if let reason = rejection(of: topic, queues: state.catalog, users: state.users) {
                     rejected.append(["id": topic, "state": "Rejected", "rejectionReason": reason])
                 } else {
                     accepted.append(topic)
@@ -79,12 +79,18 @@ enum NotificationRoutes {
                     "A channel may subscribe to at most \(NotificationBook.topicsPerChannel) topics; "
                         + "this request would leave it with \(topics.count).")
             }
+            // A new topic's current value is recorded, not sent: only later changes are.
             let queueIDs = Set(topics.compactMap(NotificationTopic.queueID(of:)))
             let added = queueIDs.filter { channel.sentValues[$0] == nil }
             let values = core.currentObservationValues(Array(added), state: state)
+            let userTopics = Set(topics.compactMap(NotificationTopic.userTopic(of:)))
+            let addedUsers = userTopics.filter { channel.sentUserStates[$0] == nil }
+            let userStates = core.currentUserStates(Array(addedUsers), state: state)
             state.notifications.use(id, owner: owner, now: now) { channel in
                 channel.topics = topics
                 channel.sentValues = channel.sentValues.filter { queueIDs.contains($0.key) }.merging(values) { $1 }
+                channel.sentUserStates = channel.sentUserStates.filter { userTopics.contains($0.key) }
+                    .merging(userStates) { $1 }
             }
             return .json(200, ["entities": topics.map(permitted) + rejected])
         }
@@ -96,6 +102,7 @@ enum NotificationRoutes {
             state.notifications.use(id, owner: owner, now: now) { channel in
                 channel.topics = []
                 channel.sentValues = [:]
+                channel.sentUserStates = [:]
                 return true
             } ?? false
         }
@@ -113,15 +120,22 @@ enum NotificationRoutes {
         return topics
     }
 
-    /// Why a topic cannot be subscribed, nil when it can: only the observations of a queue in the catalog.
-    static func rejection(of topic: String, catalog: QueueCatalog) -> String? {
-        guard let queueID = NotificationTopic.queueID(of: topic) else {
-            return "The topic \(topic) is not an available topic."
+    /// Why a topic cannot be subscribed, nil when it can: only the observations of a queue in the catalog and the
+    /// routing status or presence of a known user.
+    static func rejection(of topic: String, queues: QueueCatalog, users: UserCatalog) -> String? {
+        if let queueID = NotificationTopic.queueID(of: topic) {
+            guard queues.index(ofQueueID: queueID) != nil else {
+                return "The queue \(queueID) does not exist or you do not have permission to view it."
+            }
+            return nil
         }
-        guard catalog.index(ofQueueID: queueID) != nil else {
-            return "The queue \(queueID) does not exist or you do not have permission to view it."
+        if let userTopic = NotificationTopic.userTopic(of: topic) {
+            guard users.index(ofID: userTopic.userID) != nil else {
+                return "The user \(userTopic.userID) does not exist or you do not have permission to view it."
+            }
+            return nil
         }
-        return nil
+        return "The topic \(topic) is not an available topic."
     }
 
     private static func permitted(_ topic: String) -> [String: Any] {

@@ -58,22 +58,14 @@ enum UserRoutes {
         }
         var results: [[String: Any]] = []
         for index in indices(ids, catalog: catalog) {
-            let state = UserModel.state(index: index, at: nowMillis)
-            let override = catalog.observationOverrides[index]
+            let state = catalog.observedState(index: index, at: nowMillis)
             var data: [[String: Any]] = []
             if metrics.contains("oUserRoutingStatuses") {
                 data.append(
-                    [
-                        "metric": "oUserRoutingStatuses", "qualifier": override?.routingStatus ?? state.routingStatus,
-                        "stats": ["count": 1],
-                    ])
+                    ["metric": "oUserRoutingStatuses", "qualifier": state.routingStatus.status, "stats": ["count": 1]])
             }
             if metrics.contains("oUserPresences") {
-                data.append(
-                    [
-                        "metric": "oUserPresences",
-                        "qualifier": override?.presenceID ?? state.organizationPresenceID, "stats": ["count": 1],
-                    ])
+                data.append(["metric": "oUserPresences", "qualifier": state.presence.id, "stats": ["count": 1]])
             }
             results.append(["group": ["userId": UserCatalog.id(index)], "data": data])
         }
@@ -141,8 +133,7 @@ extension UserRoutes: SimulatorRouteFile {
                 ($0.users, $0.configuration.maxObservationPredicates)
             }
             return observations(
-                request, catalog: catalog, maxPredicates: maxPredicates,
-                nowMillis: AggregateModel.visibleUntil(wallSeconds: core.wallNow(), settleDelay: .zero))
+                request, catalog: catalog, maxPredicates: maxPredicates, nowMillis: core.userObservationMillis())
         },
         SimulatorRoute("POST", aggregatesPath, permission: aggregatesPermission) { core, request, _, _ in
             let (catalog, maxPredicates) = core.state.withLock {

@@ -3,6 +3,7 @@ import GenesysAPI
 import GenesysAuth
 import GenesysBase
 import GenesysJSON
+import GenesysNotifications
 import GenesysTelemetry
 import Prometheus
 import Synchronization
@@ -13,7 +14,12 @@ import Synchronization
 /// so `increase()` is exact and a restart starts from its own start). Users go to both queries in batches of
 /// `AnalyticsWindows.batchSize` `userId` predicates. Org presence ids become system presences through the org's
 /// mapping, which the aggregates answers carry. Per-agent series are opt-in and capped (`per-agent-max`).
-struct AgentsCollector: Collector {
+///
+/// In stream mode (`--collector.agents.mode=stream`) the status and presence counts follow each listed user's
+/// `v2.users.{id}.routingStatus` and `v2.users.{id}.presence` topics on the org's notification stream; the
+/// observations query runs at the first poll, every reconcile interval, after a restart of the stream or dropped
+/// messages, and at every poll while the stream is down. The time-in-status windows are polled as always.
+struct AgentsCollector: StreamingCollector {
     static let name = "agents"
     static let help = "Agents per division: status, presence, time in each (off: 2 calls/poll)."
     /// Off by default: two more requests per org and poll (observations, and the time-in-status window) cost a
@@ -29,7 +35,7 @@ struct AgentsCollector: Collector {
         CollectorOption(
             name: "per-agent-max", valueName: "n",
             help: "Routing status series for at most this many agents (default 0)."),
-    ]
+    ] + StreamOptions.options(perChannel: "500 users")
     static let defaultListingInterval: Duration = .seconds(300)
     /// Users per listing page: the SDK states no maximum, and Genesys' own Terraform provider lists users 500 a page
     /// (MyPureCloud/terraform-provider-genesyscloud, `GetAllUserFn`).
@@ -48,10 +54,12 @@ struct AgentsCollector: Collector {
         var lag = QueuePerformanceCollector.defaultLag
         var listingInterval = AgentsCollector.defaultListingInterval
         var perAgentMax = 0
+        var stream = StreamOptions()
     }
 
-    let endpoints: [Endpoint] = [.users, .userObservations, .userAggregates]
+    let endpoints: [Endpoint]
     private let settings: Settings
+    private let streamed = StreamedAgents()
     private let cursor = WindowCursor()
     private let lastListing = RecentResult<[DirectoryUser]>()
     /// The org's presence mapping as the last aggregates answers carried it.
@@ -67,7 +75,9 @@ struct AgentsCollector: Collector {
     private let presenceSeconds: CounterSeriesSet
     private let registry: PrometheusCollectorRegistry
 
-    static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.users, .userObservations, .userAggregates] }
+    static func endpoints(grant: OAuthGrant) -> [Endpoint] {
+        [.users, .userObservations, .userAggregates] + NotificationCheck.endpoints
+    }
 
     /// The listing asks for one active user; the observations and the last settled minute's aggregates are of that
     /// user (of nobody, an empty filter Genesys refuses, when the org has none: then only the listing is checked).
@@ -80,6 +90,11 @@ struct AgentsCollector: Collector {
         guard endpoint != .users else { return listing }
         guard let id = (try? listing.json.elements("entities").first?.string("id")).flatMap({ $0 }) else {
             return nil
+        }
+        if NotificationCheck.endpoints.contains(endpoint) {
+            return try await NotificationCheck.check(
+                endpoint, api: api, probe: &probe, topic: NotificationMessage.routingStatusTopic(userID: id),
+                permission: "the permission to view users' routing status")
         }
         if endpoint == .userObservations { return try await api.post(endpoint, body: observationQuery(for: [id])) }
         return try await api.post(
@@ -103,6 +118,7 @@ struct AgentsCollector: Collector {
         settings.perAgentMax =
             try CollectorOptionValue.wholeNumber(options, "per-agent-max", of: name, in: 0...100_000)
             ?? settings.perAgentMax
+        settings.stream = try StreamOptions.parse(options, of: name)
         return settings
     }
 
@@ -112,6 +128,8 @@ struct AgentsCollector: Collector {
 
     init(store: MetricStore, settings: Settings) {
         self.settings = settings
+        endpoints =
+            [.users, .userObservations, .userAggregates] + (settings.stream.streaming ? NotificationCheck.endpoints : [])
         registry = store.registry
         users = GaugeSeriesSet(
             store: store, name: "genesys_agents_users", help: "Active users in the division (the user listing).")
@@ -133,14 +151,22 @@ struct AgentsCollector: Collector {
     }
 
     func collect(_ context: CollectorContext) async throws(APIError) -> Publication {
+        let started = context.clock.now
         let listed = try await listedUsers(context)
         let ids = listed.map(\.id)
+        let stream = settings.stream
         var observed = UserObservations()
-        for batch in AnalyticsWindows.batches(ids) {
-            let result = try await context.api.post(.userObservations, body: Self.observationQuery(for: batch))
-            try context.api.decode(.userObservations, result) { json throws(JSONDecodingError) in
-                try observed.add(json)
+        if !stream.streaming || streamed.pollNeeded(now: started, reconcileInterval: stream.reconcileInterval) {
+            let seen = streamed.pollStarting()
+            for batch in AnalyticsWindows.batches(ids) {
+                let result = try await context.api.post(.userObservations, body: Self.observationQuery(for: batch))
+                try context.api.decode(.userObservations, result) { json throws(JSONDecodingError) in
+                    try observed.add(json)
+                }
             }
+            if stream.streaming { streamed.replace(observed, listed: listed, at: started, seen: seen) }
+        } else {
+            observed = streamed.current(listed: listed)  // streaming: current without asking
         }
         let settled = QueuePerformanceCollector.settledEnd(
             now: QueuePerformanceCollector.millis(context.clock.unixNow), lagMillis: settings.lag.wholeMilliseconds)
@@ -178,6 +204,42 @@ struct AgentsCollector: Collector {
                 "genesys_agents_window_end_timestamp_seconds",
                 "End of the last user-aggregates window added to the genesys_agent_*_seconds_total counters."
             ).set(windowEndSeconds)
+        }
+    }
+
+    var notificationChannels: Int? { settings.stream.notificationChannels }
+
+    /// Stream mode: follows the listed users' routing status and presence topics on the org's notification stream
+    /// and publishes the counts they give, at most every `StreamPublisher.minInterval`. Poll mode: nothing.
+    func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async {
+        guard settings.stream.streaming, let hub = context.notifications else { return }
+        streamed.attach(hub)
+        let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        let streamed = streamed
+        hub.join(
+            Self.name, topics: { streamed.topics },
+            deliver: { message, receivedAt in
+                if streamed.enqueue(message, receivedAt: receivedAt) { waker.yield() }
+            })
+        await withTaskGroup(of: Void.self) { [mapping, perAgentMax = settings.perAgentMax] group in
+            group.addTask {
+                await streamed.usersKnown()
+                hub.topicsChanged()
+            }
+            await StreamPublisher.run(wake: wake, clock: context.clock, metrics: hub.metrics) {
+                let known = mapping.value
+                guard let (listed, observed, arrivals) = streamed.applyPending(mapping: known) else { return nil }
+                let series = AgentSeries(
+                    listed: listed, observed: observed, counted: UserAggregates(), mapping: known,
+                    perAgentMax: perAgentMax)
+                publish { [byStatus, byPresence, perAgent] in
+                    byStatus.publish(series.byStatus)
+                    byPresence.publish(series.byPresence)
+                    perAgent.publish(series.perAgent)
+                }
+                return arrivals
+            }
+            group.cancelAll()
         }
     }
 

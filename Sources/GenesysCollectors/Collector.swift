@@ -78,7 +78,7 @@ package protocol CollectorDefinition: Sendable {
     static var options: [CollectorOption] { get }
     /// The endpoints it calls with tokens of `grant`, in order.
     static func endpoints(grant: OAuthGrant) -> [Endpoint]
-    /// `check`'s request to one of its endpoints: nil when there is nothing to ask (no queue to observe).
+    /// `check`'s request to one of its endpoints: nil when there is nothing to ask (no queue to observe, a channel checked above).
     static func check(
         _ endpoint: Endpoint, api: GenesysAPIClient, probe: inout CheckProbe
     ) async throws(APIError)

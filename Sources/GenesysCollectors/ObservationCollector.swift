@@ -16,26 +16,9 @@ import Prometheus
 struct ObservationCollector: StreamingCollector {
     static let name = "observations"
     static let help = "Live queue observations: waiting, oldest waiting, agents by status."
-    static let options = [
-        CollectorOption(
-            name: "mode", valueName: "poll|stream",
-            help: "stream: real time over notification channels (poll; see docs)."),
-        CollectorOption(
-            name: "reconcile-interval", valueName: "duration",
-            help: "Stream mode: a full query at least this often (10m)."),
-        CollectorOption(
-            name: "max-channels", valueName: "n",
-            help: "Stream mode: notification channels per org, 1000 queues each (8)."),
-    ]
-    static let defaultReconcileInterval: Duration = .seconds(600)
+    static let options = StreamOptions.options(perChannel: "1000 queues")
 
-    struct Settings: Equatable {
-        /// Off by default for now: 200 orgs streaming cost 10.6% of a core and 245 MiB against 8% and 147 MiB polling
-        /// (benchmarks/README.md, "Streaming"), over the fleet's targets.
-        var streaming = false
-        var reconcileInterval = ObservationCollector.defaultReconcileInterval
-        var maxChannels = 8
-    }
+    typealias Settings = StreamOptions
 
     let endpoints: [Endpoint]
     private let settings: Settings
@@ -54,31 +37,14 @@ struct ObservationCollector: StreamingCollector {
 
     static func endpoints(grant: OAuthGrant) -> [Endpoint] { [.queueObservations] + streamEndpoints }
 
-    static let streamEndpoints: [Endpoint] = [
-        .notificationChannels, .notificationSubscriptions, .notificationChannelCheck,
-        .notificationSubscriptionsRemoval,
-    ]
+    static let streamEndpoints = NotificationCheck.endpoints
 
     static func validate(options: [String: String]) throws(ConfigurationError) {
         _ = try settings(options)
     }
 
     static func settings(_ options: [String: String]) throws(ConfigurationError) -> Settings {
-        var settings = Settings()
-        if let mode = options["mode"] {
-            guard ["stream", "poll"].contains(mode) else {
-                throw .invalid(
-                    setting: "--collector.\(name).mode",
-                    reason: "'\(SafeExcerpt.of(mode, limit: 40))' is neither stream nor poll")
-            }
-            settings.streaming = mode == "stream"
-        }
-        settings.reconcileInterval =
-            try CollectorOptionValue.duration(options, "reconcile-interval", of: name, least: .seconds(10))
-            ?? settings.reconcileInterval
-        settings.maxChannels =
-            try CollectorOptionValue.wholeNumber(options, "max-channels", of: name, in: 1...19) ?? settings.maxChannels
-        return settings
+        try StreamOptions.parse(options, of: name)
     }
 
     /// Observes the queue the queues check found; nothing to ask without one. In stream mode also creates a
@@ -89,42 +55,12 @@ struct ObservationCollector: StreamingCollector {
         -> APIResult?
     {
         guard let id = probe.firstQueueID else { return nil }
-        switch endpoint {
-        case .notificationChannels:
-            let result = try await api.post(endpoint, body: [])
-            let channel = try api.decode(endpoint, result) { json throws(JSONDecodingError) in
-                try NotificationChannel(json)
-            }
-            let caFile = probe.extraCAFile
-            do {
-                let connection = try await WebSocketConnection.connect(channel.connectURI, caFile: caFile)
-                await connection.close()
-            } catch {
-                throw APIError(
-                    endpoint: endpoint, reason: .network,
-                    message: "the channel was created but its WebSocket could not be opened: \(error)")
-            }
-            probe.notificationChannelID = channel.id
-            return result
-        case .notificationSubscriptions:
-            guard let channelID = probe.notificationChannelID else { return nil }
-            let topic = NotificationMessage.observationTopic(queueID: id)
-            let result = try await api.put(
-                endpoint, pathParameters: ["channelId": channelID],
-                body: Array("[{\"id\":\(JSONText.quoted(topic))}]".utf8))
-            let topics = try api.decode(endpoint, result) { json throws(JSONDecodingError) in try ChannelTopics(json) }
-            guard topics.rejected.isEmpty else {
-                throw APIError(
-                    endpoint: endpoint, reason: .forbidden,
-                    message: "Genesys refused the topic \(topic): the role needs analytics:queueObservation:view")
-            }
-            return result
-        case .notificationChannelCheck, .notificationSubscriptionsRemoval:
-            guard let channelID = probe.notificationChannelID else { return nil }
-            return APIResult(bodiless: try await api.perform(endpoint, pathParameters: ["channelId": channelID]))
-        default:
-            return try await api.post(endpoint, body: query(for: [RoutingQueue(id: id, name: "")]))
+        guard endpoint == .queueObservations else {
+            return try await NotificationCheck.check(
+                endpoint, api: api, probe: &probe, topic: NotificationMessage.observationTopic(queueID: id),
+                permission: "analytics:queueObservation:view")
         }
+        return try await api.post(endpoint, body: query(for: [RoutingQueue(id: id, name: "")]))
     }
 
     init(store: MetricStore, settings: Settings = Settings()) {
@@ -186,7 +122,7 @@ struct ObservationCollector: StreamingCollector {
         oldestWaiting.publish(series.oldestWaiting)
     }
 
-    var notificationChannels: Int? { settings.streaming ? settings.maxChannels : nil }
+    var notificationChannels: Int? { settings.notificationChannels }
 
     /// Stream mode: follows the selected queues' observation topics on the org's notification stream and publishes
     /// what they say, at most every `minPublishInterval`. Poll mode: nothing.

@@ -18,10 +18,7 @@ final class StreamedObservations: Sendable {
             [String: (update: QueueObservationUpdate, firstArrival: ContinuousClock.Instant, unixMillis: Int64)] =
                 [:]
         var stream: NotificationHub?
-        /// What the last poll saw of the stream, and when it ran.
-        var reconciledGeneration = -1
-        var reconciledDrops = 0
-        var reconciledAt: ContinuousClock.Instant?
+        var reconciliation = StreamReconciliation()
         /// A message named a queue the selection does not hold: the queue listing is stale.
         var unknownQueueSeen = false
     }
@@ -37,7 +34,7 @@ final class StreamedObservations: Sendable {
     var queues: [RoutingQueue] { state.withLock { $0.queues } }
 
     /// Whether a poll has selected queues yet.
-    var hasPolled: Bool { state.withLock { $0.reconciledAt != nil } }
+    var hasPolled: Bool { state.withLock { $0.reconciliation.hasPolled } }
 
     func attach(_ stream: NotificationHub) { state.withLock { $0.stream = stream } }
 
@@ -45,27 +42,20 @@ final class StreamedObservations: Sendable {
     /// (re)start, after dropped messages, and every `reconcileInterval`.
     func pollNeeded(now: ContinuousClock.Instant, reconcileInterval: Duration) -> Bool {
         state.withLock { state in
-            guard let status = state.stream?.status, status.state == .streaming else { return true }
-            if status.generation != state.reconciledGeneration || status.dropped != state.reconciledDrops {
-                return true
-            }
-            guard let last = state.reconciledAt else { return true }
-            return now - last >= reconcileInterval || state.unknownQueueSeen
+            state.reconciliation.pollNeeded(state.stream?.status, now: now, interval: reconcileInterval)
+                || state.unknownQueueSeen
         }
     }
 
     /// Notes what the stream looked like as a poll starts (a change during the poll makes the next one poll again).
-    func pollStarting(at now: ContinuousClock.Instant) -> (generation: Int, drops: Int) {
-        state.withLock { state in
-            let status = state.stream?.status ?? NotificationStreamStatus()
-            return (status.generation, status.dropped)
-        }
+    func pollStarting(at now: ContinuousClock.Instant) -> NotificationStreamStatus {
+        state.withLock { $0.stream?.status ?? NotificationStreamStatus() }
     }
 
     /// A full poll's answers replace everything streamed so far.
     func replace(
         _ observed: QueueObservations, queues: [RoutingQueue], at now: ContinuousClock.Instant,
-        seen: (generation: Int, drops: Int)
+        seen: NotificationStreamStatus
     ) {
         var mediaByQueue: [String: Set<String>] = [:]
         for key in observed.waiting.keys { mediaByQueue[key.queueID, default: []].insert(key.mediaType) }
@@ -77,9 +67,7 @@ final class StreamedObservations: Sendable {
             state.queues = queues
             state.names = names
             state.mediaByQueue = mediaByQueue
-            state.reconciledGeneration = seen.generation
-            state.reconciledDrops = seen.drops
-            state.reconciledAt = now
+            state.reconciliation.polled(at: now, seen: seen)
             state.unknownQueueSeen = false
         }
         queuesKnownSignal.continuation.yield()

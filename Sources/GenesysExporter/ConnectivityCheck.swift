@@ -84,7 +84,7 @@ package struct ConnectivityCheck: Sendable {
                         rows.append(
                             Row(
                                 endpoint: "\(endpoint.method) \(endpoint.template)", status: "-", latency: .zero,
-                                verdict: "skipped: nothing to ask (no queue to observe)", ok: true))
+                                verdict: "skipped: nothing to ask (nothing to observe, or checked above)", ok: true))
                         continue
                     }
                     rows.append(

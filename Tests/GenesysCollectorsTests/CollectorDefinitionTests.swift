@@ -10,7 +10,7 @@ import Testing
 struct CollectorInstanceTests {
     /// An instance declares its definition's endpoints, in order, except those an option leaves off (each declared
     /// endpoint has series in every org): with default options queue_performance's wrap-up code listing, and the
-    /// notification channel calls of observations' stream mode.
+    /// notification channel calls of observations' and agents' stream mode.
     @Test func test_instances_declareTheirDefinitionsEndpoints_butThoseAnOptionLeavesOff() throws {
         for grant in OAuthGrant.allCases {
             let collectors = CollectorRegistry.make(
@@ -21,7 +21,7 @@ struct CollectorInstanceTests {
                 let leftOff: [Endpoint] =
                     switch collector.name {
                     case "queue_performance": [.wrapupCodes]
-                    case "observations": ObservationCollector.streamEndpoints
+                    case "observations", "agents": NotificationCheck.endpoints
                     default: []
                     }
                 #expect(collector.endpoints == defined.filter { !leftOff.contains($0) }, "\(collector.name)")
@@ -32,6 +32,9 @@ struct CollectorInstanceTests {
             let observations = try #require(CollectorRegistry.named("observations"))
             let streaming = observations.make(store: MetricStore(), grant: grant, options: ["mode": "stream"])
             #expect(streaming.endpoints == observations.endpoints(grant: grant))
+            let agents = try #require(CollectorRegistry.named("agents"))
+            let streamingAgents = agents.make(store: MetricStore(), grant: grant, options: ["mode": "stream"])
+            #expect(streamingAgents.endpoints == agents.endpoints(grant: grant))
         }
     }
 }

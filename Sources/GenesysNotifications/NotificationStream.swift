@@ -52,7 +52,8 @@ package final class NotificationStream: Sendable {
     private let currentStatus = Mutex(NotificationStreamStatus())
     private let tally = Mutex<[String: Int]>([:])
     private let recordedChannels = Mutex<(topics: Int, last: [Double])?>(nil)
-    /// Wakes a stream waiting for its first topics before the tick ends (a consumer's first poll has finished).
+    /// Wakes a stream waiting for its first topics, or looks at a streaming one's topics, before the tick ends (a
+    /// consumer's first poll has finished).
     private let nudges = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
 
     package init(
@@ -68,7 +69,7 @@ package final class NotificationStream: Sendable {
 
     package var status: NotificationStreamStatus { currentStatus.withLock { $0 } }
 
-    /// The wanted topics may be known now: a stream still waiting for them looks at once.
+    /// The wanted topics may be known or have changed now: the stream looks at once.
     package func nudge() { nudges.continuation.yield() }
 
     /// Until the tick ends or a nudge comes; false when cancelled.
@@ -195,6 +196,10 @@ package final class NotificationStream: Sendable {
                     do { try await clock.sleep(for: settings.tick) } catch { break }
                     sink.yield(.tick)
                 }
+            }
+            // A consumer's topics known now are subscribed at once, not at the next tick.
+            group.addTask { [nudges] in
+                for await _ in nudges.stream { sink.yield(.tick) }
             }
             loop: for await event in events {
                 switch event {

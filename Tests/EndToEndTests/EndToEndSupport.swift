@@ -97,6 +97,7 @@ enum APIPath {
     static let organizationsMe = "/api/v2/organizations/me"
     static let routingQueues = "/api/v2/routing/queues"
     static let queueObservations = "/api/v2/analytics/queues/observations/query"
+    static let userObservations = "/api/v2/analytics/users/observations/query"
     static let conversationAggregates = "/api/v2/analytics/conversations/aggregates/query"
 }
 

@@ -57,7 +57,8 @@ enum JSONModelTargets {
         case .userPresence(let update):
             FuzzTargets.require((1...64).contains(update.userID.utf8.count), "user id '\(update.userID)'")
             FuzzTargets.require((update.presenceID?.utf8.count ?? 1) <= 64, "presence id '\(update.presenceID ?? "")'")
-            FuzzTargets.require((update.systemPresence?.utf8.count ?? 1) <= 9, "presence '\(update.systemPresence ?? "")'")
+            FuzzTargets.require(
+                (update.systemPresence?.utf8.count ?? 1) <= 9, "presence '\(update.systemPresence ?? "")'")
             return
         default: break
         }

@@ -72,7 +72,8 @@ package enum NotificationMessage: Sendable, Equatable {
                 self = .queueObservation(
                     try QueueObservationUpdate(queueID: queueID, body: try json.field("eventBody")))
             } else if let userID = UserNotification.userID(topic: topic, suffix: UserNotification.routingStatusSuffix) {
-                self = .userRoutingStatus(try UserRoutingStatusUpdate(userID: userID, body: try json.field("eventBody")))
+                self = .userRoutingStatus(
+                    try UserRoutingStatusUpdate(userID: userID, body: try json.field("eventBody")))
             } else if let userID = UserNotification.userID(topic: topic, suffix: UserNotification.presenceSuffix) {
                 self = .userPresence(try UserPresenceUpdate(userID: userID, body: try json.field("eventBody")))
             } else {

@@ -25,17 +25,18 @@ struct AgentsCollector: StreamingCollector {
     /// Off by default: two more requests per org and poll (observations, and the time-in-status window) cost a
     /// 200-org fleet about 2.2% of a core and 11 MiB, past the fleet's 10% and 150 MiB (benchmarks/README.md).
     static let enabledByDefault = false
-    static let options = [
-        CollectorOption(
-            name: "lag", valueName: "duration",
-            help: "Windows end this long before now, so late data has settled (2m)."),
-        CollectorOption(
-            name: "listing-interval", valueName: "duration",
-            help: "List users at most this often; 0s: every poll (default 5m)."),
-        CollectorOption(
-            name: "per-agent-max", valueName: "n",
-            help: "Routing status series for at most this many agents (default 0)."),
-    ] + StreamOptions.options(perChannel: "500 users")
+    static let options =
+        [
+            CollectorOption(
+                name: "lag", valueName: "duration",
+                help: "Windows end this long before now, so late data has settled (2m)."),
+            CollectorOption(
+                name: "listing-interval", valueName: "duration",
+                help: "List users at most this often; 0s: every poll (default 5m)."),
+            CollectorOption(
+                name: "per-agent-max", valueName: "n",
+                help: "Routing status series for at most this many agents (default 0)."),
+        ] + StreamOptions.options(perChannel: "500 users")
     static let defaultListingInterval: Duration = .seconds(300)
     /// Users per listing page: the SDK states no maximum, and Genesys' own Terraform provider lists users 500 a page
     /// (MyPureCloud/terraform-provider-genesyscloud, `GetAllUserFn`).
@@ -129,7 +130,8 @@ struct AgentsCollector: StreamingCollector {
     init(store: MetricStore, settings: Settings) {
         self.settings = settings
         endpoints =
-            [.users, .userObservations, .userAggregates] + (settings.stream.streaming ? NotificationCheck.endpoints : [])
+            [.users, .userObservations, .userAggregates]
+            + (settings.stream.streaming ? NotificationCheck.endpoints : [])
         registry = store.registry
         users = GaugeSeriesSet(
             store: store, name: "genesys_agents_users", help: "Active users in the division (the user listing).")

@@ -83,7 +83,7 @@ enum EntityListing {
         let size = choice.current
         do {
             return try await all(endpoint, context, pageSize: size, query: query, entity: entity)
-        } catch where error.status == 400 && size != choice.fallback {
+        } catch  where error.status == 400 && size != choice.fallback {
             choice.refused()
             context.logger.notice(
                 "the listing refused a larger page; asking for the usual size from now on",

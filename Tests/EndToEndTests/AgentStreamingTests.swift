@@ -79,7 +79,9 @@ struct AgentStreamingTests {
             #expect(sim.counters().apiRequests(path: APIPath.userObservations) == queries, "no query brought it")
             #expect((scrape.value("genesys_notification_apply_delay_seconds_count") ?? 0) >= 1)
             let total = Self.routingStatuses.reduce(0.0) { sum, status in
-                sum + (scrape.value("genesys_agents_by_routing_status", ["division_id": division.id, "routing_status": status]) ?? 0)
+                sum
+                    + (scrape.value(
+                        "genesys_agents_by_routing_status", ["division_id": division.id, "routing_status": status]) ?? 0)
             }
             #expect(total == Double(members.count), "each member counted once")
         }
@@ -99,7 +101,8 @@ struct AgentStreamingTests {
                 clock.advance(by: .seconds(1))
                 return scrape.value("genesys_agents_by_presence", labels) == Double(members.count)
             }
-            #expect(scrape.value("genesys_agents_by_presence", ["division_id": division.id, "presence": "UNKNOWN"]) == nil)
+            #expect(
+                scrape.value("genesys_agents_by_presence", ["division_id": division.id, "presence": "UNKNOWN"]) == nil)
         }
     }
 

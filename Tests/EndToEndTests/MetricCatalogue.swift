@@ -44,8 +44,9 @@ struct MetricCatalogue {
     static let measuredFamilies: [String] = [
         "process_", "genesys_api_request_", "genesys_token_request_duration", "genesys_api_usage_own_client_",
         "genesys_api_rate_limit_remaining",
-        // The stream's state and counts depend on when the page is read relative to the channel's start.
-        "genesys_notification_",
+        // The stream's state and counts depend on when the page is read relative to the channel's start, and its
+        // subscription calls on whether both streaming collectors' first polls ended before the channel opened.
+        "genesys_notification_", "genesys_api_requests_total{endpoint=\"/api/v2/notifications/",
         "genesys_api_usage_requests_total{client_id=\"sim-client-id\"",
         "genesys_api_usage_responses_total{client_id=\"sim-client-id\"",
     ]
@@ -53,7 +54,7 @@ struct MetricCatalogue {
     /// Families whose series one poll cannot show (they fill as windows are counted): their cardinality as stated.
     static let statedCardinality = [
         "genesys_notification_last_message_timestamp_seconds":
-            "1 per open channel: at most `--collector.observations.max-channels` (8) per org",
+            "1 per open channel: at most the largest `max-channels` of the streaming collectors (8) per org",
         "genesys_queue_wrapup_handled_total":
             "at most n + 2 per queue (n = `--collector.queue_performance.wrapup-codes`; the others as `other`, "
             + "conversations without a code as `none`)",
@@ -65,6 +66,7 @@ struct MetricCatalogue {
         "queue_performance": ["conversation-metrics": "all", "wrapup-codes": "3"],
         // Stream mode's families (the demo streams).
         "observations": ["mode": "stream"],
+        "agents": ["mode": "stream"],
     ]
 
     static var optInFlags: String {
@@ -125,7 +127,7 @@ struct MetricCatalogue {
                 throw ConditionTimedOut(
                     description: "\(timedOut.description); not up: \(down), failures: \(scrape.failureSummary)")
             }
-            if collectors.contains("observations") {
+            if collectors.contains("observations") || collectors.contains("agents") {
                 // Stream mode: its channel families fill once the stream runs, which is not what readiness waits for.
                 _ = try await exporter.scrape(until: "the observation stream streaming") {
                     $0.value("genesys_notification_stream_state", ["state": "streaming"]) == 1

@@ -70,11 +70,13 @@ struct NotificationMessageTests {
             "metadata":{"CorrelationId":"c1"}}
             """#
         #expect(
-            try message(text) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "1f2e-77ab", status: "INTERACTING")))
+            try message(text) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "1f2e-77ab", status: "INTERACTING"))
+        )
         let odd = #"{"topicName":"v2.users.u1.routingStatus","eventBody":{"routingStatus":{"status":"idle<b>"}}}"#
         #expect(try message(odd) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "u1", status: "UNKNOWN")))
         let long = String(repeating: "A", count: 33)
-        let longer = #"{"topicName":"v2.users.u1.routingStatus","eventBody":{"routingStatus":{"status":""# + long + #""}}}"#
+        let longer =
+            #"{"topicName":"v2.users.u1.routingStatus","eventBody":{"routingStatus":{"status":""# + long + #""}}}"#
         #expect(try message(longer) == .userRoutingStatus(UserRoutingStatusUpdate(userID: "u1", status: "UNKNOWN")))
         #expect(throws: (any Error).self) {
             try message(#"{"topicName":"v2.users.u1.routingStatus","eventBody":{"id":"u1"}}"#)
@@ -92,18 +94,21 @@ struct NotificationMessageTests {
         }
         #expect(
             try presence("On Queue")
-                == .userPresence(UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "ON_QUEUE")))
+                == .userPresence(
+                    UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "ON_QUEUE")))
         #expect(try presence("OnQueue") == presence("ON_QUEUE"))
         #expect(
             try presence("Available")
-                == .userPresence(UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "AVAILABLE")))
+                == .userPresence(
+                    UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "AVAILABLE")))
         #expect(
             try presence("Teleporting")
                 == .userPresence(UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: nil)))
         #expect(
             try presence("Busy", primary: "false")
                 == .userPresence(
-                    UserPresenceUpdate(userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "BUSY", primary: false)))
+                    UserPresenceUpdate(
+                        userID: "u7", presenceID: "e08eaf1b-ee47", systemPresence: "BUSY", primary: false)))
         #expect(throws: (any Error).self) { try message(#"{"topicName":"v2.users.u7.presence","eventBody":{}}"#) }
     }
 

@@ -1264,6 +1264,7 @@ class Exporter:
             "--collector.queue_performance",
             "--collector.agents",
             "--collector.observations.mode", "stream",
+            "--collector.agents.mode", "stream",
             "--collector.queue_performance.conversation-metrics", "all",
             "--collector.queue_performance.wrapup-codes", "5",
             "--collector.telephony.edge-metrics", "true",

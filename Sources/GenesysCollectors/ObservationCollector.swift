@@ -155,10 +155,14 @@ struct ObservationCollector: StreamingCollector {
                 hub.topicsChanged()
             }
             await StreamPublisher.run(wake: wake, clock: clock, metrics: hub.metrics) {
-                guard let (observed, queues, arrivals) = streamed.applyPending() else { return nil }
-                let series = ObservationSeries(observed, queues: queues, agents: false)
-                publish { publishConversations(observed, series) }
-                return arrivals
+                guard let streamed = streamed.applyPending() else { return nil }
+                publish { [waiting, interacting, alerting, oldestWaiting] in
+                    waiting.publish(streamed.layout, values: streamed.waiting)
+                    interacting.publish(streamed.layout, values: streamed.interacting)
+                    alerting.publish(streamed.layout, values: streamed.alerting)
+                    oldestWaiting.publish(streamed.oldestWaiting)
+                }
+                return streamed.arrivals
             }
             group.cancelAll()
         }

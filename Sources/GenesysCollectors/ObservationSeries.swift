@@ -11,8 +11,7 @@ struct ObservationSeries {
     let agentsByStatus: Series
     let agentsByPresence: Series
 
-    /// `agents` false leaves the agent series empty (a streamed update changes only conversation counts).
-    init(_ observed: QueueObservations, queues: [RoutingQueue], agents: Bool = true) {
+    init(_ observed: QueueObservations, queues: [RoutingQueue]) {
         self.queues = queues
         let names = Dictionary(queues.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         self.names = names
@@ -22,10 +21,10 @@ struct ObservationSeries {
                 [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)], Double(started) / 1000
             )
         }
-        let presences = agents ? observed.presences : [:]
+        let presences = observed.presences
         var byStatus: Series = []
         var byPresence: Series = []
-        for queue in agents ? queues : [] {
+        for queue in queues {
             // Every status and system presence, 0 included: "no IDLE agent" must be a 0, not a missing series.
             for status in QueueObservations.routingStatuses {
                 byStatus.append(

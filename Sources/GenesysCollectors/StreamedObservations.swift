@@ -1,7 +1,20 @@
 import GenesysAPI
 import GenesysBase
 import GenesysNotifications
+import GenesysTelemetry
 import Synchronization
+
+/// What one streamed publication writes: the conversation counts over a layout that stays the same while no queue or
+/// media type comes or goes (so the tables write only values), the oldest waiting conversations, and when each
+/// applied queue's first unpublished message arrived.
+struct StreamedConversations {
+    let layout: SeriesLayout
+    let waiting: [Double]
+    let interacting: [Double]
+    let alerting: [Double]
+    let oldestWaiting: [(labels: [(String, String)], value: Double)]
+    let arrivals: [ContinuousClock.Instant]
+}
 
 /// The observations collector's state between polls in stream mode: the last full poll, with each streamed queue
 /// message applied over it, and what decides whether the next poll is needed.
@@ -21,6 +34,8 @@ final class StreamedObservations: Sendable {
         var reconciliation = StreamReconciliation()
         /// A message named a queue the selection does not hold: the queue listing is stale.
         var unknownQueueSeen = false
+        /// The conversation families' label sets and their keys, sorted; nil when a key came or went since.
+        var layout: (SeriesLayout, keys: [QueueObservations.MediaKey])?
     }
 
     private let state = Mutex(State())
@@ -69,6 +84,7 @@ final class StreamedObservations: Sendable {
             state.mediaByQueue = mediaByQueue
             state.reconciliation.polled(at: now, seen: seen)
             state.unknownQueueSeen = false
+            state.layout = nil
         }
         queuesKnownSignal.continuation.yield()
     }
@@ -89,16 +105,42 @@ final class StreamedObservations: Sendable {
         }
     }
 
-    /// Applies the pending messages; returns the observations to publish with their queues, and when each queue's
-    /// oldest unpublished message arrived (nil when nothing was pending).
-    func applyPending() -> (observed: QueueObservations, queues: [RoutingQueue], arrivals: [ContinuousClock.Instant])? {
+    /// Applies the pending messages; returns what to publish (nil when nothing was pending).
+    func applyPending() -> StreamedConversations? {
         state.withLock { state in
             guard !state.pending.isEmpty else { return nil }
             let pending = state.pending
             state.pending.removeAll(keepingCapacity: true)
             for entry in pending.values { Self.apply(entry.update, at: entry.unixMillis, to: &state) }
-            return (state.observed, state.queues, pending.values.map(\.firstArrival))
+            let (layout, keys) = state.layout ?? Self.layout(state.observed, names: state.names)
+            state.layout = (layout, keys)
+            let observed = state.observed
+            return StreamedConversations(
+                layout: layout, waiting: keys.map { observed.waiting[$0] ?? 0 },
+                interacting: keys.map { observed.interacting[$0] ?? 0 },
+                alerting: keys.map { observed.alerting[$0] ?? 0 },
+                oldestWaiting: observed.oldestWaiting.compactMap { key, started in
+                    guard let name = state.names[key.queueID], observed.waiting[key, default: 0] > 0 else { return nil }
+                    return (
+                        [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)],
+                        Double(started) / 1000
+                    )
+                },
+                arrivals: pending.values.map(\.firstArrival))
         }
+    }
+
+    /// Every (selected queue, media type) any of the three counts has, sorted, with its labels.
+    private static func layout(
+        _ observed: QueueObservations, names: [String: String]
+    ) -> (SeriesLayout, keys: [QueueObservations.MediaKey]) {
+        var keys = Set(observed.waiting.keys).union(observed.interacting.keys).union(observed.alerting.keys)
+        keys = keys.filter { names[$0.queueID] != nil }
+        let sorted = keys.sorted { ($0.queueID, $0.mediaType) < ($1.queueID, $1.mediaType) }
+        let labels = sorted.map { key in
+            [("queue_id", key.queueID), ("queue_name", names[key.queueID] ?? ""), ("media_type", key.mediaType)]
+        }
+        return (SeriesLayout(labels), sorted)
     }
 
     /// A message holds the queue's whole state: media types it leaves out have nothing waiting any more.
@@ -121,7 +163,7 @@ final class StreamedObservations: Sendable {
             } else {
                 state.observed.oldestWaiting[key] = nil
             }
-            state.mediaByQueue[queueID, default: []].insert(media)
+            if state.mediaByQueue[queueID, default: []].insert(media).inserted { state.layout = nil }
         }
     }
 }

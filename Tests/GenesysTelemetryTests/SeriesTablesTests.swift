@@ -65,6 +65,34 @@ struct SeriesTablesTests {
         }
     }
 
+    /// A layout published again writes only values; a new layout, a repeated label set in it, or a publication by
+    /// labels in between give the page a family built from scratch gives.
+    @Test func test_layout_samePublicationWritesValues_andAnythingElseRebuilds() {
+        let q = (0..<3).map { [("queue_id", "q\($0)")] }
+        let first = SeriesLayout([q[0], q[1], q[2]])
+        let repeated = SeriesLayout([q[2], q[0], q[2]])
+        let tables = SeriesTables()
+        let family = tables.register(name: "g", help: "G.", kind: .gauge)
+        func expectFresh(_ list: [(labels: [(String, String)], value: Double)], _ note: String) {
+            let fresh = SeriesTables()
+            fresh.replace(fresh.register(name: "g", help: "G.", kind: .gauge), with: list)
+            #expect(page(tables) == page(fresh), "\(note)")
+        }
+        tables.replace(family, layout: first, values: [1, 2, 3])
+        expectFresh([(q[0], 1), (q[1], 2), (q[2], 3)], "the first publication")
+        tables.replace(family, layout: first, values: [4, 5, 6])
+        expectFresh([(q[0], 4), (q[1], 5), (q[2], 6)], "the same layout again")
+        tables.replace(family, layout: repeated, values: [7, 8, 9])
+        expectFresh([(q[2], 9), (q[0], 8)], "a repeated label set: one series, the last value")
+        tables.replace(family, layout: repeated, values: [10, 11, 12])
+        expectFresh([(q[2], 12), (q[0], 11)], "the repeated layout again")
+        tables.replace(family, with: [(q[1], 13)])
+        tables.replace(family, layout: repeated, values: [14, 15, 16])
+        expectFresh([(q[2], 16), (q[0], 15)], "a layout after a publication by labels")
+        tables.replace(family, layout: first, values: [17, 18])
+        expectFresh([(q[0], 17), (q[1], 18)], "values fewer than the layout's label sets")
+    }
+
     @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
         let tables = SeriesTables()
         let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)

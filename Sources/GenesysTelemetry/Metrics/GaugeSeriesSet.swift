@@ -13,6 +13,12 @@ package final class GaugeSeriesSet: Sendable {
         tables.replace(family, with: series)
     }
 
+    /// Replaces the family's series with `layout`'s label sets and these values, in its order (only the values are
+    /// written when the layout is the one published last).
+    package func publish(_ layout: SeriesLayout, values: [Double]) {
+        tables.replace(family, layout: layout, values: values)
+    }
+
     /// Sets these series (the last request's phases of one endpoint), creating them; the others keep their values.
     package func set(_ series: [(labels: [(String, String)], value: Double)]) {
         tables.set(family, series)

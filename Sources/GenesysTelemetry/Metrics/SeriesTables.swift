@@ -48,6 +48,37 @@ package final class SeriesTables: Sendable {
                 }
             }
             state.families[family].rows = rows
+            state.families[family].layout = nil
+            state.compactIfWasteful()
+        }
+    }
+
+    /// Replaces every series of `family` with `layout`'s label sets and `values` (one per label set, in order). Given
+    /// the same layout as last time, only the values are written: a streaming collector publishing every second
+    /// numbers its labels once, not at each publication.
+    package func replace(_ family: Int, layout: SeriesLayout, values: [Double]) {
+        state.withLock { state in
+            if state.families[family].overwrite(layout, values) { return }
+            var rows = Rows()
+            rows.reserve(layout.labels.count, labels: layout.labels.first?.count ?? 0)
+            var seen: [RowKey: Int] = [:]
+            seen.reserveCapacity(layout.labels.count)
+            var rowOfPosition: [Int32] = []
+            rowOfPosition.reserveCapacity(layout.labels.count)
+            var previous = PreviousLabels()
+            for (labels, value) in zip(layout.labels, values) {
+                let ids = state.pairs.ids(of: labels, after: &previous)
+                if let row = seen[RowKey(ids)] {
+                    rows.values[row] = value
+                    rowOfPosition.append(Int32(row))
+                } else {
+                    seen[RowKey(ids)] = rows.count
+                    rowOfPosition.append(Int32(rows.count))
+                    rows.append(ids, value: value)
+                }
+            }
+            state.families[family].rows = rows
+            state.families[family].layout = (layout, rowOfPosition)
             state.compactIfWasteful()
         }
     }
@@ -59,6 +90,7 @@ package final class SeriesTables: Sendable {
             let labelIDs = increments.map { entry in state.pairs.ids(of: entry.labels, after: &previous) }
             // Modified in place: a copy of the family's rows would copy its arrays on the first write.
             state.families[family].rows.add(labelIDs, increments.lazy.map(\.value))
+            state.families[family].layout = nil
             state.compactIfWasteful()
         }
     }
@@ -69,6 +101,7 @@ package final class SeriesTables: Sendable {
             var previous = PreviousLabels()
             let labelIDs = series.map { entry in state.pairs.ids(of: entry.labels, after: &previous) }
             state.families[family].rows.add(labelIDs, series.lazy.map(\.value), replacing: true)
+            state.families[family].layout = nil
             state.compactIfWasteful()
         }
     }
@@ -89,6 +122,7 @@ package final class SeriesTables: Sendable {
             }
             guard dropped else { return }
             state.families[family].rows = kept
+            state.families[family].layout = nil
             state.compactIfWasteful()
         }
     }
@@ -134,6 +168,16 @@ package final class SeriesTables: Sendable {
         let help: String
         let kind: Kind
         var rows = Rows()
+        /// The layout the rows were last made from, with the row of each of its positions.
+        var layout: (SeriesLayout, rowOfPosition: [Int32])?
+
+        /// Writes `values` over the rows made from `layout` last time; false when they were made otherwise.
+        mutating func overwrite(_ layout: SeriesLayout, _ values: [Double]) -> Bool {
+            guard let current = self.layout, current.0 === layout, values.count == current.rowOfPosition.count
+            else { return false }
+            for (position, value) in values.enumerated() { rows.values[Int(current.rowOfPosition[position])] = value }
+            return true
+        }
 
         func emit(into buffer: inout [UInt8], pairs: LabelPairs) {
             buffer.append(contentsOf: "# HELP \(name) ".utf8)
@@ -163,6 +207,14 @@ package final class SeriesTables: Sendable {
             }
         }
     }
+}
+
+/// The label sets of a family that a streaming collector publishes values for again and again, in a fixed order;
+/// a new layout whenever the label sets change.
+package final class SeriesLayout: Sendable {
+    package let labels: [[(String, String)]]
+
+    package init(_ labels: [[(String, String)]]) { self.labels = labels }
 }
 
 /// Series as flat arrays: each row's label numbers are `labelIDs[starts[row]..<starts[row + 1]]`.

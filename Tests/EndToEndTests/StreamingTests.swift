@@ -315,6 +315,27 @@ extension StreamingTests {
 }
 
 extension StreamingTests {
+    /// A hostile stream naming ever new media types cannot grow a queue's series past the bound: the types past
+    /// the 31st are `unknown`.
+    @Test func test_manyMediaTypes_areBounded() async throws {
+        try await Self.withStreamingExporter(queues: 1) { sim, exporter, clock in
+            _ = try await Self.streaming(exporter)
+            let queue = sim.queues()[0]
+            let groups = (0..<40).map { #"{"mediaType":"m\#($0)","data":[{"metric":"oWaiting","count":1}]}"# }
+            sim.sendRawNotificationFrame(
+                #"{"topicName":"v2.analytics.queues.\#(queue.id).observations","eventBody":{"results":["#
+                    + groups.joined(separator: ",") + "]}}")
+            let scrape = try await exporter.scrape(until: "the hostile message applied", timeout: .seconds(10)) {
+                clock.advance(by: .seconds(1))
+                return $0.value("genesys_queue_conversations_waiting", ["queue_id": queue.id, "media_type": "m0"]) == 1
+            }
+            let media = scrape.samples("genesys_queue_conversations_waiting", ["queue_id": queue.id])
+                .compactMap { $0.labels["media_type"] }
+            #expect(media.count <= 32, "\(media.count) media types")
+            #expect(media.contains("unknown"), "the types past the bound, in whatever order the message had them")
+        }
+    }
+
     /// Channels cannot be deleted: 25 restarts against one org leave at most Genesys' 20 channels, none with topics
     /// but the running exporter's, whose channel (the only one connected) is never the one evicted.
     @Test func test_restarts_neverPileUpChannelsPastTheLimit() async throws {

@@ -160,7 +160,7 @@ struct ObservationCollector: StreamingCollector {
                     waiting.publish(streamed.layout, values: streamed.waiting)
                     interacting.publish(streamed.layout, values: streamed.interacting)
                     alerting.publish(streamed.layout, values: streamed.alerting)
-                    oldestWaiting.publish(streamed.oldestWaiting)
+                    oldestWaiting.publish(streamed.layout, present: streamed.oldestWaiting)
                 }
                 return streamed.arrivals
             }

@@ -12,7 +12,8 @@ struct StreamedConversations {
     let waiting: [Double]
     let interacting: [Double]
     let alerting: [Double]
-    let oldestWaiting: [(labels: [(String, String)], value: Double)]
+    /// Unix seconds, nil where nothing waits (no series).
+    let oldestWaiting: [Double?]
     let arrivals: [ContinuousClock.Instant]
 }
 
@@ -158,18 +159,17 @@ final class StreamedObservations: Sendable {
             var waiting: [Double] = []
             var interacting: [Double] = []
             var alerting: [Double] = []
-            var oldest: [(labels: [(String, String)], value: Double)] = []
+            var oldest: [Double?] = []
             waiting.reserveCapacity(entries.count)
             interacting.reserveCapacity(entries.count)
             alerting.reserveCapacity(entries.count)
-            for (position, entry) in entries.enumerated() {
+            oldest.reserveCapacity(entries.count)
+            for entry in entries {
                 let counts = state.counts[entry.slot][entry.media] ?? Counts()
                 waiting.append(counts.waiting)
                 interacting.append(counts.interacting)
                 alerting.append(counts.alerting)
-                if counts.waiting > 0, let started = counts.oldestWaitingMillis {
-                    oldest.append((layout.labels[position], Double(started) / 1000))
-                }
+                oldest.append(counts.waiting > 0 ? counts.oldestWaitingMillis.map { Double($0) / 1000 } : nil)
             }
             return StreamedConversations(
                 layout: layout, waiting: waiting, interacting: interacting, alerting: alerting, oldestWaiting: oldest,

@@ -93,6 +93,35 @@ struct SeriesTablesTests {
         expectFresh([(q[0], 17), (q[1], 18)], "values fewer than the layout's label sets")
     }
 
+    /// Only the label sets with a value have series; the same layout with other values present, a repeated label
+    /// set, and the numbers renewed by a compaction all give the page of a family built from scratch.
+    @Test func test_layoutWithAbsentValues_publishesOnlyThePresentOnes() {
+        let q = (0..<3).map { [("queue_id", "q\($0)")] }
+        let layout = SeriesLayout([q[0], q[1], q[2], q[1]])
+        let tables = SeriesTables()
+        let family = tables.register(name: "g", help: "G.", kind: .gauge)
+        let cases: [([Double?], [(labels: [(String, String)], value: Double)])] = [
+            ([1, nil, 3, nil], [(q[0], 1), (q[2], 3)]),
+            ([nil, 2, nil, 4], [(q[1], 4)]),
+            ([5, 6, 7, 8], [(q[0], 5), (q[1], 8), (q[2], 7)]),
+            ([nil, nil, nil, nil], []),
+        ]
+        for (values, expected) in cases {
+            tables.replace(family, layout: layout, present: values)
+            let fresh = SeriesTables()
+            fresh.replace(fresh.register(name: "g", help: "G.", kind: .gauge), with: expected)
+            #expect(page(tables) == page(fresh), "\(values)")
+        }
+        // Many other label sets force a compaction of the label table: the layout is numbered again.
+        let other = tables.register(name: "h", help: "H.", kind: .gauge)
+        for round in 0..<3 {
+            tables.replace(other, with: (0..<300).map { ([("queue_id", "r\(round)-\($0)")], 1) })
+        }
+        tables.replace(family, layout: layout, present: [9, nil, nil, nil])
+        #expect(page(tables).contains("g{queue_id=\"q0\"} 9\n"))
+        #expect(!page(tables).contains("g{queue_id=\"q1\"}"))
+    }
+
     @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
         let tables = SeriesTables()
         let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)

@@ -19,6 +19,11 @@ package final class GaugeSeriesSet: Sendable {
         tables.replace(family, layout: layout, values: values)
     }
 
+    /// Replaces the family's series with those of `layout`'s label sets that have a value (nil: no series).
+    package func publish(_ layout: SeriesLayout, present values: [Double?]) {
+        tables.replace(family, layout: layout, present: values)
+    }
+
     /// Sets these series (the last request's phases of one endpoint), creating them; the others keep their values.
     package func set(_ series: [(labels: [(String, String)], value: Double)]) {
         tables.set(family, series)

@@ -48,7 +48,7 @@ package final class SeriesTables: Sendable {
                 }
             }
             state.families[family].rows = rows
-            state.families[family].layout = nil
+            state.families[family].rowOfPosition = nil
             state.compactIfWasteful()
         }
     }
@@ -59,26 +59,20 @@ package final class SeriesTables: Sendable {
     package func replace(_ family: Int, layout: SeriesLayout, values: [Double]) {
         state.withLock { state in
             if state.families[family].overwrite(layout, values) { return }
-            var rows = Rows()
-            rows.reserve(layout.labels.count, labels: layout.labels.first?.count ?? 0)
-            var seen: [RowKey: Int] = [:]
-            seen.reserveCapacity(layout.labels.count)
-            var rowOfPosition: [Int32] = []
-            rowOfPosition.reserveCapacity(layout.labels.count)
-            var previous = PreviousLabels()
-            for (labels, value) in zip(layout.labels, values) {
-                let ids = state.pairs.ids(of: labels, after: &previous)
-                if let row = seen[RowKey(ids)] {
-                    rows.values[row] = value
-                    rowOfPosition.append(Int32(row))
-                } else {
-                    seen[RowKey(ids)] = rows.count
-                    rowOfPosition.append(Int32(rows.count))
-                    rows.append(ids, value: value)
-                }
-            }
-            state.families[family].rows = rows
-            state.families[family].layout = (layout, rowOfPosition)
+            state.number(family, layout)
+            state.families[family].build(values.lazy.map { Optional($0) })
+            state.compactIfWasteful()
+        }
+    }
+
+    /// Replaces every series of `family` with those of `layout`'s label sets that have a value (nil: no series), in
+    /// its order: a family whose series come and go with the values (the oldest waiting conversation), written
+    /// from labels numbered once per layout.
+    package func replace(_ family: Int, layout: SeriesLayout, present values: [Double?]) {
+        state.withLock { state in
+            state.number(family, layout)
+            state.families[family].build(values)
+            state.families[family].rowOfPosition = nil
             state.compactIfWasteful()
         }
     }
@@ -90,7 +84,7 @@ package final class SeriesTables: Sendable {
             let labelIDs = increments.map { entry in state.pairs.ids(of: entry.labels, after: &previous) }
             // Modified in place: a copy of the family's rows would copy its arrays on the first write.
             state.families[family].rows.add(labelIDs, increments.lazy.map(\.value))
-            state.families[family].layout = nil
+            state.families[family].rowOfPosition = nil
             state.compactIfWasteful()
         }
     }
@@ -101,7 +95,7 @@ package final class SeriesTables: Sendable {
             var previous = PreviousLabels()
             let labelIDs = series.map { entry in state.pairs.ids(of: entry.labels, after: &previous) }
             state.families[family].rows.add(labelIDs, series.lazy.map(\.value), replacing: true)
-            state.families[family].layout = nil
+            state.families[family].rowOfPosition = nil
             state.compactIfWasteful()
         }
     }
@@ -122,7 +116,7 @@ package final class SeriesTables: Sendable {
             }
             guard dropped else { return }
             state.families[family].rows = kept
-            state.families[family].layout = nil
+            state.families[family].rowOfPosition = nil
             state.compactIfWasteful()
         }
     }
@@ -145,12 +139,36 @@ package final class SeriesTables: Sendable {
         /// Distinct pairs in use at the last compaction: the table is rebuilt when it grows well past that.
         var liveAtCompaction = 0
 
+        /// Numbers `layout`'s label sets for `family`, unless they are numbered already.
+        mutating func number(_ family: Int, _ layout: SeriesLayout) {
+            guard families[family].numbered?.layout !== layout else { return }
+            var template = Rows()
+            template.reserve(layout.labels.count, labels: layout.labels.first?.count ?? 0)
+            var canonical: [Int32] = []
+            canonical.reserveCapacity(layout.labels.count)
+            var first: [RowKey: Int32] = [:]
+            first.reserveCapacity(layout.labels.count)
+            var previous = PreviousLabels()
+            for (position, labels) in layout.labels.enumerated() {
+                let ids = pairs.ids(of: labels, after: &previous)
+                let key = RowKey(ids)
+                if first[key] == nil { first[key] = Int32(position) }
+                canonical.append(first[key] ?? Int32(position))
+                template.append(ids, value: 0)
+            }
+            families[family].numbered = NumberedLayout(layout: layout, template: template, canonical: canonical)
+            families[family].rowOfPosition = nil
+        }
+
         /// Pairs of queues that left, or were renamed, stay in the table until it holds over twice what is in use.
         mutating func compactIfWasteful() {
             guard pairs.count > 2 * liveAtCompaction + 256 else { return }
             var used: [Int32: Int32] = [:]
             var next = LabelPairs()
             for index in families.indices {
+                // Numbered layouts hold the old numbers: numbered again at their next publication.
+                families[index].numbered = nil
+                families[index].rowOfPosition = nil
                 families[index].rows.relabel { id in
                     if let mapped = used[id] { return mapped }
                     let mapped = next.id(of: pairs.pair(id))
@@ -168,15 +186,45 @@ package final class SeriesTables: Sendable {
         let help: String
         let kind: Kind
         var rows = Rows()
-        /// The layout the rows were last made from, with the row of each of its positions.
-        var layout: (SeriesLayout, rowOfPosition: [Int32])?
+        /// The last layout published, its labels numbered.
+        var numbered: NumberedLayout?
+        /// The row of each position of `numbered`'s layout, when the rows were made from all of them (so the next
+        /// values of the same layout can be written over them).
+        var rowOfPosition: [Int32]?
 
         /// Writes `values` over the rows made from `layout` last time; false when they were made otherwise.
         mutating func overwrite(_ layout: SeriesLayout, _ values: [Double]) -> Bool {
-            guard let current = self.layout, current.0 === layout, values.count == current.rowOfPosition.count
-            else { return false }
-            for (position, value) in values.enumerated() { rows.values[Int(current.rowOfPosition[position])] = value }
+            guard numbered?.layout === layout, let rowOfPosition, values.count == rowOfPosition.count else {
+                return false
+            }
+            for (position, value) in values.enumerated() { rows.values[Int(rowOfPosition[position])] = value }
             return true
+        }
+
+        /// Rows from the numbered layout's positions that have a value (a repeated label set: one row, the last
+        /// value); remembers each position's row when every position has one.
+        mutating func build(_ values: some Collection<Double?>) {
+            guard let numbered else { return }
+            var built = Rows()
+            built.reserve(values.count, labels: numbered.template.count > 0 ? numbered.template.labels(of: 0).count : 0)
+            var rowOf = [Int32](repeating: -1, count: numbered.canonical.count)
+            var complete = values.count == numbered.canonical.count
+            for (position, value) in zip(numbered.canonical.indices, values) {
+                guard let value else {
+                    complete = false
+                    continue
+                }
+                let first = Int(numbered.canonical[position])
+                if rowOf[first] >= 0 {
+                    built.values[Int(rowOf[first])] = value
+                } else {
+                    rowOf[first] = Int32(built.count)
+                    built.append(numbered.template.labels(of: position), value: value)
+                }
+                rowOf[position] = rowOf[first]
+            }
+            rows = built
+            rowOfPosition = complete ? rowOf : nil
         }
 
         func emit(into buffer: inout [UInt8], pairs: LabelPairs) {
@@ -217,6 +265,14 @@ package final class SeriesLayout: Sendable {
     package init(_ labels: [[(String, String)]]) { self.labels = labels }
 }
 
+/// A layout's label sets numbered once: `template` holds each position's numbers (values unused), `canonical` the
+/// first position with the same label set.
+private struct NumberedLayout {
+    let layout: SeriesLayout
+    let template: Rows
+    let canonical: [Int32]
+}
+
 /// Series as flat arrays: each row's label numbers are `labelIDs[starts[row]..<starts[row + 1]]`.
 private struct Rows {
     private var labelIDs: [Int32] = []
@@ -233,8 +289,8 @@ private struct Rows {
 
     func labels(of row: Int) -> ArraySlice<Int32> { labelIDs[Int(starts[row])..<Int(starts[row + 1])] }
 
-    mutating func append(_ ids: [Int32], value: Double) {
-        labelIDs += ids
+    mutating func append(_ ids: some Collection<Int32>, value: Double) {
+        labelIDs.append(contentsOf: ids)
         starts.append(Int32(labelIDs.count))
         values.append(value)
     }

@@ -50,7 +50,9 @@ package final class NotificationStream: Sendable {
     private let logger: Logger
     private let settings: NotificationStreamSettings
     private let currentStatus = Mutex(NotificationStreamStatus())
-    private let tally = Mutex<[String: Int]>([:])
+    /// Messages since the last tick, by position in `NotificationMetrics.messageKinds` (an array, not a dictionary
+    /// by kind name: it is counted for every message).
+    private let tally = Mutex([Int](repeating: 0, count: NotificationMetrics.messageKinds.count))
     private let recordedChannels = Mutex<(topics: Int, last: [Double])?>(nil)
     /// Wakes a stream waiting for its first topics, or looks at a streaming one's topics, before the tick ends (a
     /// consumer's first poll has finished).
@@ -352,14 +354,14 @@ package final class NotificationStream: Sendable {
             session.touch(now, unix: clock.unixNow)
             switch inbound {
             case .binary:
-                count("binary")
+                count(Kind.binary)
             case .text(let bytes):
                 let message: NotificationMessage
                 do { message = try NotificationMessage(frame: bytes) } catch {
-                    count("malformed")
+                    count(Kind.malformed)
                     continue
                 }
-                count(message.kind)
+                count(Kind.of(message))
                 switch message {
                 case .queueObservation, .userRoutingStatus, .userPresence: deliver(message, now)
                 case .socketClosing: events.yield(.closing(session: session.id))
@@ -370,15 +372,46 @@ package final class NotificationStream: Sendable {
         events.yield(.ended(session: session.id))
     }
 
-    private func count(_ kind: String) {
-        tally.withLock { $0[kind, default: 0] += 1 }
+    private func count(_ kind: Int) {
+        tally.withLock { $0[kind] += 1 }
+    }
+
+    /// Positions in `NotificationMetrics.messageKinds`.
+    private enum Kind {
+        static let binary = position("binary")
+        static let malformed = position("malformed")
+        static let heartbeat = position("heartbeat")
+        static let pong = position("pong")
+        static let socketClosing = position("socket_closing")
+        static let queueObservation = position("queue_observation")
+        static let userRoutingStatus = position("user_routing_status")
+        static let userPresence = position("user_presence")
+        static let other = position("other")
+
+        static func position(_ kind: String) -> Int { NotificationMetrics.messageKinds.firstIndex(of: kind) ?? 0 }
+
+        static func of(_ message: NotificationMessage) -> Int {
+            switch message {
+            case .heartbeat: heartbeat
+            case .pong: pong
+            case .socketClosing: socketClosing
+            case .queueObservation: queueObservation
+            case .userRoutingStatus: userRoutingStatus
+            case .userPresence: userPresence
+            case .other: other
+            }
+        }
     }
 
     /// Message counts, drops and last-message times into the metrics, once a tick rather than once a message.
     private func recordTallies(_ sessions: [ChannelSession]) {
-        let counts = tally.withLock { tally in
-            defer { tally.removeAll(keepingCapacity: true) }
+        let positions = tally.withLock { tally in
+            defer { for index in tally.indices { tally[index] = 0 } }
             return tally
+        }
+        var counts: [String: Int] = [:]
+        for (position, count) in positions.enumerated() where count > 0 {
+            counts[NotificationMetrics.messageKinds[position]] = count
         }
         let drops = sessions.reduce(0) { $0 + $1.newDrops() }
         if drops > 0 { currentStatus.withLock { $0.dropped += drops } }

@@ -349,31 +349,39 @@ package final class NotificationStream: Sendable {
         _ session: ChannelSession, events: AsyncStream<Event>.Continuation,
         deliver: @escaping @Sendable (NotificationMessage, ContinuousClock.Instant) -> Void
     ) async {
-        for await inbound in session.connection.inbound {
+        var counts = [Int](repeating: 0, count: NotificationMetrics.messageKinds.count)
+        for await batch in session.connection.inbound {
             let now = clock.now
             session.touch(now, unix: clock.unixNow)
-            switch inbound {
-            case .binary:
-                count(Kind.binary)
-            case .text(let bytes):
-                let message: NotificationMessage
-                do { message = try NotificationMessage(frame: bytes) } catch {
-                    count(Kind.malformed)
-                    continue
-                }
-                count(Kind.of(message))
-                switch message {
-                case .queueObservation, .userRoutingStatus, .userPresence: deliver(message, now)
-                case .socketClosing: events.yield(.closing(session: session.id))
-                case .heartbeat, .pong, .other: break
+            defer { count(&counts) }
+            for inbound in batch {
+                switch inbound {
+                case .binary:
+                    counts[Kind.binary] += 1
+                case .text(let bytes):
+                    let message: NotificationMessage
+                    do { message = try NotificationMessage(frame: bytes) } catch {
+                        counts[Kind.malformed] += 1
+                        continue
+                    }
+                    counts[Kind.of(message)] += 1
+                    switch message {
+                    case .queueObservation, .userRoutingStatus, .userPresence: deliver(message, now)
+                    case .socketClosing: events.yield(.closing(session: session.id))
+                    case .heartbeat, .pong, .other: break
+                    }
                 }
             }
         }
         events.yield(.ended(session: session.id))
     }
 
-    private func count(_ kind: Int) {
-        tally.withLock { $0[kind] += 1 }
+    /// Adds a batch's counts to the tally (once a batch, not once a message) and zeroes them.
+    private func count(_ counts: inout [Int]) {
+        tally.withLock { tally in
+            for index in counts.indices where counts[index] > 0 { tally[index] += counts[index] }
+        }
+        for index in counts.indices { counts[index] = 0 }
     }
 
     /// Positions in `NotificationMetrics.messageKinds`.

@@ -34,18 +34,17 @@ package struct WebSocketLimits: Sendable {
 /// the API client: `wss` (TLS, verified against the system roots and the CA file) anywhere, plain `ws` only to a
 /// loopback host, no user info.
 package final class WebSocketConnection: Sendable {
-    /// Frames in arrival order; finished when the socket closes for any reason.
-    package let inbound: AsyncStream<WebSocketInbound>
+    /// Frames in arrival order, in batches of what one read of the socket brought (a task wakes once per batch, not
+    /// once per message); finished when the socket closes for any reason.
+    package let inbound: InboundBatches
     private let channel: any Channel
-    private let droppedCount: Atomic<Int>
 
     /// Messages the consumer was too slow for (the flood bound), since the socket opened.
-    package var dropped: Int { droppedCount.load(ordering: .relaxed) }
+    package var dropped: Int { inbound.queue.dropped }
 
-    private init(channel: any Channel, inbound: AsyncStream<WebSocketInbound>, droppedCount: Int) {
+    private init(channel: any Channel, inbound: InboundBatches) {
         self.channel = channel
         self.inbound = inbound
-        self.droppedCount = Atomic(droppedCount)
     }
 
     /// Opens `url` (`wss://host[:port]/path`); throws when the URL breaks the rules, the connection or the TLS
@@ -67,9 +66,9 @@ package final class WebSocketConnection: Sendable {
         }
         let host = parsed.host.hasPrefix("[") ? String(parsed.host.dropFirst().dropLast()) : parsed.host
         let port = parsed.port ?? (parsed.scheme == "wss" ? 443 : 80)
-        let (stream, continuation) = AsyncStream.makeStream(
-            of: WebSocketInbound.self, bufferingPolicy: .bufferingOldest(limits.maxQueuedMessages))
-        let drops = DropCounter()
+        // Unbounded as a stream: `InboundQueue` bounds the messages read but not yet consumed.
+        let (stream, continuation) = AsyncStream.makeStream(of: [WebSocketInbound].self)
+        let queue = InboundQueue(limit: limits.maxQueuedMessages)
         let upgrade: EventLoopFuture<UpgradeResult>
         do {
             upgrade = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -89,7 +88,7 @@ package final class WebSocketConnection: Sendable {
                         ) { channel.close(promise: nil) }
                         return try configure(
                             channel, host: parsed.host, port: parsed.port, path: parsed.path,
-                            limits: limits, continuation: continuation, drops: drops, deadline: deadline)
+                            limits: limits, continuation: continuation, queue: queue, deadline: deadline)
                     }
                 }
         } catch {
@@ -103,9 +102,7 @@ package final class WebSocketConnection: Sendable {
         }
         switch result {
         case .upgraded(let channel):
-            let connection = WebSocketConnection(channel: channel, inbound: stream, droppedCount: 0)
-            drops.attach(connection)
-            return connection
+            return WebSocketConnection(channel: channel, inbound: InboundBatches(stream: stream, queue: queue))
         case .refused(let channel):
             continuation.finish()
             try? await channel.close()
@@ -129,8 +126,6 @@ package final class WebSocketConnection: Sendable {
         try? await channel.close()
     }
 
-    fileprivate func countDrop() { droppedCount.wrappingAdd(1, ordering: .relaxed) }
-
     enum UpgradeResult: Sendable {
         case upgraded(any Channel)
         case refused(any Channel)
@@ -138,7 +133,7 @@ package final class WebSocketConnection: Sendable {
 
     private static func configure(
         _ channel: any Channel, host: String, port: Int?, path: String, limits: WebSocketLimits,
-        continuation: AsyncStream<WebSocketInbound>.Continuation, drops: DropCounter,
+        continuation: AsyncStream<[WebSocketInbound]>.Continuation, queue: InboundQueue,
         deadline: Scheduled<Void>
     ) throws -> EventLoopFuture<UpgradeResult> {
         let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeResult>(
@@ -151,7 +146,7 @@ package final class WebSocketConnection: Sendable {
                         NIOWebSocketFrameAggregator(
                             minNonFinalFragmentSize: 1, maxAccumulatedFrameCount: 64,
                             maxAccumulatedFrameSize: limits.maxMessageBytes))
-                    try sync.addHandler(WebSocketFrameForwarder(continuation: continuation, drops: drops))
+                    try sync.addHandler(WebSocketFrameForwarder(continuation: continuation, queue: queue))
                     return UpgradeResult.upgraded(channel)
                 }
             })
@@ -186,24 +181,51 @@ package final class WebSocketConnection: Sendable {
     }
 }
 
-/// Counts drops before the connection object exists (frames can arrive with the 101 answer) and after.
-private final class DropCounter: Sendable {
-    private let state = Mutex<(early: Int, connection: WebSocketConnection?)>((0, nil))
+/// Messages read but not yet consumed, bounded, and the ones dropped past the bound (frames can arrive with the 101
+/// answer, before the connection object exists, so this is made first).
+package final class InboundQueue: Sendable {
+    private let limit: Int
+    private let queued = Atomic<Int>(0)
+    private let droppedCount = Atomic<Int>(0)
 
-    func attach(_ connection: WebSocketConnection) {
-        let early = state.withLock { state in
-            state.connection = connection
-            return state.early
+    init(limit: Int) { self.limit = limit }
+
+    var dropped: Int { droppedCount.load(ordering: .relaxed) }
+
+    /// Whether one more message (beyond `pending` not yet handed over) fits; counts a drop when it does not.
+    func admits(pending: Int) -> Bool {
+        guard queued.load(ordering: .relaxed) + pending < limit else {
+            droppedCount.wrappingAdd(1, ordering: .relaxed)
+            return false
         }
-        for _ in 0..<early { connection.countDrop() }
+        return true
     }
 
-    func record() {
-        let connection: WebSocketConnection? = state.withLock { state in
-            if state.connection == nil { state.early += 1 }
-            return state.connection
+    func handedOver(_ count: Int) { queued.wrappingAdd(count, ordering: .relaxed) }
+
+    func consumed(_ count: Int) { queued.wrappingSubtract(count, ordering: .relaxed) }
+}
+
+/// The connection's inbound batches; taking one frees its room in the queue.
+package struct InboundBatches: AsyncSequence, Sendable {
+    package typealias Element = [WebSocketInbound]
+
+    let stream: AsyncStream<[WebSocketInbound]>
+    let queue: InboundQueue
+
+    package struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncStream<[WebSocketInbound]>.AsyncIterator
+        let queue: InboundQueue
+
+        package mutating func next() async -> [WebSocketInbound]? {
+            guard let batch = await base.next() else { return nil }
+            queue.consumed(batch.count)
+            return batch
         }
-        connection?.countDrop()
+    }
+
+    package func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator(), queue: queue)
     }
 }
 
@@ -212,13 +234,35 @@ private final class WebSocketFrameForwarder: ChannelInboundHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
-    private let continuation: AsyncStream<WebSocketInbound>.Continuation
-    private let drops: DropCounter
+    /// A batch is handed over at the end of each read, or at this many messages.
+    static let largestBatch = 512
+
+    private let continuation: AsyncStream<[WebSocketInbound]>.Continuation
+    private let queue: InboundQueue
+    private var pending: [WebSocketInbound] = []
     private var closeSent = false
 
-    init(continuation: AsyncStream<WebSocketInbound>.Continuation, drops: DropCounter) {
+    init(continuation: AsyncStream<[WebSocketInbound]>.Continuation, queue: InboundQueue) {
         self.continuation = continuation
-        self.drops = drops
+        self.queue = queue
+    }
+
+    private func add(_ message: WebSocketInbound) {
+        guard queue.admits(pending: pending.count) else { return }
+        pending.append(message)
+        if pending.count >= Self.largestBatch { handOver() }
+    }
+
+    private func handOver() {
+        guard !pending.isEmpty else { return }
+        queue.handedOver(pending.count)
+        continuation.yield(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        handOver()
+        context.fireChannelReadComplete()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -226,10 +270,9 @@ private final class WebSocketFrameForwarder: ChannelInboundHandler {
         switch frame.opcode {
         case .text:
             var payload = frame.unmaskedData
-            let bytes = payload.readBytes(length: payload.readableBytes) ?? []
-            if case .dropped = continuation.yield(.text(bytes)) { drops.record() }
+            add(.text(payload.readBytes(length: payload.readableBytes) ?? []))
         case .binary:
-            if case .dropped = continuation.yield(.binary(bytes: frame.length)) { drops.record() }
+            add(.binary(bytes: frame.length))
         case .ping:
             let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData)
             context.writeAndFlush(Self.wrapOutboundOut(pong), promise: nil)
@@ -250,12 +293,14 @@ private final class WebSocketFrameForwarder: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        handOver()
         continuation.finish()
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // A protocol error (an oversized or malformed frame): the socket is not worth keeping.
+        handOver()
         continuation.finish()
         context.close(promise: nil)
     }

@@ -56,7 +56,7 @@ package final class NotificationStream: Sendable {
     private let recordedChannels = Mutex<(topics: Int, last: [Double])?>(nil)
     /// Wakes a stream waiting for its first topics, or looks at a streaming one's topics, before the tick ends (a
     /// consumer's first poll has finished).
-    private let nudges = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    private let nudges = Wakeup()
 
     package init(
         api: GenesysAPIClient, clock: any ExporterClock, metrics: NotificationMetrics, logger: Logger,
@@ -72,7 +72,7 @@ package final class NotificationStream: Sendable {
     package var status: NotificationStreamStatus { currentStatus.withLock { $0 } }
 
     /// The wanted topics may be known or have changed now: the stream looks at once.
-    package func nudge() { nudges.continuation.yield() }
+    package func nudge() { nudges.signal() }
 
     /// Until the tick ends or a nudge comes; false when cancelled.
     private func waitForTopics() async -> Bool {
@@ -82,8 +82,8 @@ package final class NotificationStream: Sendable {
                 return true
             }
             group.addTask {
-                for await _ in nudges.stream { return true }
-                return false
+                await nudges.wait()
+                return !Task.isCancelled
             }
             let woken = await group.next() ?? false
             group.cancelAll()
@@ -201,7 +201,10 @@ package final class NotificationStream: Sendable {
             }
             // A consumer's topics known now are subscribed at once, not at the next tick.
             group.addTask { [nudges] in
-                for await _ in nudges.stream { sink.yield(.tick) }
+                while !Task.isCancelled {
+                    await nudges.wait()
+                    if !Task.isCancelled { sink.yield(.tick) }
+                }
             }
             loop: for await event in events {
                 switch event {

@@ -315,6 +315,26 @@ extension StreamingTests {
 }
 
 extension StreamingTests {
+    /// The stream waits for the first poll's queues however many of its ticks pass first (a fleet spreads first
+    /// polls over the interval; here the first polls are refused): once a poll succeeds, it streams.
+    @Test func test_streamStarts_whenTheFirstSuccessfulPollComesTicksLater() async throws {
+        try await Self.withStreamingExporter(
+            prepare: { $0.setMissingPermissions(["analytics:queueObservation:view"]) }
+        ) { sim, exporter, clock in
+            _ = try await exporter.scrape(until: "the first poll refused") { $0.collectorUp("observations") == 0 }
+            for _ in 0..<4 {
+                clock.advance(by: .seconds(6))  // ticks of the stream with no topics to subscribe
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            sim.setMissingPermissions([])
+            for _ in 0..<20 where Self.state(try await exporter.scrape(), "streaming") != 1 {
+                clock.advance(by: .seconds(6))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            _ = try await Self.streaming(exporter)
+        }
+    }
+
     /// A hostile stream naming ever new media types cannot grow a queue's series past the bound: the types past
     /// the 31st are `unknown`.
     @Test func test_manyMediaTypes_areBounded() async throws {

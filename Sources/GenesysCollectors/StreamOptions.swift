@@ -5,8 +5,8 @@ import GenesysTelemetry
 struct StreamOptions: Equatable {
     static let defaultReconcileInterval: Duration = .seconds(600)
 
-    /// Off by default for now: 200 orgs streaming observations cost 10.6% of a core and 245 MiB against 8% and
-    /// 147 MiB polling (benchmarks/README.md, "Streaming"), over the fleet's targets.
+    /// Off by default for now: 200 orgs streaming observations cost 9.3% of a core and 215 MiB against 7.1% and
+    /// 162 MiB polling (benchmarks/README.md, "Streaming"), over the fleet's targets (5% streaming, 150 MiB).
     var streaming = false
     var reconcileInterval = StreamOptions.defaultReconcileInterval
     var maxChannels = 8

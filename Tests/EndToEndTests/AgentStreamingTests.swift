@@ -38,10 +38,17 @@ struct AgentStreamingTests {
         }
     }
 
-    static func streaming(_ exporter: RunningExporter, collector: String = "agents") async throws -> Exposition {
-        try await exporter.scrape(until: "the stream streaming") {
-            $0.value("genesys_notification_stream_state", ["state": "streaming"]) == 1 && $0.collectorUp(collector) == 1
+    /// Waits for the stream to stream, moving the manual clock on after a few seconds (as `StreamingTests.streaming`).
+    static func streaming(_ exporter: RunningExporter, _ clock: ManualClock) async throws -> Exposition {
+        func streams(_ scrape: Exposition) -> Bool {
+            scrape.value("genesys_notification_stream_state", ["state": "streaming"]) == 1
+                && scrape.collectorUp("agents") == 1
         }
+        for attempt in 0..<60 where !streams(try await exporter.scrape()) {
+            if attempt >= 6 { clock.advance(by: .seconds(6)) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return try await exporter.scrape(until: "the stream streaming", streams)
     }
 
     /// Pins user `index`'s observed routing status or presence id, keeping the other as the model has it now (the
@@ -62,7 +69,7 @@ struct AgentStreamingTests {
 
     @Test func test_routingStatusChange_reachesTheDivisionCounts_overTheSocket_withoutAQuery() async throws {
         try await Self.withStreamingAgents { sim, exporter, clock in
-            var scrape = try await Self.streaming(exporter)
+            var scrape = try await Self.streaming(exporter, clock)
             #expect(scrape.value("genesys_notification_topics_subscribed") == 12, "two topics per user")
             let division = sim.divisions()[1]
             let members = Self.members(sim, division: 1)
@@ -91,7 +98,7 @@ struct AgentStreamingTests {
 
     @Test func test_presenceChange_isMappedToItsSystemPresence() async throws {
         try await Self.withStreamingAgents { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             let division = sim.divisions()[0]
             let members = Self.members(sim, division: 0)
             let mealID = try #require(GenesysSimulator.systemToOrganizationMappings["MEAL"]?.first)
@@ -136,10 +143,16 @@ struct AgentStreamingTests {
     /// query runs at every poll.
     @Test func test_moreUsersThanTheChannelsCarry_pollInstead() async throws {
         try await Self.withStreamingAgents(users: 501, options: ["max-channels": "1"]) { sim, exporter, clock in
-            _ = try await exporter.scrape(until: "the fallback") {
-                $0.value("genesys_notification_fallbacks_total", ["reason": "too_many_topics"]) == 1
-                    && $0.value("genesys_notification_stream_state", ["state": "fallback"]) == 1
+            func fellBack(_ scrape: Exposition) -> Bool {
+                scrape.value("genesys_notification_fallbacks_total", ["reason": "too_many_topics"]) == 1
+                    && scrape.value("genesys_notification_stream_state", ["state": "fallback"]) == 1
             }
+            // The stream looks at its topics at a nudge or a tick: move the clock on if the first poll was slow.
+            for attempt in 0..<60 where !fellBack(try await exporter.scrape()) {
+                if attempt >= 6 { clock.advance(by: .seconds(6)) }
+                try await Task.sleep(for: .milliseconds(500))
+            }
+            _ = try await exporter.scrape(until: "the fallback", fellBack)
             let queries = sim.counters().apiRequests(path: APIPath.userObservations)
             // The poll loop may not be asleep yet when the clock moves: move it until the next poll has queried.
             for _ in 0..<20 where sim.counters().apiRequests(path: APIPath.userObservations) == queries {

@@ -45,10 +45,17 @@ struct StreamingTests {
         scrape.value("genesys_notification_stream_state", ["state": state])
     }
 
-    static func streaming(_ exporter: RunningExporter) async throws -> Exposition {
-        try await exporter.scrape(until: "the stream streaming") {
-            state($0, "streaming") == 1 && $0.collectorUp("observations") == 1
+    /// Waits for the stream to stream. On a starved machine a socket's connect can time out, and the retry's backoff
+    /// runs on the exporter's manual clock: after a few seconds without streaming, the clock is moved on too.
+    static func streaming(_ exporter: RunningExporter, _ clock: ManualClock) async throws -> Exposition {
+        func streams(_ scrape: Exposition) -> Bool {
+            state(scrape, "streaming") == 1 && scrape.collectorUp("observations") == 1
         }
+        for attempt in 0..<60 where !streams(try await exporter.scrape()) {
+            if attempt >= 6 { clock.advance(by: .seconds(6)) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return try await exporter.scrape(until: "the stream streaming", streams)
     }
 
     /// After a fallback: moves the exporter's clock past the retry's backoff (from 5 s) until the stream is back.
@@ -57,12 +64,12 @@ struct StreamingTests {
             clock.advance(by: .seconds(6))
             try await Task.sleep(for: .milliseconds(100))
         }
-        return try await streaming(exporter)
+        return try await streaming(exporter, clock)
     }
 
     @Test func test_queueChange_reachesMetrics_overTheSocket_withoutAPoll() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             let queue = sim.queues()[1]
             let polls = sim.counters().apiRequests(path: APIPath.queueObservations)
             sim.setObservationOverride(queueID: queue.id, mediaType: "voice", metric: "oWaiting", value: 17)
@@ -107,7 +114,7 @@ struct StreamingTests {
 
     @Test func test_silentSocket_isDropped_andReopened() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             sim.setNotificationHeartbeats(enabled: false)
             // 80 s with no frame: past the 75 s a socket may stay silent.
             clock.advance(by: .seconds(80))
@@ -127,8 +134,8 @@ struct StreamingTests {
     }
 
     @Test func test_closingNotice_movesToANewChannel_withoutAFallback() async throws {
-        try await Self.withStreamingExporter { sim, exporter, _ in
-            _ = try await Self.streaming(exporter)
+        try await Self.withStreamingExporter { sim, exporter, clock in
+            _ = try await Self.streaming(exporter, clock)
             let channelsBefore = sim.notificationChannels().count
             sim.sendSocketClosingNotice(closeAfter: .seconds(2))
             let scrape = try await exporter.scrape(until: "the renewal") {
@@ -154,7 +161,7 @@ struct StreamingTests {
             $0.setChannelLifetime(.seconds(600))
             $0.setNotificationHeartbeatInterval(.milliseconds(50))
         }) { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             // Time passes in 20 s steps with heartbeats between them, as it would: at 90% of the ten minutes the
             // exporter moves to a new channel before the old one expires.
             for step in 0..<30 {
@@ -175,7 +182,7 @@ struct StreamingTests {
     }
 
     @Test func test_thousandAndOneQueues_useTwoChannels() async throws {
-        try await Self.withStreamingExporter(queues: 1001, maxQueues: 1001) { sim, exporter, _ in
+        try await Self.withStreamingExporter(queues: 1001, maxQueues: 1001) { sim, exporter, clock in
             let scrape = try await exporter.scrape(until: "two channels streaming", timeout: .seconds(60)) {
                 Self.state($0, "streaming") == 1 && $0.value("genesys_notification_topics_subscribed") == 1001
             }
@@ -186,7 +193,7 @@ struct StreamingTests {
 
     @Test func test_malformedAndBinaryFrames_areCountedAndIgnored() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             sim.sendRawNotificationFrame("{\"topicName\":\"v2.analytics.queues.")
             sim.sendRawNotificationFrame("[1,2,3]")
             sim.sendRawNotificationFrame(#"{"result":"200","status":"subscribed"}"#)
@@ -217,7 +224,7 @@ struct StreamingTests {
             var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: ["queues", "observations"])
             settings.collectorOptions["observations"] = ["mode": "stream"]
             let exporter = try await RunningExporter(settings, clock: clock)
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             #expect(sim.notificationChannels().map(\.topics.count) == [3])
             await exporter.stop()
             #expect(sim.notificationChannels().map(\.topics.count) == [0], "no topic left behind")
@@ -228,7 +235,7 @@ struct StreamingTests {
 extension StreamingTests {
     @Test func test_droppedSocket_reconnectsToTheSameChannel() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             sim.dropNotificationSockets()
             _ = try await exporter.scrape(until: "the dropped socket") {
                 $0.value("genesys_notification_fallbacks_total", ["reason": "socket_closed"]) == 1
@@ -243,7 +250,7 @@ extension StreamingTests {
 
     @Test func test_messageFlood_isCoalescedPerQueue_andEveryMessageAccountedFor() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             let queue = sim.queues()[0]
             let flood = 20_000
             sim.floodNotifications(queueID: queue.id, count: flood)
@@ -302,7 +309,7 @@ extension StreamingTests {
 extension StreamingTests {
     @Test func test_oversizedFrame_closesTheSocket_andTheStreamReopens() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             // Over the 256 KiB a message may have: the socket is closed rather than the frame buffered.
             sim.sendRawNotificationFrame(
                 "{\"topicName\":\"x\",\"pad\":\"" + String(repeating: "a", count: 300_000) + "\"}")
@@ -331,7 +338,7 @@ extension StreamingTests {
                 clock.advance(by: .seconds(6))
                 try await Task.sleep(for: .milliseconds(100))
             }
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
         }
     }
 
@@ -339,7 +346,7 @@ extension StreamingTests {
     /// the 31st are `unknown`.
     @Test func test_manyMediaTypes_areBounded() async throws {
         try await Self.withStreamingExporter(queues: 1) { sim, exporter, clock in
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             let queue = sim.queues()[0]
             let groups = (0..<40).map { #"{"mediaType":"m\#($0)","data":[{"metric":"oWaiting","count":1}]}"# }
             sim.sendRawNotificationFrame(
@@ -368,11 +375,11 @@ extension StreamingTests {
             settings.collectorOptions["observations"] = ["mode": "stream"]
             for _ in 0..<25 {
                 let exporter = try await RunningExporter(settings, clock: clock)
-                _ = try await Self.streaming(exporter)
+                _ = try await Self.streaming(exporter, clock)
                 await exporter.stop()
             }
             let exporter = try await RunningExporter(settings, clock: clock)
-            _ = try await Self.streaming(exporter)
+            _ = try await Self.streaming(exporter, clock)
             let channels = sim.notificationChannels()
             #expect(channels.count == 20)
             #expect(sim.notificationCounters().channelsRemovedByLimit == 6)

@@ -183,7 +183,7 @@ package final class WebSocketConnection: Sendable {
 
 /// Messages read but not yet consumed, bounded, and the ones dropped past the bound (frames can arrive with the 101
 /// answer, before the connection object exists, so this is made first).
-package final class InboundQueue: Sendable {
+final class InboundQueue: Sendable {
     private let limit: Int
     private let queued = Atomic<Int>(0)
     private let droppedCount = Atomic<Int>(0)

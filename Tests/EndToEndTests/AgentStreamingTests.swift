@@ -19,36 +19,26 @@ struct AgentStreamingTests {
         var configuration = SimulatorConfiguration(
             queueCount: queues, flowCount: 0, actionCount: 0, userCount: users, movingObservations: false)
         configuration.wallNow = { clock.unixNow }
-        configuration = configuration.judgingTime(by: clock)
-        return try await withSimulator(configuration) { sim in
-            var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: collectors)
-            settings.collectorOptions["agents", default: [:]].merge(["mode": "stream"].merging(options) { $1 }) {
-                $1
+        return try await withExporter(
+            configuration.judgingTime(by: clock), clock: clock,
+            settings: { sim in
+                var settings = try sim.orgSettings(pollInterval: .seconds(60), collectors: collectors)
+                settings.collectorOptions["agents", default: [:]].merge(["mode": "stream"].merging(options) { $1 }) {
+                    $1
+                }
+                if collectors.contains("observations") {
+                    settings.collectorOptions["observations"] = ["mode": "stream"]
+                }
+                return settings
             }
-            if collectors.contains("observations") { settings.collectorOptions["observations"] = ["mode": "stream"] }
-            let exporter = try await RunningExporter(settings, clock: clock)
-            do {
-                let result = try await body(sim, exporter, clock)
-                await exporter.stop()
-                return result
-            } catch {
-                await exporter.stop()
-                throw error
-            }
-        }
+        ) { sim, exporter in try await body(sim, exporter, clock) }
     }
 
-    /// Waits for the stream to stream, moving the manual clock on after a few seconds (as `StreamingTests.streaming`).
+    /// Waits for the stream to stream, moving the manual clock on if it is slow to (see `scrape(until:movingOn:)`).
     static func streaming(_ exporter: RunningExporter, _ clock: ManualClock) async throws -> Exposition {
-        func streams(_ scrape: Exposition) -> Bool {
-            scrape.value("genesys_notification_stream_state", ["state": "streaming"]) == 1
-                && scrape.collectorUp("agents") == 1
+        try await exporter.scrape(until: "the stream streaming", movingOn: clock) {
+            $0.value("genesys_notification_stream_state", ["state": "streaming"]) == 1 && $0.collectorUp("agents") == 1
         }
-        for attempt in 0..<60 where !streams(try await exporter.scrape()) {
-            if attempt >= 6 { clock.advance(by: .seconds(6)) }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        return try await exporter.scrape(until: "the stream streaming", streams)
     }
 
     /// Pins user `index`'s observed routing status or presence id, keeping the other as the model has it now (the
@@ -143,16 +133,10 @@ struct AgentStreamingTests {
     /// query runs at every poll.
     @Test func test_moreUsersThanTheChannelsCarry_pollInstead() async throws {
         try await Self.withStreamingAgents(users: 501, options: ["max-channels": "1"]) { sim, exporter, clock in
-            func fellBack(_ scrape: Exposition) -> Bool {
-                scrape.value("genesys_notification_fallbacks_total", ["reason": "too_many_topics"]) == 1
-                    && scrape.value("genesys_notification_stream_state", ["state": "fallback"]) == 1
+            _ = try await exporter.scrape(until: "the fallback", movingOn: clock) {
+                $0.value("genesys_notification_fallbacks_total", ["reason": "too_many_topics"]) == 1
+                    && $0.value("genesys_notification_stream_state", ["state": "fallback"]) == 1
             }
-            // The stream looks at its topics at a nudge or a tick: move the clock on if the first poll was slow.
-            for attempt in 0..<60 where !fellBack(try await exporter.scrape()) {
-                if attempt >= 6 { clock.advance(by: .seconds(6)) }
-                try await Task.sleep(for: .milliseconds(500))
-            }
-            _ = try await exporter.scrape(until: "the fallback", fellBack)
             let queries = sim.counters().apiRequests(path: APIPath.userObservations)
             // The poll loop may not be asleep yet when the clock moves: move it until the next poll has queried.
             for _ in 0..<20 where sim.counters().apiRequests(path: APIPath.userObservations) == queries {

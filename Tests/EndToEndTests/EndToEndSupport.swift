@@ -39,6 +39,19 @@ struct ConditionTimedOut: Error, CustomStringConvertible {
 }
 
 extension RunningExporter {
+    /// Scrapes until `condition` holds, moving the exporter's manual clock on by 6 s every half second once 3 s have
+    /// passed without it: on a starved machine a socket connect can time out, and the retry's backoff (and the
+    /// stream's tick) run on that clock. Throws when about 30 s pass first.
+    func scrape(
+        until what: String, movingOn clock: ManualClock, _ condition: (Exposition) -> Bool
+    ) async throws -> Exposition {
+        for attempt in 0..<60 where !condition(try await scrape()) {
+            if attempt >= 6 { clock.advance(by: .seconds(6)) }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        return try await scrape(until: what, condition)
+    }
+
     /// Scrapes until a scrape satisfies `condition` and returns that scrape; throws when `timeout` passes first.
     func scrape(
         until what: String, timeout: Duration = .seconds(30), path: String = "/metrics",

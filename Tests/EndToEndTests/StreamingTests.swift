@@ -23,39 +23,27 @@ struct StreamingTests {
         let clock = ManualClock()
         var configuration = SimulatorConfiguration(queueCount: queues, movingObservations: false)
         configuration.wallNow = { clock.unixNow }
-        configuration = configuration.judgingTime(by: clock)
-        return try await withSimulator(configuration) { sim in
-            prepare(sim)
-            var settings = try sim.orgSettings(
-                pollInterval: .seconds(60), collectors: ["queues", "observations"], maxQueues: maxQueues)
-            settings.collectorOptions["observations"] = ["mode": "stream"].merging(options) { $1 }
-            let exporter = try await RunningExporter(settings, clock: clock)
-            do {
-                let result = try await body(sim, exporter, clock)
-                await exporter.stop()
-                return result
-            } catch {
-                await exporter.stop()
-                throw error
+        return try await withExporter(
+            configuration.judgingTime(by: clock), clock: clock,
+            settings: { sim in
+                prepare(sim)
+                var settings = try sim.orgSettings(
+                    pollInterval: .seconds(60), collectors: ["queues", "observations"], maxQueues: maxQueues)
+                settings.collectorOptions["observations"] = ["mode": "stream"].merging(options) { $1 }
+                return settings
             }
-        }
+        ) { sim, exporter in try await body(sim, exporter, clock) }
     }
 
     static func state(_ scrape: Exposition, _ state: String) -> Double? {
         scrape.value("genesys_notification_stream_state", ["state": state])
     }
 
-    /// Waits for the stream to stream. On a starved machine a socket's connect can time out, and the retry's backoff
-    /// runs on the exporter's manual clock: after a few seconds without streaming, the clock is moved on too.
+    /// Waits for the stream to stream, moving the manual clock on if it is slow to (see `scrape(until:movingOn:)`).
     static func streaming(_ exporter: RunningExporter, _ clock: ManualClock) async throws -> Exposition {
-        func streams(_ scrape: Exposition) -> Bool {
-            state(scrape, "streaming") == 1 && scrape.collectorUp("observations") == 1
+        try await exporter.scrape(until: "the stream streaming", movingOn: clock) {
+            state($0, "streaming") == 1 && $0.collectorUp("observations") == 1
         }
-        for attempt in 0..<60 where !streams(try await exporter.scrape()) {
-            if attempt >= 6 { clock.advance(by: .seconds(6)) }
-            try await Task.sleep(for: .milliseconds(500))
-        }
-        return try await exporter.scrape(until: "the stream streaming", streams)
     }
 
     /// After a fallback: moves the exporter's clock past the retry's backoff (from 5 s) until the stream is back.

@@ -152,7 +152,8 @@ final class StreamedObservations: Sendable {
         state.withLock { state in
             guard !state.pending.isEmpty else { return nil }
             let pending = state.pending
-            state.pending.removeAll(keepingCapacity: true)
+            // Not emptied keeping its room: a second's few messages need little, and the room would stay per org.
+            state.pending = [:]
             for entry in pending.values { Self.apply(entry.update, at: entry.unixMillis, to: &state) }
             let (layout, entries) = state.layout ?? Self.layout(state)
             state.layout = (layout, entries)
@@ -180,17 +181,17 @@ final class StreamedObservations: Sendable {
     /// Every (selected queue, media type) with counts, in queue order, with its labels.
     private static func layout(_ state: State) -> (SeriesLayout, entries: [(slot: Int, media: Int)]) {
         var entries: [(slot: Int, media: Int)] = []
-        var labels: [[(String, String)]] = []
+        var values: [String] = []
         for (slot, byMedia) in state.counts.enumerated() {
             let queue = state.queues[slot]
             for (media, counts) in byMedia.enumerated() where counts != nil {
                 entries.append((slot, media))
-                labels.append([
-                    ("queue_id", queue.id), ("queue_name", queue.name), ("media_type", state.mediaTypes[media]),
-                ])
+                values.append(queue.id)
+                values.append(queue.name)
+                values.append(state.mediaTypes[media])
             }
         }
-        return (SeriesLayout(labels), entries)
+        return (SeriesLayout(names: ["queue_id", "queue_name", "media_type"], values: values), entries)
     }
 
     /// A message holds the queue's whole state: media types it leaves out have nothing waiting any more.

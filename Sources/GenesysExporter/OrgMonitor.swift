@@ -126,6 +126,22 @@ package final class OrgMonitor: Sendable {
         return readiness.withLock { $0.status }
     }
 
+    /// One collection, run in a child task. An API call's async frames take about 9 KB; run in the poll loop's own
+    /// task, the slabs they grew stay with that task while it sleeps (heaptrack: 146 KB per org, about 29 MiB over
+    /// 200 orgs), where a child task's go back when it ends.
+    private static func collectInChildTask(
+        _ collector: any Collector, _ context: CollectorContext
+    ) async throws(APIError) -> Publication {
+        async let outcome = outcome(of: collector, context)
+        return try await outcome.get()
+    }
+
+    private typealias Outcome = Result<Publication, APIError>
+
+    private static func outcome(of collector: any Collector, _ context: CollectorContext) async -> Outcome {
+        do throws(APIError) { return .success(try await collector.collect(context)) } catch { return .failure(error) }
+    }
+
     private func poll(_ collector: any Collector) async {
         let interval = collector.pollInterval ?? settings.pollInterval
         var schedule = PollSchedule(interval: interval, failureCap: settings.failureBackoffCap)
@@ -142,7 +158,7 @@ package final class OrgMonitor: Sendable {
             statuses.withLock { $0[collector.name]?.nextPoll = nil }
             let delay: Duration
             do {
-                let publish = try await collector.collect(context)
+                let publish = try await Self.collectInChildTask(collector, context)
                 let took = clock.now - started
                 store.publish {
                     publish()

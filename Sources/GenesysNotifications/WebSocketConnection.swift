@@ -74,6 +74,13 @@ package final class WebSocketConnection: Sendable {
             upgrade = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connectTimeout(.nanoseconds(Int64(limits.connectTimeout.seconds * 1e9)))
                 .channelOption(.socketOption(.so_keepalive), value: 1)
+                // One read buffer per socket, at most 16 KiB: NIO's defaults keep up to four of up to 64 KiB each
+                // (heaptrack: 67 KB a socket, 13 MiB over 200 orgs), and messages are far smaller.
+                .channelOption(.maxMessagesPerRead, value: 1)
+                .channelOption(
+                    .recvAllocator,
+                    value: AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 2048, maximum: 16 * 1024)
+                )
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         if let tls {
@@ -257,7 +264,9 @@ private final class WebSocketFrameForwarder: ChannelInboundHandler {
         guard !pending.isEmpty else { return }
         queue.handedOver(pending.count)
         continuation.yield(pending)
-        pending.removeAll(keepingCapacity: true)
+        // Not emptied keeping its room: the batch handed over shares the buffer, so that would allocate a new one as
+        // large as the largest batch, kept per socket while it idles.
+        pending = []
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {

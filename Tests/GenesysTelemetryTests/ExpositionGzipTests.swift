@@ -93,6 +93,18 @@ struct ExpositionGzipTests {
         #expect(read.bytes == Array(pieces.joined()) + live)
     }
 
+    /// A cached chunk holds its compressed bytes, not the room zlib was given (about the plain size).
+    @Test func test_chunk_keepsOnlyItsCompressedBytes() throws {
+        let family = Array(
+            (0..<5000).map { "genesys_queue_members{org=\"org-1\",queue=\"q-\($0 % 50)\"} \($0)\n" }.joined().utf8)
+        let chunk = GzipSplice.chunk(family)
+        #expect(chunk.bytes.count * 5 < family.count)
+        #expect(chunk.bytes.capacity < chunk.bytes.count + 4096)
+        let prefix = GzipSplice.join([chunk])
+        let read = try #require(Gunzip.read(prefix.bytes + GzipSplice.suffix(after: prefix, [])))
+        #expect(read.bytes == family)
+    }
+
     @Test func test_gunzip_refusesATruncatedBody() {
         let gzipped = RenderedExposition(page: Array(repeating: UInt8(ascii: "a"), count: 1000), encoding: .gzip).bytes
         #expect(Gunzip.read(Array(gzipped.dropLast(3))) == nil)

@@ -122,6 +122,39 @@ struct SeriesTablesTests {
         #expect(!page(tables).contains("g{queue_id=\"q1\"}"))
     }
 
+    /// Families published over one layout share its numbering: each still writes its own values, a family moved to
+    /// another layout leaves the others theirs, and flat label values give the label sets given one by one.
+    @Test func test_familiesOverOneLayout_eachKeepTheirOwnValues() {
+        let layout = SeriesLayout(
+            names: ["queue_id", "media_type"], values: ["q0", "voice", "q0", "chat", "q1", "voice"])
+        let sets = [
+            [("queue_id", "q0"), ("media_type", "voice")], [("queue_id", "q0"), ("media_type", "chat")],
+            [("queue_id", "q1"), ("media_type", "voice")],
+        ]
+        let tables = SeriesTables()
+        let waiting = tables.register(name: "w", help: "W.", kind: .gauge)
+        let oldest = tables.register(name: "o", help: "O.", kind: .gauge)
+        func expectFresh(
+            _ w: [(labels: [(String, String)], value: Double)], _ o: [(labels: [(String, String)], value: Double)],
+            _ note: String
+        ) {
+            let fresh = SeriesTables()
+            fresh.replace(fresh.register(name: "w", help: "W.", kind: .gauge), with: w)
+            fresh.replace(fresh.register(name: "o", help: "O.", kind: .gauge), with: o)
+            #expect(page(tables) == page(fresh), "\(note)")
+        }
+        tables.replace(waiting, layout: layout, values: [1, 2, 3])
+        tables.replace(oldest, layout: layout, present: [nil, 5, 6])
+        expectFresh(
+            [(sets[0], 1), (sets[1], 2), (sets[2], 3)], [(sets[1], 5), (sets[2], 6)], "one layout, two families")
+        tables.replace(waiting, layout: layout, values: [7, 8, 9])
+        expectFresh([(sets[0], 7), (sets[1], 8), (sets[2], 9)], [(sets[1], 5), (sets[2], 6)], "values written again")
+        let smaller = SeriesLayout([sets[2]])
+        tables.replace(oldest, layout: smaller, present: [4])
+        tables.replace(waiting, layout: layout, values: [1, 1, 1])
+        expectFresh([(sets[0], 1), (sets[1], 1), (sets[2], 1)], [(sets[2], 4)], "one family on another layout")
+    }
+
     @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
         let tables = SeriesTables()
         let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)

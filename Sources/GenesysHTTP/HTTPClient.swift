@@ -8,7 +8,9 @@ package final class HTTPClient: Sendable {
     package init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         self.configuration = configuration
         self.driver = CurlMultiDriver(maxConnectionsPerHost: configuration.maxConnectionsPerHost)
-        self.handles = CurlEasyHandles(capacity: configuration.maxConnectionsPerHost)
+        // Two idle handles, not one per connection: a kept handle is about 5 KB (eight per org were 8 MiB over 200
+        // orgs), and a listing's pages, one after another, reuse one.
+        self.handles = CurlEasyHandles(capacity: min(2, configuration.maxConnectionsPerHost))
     }
 
     deinit { driver.shutdown(wait: false) }

@@ -165,7 +165,9 @@ package final class NotificationStream: Sendable {
         var nextSessionID = 0
         for (slot, chunk) in chunks.enumerated() {
             let reuse = slot < run.channels.count ? run.channels[slot] : nil
-            switch await open(topics: chunk, reuse: reuse, id: nextSessionID) {
+            switch await inChildTask({ [nextSessionID] in
+                await self.open(topics: chunk, reuse: reuse, id: nextSessionID)
+            }) {
             case .success(let session):
                 sessions.append(session)
                 nextSessionID += 1
@@ -269,7 +271,11 @@ package final class NotificationStream: Sendable {
         deliver: @escaping @Sendable (NotificationMessage, ContinuousClock.Instant) -> Void
     ) async -> Bool {
         let old = sessions[slot]
-        guard case .success(let fresh) = await open(topics: old.topics, reuse: nil, id: id) else { return false }
+        guard
+            case .success(let fresh) = await inChildTask({ [id] in
+                await self.open(topics: old.topics, reuse: nil, id: id)
+            })
+        else { return false }
         id += 1
         sessions[slot] = fresh
         group.addTask { await self.read(fresh, events: events, deliver: deliver) }
@@ -288,7 +294,8 @@ package final class NotificationStream: Sendable {
             let start = slot * settings.topicsPerChannel
             let chunk = Array(topics[start..<min(start + settings.topicsPerChannel, topics.count)])
             guard chunk != sessions[slot].topics else { continue }
-            if let failure = await subscribe(sessions[slot].channel, chunk) { return failure }
+            let channel = sessions[slot].channel
+            if let failure = await inChildTask({ await self.subscribe(channel, chunk) }) { return failure }
             sessions[slot].topics = chunk
         }
         return nil

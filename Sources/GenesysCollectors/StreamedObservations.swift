@@ -180,8 +180,12 @@ final class StreamedObservations: Sendable {
 
     /// Every (selected queue, media type) with counts, in queue order, with its labels.
     private static func layout(_ state: State) -> (SeriesLayout, entries: [(slot: Int, media: Int)]) {
+        // Sized first: grown by doubling, the arrays kept with the layout had up to twice the room they need.
+        let count = state.counts.reduce(0) { $0 + $1.lazy.filter { $0 != nil }.count }
         var entries: [(slot: Int, media: Int)] = []
+        entries.reserveCapacity(count)
         var values: [String] = []
+        values.reserveCapacity(count * 3)
         for (slot, byMedia) in state.counts.enumerated() {
             let queue = state.queues[slot]
             for (media, counts) in byMedia.enumerated() where counts != nil {

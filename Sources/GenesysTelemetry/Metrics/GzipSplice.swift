@@ -109,9 +109,10 @@ package enum GzipSplice {
     }
 
     /// `bytes` in an allocation of their own size. zlib needs room for the plain size and the page compresses to a
-    /// tenth of it; chunks stay cached until their org changes, and the room left over cost 40 MiB for 50 orgs.
+    /// tenth of it; chunks stay cached until their org changes, and the room left over cost 40 MiB for 50 orgs (and
+    /// 50 KB per org more while small families' room under 4 KiB was kept).
     static func exactlySized(_ bytes: [UInt8]) -> [UInt8] {
-        guard bytes.capacity - bytes.count > 4096 else { return bytes }
+        guard bytes.capacity - bytes.count > 64 else { return bytes }
         return bytes.withUnsafeBufferPointer { source in
             [UInt8](unsafeUninitializedCapacity: source.count) { target, count in
                 _ = target.initialize(fromContentsOf: source)

@@ -155,54 +155,10 @@ package final class OrgMonitor: Sendable {
             let delay: Duration
             do {
                 let publish = try await Self.collectInChildTask(collector, context)
-                let took = clock.now - started
-                store.publish {
-                    publish()
-                    collectorMetrics.recordRun(
-                        collector.name, succeeded: true, reachedAPI: callsAPI ? true : nil, took: took,
-                        at: clock.unixNow)
-                }
-                readiness.withLock { $0.finished(collector.name, failure: nil) }
-                let finished = clock.unixNow
-                statuses.withLock {
-                    $0[collector.name]?.lastSuccess = finished
-                    $0[collector.name]?.up = true
-                }
-                logger.debug(
-                    "collector succeeded",
-                    metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
-                delay = schedule.afterSuccess()
+                delay = succeeded(collector, publish, took: clock.now - started, schedule: &schedule)
             } catch {
                 if Task.isCancelled { break }
-                let took = clock.now - started
-                let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
-                store.publish {
-                    collectorMetrics.recordRun(
-                        collector.name, succeeded: false, reachedAPI: callsAPI ? reachedAPI : nil, took: took,
-                        at: clock.unixNow)
-                }
-                let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
-                readiness.withLock {
-                    $0.finished(
-                        collector.name,
-                        failure: "\(collector.name): \(error.tokenError?.description ?? error.description)")
-                }
-                delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
-                let finished = clock.unixNow
-                let reason = SafeExcerpt.of(error.tokenError?.description ?? error.description, limit: 300)
-                statuses.withLock {
-                    $0[collector.name]?.lastFailure = finished
-                    $0[collector.name]?.lastFailureReason = reason + hint
-                    $0[collector.name]?.up = false
-                }
-                logger.warning(
-                    "collector failed; keeping its last values",
-                    metadata: [
-                        "collector": "\(collector.name)",
-                        "reason": "\(error.tokenError?.reason.rawValue ?? error.reason.rawValue)",
-                        "error": "\(error.tokenError?.description ?? error.description)\(hint)",
-                        "retry_in_s": "\(delay.wholeSeconds)",
-                    ])
+                delay = failed(collector, error, took: clock.now - started, schedule: &schedule)
             }
             // The budget: while the token's rate-limit window runs low, every collector of this org waits longer
             // (but the status page, which spends another host's).
@@ -223,5 +179,68 @@ package final class OrgMonitor: Sendable {
             statuses.withLock { $0[collector.name]?.nextPoll = nextPoll }
             do { try await clock.sleep(for: delay * slowdown) } catch { break }
         }
+    }
+
+    // What follows a collection is done in plain functions: locals of the async loop live in its task's frame for
+    // the org's life, and these (log metadata, texts) need not.
+
+    /// Publishes a successful collection and records it; returns the wait until the next one.
+    private func succeeded(
+        _ collector: any Collector, _ publish: @escaping Publication, took: Duration, schedule: inout PollSchedule
+    ) -> Duration {
+        let collectorMetrics = collectorMetrics
+        let callsAPI = collector.callsGenesysAPI
+        store.publish {
+            publish()
+            collectorMetrics.recordRun(
+                collector.name, succeeded: true, reachedAPI: callsAPI ? true : nil, took: took, at: clock.unixNow)
+        }
+        readiness.withLock { $0.finished(collector.name, failure: nil) }
+        let finished = clock.unixNow
+        statuses.withLock {
+            $0[collector.name]?.lastSuccess = finished
+            $0[collector.name]?.up = true
+        }
+        logger.debug(
+            "collector succeeded",
+            metadata: ["collector": "\(collector.name)", "duration_ms": "\(took.wholeMilliseconds)"])
+        return schedule.afterSuccess()
+    }
+
+    /// Records a failed collection (its last values stay); returns the wait until the next one.
+    private func failed(
+        _ collector: any Collector, _ error: APIError, took: Duration, schedule: inout PollSchedule
+    ) -> Duration {
+        let collectorMetrics = collectorMetrics
+        let callsAPI = collector.callsGenesysAPI
+        let reachedAPI = error.tokenError == nil && ![.unauthorized, .network, .timeout].contains(error.reason)
+        store.publish {
+            collectorMetrics.recordRun(
+                collector.name, succeeded: false, reachedAPI: callsAPI ? reachedAPI : nil, took: took,
+                at: clock.unixNow)
+        }
+        let hint = error.missingPermission.map { "; the OAuth client's role lacks the permission \($0)" } ?? ""
+        readiness.withLock {
+            $0.finished(
+                collector.name,
+                failure: "\(collector.name): \(error.tokenError?.description ?? error.description)")
+        }
+        let delay = schedule.afterFailure(retryAfter: error.retryAfter ?? error.tokenError?.retryAfter)
+        let finished = clock.unixNow
+        let reason = SafeExcerpt.of(error.tokenError?.description ?? error.description, limit: 300)
+        statuses.withLock {
+            $0[collector.name]?.lastFailure = finished
+            $0[collector.name]?.lastFailureReason = reason + hint
+            $0[collector.name]?.up = false
+        }
+        logger.warning(
+            "collector failed; keeping its last values",
+            metadata: [
+                "collector": "\(collector.name)",
+                "reason": "\(error.tokenError?.reason.rawValue ?? error.reason.rawValue)",
+                "error": "\(error.tokenError?.description ?? error.description)\(hint)",
+                "retry_in_s": "\(delay.wholeSeconds)",
+            ])
+        return delay
     }
 }

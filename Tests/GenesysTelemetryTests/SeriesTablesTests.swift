@@ -223,3 +223,11 @@ struct SeriesTablesTests {
         #expect(String(decoding: buffer, as: UTF8.self) == expected)
     }
 }
+
+extension SeriesLayout {
+    /// The label sets one by one, as the tests write them; every one has the first one's names.
+    fileprivate convenience init(_ labels: [[(String, String)]]) {
+        precondition(labels.allSatisfy { $0.map(\.0) == labels.first?.map(\.0) }, "one layout, one set of names")
+        self.init(names: labels.first?.map(\.0) ?? [], values: labels.flatMap { $0.map(\.1) })
+    }
+}

@@ -283,12 +283,6 @@ package final class SeriesLayout: Sendable {
         count = names.isEmpty ? 0 : values.count / names.count
     }
 
-    /// The label sets one by one; every one must have the first one's names.
-    package convenience init(_ labels: [[(String, String)]]) {
-        self.init(names: labels.first?.map(\.0) ?? [], values: labels.flatMap { $0.map(\.1) })
-        precondition(labels.allSatisfy { $0.map(\.0) == names }, "a layout's label sets share their names")
-    }
-
     /// The label set at `position`.
     func labels(at position: Int) -> [(String, String)] {
         let start = position * names.count

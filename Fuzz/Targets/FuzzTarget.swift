@@ -21,6 +21,7 @@ package enum FuzzTargets {
             FuzzTarget(name: "api-error", run: ErrorResponseTargets.apiError),
             FuzzTarget(name: "timestamp", run: JSONModelTargets.timestamp),  // an observationDate
             FuzzTarget(name: "notification", run: JSONModelTargets.notification),  // a notification socket's text frame
+            FuzzTarget(name: "json-tape", run: JSONModelTargets.jsonTape),  // any bytes: the tape against jansson
             FuzzTarget(name: "token-cache", run: TokenCacheTarget.load),  // the --token.cache-file, loaded at start-up
             FuzzTarget(name: "retry-after", run: ErrorResponseTargets.retryAfter),  // one Retry-After value
             FuzzTarget(name: "response-headers", run: ErrorResponseTargets.headers),  // a header block, line by line

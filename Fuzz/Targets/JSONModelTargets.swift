@@ -45,6 +45,22 @@ enum JSONModelTargets {
         FuzzTargets.require(UTCTimestamp.parse(formatted) == millis, "\(text) -> \(millis) -> \(formatted)")
     }
 
+    /// Any bytes through the tape (`JSONTape`, which reads notification frames) and through jansson: both must
+    /// accept the same documents and read the same values from them.
+    static func jsonTape(_ data: [UInt8]) {
+        let tape = Result { () throws(JSONParseError) in try JSONTape.document(data).value }
+        let jansson = Result { () throws(JSONParseError) in try JSONParser.parse(data) }
+        switch (tape, jansson) {
+        case (.success(let fromTape), .success(let fromJansson)):
+            FuzzTargets.require(fromTape == fromJansson, "the tape read \(fromTape), jansson \(fromJansson)")
+        case (.failure, .failure): break
+        case (.success, .failure(let error)):
+            FuzzTargets.require(false, "the tape accepted what jansson refused: \(error)")
+        case (.failure(let error), .success):
+            FuzzTargets.require(false, "the tape refused what jansson accepted: \(error)")
+        }
+    }
+
     /// A notification channel's text frame: whatever reads yields bounded queue and user ids, bounded media labels,
     /// counts within their ranges, and user statuses and presences that are short upper-case values.
     static func notification(_ data: [UInt8]) {

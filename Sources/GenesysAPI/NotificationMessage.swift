@@ -54,7 +54,7 @@ package enum NotificationMessage: Sendable, Equatable {
     /// Reads one text frame; a frame that is not JSON, or a known topic whose body does not have its shape, throws.
     package init(frame: some Collection<UInt8>) throws(JSONDecodingError) {
         let json: JSONCursor
-        do { json = try JSONParser.document(frame) } catch {
+        do { json = try JSONTape.document(frame) } catch {
             throw .invalidValue(path: "$", reason: "not JSON: \(error)")
         }
         guard let topic = try json.optionalString("topicName") else {

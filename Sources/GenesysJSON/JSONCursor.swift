@@ -22,16 +22,19 @@ package enum JSONDecodingError: Error, Equatable, CustomStringConvertible, Senda
 }
 
 /// A position in a JSON document with typed accessors whose errors carry the path. Backed either by a Swift
-/// `JSON` value or, for API responses, by jansson's tree read in place (`JSONParser.document`).
+/// `JSON` value, by jansson's tree read in place (`JSONParser.document`, API responses) or by a tape
+/// (`JSONTape.document`, notification frames).
 package struct JSONCursor: Sendable {
     private enum Node: Sendable {
         case tree(JSON)
         case jansson(JanssonNode)
+        case tape(TapeNode)
 
         var typeName: String {
             switch self {
             case .tree(let value): value.typeName
             case .jansson(let node): node.typeName
+            case .tape(let node): node.typeName
             }
         }
 
@@ -46,6 +49,10 @@ package struct JSONCursor: Sendable {
                 guard node.type == JSON_OBJECT else { return nil }
                 guard let member = node.member(key), member.type != JSON_NULL else { return .some(nil) }
                 return .jansson(member)
+            case .tape(let node):
+                guard node.kind == .object else { return nil }
+                guard let member = node.member(key), member.kind != .null else { return .some(nil) }
+                return .tape(member)
             }
         }
 
@@ -53,6 +60,7 @@ package struct JSONCursor: Sendable {
             switch self {
             case .tree(.string(let text)): text
             case .jansson(let node) where node.type == JSON_STRING: node.string
+            case .tape(let node) where node.kind == .string: node.string
             default: nil
             }
         }
@@ -63,6 +71,8 @@ package struct JSONCursor: Sendable {
             case .tree(.double(let number)) where JSONCursor.isWhole(number): Int(number)
             case .jansson(let node) where node.type == JSON_INTEGER: Int(node.integer)
             case .jansson(let node) where node.type == JSON_REAL && JSONCursor.isWhole(node.real): Int(node.real)
+            case .tape(let node) where node.kind == .integer: Int(node.integer)
+            case .tape(let node) where node.kind == .real && JSONCursor.isWhole(node.real): Int(node.real)
             default: nil
             }
         }
@@ -111,6 +121,10 @@ package struct JSONCursor: Sendable {
         self.init(node: .jansson(node), location: Location(parent: nil, step: .root("")))
     }
 
+    init(_ node: TapeNode) {
+        self.init(node: .tape(node), location: Location(parent: nil, step: .root("")))
+    }
+
     private init(node: Node, location: Location) {
         self.node = node
         self.location = location
@@ -123,6 +137,7 @@ package struct JSONCursor: Sendable {
         switch node {
         case .tree(let value): value
         case .jansson(let node): node.tree
+        case .tape(let node): node.tree
         }
     }
 
@@ -174,6 +189,11 @@ package struct JSONCursor: Sendable {
                     location: Location(parent: parent, step: .element(index)))
                 try body(child)
             }
+        case .tape(let node):
+            guard node.kind == .array else { throw mismatch("array") }
+            try node.forEachElement { index, element throws(JSONDecodingError) in
+                try body(JSONCursor(node: .tape(element), location: Location(parent: parent, step: .element(index))))
+            }
         }
     }
 
@@ -182,6 +202,7 @@ package struct JSONCursor: Sendable {
         switch node {
         case .tree(.array(let items)): return items.count
         case .jansson(let node) where node.type == JSON_ARRAY: return json_array_size(node.pointer)
+        case .tape(let node) where node.kind == .array: return node.count
         default: throw mismatch("array")
         }
     }
@@ -205,6 +226,8 @@ package struct JSONCursor: Sendable {
         case .tree(.double(let number)): return number
         case .jansson(let node) where node.type == JSON_INTEGER: return Double(node.integer)
         case .jansson(let node) where node.type == JSON_REAL: return node.real
+        case .tape(let node) where node.kind == .integer: return Double(node.integer)
+        case .tape(let node) where node.kind == .real: return node.real
         default: throw mismatch("number")
         }
     }
@@ -214,6 +237,8 @@ package struct JSONCursor: Sendable {
         case .tree(.bool(let flag)): return flag
         case .jansson(let node) where node.type == JSON_TRUE: return true
         case .jansson(let node) where node.type == JSON_FALSE: return false
+        case .tape(let node) where node.kind == .true: return true
+        case .tape(let node) where node.kind == .false: return false
         default: throw mismatch("boolean")
         }
     }

@@ -57,12 +57,14 @@ struct JSONTests {
         #expect(throws: JSONParseError.self) { try JSONParser.parse(tooDeep) }
     }
 
-    /// The two ways to read a document: jansson's tree in place (API responses) and the Swift `JSON` value.
-    enum Reading: CaseIterable { case inPlace, swiftTree }
+    /// The ways to read a document: jansson's tree in place (API responses), the tape (notification frames) and
+    /// the Swift `JSON` value.
+    enum Reading: CaseIterable { case inPlace, tape, swiftTree }
 
     private func cursor(_ text: String, _ reading: Reading) throws -> JSONCursor {
         switch reading {
         case .inPlace: try JSONParser.document(Array(text.utf8))
+        case .tape: try JSONTape.document(Array(text.utf8))
         case .swiftTree: JSONCursor(try JSONParser.parse(text))
         }
     }

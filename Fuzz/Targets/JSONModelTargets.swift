@@ -27,10 +27,11 @@ enum JSONModelTargets {
         _ = (decoded.refreshToken?.fingerprint, decoded.clampedFromSeconds)
     }
 
-    /// An endpoint's answer decoded in place from jansson (as the API client does) and from the Swift tree: both
+    /// An endpoint's answer decoded from the tape (as the API client reads it) and from jansson's Swift tree: both
     /// readings must agree. The decoders range-check every number themselves.
     static func answer(_ data: [UInt8], _ decoder: AnswerDecoder) {
-        guard let document = try? JSONParser.document(data), let tree = try? JSONParser.parse(data) else { return }
+        jsonTape(data)
+        guard let document = try? JSONTape.document(data), let tree = try? JSONParser.parse(data) else { return }
         if let disagreement = decoder.disagreement(inPlace: document, fromTree: JSONCursor(tree)) {
             FuzzTargets.require(false, disagreement)
         }

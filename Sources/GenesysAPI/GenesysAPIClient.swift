@@ -167,7 +167,7 @@ package final class GenesysAPIClient: Sendable {
         _ endpoint: Endpoint, _ response: HTTPResponse, correlationID: String?
     ) throws(APIError) -> APIResult {
         do {
-            return APIResult(json: try JSONParser.document(response.body), response: response)
+            return APIResult(json: try JSONTape.document(response.body), response: response)
         } catch {
             throw fail(
                 APIError(

@@ -46,18 +46,27 @@ struct CounterSource: Sendable {
             metric: "tWait", field: .sumSeconds),
     ]
 
-    /// This counter's increments from one window for `keys` (0 where the window had nothing), selected queues only
-    /// (`names` by queue id). The keys of a counter by direction carry one; the others carry none.
-    func increments(
-        _ aggregates: ConversationAggregates, keys: Set<ConversationAggregates.Key>, names: [String: String]
-    ) -> [(labels: [(String, String)], value: Double)] {
-        keys.compactMap { key in
-            guard let name = names[key.queueID] else { return nil }
-            let stats = aggregates.stats[key]?[metric]
-            let value = field == .count ? Double(stats?.count ?? 0) : (stats?.sumMillis ?? 0) / 1000
-            var labels = [("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)]
+    /// The labels of each key's series, selected queues only (`names` by queue id), and the keys kept. The keys of
+    /// a counter by direction carry one; the others carry none.
+    static func labels(
+        of keys: Set<ConversationAggregates.Key>, names: [String: String], byDirection: Bool
+    ) -> (keys: [ConversationAggregates.Key], labels: [[(String, String)]]) {
+        let kept = keys.filter { names[$0.queueID] != nil }
+        let labels = kept.map { key in
+            var labels = [
+                ("queue_id", key.queueID), ("queue_name", names[key.queueID] ?? ""), ("media_type", key.mediaType),
+            ]
             if byDirection { labels.append(("direction", key.direction)) }
-            return (labels, value)
+            return labels
+        }
+        return (Array(kept), labels)
+    }
+
+    /// This counter's increment from one window for each key (0 where the window had nothing).
+    func increments(_ aggregates: ConversationAggregates, keys: [ConversationAggregates.Key]) -> [Double] {
+        keys.map { key in
+            let stats = aggregates.stats[key]?[metric]
+            return field == .count ? Double(stats?.count ?? 0) : (stats?.sumMillis ?? 0) / 1000
         }
     }
 }

@@ -133,13 +133,14 @@ struct ObservationCollector: StreamingCollector {
         let streamed = streamed
         let directory = context.queueDirectory
         let clock = context.clock
+        let topics = ObservationTopics()
         hub.join(
             Self.name,
             topics: {
                 guard streamed.hasPolled else { return nil }  // nothing to subscribe before a poll selected queues
                 let queues = directory.selectedQueues ?? streamed.queues
                 guard !queues.isEmpty else { return nil }
-                return queues.map { NotificationMessage.observationTopic(queueID: $0.id) }.sorted()
+                return topics.topics(of: queues)
             },
             deliver: { message, receivedAt in
                 guard case .queueObservation(let update) = message else { return }

@@ -194,10 +194,17 @@ struct QueuePerformanceCollector: Collector {
                 }
             }
         }
-        let increments = counters.map { source, _ in
-            source.byDirection
-                ? source.increments(counted, keys: directionKeys, names: names)
-                : source.increments(service, keys: keys, names: names)
+        // The counters share their label sets (one group by direction, one without): each is built and numbered once.
+        let serviceLabels = CounterSource.labels(of: keys, names: names, byDirection: false)
+        let conversationLabels = CounterSource.labels(of: directionKeys, names: names, byDirection: true)
+        let groups = [false, true].map { byDirection in
+            let members = counters.filter { $0.source.byDirection == byDirection }
+            let (keys, labels) = byDirection ? conversationLabels : serviceLabels
+            let aggregates = byDirection ? counted : service
+            return (
+                series: members.map(\.series), labels: labels,
+                values: members.map { $0.source.increments(aggregates, keys: keys) }
+            )
         }
         var levels: [(labels: [(String, String)], value: Double)] = []
         var targets: [(labels: [(String, String)], value: Double)] = []
@@ -219,12 +226,16 @@ struct QueuePerformanceCollector: Collector {
             }
         let windowEndSeconds = Double(max(start, end)) / 1000
         let asked = today != nil
-        return { [counters, serviceLevel, serviceTarget, registry, levels, targets, selection, wrapup, wrapupOthers] in
+        return {
+            [counters, groups, serviceLevel, serviceTarget, registry, levels, targets, selection, wrapup, wrapupOthers]
+            in
             // Increments are for selected queues only, so only a change of the selection can leave series to drop.
             let selectionChanged = selection.changed(to: selectedIDs)
-            for (index, counter) in counters.enumerated() {
-                counter.series.add(increments[index])
-                if selectionChanged { counter.series.keep(label: "queue_id", in: selectedIDs) }
+            for group in groups where !group.series.isEmpty {
+                CounterSeriesSet.add(group.series, sharing: group.labels, values: group.values)
+            }
+            if selectionChanged {
+                for counter in counters { counter.series.keep(label: "queue_id", in: selectedIDs) }
             }
             wrapup?.publish(
                 (wrapupIncrements ?? []) + wrapupOthers, selected: selectionChanged ? selectedIDs : nil)

@@ -18,7 +18,9 @@ package enum JSONTape {
             throw JSONParseError(line: 1, column: 0, position: 0, text: "input too big")
         }
         var tokens: [TapeToken] = []
-        tokens.reserveCapacity(bytes.count / 8 + 4)
+        // A notification frame has about a token per 8 bytes; a large page grows its array instead of reserving a
+        // worst case.
+        tokens.reserveCapacity(bytes.count < 65_536 ? bytes.count / 6 + 8 : bytes.count / 16)
         let failure = bytes.withUnsafeBufferPointer { buffer -> TapeScanError? in
             var scanner = TapeScanner(bytes: buffer)
             do throws(TapeScanError) {

@@ -14,6 +14,16 @@ package final class CounterSeriesSet: Sendable {
         tables.add(family, increments.filter { $0.value.isFinite && $0.value >= 0 })
     }
 
+    /// Adds to counters of one store whose series share label sets (`values[n][i]` to `counters[n]`'s series with
+    /// `labels[i]`), numbering each label set once; the same filter as `add(_:)`.
+    package static func add(_ counters: [CounterSeriesSet], sharing labels: [[(String, String)]], values: [[Double]]) {
+        guard let tables = counters.first?.tables else { return }
+        precondition(counters.allSatisfy { $0.tables === tables }, "counters of one store")
+        tables.add(
+            counters.map(\.family), sharing: labels,
+            values: values.map { $0.map { $0.isFinite && $0 >= 0 ? $0 : nil } })
+    }
+
     /// Replaces the series with totals counted elsewhere (Genesys' usage counts, which start again each day): the
     /// family stays a counter, and a lower total is a reset that `rate()` and `increase()` handle.
     package func publishTotals(_ totals: [(labels: [(String, String)], value: Double)]) {

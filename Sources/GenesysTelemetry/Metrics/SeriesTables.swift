@@ -89,6 +89,21 @@ package final class SeriesTables: Sendable {
         }
     }
 
+    /// Adds increments to families whose series share label sets (`values[n][i]` goes to `families[n]`'s series with
+    /// `labels[i]`; nil adds nothing): each label set is numbered once, not once per family.
+    package func add(_ families: [Int], sharing labels: [[(String, String)]], values: [[Double?]]) {
+        state.withLock { state in
+            var previous = PreviousLabels()
+            let labelIDs = labels.map { state.pairs.ids(of: $0, after: &previous) }
+            for (family, familyValues) in zip(families, values) {
+                let present = familyValues.indices.filter { familyValues[$0] != nil }
+                state.families[family].rows.add(present.map { labelIDs[$0] }, present.lazy.map { familyValues[$0]! })
+                state.families[family].rowOfPosition = nil
+            }
+            state.compactIfWasteful()
+        }
+    }
+
     /// Sets each series with its labels to its value, creating it the first time; other series keep theirs.
     package func set(_ family: Int, _ series: [(labels: [(String, String)], value: Double)]) {
         state.withLock { state in

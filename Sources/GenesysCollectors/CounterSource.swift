@@ -62,11 +62,19 @@ struct CounterSource: Sendable {
         return (Array(kept), labels)
     }
 
-    /// This counter's increment from one window for each key (0 where the window had nothing).
-    func increments(_ aggregates: ConversationAggregates, keys: [ConversationAggregates.Key]) -> [Double] {
-        keys.map { key in
-            let stats = aggregates.stats[key]?[metric]
-            return field == .count ? Double(stats?.count ?? 0) : (stats?.sumMillis ?? 0) / 1000
+    /// Each counter's increments from one window for each key (0 where the window had nothing): `sources[n]`'s in
+    /// `[n]`. A key's statistics are looked up once for all the counters (a key hashes three strings).
+    static func increments(
+        _ sources: [CounterSource], _ aggregates: ConversationAggregates, keys: [ConversationAggregates.Key]
+    ) -> [[Double]] {
+        var values = sources.map { _ in [Double](repeating: 0, count: keys.count) }
+        for (index, key) in keys.enumerated() {
+            guard let metrics = aggregates.stats[key] else { continue }
+            for (position, source) in sources.enumerated() {
+                guard let stats = metrics[source.metric] else { continue }
+                values[position][index] = source.field == .count ? Double(stats.count) : stats.sumMillis / 1000
+            }
         }
+        return values
     }
 }

@@ -203,7 +203,7 @@ struct QueuePerformanceCollector: Collector {
             let aggregates = byDirection ? counted : service
             return (
                 series: members.map(\.series), labels: labels,
-                values: members.map { $0.source.increments(aggregates, keys: keys) }
+                values: CounterSource.increments(members.map(\.source), aggregates, keys: keys)
             )
         }
         var levels: [(labels: [(String, String)], value: Double)] = []

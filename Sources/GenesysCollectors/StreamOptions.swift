@@ -5,9 +5,9 @@ import GenesysTelemetry
 struct StreamOptions: Equatable {
     static let defaultReconcileInterval: Duration = .seconds(600)
 
-    /// Off by default for now: 200 orgs streaming observations cost 9.1–9.4% of a core against 6.6–7.4% polling,
-    /// over the fleet's streaming target of 5%; their memory (149.5 MiB) is just within 150 MiB (benchmarks/README.md,
-    /// "The fleet's memory, found with heaptrack").
+    /// Off by default for now: 200 orgs streaming observations cost 5.86% of a core against 5.39% polling, over
+    /// the fleet's streaming target of 5%; their memory (149.2 MiB) is just within 150 MiB (benchmarks/README.md,
+    /// "Streaming", tenth session).
     var streaming = false
     var reconcileInterval = StreamOptions.defaultReconcileInterval
     var maxChannels = 8

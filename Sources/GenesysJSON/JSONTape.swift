@@ -1,8 +1,9 @@
 /// A parse into one flat array of tokens over a copy of the bytes, for small documents that arrive thousands of
 /// times a second (notification frames). jansson builds a tree with a hash table per object and a block per value;
-/// for a 430-byte queue observation that was half the cost of a message. The tape accepts exactly what jansson
-/// accepts with the flags `JSONParser` uses (any top-level value, `\u0000` in strings but not in keys, integers in
-/// Int64, finite reals, depth at most 2,048); the `json-tape` fuzz target holds it to that, value for value.
+/// for a 430-byte queue observation that was half the cost of a message. The tape accepts what jansson accepts
+/// with the flags `JSONParser` uses (any top-level value, `\u0000` in strings but not in keys, integers in Int64,
+/// finite reals, depth at most 2,048) and reads the same values; the `json-tape` fuzz target holds it to that. The
+/// one difference: a raw NUL byte, which jansson skips after a number or a literal, the tape refuses everywhere.
 /// Decoders read it through `JSONCursor`, as they read jansson's tree.
 package enum JSONTape {
     /// jansson's `JSON_PARSER_MAX_DEPTH`: a value nested in more than 2,047 containers is refused.

@@ -33,6 +33,15 @@ struct JSONTapeTests {
         expectAgreement([0xC3, 0xA9])
     }
 
+    /// A raw NUL byte is never JSON. jansson skips one after a number or a literal (its reader takes a 0 in its
+    /// look-ahead for "nothing saved"); the tape refuses it everywhere.
+    @Test func test_rawNULByte_isRefusedEverywhere_whereJanssonSkipsSome() {
+        #expect((try? JSONParser.parse([0x5B, 0x31, 0x00, 0x5D])) == .array([.integer(1)]))
+        for bytes: [UInt8] in [[0x5B, 0x31, 0x00, 0x5D], [0x74, 0x72, 0x75, 0x65, 0x00], [0x00], [0x22, 0x00, 0x22]] {
+            #expect(throws: JSONParseError.self) { try JSONTape.document(bytes) }
+        }
+    }
+
     @Test func test_depthLimit_isJanssons() {
         for depth in [2047, 2048, 2049] {
             expectAgreement(Array((String(repeating: "[", count: depth) + String(repeating: "]", count: depth)).utf8))

@@ -71,30 +71,35 @@ package struct ConversationAggregates: Sendable {
         return merged
     }
 
-    /// Adds one answer (the collector queries batch after batch into one value).
+    /// Adds one answer (the collector queries batch after batch into one value). A group's statistics are read and
+    /// written back once, not once per metric (a key hashes three strings), and numbers are read without cursors.
     package mutating func add(_ json: JSONCursor) throws(JSONDecodingError) {
-        for result in try json.optionalField("results")?.elements() ?? [] {
+        try json.optionalField("results")?.forEachElement { result throws(JSONDecodingError) in
             let group = try result.field("group")
             let direction = try group.optionalString("direction").map { Self.directions.contains($0) ? $0 : "unknown" }
             let key = Key(
                 queueID: try group.string("queueId"), mediaType: try group.optionalString("mediaType") ?? "unknown",
                 direction: direction ?? "")
-            for interval in try result.optionalField("data")?.elements() ?? [] {
-                for metric in try interval.optionalField("metrics")?.elements() ?? [] {
+            var metrics = stats[key] ?? [:]
+            var added = false
+            try result.optionalField("data")?.forEachElement { interval throws(JSONDecodingError) in
+                try interval.optionalField("metrics")?.forEachElement { metric throws(JSONDecodingError) in
                     let name = try metric.string("metric")
-                    guard let values = try metric.optionalField("stats") else { continue }
-                    var entry = stats[key, default: [:]][name, default: Stats()]
-                    let count = try values.optionalField("count")?.int(in: Self.mostConversations) ?? 0
-                    let sum = try values.optionalField("sum")?.double(in: Self.mostMillis) ?? 0
+                    guard let values = try metric.optionalField("stats") else { return }
+                    var entry = metrics[name] ?? Stats()
+                    let count = try values.optionalInt("count", in: Self.mostConversations) ?? 0
+                    let sum = try values.optionalDouble("sum", in: Self.mostMillis) ?? 0
                     // Sums of two in-range values stay far inside Int and Double's exact range.
                     entry.count = min(entry.count + count, Self.mostConversations.upperBound)
                     entry.sumMillis = min(entry.sumMillis + sum, Self.mostMillis.upperBound)
-                    if let ratio = try values.optionalField("ratio")?.double(in: 0...1) { entry.ratio = ratio }
-                    if let target = try values.optionalField("target")?.double(in: 0...1) { entry.target = target }
-                    if let current = try values.optionalField("current")?.double(in: 0...1) { entry.target = current }
-                    stats[key, default: [:]][name] = entry
+                    if let ratio = try values.optionalDouble("ratio", in: 0...1) { entry.ratio = ratio }
+                    if let target = try values.optionalDouble("target", in: 0...1) { entry.target = target }
+                    if let current = try values.optionalDouble("current", in: 0...1) { entry.target = current }
+                    metrics[name] = entry
+                    added = true
                 }
             }
+            if added { stats[key] = metrics }
         }
     }
 }

@@ -130,15 +130,13 @@ package struct QueueObservationUpdate: Sendable, Equatable {
             let media = Self.mediaLabel(try group.optionalString("mediaType"))
             var counts = byMedia[media] ?? Counts()
             try group.optionalField("data")?.forEachElement { datum throws(JSONDecodingError) in
-                let count = try datum.optionalField("count")?.double(in: Self.plausibleCount) ?? 0
+                let count = try datum.optionalDouble("count", in: Self.plausibleCount) ?? 0
                 switch try datum.string("metric") {
                 case "oWaiting": counts.waiting += count
                 case "oInteracting": counts.interacting += count
                 case "oAlerting": counts.alerting += count
                 case "oLongestWaiting":
-                    if let value = try datum.optionalField("calculatedMetricValue")?.double(
-                        in: Self.plausibleWaitMillis)
-                    {
+                    if let value = try datum.optionalDouble("calculatedMetricValue", in: Self.plausibleWaitMillis) {
                         counts.longestWaitingMillis = max(counts.longestWaitingMillis ?? 0, Int64(value))
                     }
                 default: break  // oFlow, oLongestInteracting and whatever Genesys adds later

@@ -65,6 +65,18 @@ package struct JSONCursor: Sendable {
             }
         }
 
+        var double: Double? {
+            switch self {
+            case .tree(.integer(let number)): Double(number)
+            case .tree(.double(let number)): number
+            case .jansson(let node) where node.type == JSON_INTEGER: Double(node.integer)
+            case .jansson(let node) where node.type == JSON_REAL: node.real
+            case .tape(let node) where node.kind == .integer: Double(node.integer)
+            case .tape(let node) where node.kind == .real: node.real
+            default: nil
+            }
+        }
+
         var int: Int? {
             switch self {
             case .tree(.integer(let number)): Int(number)
@@ -221,15 +233,8 @@ package struct JSONCursor: Sendable {
     fileprivate static func isWhole(_ number: Double) -> Bool { number.rounded() == number && abs(number) < 9e15 }
 
     package func double() throws(JSONDecodingError) -> Double {
-        switch node {
-        case .tree(.integer(let number)): return Double(number)
-        case .tree(.double(let number)): return number
-        case .jansson(let node) where node.type == JSON_INTEGER: return Double(node.integer)
-        case .jansson(let node) where node.type == JSON_REAL: return node.real
-        case .tape(let node) where node.kind == .integer: return Double(node.integer)
-        case .tape(let node) where node.kind == .real: return node.real
-        default: throw mismatch("number")
-        }
+        guard let number = node.double else { throw mismatch("number") }
+        return number
     }
 
     package func bool() throws(JSONDecodingError) -> Bool {
@@ -291,6 +296,18 @@ package struct JSONCursor: Sendable {
     package func optionalInt(_ key: String, in range: ClosedRange<Int>) throws(JSONDecodingError) -> Int? {
         guard let number = try optionalInt(key) else { return nil }
         guard range.contains(number) else {
+            throw .invalidValue(path: childPath(key), reason: "\(number) is outside \(range)")
+        }
+        return number
+    }
+
+    /// `optionalField(key)?.double(in: range)` without a cursor.
+    package func optionalDouble(_ key: String, in range: ClosedRange<Double>) throws(JSONDecodingError) -> Double? {
+        guard let member = try memberNode(key) else { return nil }
+        guard let number = member.double else {
+            throw .typeMismatch(path: childPath(key), expected: "number", found: member.typeName)
+        }
+        guard number.isFinite, range.contains(number) else {
             throw .invalidValue(path: childPath(key), reason: "\(number) is outside \(range)")
         }
         return number

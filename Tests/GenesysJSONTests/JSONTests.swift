@@ -143,6 +143,11 @@ struct JSONTests {
         sameError({ try first.optionalInt("big", in: 0...10) }, { try first.optionalField("big")?.int(in: 0...10) })
         sameError({ try first.optionalInt("s", in: 0...10) }, { try first.optionalField("s")?.int(in: 0...10) })
         sameError({ try first.optionalString("n") }, { try first.optionalField("n")?.string() })
+        #expect(try first.optionalDouble("w", in: 0...10) == 4 && first.optionalDouble("n", in: 0...10) == 3)
+        #expect(try first.optionalDouble("absent", in: 0...1) == nil && first.optionalDouble("nil", in: 0...1) == nil)
+        sameError(
+            { try first.optionalDouble("big", in: 0...10) }, { try first.optionalField("big")?.double(in: 0...10) })
+        sameError({ try first.optionalDouble("s", in: 0...10) }, { try first.optionalField("s")?.double(in: 0...10) })
         sameError({ try first.string("absent") }, { try first.field("absent").string() })
         sameError({ try first.int("nil") }, { try first.field("nil").int() })
         sameError({ try elements[1].field("o").int("n") }, { try elements[1].field("o").field("n").int() })

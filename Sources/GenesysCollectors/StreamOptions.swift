@@ -5,9 +5,8 @@ import GenesysTelemetry
 struct StreamOptions: Equatable {
     static let defaultReconcileInterval: Duration = .seconds(600)
 
-    /// Off by default for now: 200 orgs streaming observations cost 5.86% of a core against 5.39% polling, over
-    /// the fleet's streaming target of 5%; their memory (149.2 MiB) is just within 150 MiB (benchmarks/README.md,
-    /// "Streaming", tenth session).
+    /// Off by default for now: 200 orgs streaming observations measured 4.88% and 5.15% of a core (target 5%) and
+    /// 148.8 and 149.9 MiB (target 150 MiB), both at their limits (benchmarks/README.md, "Streaming", tenth session).
     var streaming = false
     var reconcileInterval = StreamOptions.defaultReconcileInterval
     var maxChannels = 8

@@ -5,8 +5,8 @@ import GenesysTelemetry
 struct StreamOptions: Equatable {
     static let defaultReconcileInterval: Duration = .seconds(600)
 
-    /// Off by default for now: 200 orgs streaming observations measured 4.88% and 5.15% of a core (target 5%) and
-    /// 148.8 and 149.9 MiB (target 150 MiB), both at their limits (benchmarks/README.md, "Streaming", tenth session).
+    /// Off by default for now: 200 orgs streaming observations measured 4.88–5.15% of a core (target 5%) and
+    /// 148.8–149.9 MiB (target 150 MiB), both at their limits (benchmarks/README.md, "Streaming", tenth session).
     var streaming = false
     var reconcileInterval = StreamOptions.defaultReconcileInterval
     var maxChannels = 8

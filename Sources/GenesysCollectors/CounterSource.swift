@@ -51,15 +51,15 @@ struct CounterSource: Sendable {
     static func labels(
         of keys: Set<ConversationAggregates.Key>, names: [String: String], byDirection: Bool
     ) -> (keys: [ConversationAggregates.Key], labels: [[(String, String)]]) {
-        let kept = keys.filter { names[$0.queueID] != nil }
-        let labels = kept.map { key in
-            var labels = [
-                ("queue_id", key.queueID), ("queue_name", names[key.queueID] ?? ""), ("media_type", key.mediaType),
-            ]
-            if byDirection { labels.append(("direction", key.direction)) }
-            return labels
+        var kept: [ConversationAggregates.Key] = []
+        var labels: [[(String, String)]] = []
+        for key in keys {
+            guard let name = names[key.queueID] else { continue }
+            kept.append(key)
+            labels.append([("queue_id", key.queueID), ("queue_name", name), ("media_type", key.mediaType)])
+            if byDirection { labels[labels.count - 1].append(("direction", key.direction)) }
         }
-        return (Array(kept), labels)
+        return (kept, labels)
     }
 
     /// Each counter's increments from one window for each key (0 where the window had nothing): `sources[n]`'s in

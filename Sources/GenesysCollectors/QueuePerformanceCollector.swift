@@ -195,16 +195,14 @@ struct QueuePerformanceCollector: Collector {
             }
         }
         // The counters share their label sets (one group by direction, one without): each is built and numbered once.
-        let serviceLabels = CounterSource.labels(of: keys, names: names, byDirection: false)
-        let conversationLabels = CounterSource.labels(of: directionKeys, names: names, byDirection: true)
-        let groups = [false, true].map { byDirection in
+        let groups = [false, true].compactMap { byDirection -> CounterGroup? in
             let members = counters.filter { $0.source.byDirection == byDirection }
-            let (keys, labels) = byDirection ? conversationLabels : serviceLabels
-            let aggregates = byDirection ? counted : service
-            return (
+            guard !members.isEmpty else { return nil }
+            let (kept, labels) = CounterSource.labels(
+                of: byDirection ? directionKeys : keys, names: names, byDirection: byDirection)
+            return CounterGroup(
                 series: members.map(\.series), labels: labels,
-                values: CounterSource.increments(members.map(\.source), aggregates, keys: keys)
-            )
+                values: CounterSource.increments(members.map(\.source), byDirection ? counted : service, keys: kept))
         }
         var levels: [(labels: [(String, String)], value: Double)] = []
         var targets: [(labels: [(String, String)], value: Double)] = []
@@ -231,9 +229,7 @@ struct QueuePerformanceCollector: Collector {
             in
             // Increments are for selected queues only, so only a change of the selection can leave series to drop.
             let selectionChanged = selection.changed(to: selectedIDs)
-            for group in groups where !group.series.isEmpty {
-                CounterSeriesSet.add(group.series, sharing: group.labels, values: group.values)
-            }
+            for group in groups { CounterSeriesSet.add(group.series, sharing: group.labels, values: group.values) }
             if selectionChanged {
                 for counter in counters { counter.series.keep(label: "queue_id", in: selectedIDs) }
             }
@@ -349,4 +345,11 @@ extension Endpoint {
 struct AggregatesReadings: Equatable, Sendable {
     let stats: [ConversationAggregates.Key: [String: ConversationAggregates.Stats]]
     let wrapup: WrapupHandled
+}
+
+/// Counters whose series share label sets, with each counter's increments for them (`values[n]` for `series[n]`).
+private struct CounterGroup: Sendable {
+    let series: [CounterSeriesSet]
+    let labels: [[(String, String)]]
+    let values: [[Double]]
 }

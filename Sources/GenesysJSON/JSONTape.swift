@@ -103,12 +103,9 @@ struct TapeNode: Sendable {
     }
 
     private func keyEquals(_ token: TapeToken, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
-        if token.escaped { return Array(stringBytes(token)) == Array(wanted) }
-        let length = Int(token.end - token.start)
-        guard length == wanted.count else { return false }
-        return document.bytes.withUnsafeBufferPointer { bytes in
-            length == 0 || memoryEquals(bytes.baseAddress! + Int(token.start), wanted.baseAddress!, length)
-        }
+        if token.escaped { return stringBytes(token).elementsEqual(wanted) }
+        guard Int(token.end - token.start) == wanted.count else { return false }
+        return document.bytes[Int(token.start)..<Int(token.end)].elementsEqual(wanted)
     }
 
     /// Each element's node in order; the caller has checked the type.
@@ -164,11 +161,6 @@ struct TapeNode: Sendable {
         case .null: return .null
         }
     }
-}
-
-private func memoryEquals(_ left: UnsafePointer<UInt8>, _ right: UnsafePointer<UInt8>, _ count: Int) -> Bool {
-    for offset in 0..<count where left[offset] != right[offset] { return false }
-    return true
 }
 
 extension JSONParseError {

@@ -1,3 +1,5 @@
+import GenesysBase
+
 /// Why the scanner stopped: the byte offset and jansson's wording.
 struct TapeScanError: Error {
     let position: Int
@@ -42,17 +44,12 @@ struct TapeScanner {
                 guard open.count < JSONTape.maximumDepth else { throw fail("maximum parsing depth reached") }
                 if let parent = open.last, tokens[parent].kind == .array { tokens[parent].count += 1 }
                 switch byte {
-                case UInt8(ascii: "{"):
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    let isObject = byte == UInt8(ascii: "{")
                     open.append(tokens.count)
-                    tokens.append(TapeToken(kind: .object))
+                    tokens.append(TapeToken(kind: isObject ? .object : .array))
                     position += 1
-                    expect = .firstKey
-                    continue
-                case UInt8(ascii: "["):
-                    open.append(tokens.count)
-                    tokens.append(TapeToken(kind: .array))
-                    position += 1
-                    expect = .firstElement
+                    expect = isObject ? .firstKey : .firstElement
                     continue
                 case UInt8(ascii: "\""):
                     tokens.append(try string(key: false))
@@ -181,8 +178,8 @@ struct TapeScanner {
         guard bytes.count - position >= 6 else { throw fail("invalid escape") }
         var value: UInt32 = 0
         for offset in 2..<6 {
-            guard let digit = TapeEscapes.hexValue(bytes[position + offset]) else { throw fail("invalid escape") }
-            value = value << 4 | digit
+            guard let digit = HexDigit.value(bytes[position + offset]) else { throw fail("invalid escape") }
+            value = value << 4 | UInt32(digit)
         }
         position += 6
         return value
@@ -289,15 +286,6 @@ struct TapeScanner {
 
 /// Decoding a string's escapes, which the scanner has already checked.
 enum TapeEscapes {
-    static func hexValue(_ byte: UInt8) -> UInt32? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
-        default: nil
-        }
-    }
-
     static func decode(_ raw: ArraySlice<UInt8>) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(raw.count)
@@ -347,6 +335,6 @@ enum TapeEscapes {
     }
 
     private static func hex(_ raw: ArraySlice<UInt8>, at index: Int) -> UInt32 {
-        (0..<4).reduce(0) { value, offset in value << 4 | (hexValue(raw[index + offset]) ?? 0) }
+        (0..<4).reduce(0) { value, offset in value << 4 | UInt32(HexDigit.value(raw[index + offset]) ?? 0) }
     }
 }

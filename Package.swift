@@ -260,7 +260,7 @@ let package = Package(
             name: "GenesysCollectorsTests",
             dependencies: [
                 "GenesysBase", "GenesysHTTP", "GenesysJSON", "GenesysTelemetry", "GenesysAuth", "GenesysAPI",
-                "GenesysCollectors",
+                "GenesysCollectors", "GenesysNotifications", "GenesysBaseTestSupport",
             ]
         ),
         .testTarget(

@@ -13,7 +13,7 @@
 #   TOKEN_TTL (simulator token lifetime in s, default 86399), READY_TIMEOUT (s, default 600),
 #   BIN_DIR (use genesys-exporter and genesys-simulator from there instead of building release).
 #   COLLECTORS (e.g. "identity, queues": every org polls only those; default the collectors on by default).
-#   EXPORTER_FLAGS: more flags for the multi-org exporter (e.g. "--collector.observations.mode=stream").
+#   EXPORTER_FLAGS: more flags for the multi-org exporter (e.g. "--collector.observations.mode=poll"; stream is the default).
 #   EDGES, TRUNKS, PHONES (telephony per org, 0...100000; default 5, 20 and 500).
 #   Quick run: ORGS=5 QUEUES=10 BENCH_SECONDS=20 benchmarks/orgs.sh
 set -euo pipefail
@@ -133,7 +133,7 @@ echo "collectors: ${COLLECTORS:-the defaults (identity, queues, observations, qu
 # --- one multi-org exporter ------------------------------------------------------------------------------------
 port=$(free_port)
 base="http://127.0.0.1:$port"
-# EXPORTER_FLAGS (word-split) go to it as well, e.g. "--collector.observations.mode=stream".
+# EXPORTER_FLAGS (word-split) go to it as well, e.g. "--collector.observations.mode=poll".
 # shellcheck disable=SC2086
 "$exporter_bin" --config.file "$work/orgs.yml" --poll.interval 60s --web.listen-address "127.0.0.1:$port" \
   --log.level warn ${EXPORTER_FLAGS:-} >"$work/exporter.log" 2>&1 &

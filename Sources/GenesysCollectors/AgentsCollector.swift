@@ -15,8 +15,8 @@ import Synchronization
 /// `AnalyticsWindows.batchSize` `userId` predicates. Org presence ids become system presences through the org's
 /// mapping, which the aggregates answers carry. Per-agent series are opt-in and capped (`per-agent-max`).
 ///
-/// In stream mode (`--collector.agents.mode=stream`) the status and presence counts follow each listed user's
-/// `v2.users.{id}.routingStatus` and `v2.users.{id}.presence` topics on the org's notification stream; the
+/// In stream mode (the default, `--collector.agents.mode=stream`) the status and presence counts follow each listed
+/// user's `v2.users.{id}.routingStatus` and `v2.users.{id}.presence` topics on the org's notification stream; the
 /// observations query runs at the first poll, every reconcile interval, after a restart of the stream or dropped
 /// messages, and at every poll while the stream is down. The time-in-status windows are polled as always.
 struct AgentsCollector: StreamingCollector {
@@ -216,31 +216,32 @@ struct AgentsCollector: StreamingCollector {
     func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async {
         guard settings.stream.streaming, let hub = context.notifications else { return }
         streamed.attach(hub)
-        let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let streamed = streamed
+        let publisher = StreamPublisher(clock: context.clock, metrics: hub.metrics, ticker: hub.ticker) {
+            [mapping, perAgentMax = settings.perAgentMax, byStatus, byPresence, perAgent] in
+            let known = mapping.value
+            guard let (listed, observed, arrivals) = streamed.applyPending(mapping: known) else { return nil }
+            let series = AgentSeries(
+                listed: listed, observed: observed, counted: UserAggregates(), mapping: known,
+                perAgentMax: perAgentMax)
+            publish {
+                byStatus.publish(series.byStatus)
+                byPresence.publish(series.byPresence)
+                perAgent.publish(series.perAgent)
+            }
+            return arrivals
+        }
         hub.join(
             Self.name, topics: { streamed.topics },
             deliver: { message, receivedAt in
-                if streamed.enqueue(message, receivedAt: receivedAt) { waker.yield() }
+                if streamed.enqueue(message, receivedAt: receivedAt) { publisher.changed() }
             })
-        await withTaskGroup(of: Void.self) { [mapping, perAgentMax = settings.perAgentMax] group in
+        await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 await streamed.usersKnown()
                 hub.topicsChanged()
             }
-            await StreamPublisher.run(wake: wake, clock: context.clock, metrics: hub.metrics) {
-                let known = mapping.value
-                guard let (listed, observed, arrivals) = streamed.applyPending(mapping: known) else { return nil }
-                let series = AgentSeries(
-                    listed: listed, observed: observed, counted: UserAggregates(), mapping: known,
-                    perAgentMax: perAgentMax)
-                publish { [byStatus, byPresence, perAgent] in
-                    byStatus.publish(series.byStatus)
-                    byPresence.publish(series.byPresence)
-                    perAgent.publish(series.perAgent)
-                }
-                return arrivals
-            }
+            await publisher.run()
             group.cancelAll()
         }
     }

@@ -9,9 +9,10 @@ import Prometheus
 /// Live queue observations in one batched query: conversations waiting, interacting and alerting by media type, when
 /// the longest-waiting one started, and agents by routing status and system presence.
 ///
-/// In stream mode (`--collector.observations.mode=stream`) the conversation counts follow Genesys' notification channels as they change
-/// (`v2.analytics.queues.{id}.observations`), and the query runs once at start, every reconcile interval, after a
-/// restart of the stream or dropped messages, and at every poll while streaming cannot be kept up (the fallback).
+/// In stream mode (the default, `--collector.observations.mode=stream`) the conversation counts follow Genesys'
+/// notification channels as they change (`v2.analytics.queues.{id}.observations`), and the query runs once at start,
+/// every reconcile interval, after a restart of the stream or dropped messages, and at every poll while streaming
+/// cannot be kept up (the fallback).
 /// Agent counts come from those queries: the notification carries conversation counts only.
 struct ObservationCollector: StreamingCollector {
     static let name = "observations"
@@ -129,11 +130,21 @@ struct ObservationCollector: StreamingCollector {
     func stream(_ context: CollectorContext, publish: @escaping @Sendable (@escaping Publication) -> Void) async {
         guard settings.streaming, let hub = context.notifications else { return }
         streamed.attach(hub)
-        let (wake, waker) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let streamed = streamed
         let directory = context.queueDirectory
         let clock = context.clock
         let topics = ObservationTopics()
+        let publisher = StreamPublisher(clock: clock, metrics: hub.metrics, ticker: hub.ticker) {
+            [waiting, interacting, alerting, oldestWaiting] in
+            guard let streamed = streamed.applyPending() else { return nil }
+            publish {
+                waiting.publish(streamed.layout, values: streamed.waiting)
+                interacting.publish(streamed.layout, values: streamed.interacting)
+                alerting.publish(streamed.layout, values: streamed.alerting)
+                oldestWaiting.publish(streamed.layout, present: streamed.oldestWaiting)
+            }
+            return streamed.arrivals
+        }
         hub.join(
             Self.name,
             topics: {
@@ -145,7 +156,7 @@ struct ObservationCollector: StreamingCollector {
             deliver: { message, receivedAt in
                 guard case .queueObservation(let update) = message else { return }
                 if streamed.enqueue(update, receivedAt: receivedAt, unixMillis: Int64(clock.unixNow * 1000)) {
-                    waker.yield()
+                    publisher.changed()
                 } else if directory.selectedQueues?.contains(where: { $0.id == update.queueID }) != true {
                     directory.requestRelisting()  // a queue the last listing does not know
                 }
@@ -155,16 +166,7 @@ struct ObservationCollector: StreamingCollector {
                 await streamed.queuesKnown()
                 hub.topicsChanged()
             }
-            await StreamPublisher.run(wake: wake, clock: clock, metrics: hub.metrics) {
-                guard let streamed = streamed.applyPending() else { return nil }
-                publish { [waiting, interacting, alerting, oldestWaiting] in
-                    waiting.publish(streamed.layout, values: streamed.waiting)
-                    interacting.publish(streamed.layout, values: streamed.interacting)
-                    alerting.publish(streamed.layout, values: streamed.alerting)
-                    oldestWaiting.publish(streamed.layout, present: streamed.oldestWaiting)
-                }
-                return streamed.arrivals
-            }
+            await publisher.run()
             group.cancelAll()
         }
     }

@@ -35,10 +35,12 @@ final class StreamedObservations: Sendable {
         var queues: [RoutingQueue] = []
         /// Each selected queue's place in `queues` and `counts` (the first listing of an id wins).
         var slotOf: [String: Int] = [:]
-        /// The media types seen, in the order seen: `counts[slot][index]` is of `mediaTypes[index]`.
+        /// The media types seen, in the order seen: `counts[slot * mediaTypes.count + index]` is of
+        /// `mediaTypes[index]`.
         var mediaTypes: [String] = []
-        /// Per queue, per media type: nil for a media type the queue has no counts of.
-        var counts: [[Counts?]] = []
+        /// Per queue, per media type, in one array: nil for a media type the queue has no counts of. (An array per
+        /// queue, grown as media types came, cost about 280 bytes a queue: 2.8 MiB over 200 streaming orgs.)
+        var counts: [Counts?] = []
         /// The latest message per queue since the last publication (each holds the queue's whole state, so a newer
         /// one replaces an older one), with when the first of them arrived.
         var pending:
@@ -55,20 +57,27 @@ final class StreamedObservations: Sendable {
         /// `unknown`, so neither the arrays nor the series grow without bound.
         static let mostMediaTypes = 32
 
+        /// A media type's index; a new one widens every queue's part of `counts` (a handful of times per org).
         mutating func mediaIndex(_ mediaType: String) -> Int {
             if let index = mediaTypes.firstIndex(of: mediaType) { return index }
             if mediaTypes.count >= Self.mostMediaTypes - 1, mediaType != "unknown" { return mediaIndex("unknown") }
+            let width = mediaTypes.count
+            var widened = [Counts?](repeating: nil, count: queues.count * (width + 1))
+            for slot in queues.indices {
+                for media in 0..<width { widened[slot * (width + 1) + media] = counts[slot * width + media] }
+            }
+            counts = widened
             mediaTypes.append(mediaType)
-            return mediaTypes.count - 1
+            return width
         }
+
+        func counts(slot: Int, media: Int) -> Counts? { counts[slot * mediaTypes.count + media] }
 
         /// Sets a queue's counts of a media type; a pair not there before changes the layout.
         mutating func set(slot: Int, media: Int, _ value: Counts) {
-            if counts[slot].count <= media {
-                counts[slot] += Array(repeating: nil, count: media + 1 - counts[slot].count)
-            }
-            if counts[slot][media] == nil { layout = nil }
-            counts[slot][media] = value
+            let index = slot * mediaTypes.count + media
+            if counts[index] == nil { layout = nil }
+            counts[index] = value
         }
     }
 
@@ -113,7 +122,7 @@ final class StreamedObservations: Sendable {
             for (slot, queue) in queues.enumerated() where state.slotOf[queue.id] == nil {
                 state.slotOf[queue.id] = slot
             }
-            state.counts = Array(repeating: [], count: queues.count)
+            state.counts = Array(repeating: nil, count: queues.count * state.mediaTypes.count)
             state.layout = nil
             let keys = Set(observed.waiting.keys).union(observed.interacting.keys).union(observed.alerting.keys)
             for key in keys {
@@ -166,7 +175,7 @@ final class StreamedObservations: Sendable {
             alerting.reserveCapacity(entries.count)
             oldest.reserveCapacity(entries.count)
             for entry in entries {
-                let counts = state.counts[entry.slot][entry.media] ?? Counts()
+                let counts = state.counts(slot: entry.slot, media: entry.media) ?? Counts()
                 waiting.append(counts.waiting)
                 interacting.append(counts.interacting)
                 alerting.append(counts.alerting)
@@ -178,32 +187,35 @@ final class StreamedObservations: Sendable {
         }
     }
 
-    /// Every (selected queue, media type) with counts, in queue order, with its labels.
+    /// Every (selected queue, media type) with counts, in queue order, with its labels (read from the queues and
+    /// media types kept here, not copied).
     private static func layout(_ state: State) -> (SeriesLayout, entries: [(slot: Int, media: Int)]) {
-        // Sized first: grown by doubling, the arrays kept with the layout had up to twice the room they need.
-        let count = state.counts.reduce(0) { $0 + $1.lazy.filter { $0 != nil }.count }
         var entries: [(slot: Int, media: Int)] = []
-        entries.reserveCapacity(count)
-        var values: [String] = []
-        values.reserveCapacity(count * 3)
-        for (slot, byMedia) in state.counts.enumerated() {
-            let queue = state.queues[slot]
-            for (media, counts) in byMedia.enumerated() where counts != nil {
+        entries.reserveCapacity(state.counts.lazy.filter { $0 != nil }.count)
+        for slot in state.queues.indices {
+            for media in state.mediaTypes.indices where state.counts(slot: slot, media: media) != nil {
                 entries.append((slot, media))
-                values.append(queue.id)
-                values.append(queue.name)
-                values.append(state.mediaTypes[media])
             }
         }
-        return (SeriesLayout(names: ["queue_id", "queue_name", "media_type"], values: values), entries)
+        let (queues, mediaTypes, kept) = (state.queues, state.mediaTypes, entries)
+        let layout = SeriesLayout(names: ["queue_id", "queue_name", "media_type"], count: entries.count) {
+            position, name in
+            let entry = kept[position]
+            switch name {
+            case 0: return queues[entry.slot].id
+            case 1: return queues[entry.slot].name
+            default: return mediaTypes[entry.media]
+            }
+        }
+        return (layout, entries)
     }
 
     /// A message holds the queue's whole state: media types it leaves out have nothing waiting any more.
     private static func apply(_ update: QueueObservationUpdate, at nowMillis: Int64, to state: inout State) {
         guard let slot = state.slotOf[update.queueID] else { return }
-        for media in state.counts[slot].indices
-        where state.counts[slot][media] != nil && update.byMedia[state.mediaTypes[media]] == nil {
-            state.counts[slot][media] = Counts()
+        for media in state.mediaTypes.indices
+        where state.counts(slot: slot, media: media) != nil && update.byMedia[state.mediaTypes[media]] == nil {
+            state.counts[slot * state.mediaTypes.count + media] = Counts()
         }
         for (mediaType, counts) in update.byMedia {
             let media = state.mediaIndex(mediaType)

@@ -1,4 +1,5 @@
 import GenesysBase
+import GenesysNotifications
 import GenesysServer
 import GenesysTelemetry
 import Logging
@@ -42,6 +43,8 @@ package final class OrgFleet: Sendable {
     private let loadOrgs: (@Sendable () throws(ConfigurationError) -> [ConfiguredOrg])?
     private let logger: Logger
     private let clock: any ExporterClock
+    /// One timer for every org's streamed publications that must wait.
+    private let publications: PublicationTicker
 
     /// Whether series carry an `org` label: only the orgs of `--config.file` do.
     package var labelled: Bool { loadOrgs != nil }
@@ -58,6 +61,7 @@ package final class OrgFleet: Sendable {
         self.clock = clock
         createdSamples = openMetricsCreatedSamples
         processStore = MetricStore(clock: clock, createdSamples: openMetricsCreatedSamples)
+        publications = PublicationTicker(clock: clock)
         process = ProcessMetrics(registry: processStore.liveRegistry)
         processStore.registry.registerBuildInfo(
             version: BuildInfo.version, revision: BuildInfo.revision, swiftVersion: BuildInfo.swiftVersion)
@@ -293,7 +297,8 @@ package final class OrgFleet: Sendable {
         let store = labelled ? MetricStore(clock: clock, createdSamples: createdSamples) : processStore
         let monitor = OrgMonitor(
             settings: org.settings, store: store, logger: orgLogger, clock: clock,
-            firstPollDelay: labelled ? Self.spread(org.name, over: org.settings.pollInterval) : .zero)
+            firstPollDelay: labelled ? Self.spread(org.name, over: org.settings.pollInterval) : .zero,
+            ticker: publications)
         let task = Task { await monitor.run() }
         return Member(org: org, monitor: monitor, store: store, task: task)
     }

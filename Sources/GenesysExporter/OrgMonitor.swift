@@ -37,10 +37,11 @@ package final class OrgMonitor: Sendable {
     static let lowHeadroom = 0.2
     static let maxSlowdown = 8
 
-    /// `firstPollDelay` spreads the first polls of many orgs over the interval, so they do not start at once.
+    /// `firstPollDelay` spreads the first polls of many orgs over the interval, so they do not start at once;
+    /// `ticker` is the fleet's one timer for streamed publications (nil: the org's own).
     package init(
         settings: OrgSettings, store: MetricStore = MetricStore(), logger: Logger,
-        clock: any ExporterClock = SystemClock(), firstPollDelay: Duration = .zero
+        clock: any ExporterClock = SystemClock(), firstPollDelay: Duration = .zero, ticker: PublicationTicker? = nil
     ) {
         self.settings = settings
         self.firstPollDelay = firstPollDelay
@@ -72,7 +73,8 @@ package final class OrgMonitor: Sendable {
         let notifications =
             channels == nil
             ? nil
-            : NotificationHub(api: api, clock: clock, store: store, logger: logger, settings: streamSettings)
+            : NotificationHub(
+                api: api, clock: clock, store: store, logger: logger, settings: streamSettings, ticker: ticker)
         self.notifications = notifications
         context = CollectorContext(
             api: api, registry: registry, grant: settings.token.grant, queueSelection: settings.queueSelection,

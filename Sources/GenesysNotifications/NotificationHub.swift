@@ -15,14 +15,17 @@ package final class NotificationHub: Sendable {
     }
 
     package let metrics: NotificationMetrics
+    /// The exporter's one timer for publications that must wait (shared by its orgs).
+    package let ticker: PublicationTicker
     private let stream: NotificationStream
     /// Sorted by name: the union of their topics is always in the same order, so it splits over channels the same way.
     private let consumers = Mutex<[Consumer]>([])
 
     package init(
         api: GenesysAPIClient, clock: any ExporterClock, store: MetricStore, logger: Logger,
-        settings: NotificationStreamSettings
+        settings: NotificationStreamSettings, ticker: PublicationTicker? = nil
     ) {
+        self.ticker = ticker ?? PublicationTicker(clock: clock)
         metrics = NotificationMetrics(store: store)
         stream = NotificationStream(api: api, clock: clock, metrics: metrics, logger: logger, settings: settings)
     }

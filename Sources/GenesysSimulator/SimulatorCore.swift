@@ -13,6 +13,8 @@ final class SimulatorCore: Sendable {
     /// The notification service's heartbeat and observation-slot timers (see `NotificationService`).
     let notificationTimers = NotificationTimers()
     let notificationLoad = NotificationLoad()
+    /// Sockets stay open and send nothing (`setNotificationSocketsMuted`).
+    let notificationsMuted = Atomic<Bool>(false)
     private let requestObserver: (@Sendable (ObservedRequest) -> Void)?
 
     init(configuration: SimulatorConfiguration) {

@@ -103,7 +103,7 @@ struct ExecutableTests {
             ] {
                 #expect(result.stdout.contains(row), "row \(row)")
             }
-            #expect(result.stdout.contains("all 27 checks passed"), "\(result.stdout)")
+            #expect(result.stdout.contains("all 31 checks passed"), "\(result.stdout)")
             #expect(sim.counters().apiRequests(path: "/api/v2/routing/queues", status: 200) == 1)
         }
     }
@@ -115,7 +115,7 @@ struct ExecutableTests {
                 try Self.exporter(), ["check", "--web.systemd-socket"] + Self.simulatorFlags(sim),
                 environment: Self.credentials(sim))
             #expect(result.status == 0, "stdout: \(result.stdout) stderr: \(result.stderr)")
-            #expect(result.stdout.contains("all 19 checks passed"), "\(result.stdout)")
+            #expect(result.stdout.contains("all 23 checks passed"), "\(result.stdout)")
         }
     }
 
@@ -227,7 +227,7 @@ struct ExecutableTests {
                 let result = try await ChildProcess.run(
                     try Self.exporter(), ["check", "--config.file", directory.file], timeout: .seconds(60))
                 #expect(result.status == 1, "stdout: \(result.stdout) stderr: \(result.stderr)")
-                #expect(result.stdout.contains("org good: all 5 checks passed"), "\(result.stdout)")
+                #expect(result.stdout.contains("org good: all 9 checks passed"), "\(result.stdout)")
                 #expect(result.stdout.contains("org bad: "), "\(result.stdout)")
                 #expect(result.stdout.contains("1 of 2 orgs failed: bad"), "\(result.stdout)")
                 #expect(!(result.stdout + result.stderr).contains("wrong-secret"), "the secret is never printed")

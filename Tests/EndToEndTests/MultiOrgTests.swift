@@ -235,7 +235,9 @@ struct MultiOrgTests {
             try await withSimulator(SimulatorConfiguration(queueCount: 4)) { second in
                 let directory = try OrgsDirectory()
                 try directory.write([("first", first, nil), ("second", second, nil)])
-                try await Self.withOrgsExporter(try Self.configuration(directory)) { _, base in
+                // Polling: a stream starting between the two scrapes would add series to the second.
+                let polling = try Self.configuration(directory, extraFlags: ["--collector.observations.mode=poll"])
+                try await Self.withOrgsExporter(polling) { _, base in
                     _ = try await Self.awaitScrape(base, "both orgs polled") { scrape in
                         ["first", "second"].allSatisfy { org in
                             ["identity", "queues", "observations"].allSatisfy {

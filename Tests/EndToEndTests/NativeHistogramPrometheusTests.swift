@@ -82,7 +82,10 @@ struct NativeHistogramPrometheusTests {
             try await withSimulator(SimulatorConfiguration(queueCount: 4, orgName: "Globex")) { globex in
                 let directory = try MultiOrgTests.OrgsDirectory()
                 try directory.write([("acme", acme, nil), ("globex", globex, nil)])
-                try await MultiOrgTests.withOrgsExporter(try MultiOrgTests.configuration(directory)) { _, base in
+                // Polling: a stream's series come and go with its state, and the counts compared here must hold still.
+                let polling = try MultiOrgTests.configuration(
+                    directory, extraFlags: ["--collector.observations.mode=poll"])
+                try await MultiOrgTests.withOrgsExporter(polling) { _, base in
                     let prometheus = try ScratchPrometheus(
                         nativeHistograms: true, targets: [String(base.dropFirst("http://".count))])
                     defer { prometheus.stop() }

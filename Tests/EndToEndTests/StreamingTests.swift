@@ -103,13 +103,15 @@ struct StreamingTests {
     @Test func test_silentSocket_isDropped_andReopened() async throws {
         try await Self.withStreamingExporter { sim, exporter, clock in
             _ = try await Self.streaming(exporter, clock)
-            sim.setNotificationHeartbeats(enabled: false)
+            // Muted rather than only without heartbeats: a message still in flight (or the pong the exporter asks for
+            // after 40 s) would make the socket fresh again after the jump, and nothing would move the clock on.
+            sim.setNotificationSocketsMuted(true)
             // 80 s with no frame: past the 75 s a socket may stay silent.
             clock.advance(by: .seconds(80))
-            _ = try await exporter.scrape(until: "the heartbeat loss") {
+            _ = try await exporter.scrape(until: "the heartbeat loss", movingOn: clock) {
                 $0.value("genesys_notification_fallbacks_total", ["reason": "heartbeat_lost"]) == 1
             }
-            sim.setNotificationHeartbeats(enabled: true)
+            sim.setNotificationSocketsMuted(false)
             _ = try await Self.streamingAgain(exporter, clock)
             let queue = sim.queues()[0]
             sim.setObservationOverride(queueID: queue.id, mediaType: "chat", metric: "oWaiting", value: 5)

@@ -9,8 +9,8 @@ import Testing
 @Suite("Collector registry: instances match their definitions")
 struct CollectorInstanceTests {
     /// An instance declares its definition's endpoints, in order, except those an option leaves off (each declared
-    /// endpoint has series in every org): with default options queue_performance's wrap-up code listing, and the
-    /// notification channel calls of observations' and agents' stream mode.
+    /// endpoint has series in every org): with default options queue_performance's wrap-up code listing; in poll
+    /// mode the notification channel calls of observations and agents.
     @Test func test_instances_declareTheirDefinitionsEndpoints_butThoseAnOptionLeavesOff() throws {
         for grant in OAuthGrant.allCases {
             let collectors = CollectorRegistry.make(
@@ -21,7 +21,6 @@ struct CollectorInstanceTests {
                 let leftOff: [Endpoint] =
                     switch collector.name {
                     case "queue_performance": [.wrapupCodes]
-                    case "observations", "agents": NotificationCheck.endpoints
                     default: []
                     }
                 #expect(collector.endpoints == defined.filter { !leftOff.contains($0) }, "\(collector.name)")
@@ -29,12 +28,14 @@ struct CollectorInstanceTests {
             let performance = try #require(CollectorRegistry.named("queue_performance"))
             let withCodes = performance.make(store: MetricStore(), grant: grant, options: ["wrapup-codes": "3"])
             #expect(withCodes.endpoints == performance.endpoints(grant: grant))
-            let observations = try #require(CollectorRegistry.named("observations"))
-            let streaming = observations.make(store: MetricStore(), grant: grant, options: ["mode": "stream"])
-            #expect(streaming.endpoints == observations.endpoints(grant: grant))
-            let agents = try #require(CollectorRegistry.named("agents"))
-            let streamingAgents = agents.make(store: MetricStore(), grant: grant, options: ["mode": "stream"])
-            #expect(streamingAgents.endpoints == agents.endpoints(grant: grant))
+            for name in ["observations", "agents"] {
+                let collector = try #require(CollectorRegistry.named(name))
+                let polling = collector.make(store: MetricStore(), grant: grant, options: ["mode": "poll"])
+                #expect(
+                    polling.endpoints
+                        == collector.endpoints(grant: grant).filter { !NotificationCheck.endpoints.contains($0) },
+                    "\(collector.name)")
+            }
         }
     }
 }

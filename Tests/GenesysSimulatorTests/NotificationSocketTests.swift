@@ -63,6 +63,24 @@ struct NotificationSocketTests {
         }
     }
 
+    @Test func test_mutedSockets_sendNoNotification_untilUnmuted() async throws {
+        try await withSimulator { sim in
+            let channel = try await sim.createChannel(token: try await sim.clientToken())
+            let socket = try await NotificationSocketClient.connect(channel.connectURI)
+            sim.setNotificationSocketsMuted(true)
+            try await socket.sendText(#"{"message":"ping"}"#)
+            // The control frame's answer comes after the text ping was read (one connection, in order).
+            try await socket.sendPing([7])
+            #expect(await socket.waitFor { $0.kind == .pong }?.first?.bytes == [7])
+            #expect(sim.notificationCounters().sent(.pong) == 0, "the muted ping got no pong")
+            sim.setNotificationSocketsMuted(false)
+            try await socket.sendText(#"{"message":"ping"}"#)
+            #expect(await socket.waitFor { $0.eventMessage == "pong" }?.count == 1)
+            #expect(sim.notificationCounters().sent(.pong) == 1)
+            await socket.close()
+        }
+    }
+
     @Test func test_override_pushesAnObservationMessage_agreeingWithTheObservationQuery() async throws {
         let wall = ManualWallClock(noonNov27)
         try await withSimulator(configuration(wallClock: wall)) { sim in

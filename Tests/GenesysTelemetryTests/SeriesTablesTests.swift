@@ -155,6 +155,36 @@ struct SeriesTablesTests {
         expectFresh([(sets[0], 1), (sets[1], 1), (sets[2], 1)], [(sets[2], 4)], "one family on another layout")
     }
 
+    /// Families given every value of a layout without repeated label sets share its label arrays: writing one
+    /// family's values, and renumbering all of them in a compaction, leaves the others' values as they were. The
+    /// layout's labels may come from a function rather than a flat array.
+    @Test func test_familiesSharingALayoutsLabels_writeTheirValuesApart() {
+        let queues = ["q0", "q1", "q2"]
+        let layout = SeriesLayout(names: ["queue_id"], count: queues.count) { position, _ in queues[position] }
+        let tables = SeriesTables()
+        let waiting = tables.register(name: "w", help: "W.", kind: .gauge)
+        let alerting = tables.register(name: "a", help: "A.", kind: .gauge)
+        func expectPage(_ w: [Double], _ a: [Double], _ note: String) {
+            let fresh = SeriesTables()
+            let pairs = { (values: [Double]) in zip(queues, values).map { ([("queue_id", $0)], $1) } }
+            fresh.replace(fresh.register(name: "w", help: "W.", kind: .gauge), with: pairs(w))
+            fresh.replace(fresh.register(name: "a", help: "A.", kind: .gauge), with: pairs(a))
+            #expect(page(tables) == page(fresh), "\(note)")
+        }
+        tables.replace(waiting, layout: layout, values: [1, 2, 3])
+        tables.replace(alerting, layout: layout, values: [4, 5, 6])
+        expectPage([1, 2, 3], [4, 5, 6], "two families over one layout")
+        tables.replace(waiting, layout: layout, values: [7, 8, 9])
+        expectPage([7, 8, 9], [4, 5, 6], "one family's values written over")
+        let other = tables.register(name: "h", help: "H.", kind: .gauge)
+        for round in 0..<3 {
+            tables.replace(other, with: (0..<300).map { ([("queue_id", "r\(round)-\($0)")], 1) })
+        }
+        tables.replace(other, with: [])
+        tables.replace(alerting, layout: layout, values: [10, 11, 12])
+        expectPage([7, 8, 9], [10, 11, 12], "after a compaction renumbered the labels")
+    }
+
     @Test func test_counterFamily_addsToExistingSeries_createsNewOnes_andKeepsOnlySelectedQueues() {
         let tables = SeriesTables()
         let offered = tables.register(name: "genesys_queue_offered_total", help: "Offered.", kind: .counter)

@@ -24,9 +24,9 @@ extension GenesysSimulator {
                 "status_page": statusPageOptions, "api_usage": ["interval": "1s"],
                 "queues": ["listing-interval": "0s"], "queue_performance": ["service-level-interval": "0s"],
                 "flows": ["listing-interval": "0s"], "data_actions": ["listing-interval": "0s"],
-                "agents": ["listing-interval": "0s"],
-                // Poll is the default (StreamingTests and the demo stream); said here so the suites written for
-                // polling keep polling whatever the default becomes.
+                // Stream is the default (StreamingTests and AgentStreamingTests stream); said here so the suites
+                // written for polling keep polling.
+                "agents": ["listing-interval": "0s", "mode": "poll"],
                 "observations": ["mode": "poll"],
             ],
             queueSelection: try QueueSelection(nameFilter: nameFilter, maxSeries: maxQueues),

@@ -96,10 +96,6 @@ package struct ExporterConfiguration: Sendable {
         settings.collectorOptions["status_page", default: [:]].merge(
             ["url": apiBaseURL, "components": "Americas (US East)"]
         ) { given, _ in given }
-        // The demo streams its observations and agents (docs/streaming.md), unless the flags say poll.
-        for collector in ["observations", "agents"] {
-            settings.collectorOptions[collector, default: [:]].merge(["mode": "stream"]) { given, _ in given }
-        }
         return settings
     }
 

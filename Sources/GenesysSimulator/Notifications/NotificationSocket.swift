@@ -143,7 +143,7 @@ final class NotificationSocketHandler: ChannelInboundHandler, RemovableChannelHa
     // MARK: Sending (called on the event loop by NotificationSocket)
 
     func enqueue(_ messages: [OutboundNotification]) {
-        guard !closed else { return }
+        guard !closed, !core.notificationsMuted.load(ordering: .relaxed) else { return }
         for message in messages {
             outbox.append(message)
             outboxBytes += message.byteCount
@@ -157,7 +157,7 @@ final class NotificationSocketHandler: ChannelInboundHandler, RemovableChannelHa
     }
 
     func flood(queueID: String, body: String, count: Int) {
-        guard !closed else { return }
+        guard !closed, !core.notificationsMuted.load(ordering: .relaxed) else { return }
         floods.append((queueID, body, count))
         pump()
     }

@@ -36,6 +36,13 @@ extension GenesysSimulator {
         core.state.withLock { $0.notifications.heartbeats = enabled }
     }
 
+    /// Whether sockets stay open but send no notification from now on: no heartbeats, pongs or messages (a connection
+    /// that died without a close, as behind a dropped NAT mapping). What is muted is lost, not sent later; WebSocket
+    /// control frames (a ping's pong frame, a close) still go.
+    package func setNotificationSocketsMuted(_ muted: Bool) {
+        core.notificationsMuted.store(muted, ordering: .relaxed)
+    }
+
     /// The heartbeat interval (at least 10 ms); the tick restarts now with it.
     package func setNotificationHeartbeatInterval(_ interval: Duration) {
         core.state.withLock { $0.configuration.notificationHeartbeatInterval = interval }

@@ -103,7 +103,7 @@ struct TapeNode: Sendable {
     }
 
     private func keyEquals(_ token: TapeToken, _ wanted: UnsafeBufferPointer<UInt8>) -> Bool {
-        if token.escaped { return stringBytes(token).elementsEqual(wanted) }
+        if token.escaped { return TapeEscapes.decode(raw(token)).elementsEqual(wanted) }
         guard Int(token.end - token.start) == wanted.count else { return false }
         // Compared in place: a slice's generic `elementsEqual` showed in the streaming fleet's profile.
         return document.bytes.withUnsafeBufferPointer { bytes in
@@ -137,12 +137,8 @@ struct TapeNode: Sendable {
         }
     }
 
+    /// A string token's bytes as written, escapes included (the scanner has checked them).
     private func raw(_ token: TapeToken) -> ArraySlice<UInt8> { document.bytes[Int(token.start)..<Int(token.end)] }
-
-    /// A string token's bytes with its escapes decoded (the scanner has checked them).
-    private func stringBytes(_ token: TapeToken) -> [UInt8] {
-        token.escaped ? TapeEscapes.decode(raw(token)) : Array(raw(token))
-    }
 
     var integer: Int64 { Int64(bitPattern: token.number) }
     var real: Double { Double(bitPattern: token.number) }
